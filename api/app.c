@@ -1,0 +1,104 @@
+#include "app.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/password.h"
+#include "db/migrate.h"
+#include "http/server.h"
+#include "log.h"
+#include "settings/settings_routes.h"
+#include "staff/staff_routes.h"
+#include "system/system.h"
+#include "tenants/tenants_routes.h"
+
+/* Throttling table sizes: plenty for a login flood, bounded memory (16 bytes a slot). */
+#define THROTTLE_SLOTS 65536
+
+static char **split_origins(const char *list)
+{
+	size_t n = 1;
+
+	for (const char *p = list; *p; p++)
+		n += *p == ',';
+	char **out = calloc(n + 1, sizeof(*out));
+	if (!out)
+		return NULL;
+	size_t k = 0;
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, ",");
+		while (len && *p == ' ') {
+			p++;
+			len--;
+		}
+		while (len && p[len - 1] == ' ')
+			len--;
+		if (len)
+			out[k++] = strndup(p, len);
+		p += strcspn(p, ",");
+		if (*p == ',')
+			p++;
+	}
+	return out;
+}
+
+static int hashing_slots(void)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return cores > 0 ? (int)cores : 1;
+}
+
+int app_init(struct app *app, struct config *cfg)
+{
+	int rc;
+
+	memset(app, 0, sizeof(*app));
+	app->cfg = *cfg;
+	memset(cfg, 0, sizeof(*cfg));
+	if ((rc = access_token_keys_init(&app->keys, app->cfg.jwt_secret,
+					 app->cfg.jwt_previous_secret)) != CS_OK)
+		return rc;
+	app->login_by_email = throttle_new(app->cfg.login_max_failures,
+					   app->cfg.login_window_seconds, THROTTLE_SLOTS);
+	/* An address may fail for many accounts (an office behind one NAT): ten times the budget. */
+	app->login_by_address = throttle_new(app->cfg.login_max_failures * 10,
+					     app->cfg.login_window_seconds, THROTTLE_SLOTS);
+	app->cors_origins = split_origins(app->cfg.cors_origins);
+	if (!app->login_by_email || !app->login_by_address || !app->cors_origins)
+		return CS_ENOMEM;
+	/* Hash at most one password per core; a few may queue; more get 503 at once. */
+	if ((rc = password_gate_init(hashing_slots(), 2 * hashing_slots())) != CS_OK)
+		return rc;
+	return db_pool_open(&app->db, app->cfg.database_url, app->cfg.db_pool,
+			    app->cfg.db_timeout_ms);
+}
+
+void app_release(struct app *app)
+{
+	db_pool_close(app->db);
+	throttle_free(app->login_by_email);
+	throttle_free(app->login_by_address);
+	for (char **o = app->cors_origins; o && *o; o++)
+		free(*o);
+	free(app->cors_origins);
+	config_release(&app->cfg);
+	memset(app, 0, sizeof(*app));
+}
+
+int app_serve(struct app *app)
+{
+	const struct route_table tables[] = {
+		system_route_table,
+		tenants_route_table,
+		staff_route_table,
+		settings_route_table,
+	};
+
+	if (app->cfg.migrate_on_start && db_migrate(app->cfg.database_url, stdout) != CS_OK)
+		return CS_EDB;
+	if (!db_pool_ping(app->db))
+		LOG_WARN("the database is not reachable yet; /readyz answers 503 until it is");
+	return http_server_run(app, tables, sizeof(tables) / sizeof(tables[0]));
+}

@@ -1,0 +1,32 @@
+/*
+ * The application: configuration, database pool, keys and shared state, wired together at start
+ * and handed to every request. `curbside serve` runs app_serve until SIGTERM/SIGINT.
+ */
+#ifndef CURBSIDE_APP_H
+#define CURBSIDE_APP_H
+
+#include "config.h"
+#include "core/error.h"
+#include "core/jwt.h"
+#include "core/throttle.h"
+#include "db/pool.h"
+
+struct app {
+	struct config cfg;
+	struct db_pool *db;
+	struct access_token_keys keys;
+	struct throttle *login_by_email;   /* failures per (tenant, email) */
+	struct throttle *login_by_address; /* failures per client address */
+	char **cors_origins;               /* NULL-terminated allow-list */
+};
+
+/* Build the application from `cfg` (taken over: released by app_release). */
+int app_init(struct app *app, struct config *cfg) CS_MUST_CHECK;
+
+/* Release everything app_init built (NULL-safe members). */
+void app_release(struct app *app);
+
+/* Serve HTTP until SIGTERM or SIGINT, then finish in-flight requests and return. */
+int app_serve(struct app *app) CS_MUST_CHECK;
+
+#endif

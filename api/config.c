@@ -1,0 +1,251 @@
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum config_kind { KIND_STRING, KIND_INT, KIND_LONG, KIND_BOOL, KIND_ENV, KIND_LISTEN };
+
+struct config_var {
+	const char *name;
+	enum config_kind kind;
+	const char *fallback; /* NULL: unset; "" is a value */
+	size_t offset;
+	long min, max;        /* for numbers */
+	const char *help;
+};
+
+#define AT(field) offsetof(struct config, field)
+
+static const struct config_var config_vars[] = {
+	{"CURBSIDE_ENV", KIND_ENV, "development", AT(production), 0, 0,
+	 "development or production; production refuses development secrets"},
+	{"CURBSIDE_LISTEN", KIND_LISTEN, "127.0.0.1:8080", AT(listen_host), 0, 0,
+	 "address:port to bind (IPv4, or [IPv6]:port)"},
+	{"CURBSIDE_DATABASE_URL", KIND_STRING, "postgresql:///curbside", AT(database_url), 0, 0,
+	 "libpq connection URI"},
+	{"CURBSIDE_THREADS", KIND_INT, NULL, AT(threads), 1, 256,
+	 "HTTP worker threads (default: 4 x cores)"},
+	{"CURBSIDE_DB_POOL", KIND_INT, NULL, AT(db_pool), 1, 256,
+	 "database connections (default: the thread count)"},
+	{"CURBSIDE_DB_TIMEOUT_MS", KIND_INT, "2000", AT(db_timeout_ms), 1, 60000,
+	 "wait for a free connection before answering 503"},
+	{"CURBSIDE_JWT_SECRET", KIND_STRING, CONFIG_DEV_JWT_SECRET, AT(jwt_secret), 0, 0,
+	 "HS256 signing secret, at least 32 bytes (required in production)"},
+	{"CURBSIDE_JWT_PREVIOUS_SECRET", KIND_STRING, NULL, AT(jwt_previous_secret), 0, 0,
+	 "previous secret, still accepted while tokens signed with it expire"},
+	{"CURBSIDE_OPERATOR_TOKEN", KIND_STRING, CONFIG_DEV_OPERATOR_TOKEN, AT(operator_token), 0,
+	 0, "platform operator bearer token, at least 32 characters in production"},
+	{"CURBSIDE_PUBLIC_URL", KIND_STRING, "http://localhost:5173", AT(public_url), 0, 0,
+	 "base URL of the single-page app, for links in emails"},
+	{"CURBSIDE_CORS_ORIGINS", KIND_STRING, "http://localhost:5173", AT(cors_origins), 0, 0,
+	 "comma-separated origins allowed to call the API from a browser"},
+	{"CURBSIDE_MAX_BODY_BYTES", KIND_LONG, "65536", AT(max_body_bytes), 256, 16777216,
+	 "largest accepted request body; larger answers 413"},
+	{"CURBSIDE_IDLE_TIMEOUT", KIND_INT, "30", AT(idle_timeout), 1, 3600,
+	 "seconds before an idle connection is closed"},
+	{"CURBSIDE_MAX_CONNECTIONS", KIND_INT, "1024", AT(max_connections), 1, 65536,
+	 "simultaneous connections accepted"},
+	{"CURBSIDE_MIGRATE_ON_START", KIND_BOOL, "false", AT(migrate_on_start), 0, 0,
+	 "serve applies pending migrations before listening"},
+	{"CURBSIDE_LOG_LEVEL", KIND_STRING, "info", AT(log_level), 0, 0,
+	 "error, warning, info or debug"},
+	{"CURBSIDE_ACCESS_LOG", KIND_BOOL, "true", AT(access_log), 0, 0,
+	 "one line per request on standard output"},
+	{"CURBSIDE_LOGIN_MAX_FAILURES", KIND_INT, "5", AT(login_max_failures), 1, 1000,
+	 "failed logins per (tenant, email) within the window before 429"},
+	{"CURBSIDE_LOGIN_WINDOW_SECONDS", KIND_INT, "900", AT(login_window_seconds), 1, 86400,
+	 "login throttling window"},
+};
+
+static int parse_listen(struct config *cfg, const char *v)
+{
+	const char *colon = strrchr(v, ':');
+	char host[64];
+	unsigned char probe[sizeof(struct in6_addr)];
+
+	if (!colon || colon == v || (size_t)(colon - v) >= sizeof(host))
+		return -1;
+	size_t len = (size_t)(colon - v);
+	if (v[0] == '[' && colon[-1] == ']') {
+		memcpy(host, v + 1, len - 2);
+		host[len - 2] = '\0';
+		if (inet_pton(AF_INET6, host, probe) != 1)
+			return -1;
+	} else {
+		memcpy(host, v, len);
+		host[len] = '\0';
+		if (inet_pton(AF_INET, host, probe) != 1)
+			return -1;
+	}
+	char *end = NULL;
+	long port = strtol(colon + 1, &end, 10);
+	if (!*(colon + 1) || *end || port < 1 || port > 65535)
+		return -1;
+	cfg->listen_host = strdup(host);
+	cfg->listen_port = (int)port;
+	return cfg->listen_host ? 0 : -1;
+}
+
+static int parse_bool(bool *out, const char *v)
+{
+	if (!strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes") || !strcmp(v, "on"))
+		*out = true;
+	else if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "no") || !strcmp(v, "off"))
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_number(long *out, const char *v, long min, long max)
+{
+	char *end = NULL;
+
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno || !*v || *end || n < min || n > max)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int apply_var(struct config *cfg, const struct config_var *var, const char *v)
+{
+	char *field = (char *)cfg + var->offset;
+	long n = 0;
+
+	switch (var->kind) {
+	case KIND_STRING:
+		*(char **)field = strdup(v);
+		return *(char **)field ? 0 : -1;
+	case KIND_INT:
+		if (parse_number(&n, v, var->min, var->max) != 0)
+			return -1;
+		*(int *)field = (int)n;
+		return 0;
+	case KIND_LONG:
+		if (parse_number(&n, v, var->min, var->max) != 0)
+			return -1;
+		*(long *)field = n;
+		return 0;
+	case KIND_BOOL:
+		return parse_bool((bool *)field, v);
+	case KIND_ENV:
+		if (strcmp(v, "production") && strcmp(v, "development"))
+			return -1;
+		*(bool *)field = strcmp(v, "production") == 0;
+		return 0;
+	case KIND_LISTEN:
+		return parse_listen(cfg, v);
+	}
+	return -1;
+}
+
+static int check_production(const struct config *cfg, FILE *err)
+{
+	int bad = 0;
+
+	if (!cfg->production)
+		return 0;
+	if (!cfg->jwt_secret || !strcmp(cfg->jwt_secret, CONFIG_DEV_JWT_SECRET)) {
+		fprintf(err, "CURBSIDE_JWT_SECRET: set a secret of your own in production\n");
+		bad = 1;
+	}
+	if (!cfg->operator_token || !strcmp(cfg->operator_token, CONFIG_DEV_OPERATOR_TOKEN) ||
+	    strlen(cfg->operator_token) < 32) {
+		fprintf(err, "CURBSIDE_OPERATOR_TOKEN: set a token of at least 32 characters in "
+			     "production\n");
+		bad = 1;
+	}
+	return bad;
+}
+
+static int check_consistency(const struct config *cfg, FILE *err)
+{
+	int bad = 0;
+
+	if (cfg->jwt_secret && strlen(cfg->jwt_secret) < 32) {
+		fprintf(err, "CURBSIDE_JWT_SECRET: must be at least 32 bytes\n");
+		bad = 1;
+	}
+	if (cfg->jwt_previous_secret && *cfg->jwt_previous_secret &&
+	    strlen(cfg->jwt_previous_secret) < 32) {
+		fprintf(err, "CURBSIDE_JWT_PREVIOUS_SECRET: must be at least 32 bytes\n");
+		bad = 1;
+	}
+	if (!cfg->operator_token || !*cfg->operator_token) {
+		fprintf(err, "CURBSIDE_OPERATOR_TOKEN: must not be empty\n");
+		bad = 1;
+	}
+	if (strcmp(cfg->log_level, "error") && strcmp(cfg->log_level, "warning") &&
+	    strcmp(cfg->log_level, "info") && strcmp(cfg->log_level, "debug")) {
+		fprintf(err, "CURBSIDE_LOG_LEVEL: one of error, warning, info, debug\n");
+		bad = 1;
+	}
+	return bad;
+}
+
+static void apply_derived_defaults(struct config *cfg)
+{
+	if (cfg->threads == 0) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		cfg->threads = (int)(cores > 0 ? (cores > 32 ? 128 : cores * 4) : 8);
+	}
+	if (cfg->db_pool == 0)
+		cfg->db_pool = cfg->threads;
+}
+
+int config_load(struct config *cfg, FILE *err)
+{
+	int bad = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < sizeof(config_vars) / sizeof(config_vars[0]); i++) {
+		const struct config_var *var = &config_vars[i];
+		const char *v = getenv(var->name);
+		if (!v || !*v)
+			v = var->fallback;
+		if (!v)
+			continue;
+		if (apply_var(cfg, var, v) != 0) {
+			fprintf(err, "%s: invalid value (%s)\n", var->name, var->help);
+			bad = 1;
+		}
+	}
+	if (!bad) {
+		apply_derived_defaults(cfg);
+		bad = check_consistency(cfg, err) | check_production(cfg, err);
+	}
+	if (bad) {
+		config_release(cfg);
+		return CS_EINVALID;
+	}
+	return CS_OK;
+}
+
+void config_release(struct config *cfg)
+{
+	for (size_t i = 0; i < sizeof(config_vars) / sizeof(config_vars[0]); i++) {
+		if (config_vars[i].kind == KIND_STRING)
+			free(*(char **)((char *)cfg + config_vars[i].offset));
+	}
+	free(cfg->listen_host);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+void config_print_help(FILE *out)
+{
+	fprintf(out, "Environment variables (default in brackets):\n");
+	for (size_t i = 0; i < sizeof(config_vars) / sizeof(config_vars[0]); i++) {
+		const struct config_var *var = &config_vars[i];
+		const char *shown = var->fallback;
+		if (var->offset == AT(jwt_secret) || var->offset == AT(operator_token))
+			shown = "development value";
+		fprintf(out, "  %-30s %s [%s]\n", var->name, var->help, shown ? shown : "unset");
+	}
+}

@@ -1,0 +1,49 @@
+/*
+ * Configuration: a declarative table of CURBSIDE_* environment variables, read and validated once
+ * at start. `curbside serve --help` prints the table.
+ */
+#ifndef CURBSIDE_CONFIG_H
+#define CURBSIDE_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/error.h"
+
+struct config {
+	bool production;
+	char *listen_host; /* numeric address, IPv4 or IPv6 */
+	int listen_port;
+	char *database_url;
+	int threads;
+	int db_pool;
+	int db_timeout_ms;
+	char *jwt_secret;
+	char *jwt_previous_secret;
+	char *operator_token;
+	char *public_url;
+	char *cors_origins; /* comma-separated */
+	long max_body_bytes;
+	int idle_timeout;
+	int max_connections;
+	bool migrate_on_start;
+	char *log_level;
+	bool access_log;
+	int login_max_failures;
+	int login_window_seconds;
+};
+
+/* Read the environment into `cfg`. On failure prints every problem to `err` and returns CS_EINVALID. */
+int config_load(struct config *cfg, FILE *err) CS_MUST_CHECK;
+
+/* Free the strings of `cfg` (NULL-safe fields). */
+void config_release(struct config *cfg);
+
+/* Print the table of variables with their defaults and meaning. */
+void config_print_help(FILE *out);
+
+/* The development defaults that production must never run with. */
+#define CONFIG_DEV_JWT_SECRET "development-only-jwt-secret-do-not-deploy-0123456789"
+#define CONFIG_DEV_OPERATOR_TOKEN "dev-operator-token"
+
+#endif

@@ -1,0 +1,71 @@
+#include "core/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static _Thread_local struct cs_error last_error;
+static _Thread_local char last_detail[512];
+
+int cs_error_set(int status, const char *code, const char *fmt, ...)
+{
+	last_error.status = status;
+	last_error.code = code;
+	last_error.retry_after = 0;
+	last_error.field = NULL;
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(last_detail, sizeof(last_detail), fmt, ap);
+		va_end(ap);
+		last_error.detail = last_detail;
+	} else {
+		last_error.detail = NULL;
+	}
+	return status;
+}
+
+void cs_error_set_retry_after(int seconds)
+{
+	last_error.retry_after = seconds;
+}
+
+void cs_error_set_field(const char *field)
+{
+	last_error.field = field;
+}
+
+const struct cs_error *cs_error_last(void)
+{
+	return &last_error;
+}
+
+void cs_error_clear(void)
+{
+	last_error = (struct cs_error){0};
+}
+
+const char *cs_status_code(int status)
+{
+	switch (status) {
+	case CS_ENOTFOUND:
+		return "not_found";
+	case CS_EINVALID:
+		return "validation_failed";
+	case CS_ECONFLICT:
+		return "conflict";
+	case CS_EFORBIDDEN:
+		return "forbidden";
+	case CS_EUNAVAILABLE:
+		return "database_unavailable";
+	case CS_EUNAUTHORIZED:
+		return "unauthorized";
+	case CS_ETHROTTLED:
+		return "too_many_attempts";
+	case CS_EBUSY:
+		return "server_busy";
+	case CS_EGONE:
+		return "gone";
+	default:
+		return "internal_error";
+	}
+}

@@ -1,0 +1,199 @@
+#include "core/validate.h"
+
+#include <ctype.h>
+#include <string.h>
+
+static bool is_atext(unsigned char c)
+{
+	return isalnum(c) || (c && strchr("!#$%&'*+/=?^_`{|}~-", c));
+}
+
+static bool is_blank(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static bool valid_local_part(const char *s, size_t len, const char **reason)
+{
+	if (len == 0 || len > 64) {
+		*reason = len ? "The part before @ is longer than 64 characters."
+			      : "The part before @ is empty.";
+		return false;
+	}
+	if (s[0] == '.' || s[len - 1] == '.') {
+		*reason = "The part before @ cannot start or end with a dot.";
+		return false;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '.' && s[i + 1] == '.') {
+			*reason = "The address cannot contain two dots in a row.";
+			return false;
+		}
+		if (s[i] != '.' && !is_atext((unsigned char)s[i])) {
+			*reason = "The address contains an invalid character.";
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool valid_domain(const char *s, size_t len, const char **reason)
+{
+	size_t label_start = 0, labels = 0;
+
+	*reason = "The domain after @ is not valid.";
+	if (len == 0 || len > 253)
+		return false;
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && s[i] != '.') {
+			unsigned char c = (unsigned char)s[i];
+			if (!isalnum(c) && c != '-') {
+				*reason = "The address contains an invalid character.";
+				return false;
+			}
+			continue;
+		}
+		size_t label_len = i - label_start;
+		if (label_len == 0 || label_len > 63 || s[label_start] == '-' || s[i - 1] == '-')
+			return false;
+		labels++;
+		if (i == len) {
+			/* The top-level label must be alphabetic and at least two letters. */
+			if (label_len < 2)
+				return false;
+			for (size_t j = label_start; j < len; j++)
+				if (!isalpha((unsigned char)s[j]))
+					return false;
+		}
+		label_start = i + 1;
+	}
+	return labels >= 2;
+}
+
+bool validate_email(const char *in, char out[VALIDATE_EMAIL_MAX + 1], const char **reason)
+{
+	const char *start = in, *end = in + strlen(in);
+
+	while (start < end && is_blank((unsigned char)*start))
+		start++;
+	while (end > start && is_blank((unsigned char)end[-1]))
+		end--;
+	size_t len = (size_t)(end - start);
+	if (len == 0) {
+		*reason = "The email address is empty.";
+		return false;
+	}
+	if (len > VALIDATE_EMAIL_MAX) {
+		*reason = "The email address is longer than 254 characters.";
+		return false;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (is_blank((unsigned char)start[i])) {
+			*reason = "The email address contains a space.";
+			return false;
+		}
+	}
+	const char *at = memchr(start, '@', len);
+	if (!at || memchr(at + 1, '@', (size_t)(end - at - 1))) {
+		*reason = at ? "The email address contains more than one @."
+			     : "The email address has no @.";
+		return false;
+	}
+	if (!valid_local_part(start, (size_t)(at - start), reason) ||
+	    !valid_domain(at + 1, (size_t)(end - at - 1), reason))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		out[i] = (char)tolower((unsigned char)start[i]);
+	out[len] = '\0';
+	return true;
+}
+
+bool validate_slug(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len > 63 || s[0] == '-' || s[len - 1] == '-')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!(islower(c) || isdigit(c) || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+bool validate_http_url(const char *s)
+{
+	size_t len = strlen(s), scheme;
+
+	if (len > 2048)
+		return false;
+	if (strncmp(s, "https://", 8) == 0)
+		scheme = 8;
+	else if (strncmp(s, "http://", 7) == 0)
+		scheme = 7;
+	else
+		return false;
+	if (len == scheme || s[scheme] == '/' || s[scheme] == '?' || s[scheme] == '#')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c <= 0x20 || c == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+bool validate_hex_color(const char *s)
+{
+	if (strlen(s) != 7 || s[0] != '#')
+		return false;
+	for (int i = 1; i < 7; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+bool validate_currency(const char *s)
+{
+	return strlen(s) == 3 && isupper((unsigned char)s[0]) && isupper((unsigned char)s[1]) &&
+	       isupper((unsigned char)s[2]);
+}
+
+bool validate_time_zone_name(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len > 64 || !isalpha((unsigned char)s[0]) || s[len - 1] == '/')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '/' && s[i + 1] == '/')
+			return false;
+		if (!(isalnum(c) || c == '_' || c == '-' || c == '+' || c == '/'))
+			return false;
+	}
+	return true;
+}
+
+size_t validate_utf8_length(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+bool validate_plain_text(const char *s, bool multiline)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (multiline && (c == '\n' || c == '\r'))
+			continue;
+		if (c < 0x20 || c == 0x7f)
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,350 @@
+#include "db/pool.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+struct db_conn {
+	struct db_pool *pool;
+	PGconn *pg;
+	bool busy;
+	unsigned char prepared[DB_MAX_STMTS];
+};
+
+struct db_pool {
+	char *url;
+	int size;
+	int timeout_ms;
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	int in_use, waiting;
+	atomic_ulong timeouts, reconnects;
+	struct db_conn *conns;
+};
+
+static atomic_int next_stmt_id;
+static _Thread_local struct db_failure last_failure;
+
+static int stmt_id(struct db_stmt *stmt)
+{
+	int id = __atomic_load_n(&stmt->id, __ATOMIC_ACQUIRE);
+
+	if (id == 0) {
+		int fresh = atomic_fetch_add(&next_stmt_id, 1) + 1;
+		int expected = 0;
+		/* Two threads may race on first use: the loser adopts the winner's id. */
+		if (__atomic_compare_exchange_n(&stmt->id, &expected, fresh, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			id = fresh;
+		else
+			id = expected;
+	}
+	return id;
+}
+
+int db_pool_open(struct db_pool **out, const char *url, int size, int timeout_ms)
+{
+	struct db_pool *pool = calloc(1, sizeof(*pool));
+
+	*out = NULL;
+	if (!pool)
+		return CS_ENOMEM;
+	pool->url = strdup(url);
+	pool->conns = calloc((size_t)size, sizeof(*pool->conns));
+	if (!pool->url || !pool->conns) {
+		free(pool->url);
+		free(pool->conns);
+		free(pool);
+		return CS_ENOMEM;
+	}
+	pool->size = size;
+	pool->timeout_ms = timeout_ms;
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_cond_init(&pool->freed, NULL);
+	for (int i = 0; i < size; i++)
+		pool->conns[i].pool = pool;
+	*out = pool;
+	return CS_OK;
+}
+
+void db_pool_close(struct db_pool *pool)
+{
+	if (!pool)
+		return;
+	for (int i = 0; i < pool->size; i++)
+		if (pool->conns[i].pg)
+			PQfinish(pool->conns[i].pg);
+	pthread_mutex_destroy(&pool->lock);
+	pthread_cond_destroy(&pool->freed);
+	free(pool->conns);
+	free(pool->url);
+	free(pool);
+}
+
+static void deadline_after_ms(struct timespec *ts, int ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+/* Take a free slot, waiting until the deadline. NULL on timeout. */
+static struct db_conn *take_slot(struct db_pool *pool)
+{
+	struct timespec deadline;
+	struct db_conn *conn = NULL;
+
+	deadline_after_ms(&deadline, pool->timeout_ms);
+	pthread_mutex_lock(&pool->lock);
+	while (pool->in_use >= pool->size) {
+		pool->waiting++;
+		int rc = pthread_cond_timedwait(&pool->freed, &pool->lock, &deadline);
+		pool->waiting--;
+		if (rc == ETIMEDOUT && pool->in_use >= pool->size)
+			goto out;
+	}
+	/* Prefer a slot that is already connected. */
+	for (int i = 0; i < pool->size; i++) {
+		struct db_conn *c = &pool->conns[i];
+		if (!c->busy && (!conn || (c->pg && !conn->pg)))
+			conn = c;
+	}
+	if (conn) {
+		conn->busy = true;
+		pool->in_use++;
+	}
+out:
+	pthread_mutex_unlock(&pool->lock);
+	return conn;
+}
+
+static void give_slot(struct db_conn *conn)
+{
+	struct db_pool *pool = conn->pool;
+
+	pthread_mutex_lock(&pool->lock);
+	conn->busy = false;
+	pool->in_use--;
+	pthread_cond_signal(&pool->freed);
+	pthread_mutex_unlock(&pool->lock);
+}
+
+static void drop_link(struct db_conn *conn)
+{
+	if (conn->pg)
+		PQfinish(conn->pg);
+	conn->pg = NULL;
+	memset(conn->prepared, 0, sizeof(conn->prepared));
+}
+
+/*
+ * Make sure the slot holds a live connection. An idle connection whose server went away has an
+ * EOF or a FATAL notice waiting on its socket: PQconsumeInput reads it without blocking and marks
+ * the connection bad, so a restart is noticed before a statement is sent on a dead link.
+ */
+static int ensure_link(struct db_conn *conn)
+{
+	static const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
+	const char *values[] = {"3", "curbside", conn->pool->url, NULL};
+
+	if (conn->pg && (PQconsumeInput(conn->pg) == 0 || PQstatus(conn->pg) != CONNECTION_OK))
+		drop_link(conn);
+	if (conn->pg)
+		return CS_OK;
+	conn->pg = PQconnectdbParams(keys, values, 1);
+	if (!conn->pg || PQstatus(conn->pg) != CONNECTION_OK) {
+		LOG_WARN("database connection failed: %s",
+			 conn->pg ? PQerrorMessage(conn->pg) : "out of memory");
+		drop_link(conn);
+		return CS_EUNAVAILABLE;
+	}
+	atomic_fetch_add(&conn->pool->reconnects, 1);
+	return CS_OK;
+}
+
+int db_checkout(struct db_conn **out, struct db_pool *pool)
+{
+	struct db_conn *conn = take_slot(pool);
+
+	*out = NULL;
+	if (!conn) {
+		atomic_fetch_add(&pool->timeouts, 1);
+		cs_error_set(CS_EUNAVAILABLE, "database_unavailable",
+			     "No database connection became free in time. Please retry.");
+		cs_error_set_retry_after(1);
+		return CS_EUNAVAILABLE;
+	}
+	if (ensure_link(conn) != CS_OK) {
+		give_slot(conn);
+		cs_error_set(CS_EUNAVAILABLE, "database_unavailable",
+			     "The database cannot be reached right now. Please retry shortly.");
+		cs_error_set_retry_after(5);
+		return CS_EUNAVAILABLE;
+	}
+	*out = conn;
+	return CS_OK;
+}
+
+void db_release(struct db_conn *conn)
+{
+	if (!conn)
+		return;
+	if (conn->pg && PQstatus(conn->pg) != CONNECTION_OK)
+		drop_link(conn);
+	else if (conn->pg && PQtransactionStatus(conn->pg) != PQTRANS_IDLE)
+		db_rollback(conn);
+	give_slot(conn);
+}
+
+static void remember_failure(const PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+
+	memset(&last_failure, 0, sizeof(last_failure));
+	if (state)
+		strncpy(last_failure.sqlstate, state, sizeof(last_failure.sqlstate) - 1);
+	if (constraint)
+		strncpy(last_failure.constraint, constraint, sizeof(last_failure.constraint) - 1);
+}
+
+/* Map a failed result to a project error, logging what is unexpected. */
+static int failure_status(struct db_conn *conn, const PGresult *res, const char *what)
+{
+	remember_failure(res);
+	if (PQstatus(conn->pg) != CONNECTION_OK) {
+		LOG_WARN("database connection lost during %s", what);
+		return cs_error_set(CS_EUNAVAILABLE, "database_unavailable",
+				    "The database connection was lost. Please retry.");
+	}
+	const char *s = last_failure.sqlstate;
+	if (!strcmp(s, "23505"))
+		return CS_ECONFLICT;
+	if (!strcmp(s, "23514") || !strcmp(s, "23503") || !strcmp(s, "23502") ||
+	    !strcmp(s, "22P02") || !strcmp(s, "22007") || !strcmp(s, "22008"))
+		return CS_EINVALID;
+	LOG_ERROR("database error in %s: %s %s", what, s,
+		  res ? PQresultErrorMessage(res) : PQerrorMessage(conn->pg));
+	return cs_error_set(CS_EDB, "internal_error", "An unexpected database error occurred.");
+}
+
+static bool result_ok(const PGresult *res)
+{
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+
+	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+static int prepare(struct db_conn *conn, struct db_stmt *stmt)
+{
+	int id = stmt_id(stmt);
+
+	if (id >= DB_MAX_STMTS) {
+		LOG_ERROR("too many prepared statements (raise DB_MAX_STMTS)");
+		return cs_error_set(CS_EINTERNAL, "internal_error", "Internal error.");
+	}
+	if (conn->prepared[id])
+		return CS_OK;
+	PGresult *res = PQprepare(conn->pg, stmt->name, stmt->sql, stmt->nparams, NULL);
+	int rc = result_ok(res) ? CS_OK : failure_status(conn, res, stmt->name);
+	PQclear(res);
+	if (rc == CS_OK)
+		conn->prepared[id] = 1;
+	return rc;
+}
+
+int db_exec(PGresult **out, struct db_conn *conn, struct db_stmt *stmt, const char *const *params)
+{
+	int rc;
+
+	*out = NULL;
+	if ((rc = prepare(conn, stmt)) != CS_OK)
+		return rc;
+	PGresult *res = PQexecPrepared(conn->pg, stmt->name, stmt->nparams, params, NULL, NULL, 0);
+	if (!result_ok(res)) {
+		rc = failure_status(conn, res, stmt->name);
+		PQclear(res);
+		return rc;
+	}
+	*out = res;
+	return CS_OK;
+}
+
+int db_run(struct db_conn *conn, struct db_stmt *stmt, const char *const *params)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn, stmt, params);
+
+	PQclear(res);
+	return rc;
+}
+
+int db_exec_simple(struct db_conn *conn, const char *sql)
+{
+	PGresult *res = PQexec(conn->pg, sql);
+	int rc = result_ok(res) ? CS_OK : failure_status(conn, res, "a simple query");
+
+	PQclear(res);
+	return rc;
+}
+
+int db_begin(struct db_conn *conn)
+{
+	return db_exec_simple(conn, "BEGIN");
+}
+
+int db_commit(struct db_conn *conn)
+{
+	return db_exec_simple(conn, "COMMIT");
+}
+
+void db_rollback(struct db_conn *conn)
+{
+	if (!conn || !conn->pg || PQtransactionStatus(conn->pg) == PQTRANS_IDLE)
+		return;
+	PGresult *res = PQexec(conn->pg, "ROLLBACK");
+	PQclear(res);
+}
+
+const struct db_failure *db_last_failure(void)
+{
+	return &last_failure;
+}
+
+PGconn *db_conn_pg(struct db_conn *conn)
+{
+	return conn->pg;
+}
+
+void db_pool_stats(struct db_pool *pool, struct db_pool_stats *out)
+{
+	pthread_mutex_lock(&pool->lock);
+	out->size = pool->size;
+	out->in_use = pool->in_use;
+	out->waiting = pool->waiting;
+	pthread_mutex_unlock(&pool->lock);
+	out->timeouts = atomic_load(&pool->timeouts);
+	out->reconnects = atomic_load(&pool->reconnects);
+}
+
+bool db_pool_ping(struct db_pool *pool)
+{
+	static struct db_stmt ping = DB_STMT("pool_ping", "SELECT 1", 0);
+	struct db_conn *conn = NULL;
+	bool ok = false;
+
+	if (db_checkout(&conn, pool) == CS_OK) {
+		ok = db_run(conn, &ping, NULL) == CS_OK;
+		db_release(conn);
+	}
+	return ok;
+}

@@ -1,0 +1,95 @@
+/*
+ * The database connection pool.
+ *
+ * A unit of work checks a connection out for its whole duration (db_checkout … db_release), runs
+ * prepared statements on it (prepared lazily, once per connection) and, when several statements
+ * must agree, wraps them in db_begin/db_commit. Checkout waits at most the configured timeout
+ * (then CS_EUNAVAILABLE → 503). A connection found broken — the server restarted, the network
+ * dropped — is reconnected and its statements re-prepared on the next checkout, so a PostgreSQL
+ * restart never needs a server restart.
+ */
+#ifndef CURBSIDE_DB_POOL_H
+#define CURBSIDE_DB_POOL_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "core/error.h"
+
+struct db_pool;
+struct db_conn;
+
+/*
+ * A named SQL statement. Declare them `static struct db_stmt` beside the code that runs them; the
+ * id is assigned on first use. `nparams` is the number of $n parameters.
+ */
+struct db_stmt {
+	const char *name;
+	const char *sql;
+	int nparams;
+	int id; /* 0 until first use */
+};
+
+#define DB_STMT(n, s, p) {.name = (n), .sql = (s), .nparams = (p), .id = 0}
+
+/* Most statements the process may declare (per-connection bookkeeping is sized by it). */
+#define DB_MAX_STMTS 512
+
+/* What the last failed statement of this thread said (SQLSTATE and constraint, "" when none). */
+struct db_failure {
+	char sqlstate[6];
+	char constraint[64];
+};
+
+/* Figures for /metrics. */
+struct db_pool_stats {
+	int size, in_use, waiting;
+	unsigned long timeouts, reconnects;
+};
+
+/* A pool of `size` connections to `url` (connected lazily). *out is freed with db_pool_close. */
+int db_pool_open(struct db_pool **out, const char *url, int size, int timeout_ms) CS_MUST_CHECK;
+
+/* Close every connection and free the pool (NULL-safe). No checkout may be outstanding. */
+void db_pool_close(struct db_pool *pool);
+
+/* Check a connection out, waiting up to the pool timeout. CS_EUNAVAILABLE on timeout or when the
+ * database cannot be reached (the last error says which). */
+int db_checkout(struct db_conn **out, struct db_pool *pool) CS_MUST_CHECK;
+
+/* Return a connection (NULL-safe). An open transaction is rolled back; a broken link is closed. */
+void db_release(struct db_conn *conn);
+
+/*
+ * Run `stmt` with `params` (stmt->nparams text values, NULL for SQL NULL). On success *out is the
+ * result (free with PQclear). On failure *out is NULL and the return is: CS_ECONFLICT (unique
+ * violation), CS_EINVALID (check, foreign key, not-null, bad text representation),
+ * CS_EUNAVAILABLE (connection lost), CS_EDB (anything else); db_last_failure() tells the details.
+ */
+int db_exec(PGresult **out, struct db_conn *conn, struct db_stmt *stmt,
+	    const char *const *params) CS_MUST_CHECK;
+
+/* Run a statement for its effect only. Same errors as db_exec. */
+int db_run(struct db_conn *conn, struct db_stmt *stmt, const char *const *params) CS_MUST_CHECK;
+
+/* Run plain SQL without parameters (migrations, transaction control). */
+int db_exec_simple(struct db_conn *conn, const char *sql) CS_MUST_CHECK;
+
+/* Transaction control. db_rollback is NULL-safe and never fails from the caller's view. */
+int db_begin(struct db_conn *conn) CS_MUST_CHECK;
+int db_commit(struct db_conn *conn) CS_MUST_CHECK;
+void db_rollback(struct db_conn *conn);
+
+/* The failure details of this thread's last failed statement. */
+const struct db_failure *db_last_failure(void);
+
+/* The libpq connection (for code that needs libpq directly, e.g. COPY). */
+PGconn *db_conn_pg(struct db_conn *conn);
+
+/* Current figures. */
+void db_pool_stats(struct db_pool *pool, struct db_pool_stats *out);
+
+/* True when a connection can be checked out and answers `SELECT 1`. */
+bool db_pool_ping(struct db_pool *pool);
+
+#endif

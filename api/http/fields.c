@@ -1,0 +1,279 @@
+#include "http/fields.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/validate.h"
+#include "http/body.h"
+#include "http/reply.h"
+
+void field_errors_add(struct field_errors *errs, const char *field, const char *code,
+		      const char *message)
+{
+	if (!errs->list)
+		errs->list = json_array();
+	json_array_append_new(errs->list, json_pack("{s:s, s:s, s:s}", "field", field, "code",
+						    code, "message", message));
+}
+
+bool field_errors_empty(const struct field_errors *errs)
+{
+	return !errs->list || json_array_size(errs->list) == 0;
+}
+
+void field_errors_release(struct field_errors *errs)
+{
+	json_decref(errs->list);
+	errs->list = NULL;
+}
+
+static const struct field_spec *find_spec(const struct field_spec *spec, const char *name)
+{
+	for (; spec->name; spec++)
+		if (strcmp(spec->name, name) == 0)
+			return spec;
+	return NULL;
+}
+
+static const char *type_name(enum field_type t)
+{
+	switch (t) {
+	case FIELD_STRING:
+		return "a string";
+	case FIELD_BOOL:
+		return "true or false";
+	case FIELD_INTEGER:
+		return "an integer";
+	case FIELD_OBJECT:
+		return "an object";
+	}
+	return "?";
+}
+
+static bool type_matches(enum field_type t, const json_t *v)
+{
+	switch (t) {
+	case FIELD_STRING:
+		return json_is_string(v);
+	case FIELD_BOOL:
+		return json_is_boolean(v);
+	case FIELD_INTEGER:
+		return json_is_integer(v);
+	case FIELD_OBJECT:
+		return json_is_object(v);
+	}
+	return false;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Length in characters, ignoring blanks at both ends when the spec trims. */
+static size_t string_length(const struct field_spec *spec, const char *s)
+{
+	const char *end = s + strlen(s);
+	size_t n = 0;
+
+	if (spec->flags & FIELD_TRIM) {
+		while (s < end && is_blank(*s))
+			s++;
+		while (end > s && is_blank(end[-1]))
+			end--;
+	}
+	for (; s < end; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static void check_string(struct field_errors *errs, const struct field_spec *spec,
+			 const char *path, const char *s)
+{
+	char message[160];
+	size_t len = string_length(spec, s);
+
+	if (len < spec->min_len) {
+		snprintf(message, sizeof(message),
+			 spec->min_len == 1 ? "Must not be empty."
+					    : "Must be at least %zu characters long.",
+			 spec->min_len);
+		field_errors_add(errs, path, "too_short", message);
+	} else if (spec->max_len && len > spec->max_len) {
+		snprintf(message, sizeof(message), "Must be at most %zu characters long.",
+			 spec->max_len);
+		field_errors_add(errs, path, "too_long", message);
+	}
+}
+
+static void check_value(struct field_errors *errs, const struct field_spec *spec,
+			const char *path, const json_t *v)
+{
+	char message[160];
+	const char *code = NULL, *msg = NULL;
+
+	if (json_is_null(v)) {
+		if (!(spec->flags & FIELD_NULLABLE))
+			field_errors_add(errs, path,
+					 spec->flags & FIELD_REQUIRED ? "required" : "wrong_type",
+					 spec->flags & FIELD_REQUIRED ? "This field is required."
+								      : "Must not be null.");
+		return;
+	}
+	if (!type_matches(spec->type, v)) {
+		snprintf(message, sizeof(message), "Must be %s.", type_name(spec->type));
+		field_errors_add(errs, path, "wrong_type", message);
+		return;
+	}
+	if (spec->type == FIELD_OBJECT) {
+		fields_validate(errs, v, spec->children, path);
+		return;
+	}
+	if (spec->type == FIELD_STRING)
+		check_string(errs, spec, path, json_string_value(v));
+	if (spec->type == FIELD_INTEGER && (spec->min || spec->max) &&
+	    (json_integer_value(v) < spec->min || json_integer_value(v) > spec->max)) {
+		snprintf(message, sizeof(message), "Must be between %ld and %ld.", spec->min,
+			 spec->max);
+		field_errors_add(errs, path, "out_of_range", message);
+		return;
+	}
+	if (spec->check && !spec->check(v, &code, &msg))
+		field_errors_add(errs, path, code, msg);
+}
+
+void fields_validate(struct field_errors *errs, const json_t *obj, const struct field_spec *spec,
+		     const char *prefix)
+{
+	const char *key;
+	json_t *value;
+	char path[256];
+
+	json_object_foreach((json_t *)obj, key, value) {
+		snprintf(path, sizeof(path), "%s%s%s", prefix ? prefix : "", prefix ? "." : "", key);
+		const struct field_spec *s = find_spec(spec, key);
+		if (!s)
+			field_errors_add(errs, path, "unknown_field", "This field is not accepted here.");
+		else
+			check_value(errs, s, path, value);
+	}
+	for (; spec->name; spec++) {
+		if ((spec->flags & FIELD_REQUIRED) && !json_object_get(obj, spec->name)) {
+			snprintf(path, sizeof(path), "%s%s%s", prefix ? prefix : "", prefix ? "." : "",
+				 spec->name);
+			field_errors_add(errs, path, "required", "This field is required.");
+		}
+	}
+}
+
+int http_reply_field_errors(struct http_ctx *ctx, struct field_errors *errs)
+{
+	const char *shared = NULL;
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(errs->list, i, e) {
+		const char *code = json_string_value(json_object_get(e, "code"));
+		if (i == 0)
+			shared = code;
+		else if (shared && strcmp(shared, code) != 0)
+			shared = NULL;
+	}
+	const char *code = shared ? shared : "validation_failed";
+	size_t n = json_array_size(errs->list);
+	char detail[256];
+	if (n == 1) {
+		json_t *only = json_array_get(errs->list, 0);
+		snprintf(detail, sizeof(detail), "%s: %s",
+			 json_string_value(json_object_get(only, "field")),
+			 json_string_value(json_object_get(only, "message")));
+	} else {
+		snprintf(detail, sizeof(detail), "%zu fields are invalid; see errors.", n);
+	}
+	json_t *list = errs->list;
+	errs->list = NULL;
+	return http_reply_problem(ctx, 422, code, detail, list);
+}
+
+const char *fields_trimmed(char *out, size_t cap, const json_t *obj, const char *name)
+{
+	const char *s = json_string_value(json_object_get(obj, name));
+
+	if (!s)
+		return NULL;
+	const char *end = s + strlen(s);
+	while (s < end && is_blank(*s))
+		s++;
+	while (end > s && is_blank(end[-1]))
+		end--;
+	size_t len = (size_t)(end - s);
+	if (len >= cap)
+		len = cap - 1;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return out;
+}
+
+bool field_check_email(const json_t *v, const char **code, const char **message)
+{
+	char normalised[VALIDATE_EMAIL_MAX + 1];
+
+	if (validate_email(json_string_value(v), normalised, message))
+		return true;
+	*code = "invalid_email";
+	return false;
+}
+
+bool field_check_http_url(const json_t *v, const char **code, const char **message)
+{
+	if (validate_http_url(json_string_value(v)))
+		return true;
+	*code = "invalid_format";
+	*message = "Must be an absolute http:// or https:// URL of at most 2048 characters.";
+	return false;
+}
+
+bool field_check_plain_line(const json_t *v, const char **code, const char **message)
+{
+	if (validate_plain_text(json_string_value(v), false))
+		return true;
+	*code = "invalid_format";
+	*message = "Must not contain control characters or line breaks.";
+	return false;
+}
+
+bool field_check_plain_text(const json_t *v, const char **code, const char **message)
+{
+	if (validate_plain_text(json_string_value(v), true))
+		return true;
+	*code = "invalid_format";
+	*message = "Must not contain control characters.";
+	return false;
+}
+
+bool http_validate_object(struct http_ctx *ctx, const json_t *body, const struct field_spec *spec,
+			  bool need_one)
+{
+	struct field_errors errs = FIELD_ERRORS_INIT;
+
+	fields_validate(&errs, body, spec, NULL);
+	if (need_one && json_object_size(body) == 0)
+		field_errors_add(&errs, "body", "required", "Send at least one field to change.");
+	if (field_errors_empty(&errs))
+		return true;
+	http_reply_field_errors(ctx, &errs);
+	return false;
+}
+
+bool http_validated_body(json_t **body, struct http_ctx *ctx, const struct field_spec *spec,
+			 bool need_one)
+{
+	if (http_json_body(body, ctx) != CS_OK)
+		return false;
+	if (http_validate_object(ctx, *body, spec, need_one))
+		return true;
+	json_decref(*body);
+	*body = NULL;
+	return false;
+}

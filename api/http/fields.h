@@ -1,0 +1,87 @@
+/*
+ * Declarative validation of JSON request objects. A handler describes its body as a table of
+ * `struct field_spec`; fields_validate walks the object once and collects EVERY problem (unknown
+ * fields, missing ones, wrong types, lengths, formats) so the client sees them all in one 422.
+ */
+#ifndef CURBSIDE_HTTP_FIELDS_H
+#define CURBSIDE_HTTP_FIELDS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "http/route.h"
+
+enum field_type { FIELD_STRING, FIELD_BOOL, FIELD_INTEGER, FIELD_OBJECT };
+
+enum field_flags {
+	FIELD_REQUIRED = 1 << 0,
+	FIELD_NULLABLE = 1 << 1, /* JSON null is accepted (it clears the value) */
+	FIELD_TRIM = 1 << 2,     /* length limits apply after trimming blanks at both ends */
+};
+
+/*
+ * A format check on a value already of the right type. Returns true when acceptable; otherwise
+ * sets `*code` (e.g. "invalid_format") and `*message`.
+ */
+typedef bool (*field_check_fn)(const json_t *value, const char **code, const char **message);
+
+struct field_spec {
+	const char *name; /* NULL ends a table */
+	enum field_type type;
+	unsigned flags;
+	size_t min_len, max_len; /* characters, strings only; max 0 = unbounded */
+	long min, max;           /* integers only (both 0 = unbounded) */
+	field_check_fn check;
+	const struct field_spec *children; /* FIELD_OBJECT */
+};
+
+/* A growing list of field errors (a JSON array of {field, code, message}). */
+struct field_errors {
+	json_t *list;
+};
+
+#define FIELD_ERRORS_INIT {NULL}
+
+/* Record one error. `field` is a dotted path ("contact.email"). */
+void field_errors_add(struct field_errors *errs, const char *field, const char *code,
+		      const char *message);
+
+/* True when nothing was recorded. */
+bool field_errors_empty(const struct field_errors *errs);
+
+/* Free the list (after a reply took it, or when abandoning). */
+void field_errors_release(struct field_errors *errs);
+
+/* Check `obj` against `spec`, adding errors for every problem under the path `prefix` (NULL at top). */
+void fields_validate(struct field_errors *errs, const json_t *obj, const struct field_spec *spec,
+		     const char *prefix);
+
+/*
+ * Reply 422 with the collected errors (taken over). The top-level code is the field code when all
+ * errors share one (e.g. "unknown_field", "invalid_email"), else "validation_failed".
+ */
+int http_reply_field_errors(struct http_ctx *ctx, struct field_errors *errs);
+
+/* Validate a parsed body; replies 422 and returns false when it is bad. */
+bool http_validate_object(struct http_ctx *ctx, const json_t *body, const struct field_spec *spec,
+			  bool need_one);
+
+/*
+ * Parse the body and validate it against `spec` (with `need_one`, an empty object is refused too).
+ * On any problem replies it (400/415/422) and returns false with *body NULL; otherwise the caller
+ * owns *body.
+ */
+bool http_validated_body(json_t **body, struct http_ctx *ctx, const struct field_spec *spec,
+			 bool need_one);
+
+/* The string member `name` of `obj` with blanks trimmed, copied into `out` (NULL when absent/null). */
+const char *fields_trimmed(char *out, size_t cap, const json_t *obj, const char *name);
+
+/* Common checks. */
+bool field_check_email(const json_t *v, const char **code, const char **message);
+bool field_check_http_url(const json_t *v, const char **code, const char **message);
+bool field_check_plain_line(const json_t *v, const char **code, const char **message);
+bool field_check_plain_text(const json_t *v, const char **code, const char **message);
+
+#endif

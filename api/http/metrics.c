@@ -1,0 +1,165 @@
+#include "http/metrics.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/strbuf.h"
+
+static const int tracked_statuses[] = {200, 201, 202, 204, 400, 401, 402, 403, 404, 405, 409,
+				       410, 413, 415, 422, 429, 500, 502, 503};
+#define STATUS_SLOTS (sizeof(tracked_statuses) / sizeof(tracked_statuses[0]) + 1) /* + other */
+
+static const double bucket_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+				       0.1,   0.25,   0.5,   1.0,  2.5,   5.0};
+#define BUCKETS (sizeof(bucket_bounds) / sizeof(bucket_bounds[0]))
+
+struct route_metrics {
+	atomic_ulong by_status[STATUS_SLOTS];
+	atomic_ulong buckets[BUCKETS]; /* non-cumulative; summed when rendered */
+	atomic_ulong count;
+	atomic_ulong sum_us;
+};
+
+static struct {
+	int count; /* routes, plus the unmatched slot 0 */
+	const char *const *names;
+	const char *const *methods;
+	struct route_metrics *routes;
+} m;
+
+int metrics_init(const char *const *names, const char *const *methods, int count)
+{
+	m.routes = calloc((size_t)count + 1, sizeof(*m.routes));
+	if (!m.routes)
+		return CS_ENOMEM;
+	m.count = count + 1;
+	m.names = names;
+	m.methods = methods;
+	return CS_OK;
+}
+
+void metrics_release(void)
+{
+	free(m.routes);
+	m.routes = NULL;
+	m.count = 0;
+}
+
+static size_t status_slot(int status)
+{
+	for (size_t i = 0; i < STATUS_SLOTS - 1; i++)
+		if (tracked_statuses[i] == status)
+			return i;
+	return STATUS_SLOTS - 1;
+}
+
+void metrics_record(int index, int status, double seconds)
+{
+	if (!m.routes || index < 0 || index >= m.count)
+		return;
+	struct route_metrics *r = &m.routes[index];
+	size_t b = 0;
+
+	while (b < BUCKETS && seconds > bucket_bounds[b])
+		b++;
+	atomic_fetch_add_explicit(&r->by_status[status_slot(status)], 1, memory_order_relaxed);
+	if (b < BUCKETS)
+		atomic_fetch_add_explicit(&r->buckets[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&r->count, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&r->sum_us, (unsigned long)(seconds * 1e6), memory_order_relaxed);
+}
+
+static const char *route_name(int i)
+{
+	return i == METRICS_UNMATCHED ? "unmatched" : m.names[i - 1];
+}
+
+static const char *route_method(int i)
+{
+	return i == METRICS_UNMATCHED ? "*" : m.methods[i - 1];
+}
+
+static void render_requests(struct strbuf *b)
+{
+	strbuf_printf(b, "# HELP curbside_http_requests_total HTTP requests by route and status.\n"
+			 "# TYPE curbside_http_requests_total counter\n");
+	for (int i = 0; i < m.count; i++) {
+		for (size_t s = 0; s < STATUS_SLOTS; s++) {
+			unsigned long n = atomic_load_explicit(&m.routes[i].by_status[s],
+							       memory_order_relaxed);
+			if (n == 0)
+				continue;
+			char status[8];
+			if (s < STATUS_SLOTS - 1)
+				snprintf(status, sizeof(status), "%d", tracked_statuses[s]);
+			else
+				snprintf(status, sizeof(status), "other");
+			strbuf_printf(b,
+				      "curbside_http_requests_total{route=\"%s\",method=\"%s\","
+				      "status=\"%s\"} %lu\n",
+				      route_name(i), route_method(i), status, n);
+		}
+	}
+}
+
+static void render_latency(struct strbuf *b)
+{
+	strbuf_printf(b, "# HELP curbside_http_request_duration_seconds Time to answer, by route.\n"
+			 "# TYPE curbside_http_request_duration_seconds histogram\n");
+	for (int i = 0; i < m.count; i++) {
+		struct route_metrics *r = &m.routes[i];
+		unsigned long count = atomic_load_explicit(&r->count, memory_order_relaxed);
+		unsigned long cumulative = 0;
+		if (count == 0)
+			continue;
+		for (size_t k = 0; k < BUCKETS; k++) {
+			cumulative += atomic_load_explicit(&r->buckets[k], memory_order_relaxed);
+			strbuf_printf(b,
+				      "curbside_http_request_duration_seconds_bucket{route=\"%s\","
+				      "le=\"%g\"} %lu\n",
+				      route_name(i), bucket_bounds[k], cumulative);
+		}
+		strbuf_printf(b,
+			      "curbside_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} "
+			      "%lu\n"
+			      "curbside_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
+			      "curbside_http_request_duration_seconds_count{route=\"%s\"} %lu\n",
+			      route_name(i), count, route_name(i),
+			      (double)atomic_load(&r->sum_us) / 1e6, route_name(i), count);
+	}
+}
+
+static void render_pool(struct strbuf *b, const struct db_pool_stats *p)
+{
+	strbuf_printf(b,
+		      "# HELP curbside_db_pool_size Database connections the pool may hold.\n"
+		      "# TYPE curbside_db_pool_size gauge\n"
+		      "curbside_db_pool_size %d\n"
+		      "# HELP curbside_db_pool_connections Connections by state.\n"
+		      "# TYPE curbside_db_pool_connections gauge\n"
+		      "curbside_db_pool_connections{state=\"in_use\"} %d\n"
+		      "curbside_db_pool_connections{state=\"idle\"} %d\n"
+		      "# HELP curbside_db_pool_waiting Requests waiting for a connection.\n"
+		      "# TYPE curbside_db_pool_waiting gauge\n"
+		      "curbside_db_pool_waiting %d\n"
+		      "# HELP curbside_db_pool_timeouts_total Checkouts that gave up waiting.\n"
+		      "# TYPE curbside_db_pool_timeouts_total counter\n"
+		      "curbside_db_pool_timeouts_total %lu\n"
+		      "# HELP curbside_db_pool_connects_total Connections opened (including "
+		      "reconnects).\n"
+		      "# TYPE curbside_db_pool_connects_total counter\n"
+		      "curbside_db_pool_connects_total %lu\n",
+		      p->size, p->in_use, p->size - p->in_use, p->waiting, p->timeouts,
+		      p->reconnects);
+}
+
+char *metrics_render(size_t *len, const struct db_pool_stats *pool)
+{
+	struct strbuf b = STRBUF_INIT;
+
+	render_requests(&b);
+	render_latency(&b);
+	render_pool(&b, pool);
+	return strbuf_detach(&b, len);
+}

@@ -1,0 +1,183 @@
+#include "http/middleware.h"
+
+#include <arpa/inet.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/error.h"
+#include "http/metrics.h"
+#include "http/reply.h"
+#include "log.h"
+
+static atomic_int inflight;
+
+static void request_state_free(void *p)
+{
+	free(p);
+	log_set_request_id(NULL);
+	atomic_fetch_sub(&inflight, 1);
+}
+
+int http_inflight(void)
+{
+	return atomic_load(&inflight);
+}
+
+void http_ctx_init(struct http_ctx *ctx, const struct _u_request *req, struct _u_response *resp,
+		   struct app *app)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->req = req;
+	ctx->resp = resp;
+	ctx->app = app;
+	ctx->state = resp->shared_data;
+}
+
+const char *http_request_id(const struct http_ctx *ctx)
+{
+	return ctx->state ? ctx->state->request_id : "-";
+}
+
+const char *http_path_param(const struct http_ctx *ctx, const char *name)
+{
+	return u_map_get(ctx->req->map_url, name);
+}
+
+const char *http_header(const struct http_ctx *ctx, const char *name)
+{
+	return u_map_get_case(ctx->req->map_header, name);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+void http_finish(struct http_ctx *ctx)
+{
+	struct request_state *st = ctx->state;
+
+	if (!st || st->finished)
+		return;
+	st->finished = true;
+	double elapsed = seconds_since(&st->started);
+	int status = (int)ctx->resp->status;
+	int index = st->route ? st->route->index : METRICS_UNMATCHED;
+	const char *route = st->route ? st->route->route->path : "unmatched";
+
+	metrics_record(index, status, elapsed);
+	/* The route template, never the concrete path or query: they may carry tokens or emails. */
+	if (ctx->app->cfg.access_log)
+		LOG_INFO("method=%s route=%s status=%d duration_ms=%.3f", ctx->req->http_verb, route,
+			 status, elapsed * 1000.0);
+}
+
+static bool origin_allowed(const struct app *app, const char *origin)
+{
+	if (!origin)
+		return false;
+	for (char **o = app->cors_origins; o && *o; o++)
+		if (strcmp(*o, origin) == 0)
+			return true;
+	return false;
+}
+
+/* Answer a CORS preflight. Returns true when the request was one. */
+static bool answer_preflight(struct http_ctx *ctx, bool allowed)
+{
+	if (strcmp(ctx->req->http_verb, "OPTIONS") != 0 ||
+	    !http_header(ctx, "Access-Control-Request-Method"))
+		return false;
+	if (!allowed) {
+		http_reply_problem(ctx, 403, "forbidden",
+				   "This origin is not allowed to call the API.", NULL);
+		return true;
+	}
+	http_set_header(ctx, "Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE");
+	http_set_header(ctx, "Access-Control-Allow-Headers",
+			"Authorization, Content-Type, Idempotency-Key, X-Request-Id");
+	http_set_header(ctx, "Access-Control-Max-Age", "600");
+	http_reply_no_content(ctx);
+	return true;
+}
+
+static void add_cors_headers(struct http_ctx *ctx, const char *origin)
+{
+	http_set_header(ctx, "Access-Control-Allow-Origin", origin);
+	http_set_header(ctx, "Access-Control-Allow-Credentials", "true");
+	http_set_header(ctx, "Access-Control-Expose-Headers", "X-Request-Id, Retry-After, Location");
+	http_set_header(ctx, "Vary", "Origin");
+}
+
+/*
+ * Bodies over the limit are refused before any handler sees them. Ulfius silently truncates at
+ * max_post_body_size, which the server sets one byte above the limit: a body that reached it was
+ * longer than allowed even when no Content-Length announced it (chunked uploads).
+ */
+static bool body_too_large(const struct http_ctx *ctx)
+{
+	long limit = ctx->app->cfg.max_body_bytes;
+	const char *declared = http_header(ctx, "Content-Length");
+
+	if (declared && strtoll(declared, NULL, 10) > limit)
+		return true;
+	return ctx->req->binary_body_length > (size_t)limit;
+}
+
+int http_middleware(const struct _u_request *req, struct _u_response *resp, void *app)
+{
+	struct request_state *st = calloc(1, sizeof(*st));
+	struct http_ctx ctx;
+
+	if (!st)
+		return U_CALLBACK_IGNORE;
+	atomic_fetch_add(&inflight, 1);
+	clock_gettime(CLOCK_MONOTONIC, &st->started);
+	const char *given = u_map_get_case(req->map_header, "X-Request-Id");
+	if (request_id_is_sane(given))
+		strcpy(st->request_id, given);
+	else
+		request_id_generate(st->request_id);
+	ulfius_set_response_shared_data(resp, st, request_state_free);
+	log_set_request_id(st->request_id);
+	cs_error_clear();
+
+	http_ctx_init(&ctx, req, resp, app);
+	http_set_header(&ctx, "X-Request-Id", st->request_id);
+	const char *origin = http_header(&ctx, "Origin");
+	bool allowed = origin_allowed(app, origin);
+	if (allowed)
+		add_cors_headers(&ctx, origin);
+	if (answer_preflight(&ctx, allowed)) {
+		http_finish(&ctx);
+		return U_CALLBACK_COMPLETE;
+	}
+	if (body_too_large(&ctx)) {
+		char detail[128];
+		snprintf(detail, sizeof(detail), "Request bodies are limited to %ld bytes.",
+			 ctx.app->cfg.max_body_bytes);
+		http_reply_problem(&ctx, 413, "payload_too_large", detail, NULL);
+		http_finish(&ctx);
+		return U_CALLBACK_COMPLETE;
+	}
+	return U_CALLBACK_IGNORE;
+}
+
+void http_client_address(const struct http_ctx *ctx, char *out, size_t cap)
+{
+	const struct sockaddr *sa = ctx->req->client_address;
+
+	snprintf(out, cap, "unknown");
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+			  (socklen_t)cap);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			  out, (socklen_t)cap);
+}

@@ -1,0 +1,53 @@
+/*
+ * What runs around every request: the per-request state (request id, start time), CORS, the body
+ * size limit, and at the end the access-log line and the metrics.
+ */
+#ifndef CURBSIDE_HTTP_MIDDLEWARE_H
+#define CURBSIDE_HTTP_MIDDLEWARE_H
+
+#include <stdbool.h>
+#include <time.h>
+#include <ulfius.h>
+
+#include "core/request_id.h"
+#include "http/route.h"
+
+/* A route as registered: its table entry, the app, and its index for metrics. */
+struct registered_route {
+	const struct route *route;
+	struct app *app;
+	int index;
+};
+
+/* Lives from the first middleware to the moment Ulfius frees the response. */
+struct request_state {
+	struct timespec started;
+	char request_id[REQUEST_ID_SIZE];
+	const struct registered_route *route; /* NULL until matched */
+	bool finished;
+};
+
+/*
+ * The Ulfius callback registered first for every method and path (user data: the app). Answers
+ * preflights and oversize bodies itself; otherwise lets the request through (U_CALLBACK_IGNORE so
+ * unknown paths still reach the JSON 404).
+ */
+int http_middleware(const struct _u_request *req, struct _u_response *resp, void *app);
+
+/* Fill `ctx` for a callback. */
+void http_ctx_init(struct http_ctx *ctx, const struct _u_request *req, struct _u_response *resp,
+		   struct app *app);
+
+/* Log the request and count it in the metrics; once per request. */
+void http_finish(struct http_ctx *ctx);
+
+/* The request id of the request `ctx` serves. */
+const char *http_request_id(const struct http_ctx *ctx);
+
+/* The client's address as text ("127.0.0.1"), into `out`. */
+void http_client_address(const struct http_ctx *ctx, char *out, size_t cap);
+
+/* Requests accepted whose response has not yet been handed to the connection. */
+int http_inflight(void);
+
+#endif

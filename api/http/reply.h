@@ -1,0 +1,45 @@
+/* Responses: JSON bodies, pass-through JSON built by PostgreSQL, and RFC 9457 problems. */
+#ifndef CURBSIDE_HTTP_REPLY_H
+#define CURBSIDE_HTTP_REPLY_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "http/route.h"
+
+#define HTTP_JSON "application/json; charset=utf-8"
+#define HTTP_PROBLEM_JSON "application/problem+json"
+
+/* Reply `status` with `body` serialised (the reference is stolen). */
+int http_reply_json(struct http_ctx *ctx, int status, json_t *body);
+
+/* Reply `status` with `len` bytes of `content_type` (copied): JSON text from PostgreSQL, files. */
+int http_reply_raw(struct http_ctx *ctx, int status, const char *content_type, const char *data,
+		   size_t len);
+
+/* Reply `status` with the JSON text `json`, which is freed. */
+int http_reply_json_text(struct http_ctx *ctx, int status, char *json);
+
+/* Reply 204 with no body. */
+int http_reply_no_content(struct http_ctx *ctx);
+
+/*
+ * Reply a problem: `code` a stable snake_case string, `detail` a sentence; `errors` (stolen, may be
+ * NULL) the field errors of a 422.
+ */
+int http_reply_problem(struct http_ctx *ctx, int status, const char *code, const char *detail,
+		       json_t *errors);
+
+/* Reply the problem for CS_E* `rc`, using the thread's last error for its code and detail. */
+int http_reply_error(struct http_ctx *ctx, int rc);
+
+/* Add a response header (copied). */
+void http_set_header(struct http_ctx *ctx, const char *name, const char *value);
+
+/* The HTTP status for a CS_E* value. */
+int http_status_of(int rc);
+
+/* The reason phrase of an HTTP status ("Not Found"). */
+const char *http_reason(int status);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * Routes. Every module exposes one table of `struct route`, registered by the router in a loop
+ * that checks every registration. A handler parses and validates the request, calls its module's
+ * service and replies; it returns CS_OK once it has replied, or a CS_E* code (with cs_error_set
+ * for the detail) and the dispatcher answers with the matching problem.
+ */
+#ifndef CURBSIDE_HTTP_ROUTE_H
+#define CURBSIDE_HTTP_ROUTE_H
+
+#include <stddef.h>
+#include <ulfius.h>
+
+#include "app.h"
+#include "http/auth.h"
+
+struct request_state;
+
+/* Everything a handler needs about the request it serves. */
+struct http_ctx {
+	const struct _u_request *req;
+	struct _u_response *resp;
+	struct app *app;
+	struct principal principal; /* filled in before the handler for authenticated routes */
+	struct request_state *state;
+};
+
+typedef int (*route_handler)(struct http_ctx *ctx);
+
+struct route {
+	const char *method;
+	const char *path; /* Ulfius format: "/v1/tenants/:tenant" */
+	enum route_auth auth;
+	route_handler handler;
+};
+
+/* A module's table. */
+struct route_table {
+	const char *module;
+	const struct route *routes;
+	size_t count;
+};
+
+#define ROUTE_TABLE(name, routes) {(name), (routes), sizeof(routes) / sizeof((routes)[0])}
+
+/* The value of path parameter `name` (NULL when absent). */
+const char *http_path_param(const struct http_ctx *ctx, const char *name);
+
+/* The value of request header `name`, case-insensitive (NULL when absent). */
+const char *http_header(const struct http_ctx *ctx, const char *name);
+
+#endif

@@ -1,0 +1,24 @@
+/* Registration of every module's route table with Ulfius, dispatch, and the JSON 404/405. */
+#ifndef CURBSIDE_HTTP_ROUTER_H
+#define CURBSIDE_HTTP_ROUTER_H
+
+#include <stdbool.h>
+#include <ulfius.h>
+
+#include "app.h"
+#include "http/route.h"
+
+/*
+ * Register the middleware, every route of `tables` (`ntables` of them) and the default endpoint.
+ * Any failed registration is logged and refuses the start (CS_EINTERNAL).
+ */
+int router_register(struct _u_instance *instance, struct app *app,
+		    const struct route_table *tables, size_t ntables) CS_MUST_CHECK;
+
+/* Free what router_register allocated. */
+void router_release(void);
+
+/* True when `path` fits the Ulfius template `pattern` (":name" matches one non-empty segment). */
+bool router_path_matches(const char *pattern, const char *path);
+
+#endif

@@ -1,0 +1,97 @@
+/* curbside: argument parsing and start-up only. */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "config.h"
+#include "db/migrate.h"
+#include "log.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: curbside <command>\n"
+		     "\n"
+		     "commands:\n"
+		     "  serve [--migrate]  serve the API (--migrate applies migrations first)\n"
+		     "  migrate            apply pending database migrations and exit\n"
+		     "  version            print the version\n"
+		     "\n"
+		     "`curbside serve --help` lists the configuration variables.\n");
+}
+
+static int load_config(struct config *cfg)
+{
+	if (config_load(cfg, stderr) != CS_OK) {
+		fprintf(stderr, "curbside: invalid configuration (see `curbside serve --help`)\n");
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	struct config cfg;
+	struct app app;
+	bool migrate = false;
+
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--help")) {
+			config_print_help(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--migrate")) {
+			migrate = true;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (load_config(&cfg) != 0)
+		return 1;
+	cfg.migrate_on_start = cfg.migrate_on_start || migrate;
+	if (log_init(cfg.log_level) != 0) {
+		fprintf(stderr, "curbside: cannot start logging\n");
+		config_release(&cfg);
+		return 1;
+	}
+	int rc = app_init(&app, &cfg);
+	if (rc == CS_OK)
+		rc = app_serve(&app);
+	else
+		LOG_ERROR("start-up failed (%d)", rc);
+	app_release(&app);
+	log_close();
+	return rc == CS_OK ? 0 : 1;
+}
+
+static int cmd_migrate(void)
+{
+	struct config cfg;
+
+	if (load_config(&cfg) != 0)
+		return 1;
+	int rc = db_migrate(cfg.database_url, stdout);
+	config_release(&cfg);
+	return rc == CS_OK ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "serve"))
+		return cmd_serve(argc, argv);
+	if (!strcmp(argv[1], "migrate"))
+		return cmd_migrate();
+	if (!strcmp(argv[1], "version")) {
+		printf("curbside %s\n", CURBSIDE_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,344 @@
+# tests/api/helpers.bash — shared helpers for the API tests (bats + curl + jq).
+#
+# Each .bats file does `load helpers`, then `start_stack` in setup_file and `stop_stack` in
+# teardown_file. start_stack gives the file its own database (a copy of the migrated template), its
+# own `curbside serve` on a free port and its own OpenAPI validating proxy (prism, --errors) in front
+# of it. `api` talks through the proxy, so every response is checked against openapi/openapi.yaml;
+# `api_direct` goes straight to the server, only for what the proxy cannot carry (each use says why).
+#
+# Inputs (exported by scripts/test; defaults let a developer run `bats tests/api/x.bats` by hand):
+#   CURBSIDE_TEST_PG_URL    URL of a running cluster, e.g. postgresql://postgres@127.0.0.1:5433/
+#   CURBSIDE_TEST_TEMPLATE  migrated template database (default curbside_template)
+#   CURBSIDE_BIN            the server binary (default build-asan/curbside)
+#   CURBSIDE_ROOT           the repository root
+# A file may set STACK_ENV=(VAR=value ...) before start_stack for extra server environment.
+
+CURBSIDE_ROOT=${CURBSIDE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+export CURBSIDE_ROOT
+# shellcheck source=../lib/procs.bash
+source "$CURBSIDE_ROOT/tests/lib/procs.bash"
+# shellcheck source=../lib/jwt.bash
+source "$CURBSIDE_ROOT/tests/lib/jwt.bash"
+# shellcheck source=../lib/assert.bash
+source "$CURBSIDE_ROOT/tests/lib/assert.bash"
+
+export CURBSIDE_BIN=${CURBSIDE_BIN:-$CURBSIDE_ROOT/build-asan/curbside}
+export CURBSIDE_TEST_TEMPLATE=${CURBSIDE_TEST_TEMPLATE:-curbside_template}
+export CURBSIDE_TEST_PG_URL=${CURBSIDE_TEST_PG_URL-}
+
+# Fixed test credentials, exported so tests can mint tokens and call operator endpoints.
+export CURBSIDE_JWT_SECRET='curbside-api-tests-jwt-secret-0123456789abcdef'
+export CURBSIDE_OPERATOR_TOKEN='curbside-api-tests-operator-token-0123456789'
+export CORS_ORIGIN='https://app.example.test'
+export TEST_PASSWORD='correct horse battery staple'
+
+PRISM=$CURBSIDE_ROOT/tests/node_modules/.bin/prism
+SERVER_WAIT_SECONDS=10
+PRISM_WAIT_SECONDS=20
+
+# ---------------------------------------------------------------------------------------------
+# Databases
+
+# db_url DBNAME: the cluster URL with its database replaced by DBNAME (query string kept).
+db_url() {
+	local url=$CURBSIDE_TEST_PG_URL
+	[[ $url =~ ^(postgres(ql)?://[^/?]*)(/[^?]*)?(\?.*)?$ ]] || {
+		echo "db_url: cannot parse CURBSIDE_TEST_PG_URL='$url'" >&2
+		return 1
+	}
+	printf '%s/%s%s\n' "${BASH_REMATCH[1]}" "$1" "${BASH_REMATCH[4]}"
+}
+
+# create_database NAME: a fresh copy of the migrated template (retried briefly: CREATE DATABASE
+# refuses while another session still touches the template).
+create_database() {
+	local err
+	[[ -n $CURBSIDE_TEST_PG_URL ]] || {
+		echo "create_database: CURBSIDE_TEST_PG_URL is not set (run scripts/test)" >&2
+		return 1
+	}
+	for _ in 1 2 3 4 5; do
+		err=$("$(pg_bin createdb)" --maintenance-db="$(db_url postgres)" -T "$CURBSIDE_TEST_TEMPLATE" "$1" 2>&1) && return 0
+		sleep 0.5
+	done
+	echo "create_database $1: $err" >&2
+	return 1
+}
+
+# drop_database NAME
+drop_database() {
+	"$(pg_bin dropdb)" --maintenance-db="$(db_url postgres)" --if-exists --force "$1"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Processes
+
+# launch_server LOG PORT [VAR=value ...]: start `curbside serve` in the background with the test
+# configuration (every inherited CURBSIDE_* variable removed first), extra VAR=value last so they
+# win. Sets LAUNCHED_PID.
+launch_server() {
+	local log=$1 port=$2 v
+	shift 2
+	local -a clean=()
+	for v in $(compgen -e); do
+		[[ $v == CURBSIDE_* ]] && clean+=(-u "$v")
+	done
+	env "${clean[@]}" \
+		CURBSIDE_ENV=development \
+		CURBSIDE_LISTEN="127.0.0.1:$port" \
+		CURBSIDE_DATABASE_URL="${STACK_DB_URL-}" \
+		CURBSIDE_JWT_SECRET="$CURBSIDE_JWT_SECRET" \
+		CURBSIDE_OPERATOR_TOKEN="$CURBSIDE_OPERATOR_TOKEN" \
+		CURBSIDE_CORS_ORIGINS="$CORS_ORIGIN" \
+		CURBSIDE_THREADS=4 \
+		CURBSIDE_DB_POOL=4 \
+		"$@" \
+		"$CURBSIDE_BIN" serve >"$log" 2>&1 3>&- &
+	LAUNCHED_PID=$!
+}
+
+# launch_prism LOG UPSTREAM_PORT PORT: start the validating proxy in front of a server.
+# Sets LAUNCHED_PID.
+launch_prism() {
+	"$PRISM" proxy --errors --validate-request=false --cors=false \
+		"$CURBSIDE_ROOT/openapi/openapi.yaml" "http://127.0.0.1:$2" -h 127.0.0.1 -p "$3" \
+		>"$1" 2>&1 3>&- </dev/null &
+	LAUNCHED_PID=$!
+}
+
+# log_tail FILE [LINES]: print the last lines of a log with a heading (to stderr).
+log_tail() {
+	[[ -f $1 ]] || return 0
+	{
+		echo "--- tail of $1"
+		tail -n "${2:-40}" "$1"
+		echo "---"
+	} >&2
+}
+
+# sanitizer_report LOG: print sanitizer findings in LOG; returns 0 when there are some.
+sanitizer_report() {
+	[[ -f $1 ]] || return 1
+	grep -E -A 30 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:' "$1" >&2
+}
+
+# await_server PID PORT LOG: wait for /healthz (bounded); print the log when it does not come up.
+await_server() {
+	wait_for_http "http://127.0.0.1:$2/healthz" "$SERVER_WAIT_SECONDS" "$1" && return 0
+	log_tail "$3" 60
+	return 1
+}
+
+# await_prism PID PORT LOG: wait for the proxy to listen (bounded).
+await_prism() {
+	wait_for_listen "$2" "$PRISM_WAIT_SECONDS" "$1" && return 0
+	log_tail "$3" 40
+	return 1
+}
+
+# finish_server PID LOG [LABEL]: stop a server and judge its exit: it must exit 0 on SIGTERM and leave
+# no sanitizer report in its log.
+finish_server() {
+	local pid=$1 log=$2 label=${3:-server} rc=0
+	[[ -n $pid ]] || return 0
+	stop_pid "$pid" 15 || rc=$?
+	if sanitizer_report "$log"; then
+		echo "$label: sanitizer report above (log $log)" >&2
+		return 1
+	fi
+	if ((rc != 0)); then
+		echo "$label: exited with status $rc on SIGTERM (expected a clean shutdown, 0)" >&2
+		log_tail "$log" 30
+		return 1
+	fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# The stack of one test file
+
+# start_stack: database + server + proxy for this file (call from setup_file).
+start_stack() {
+	local name
+	name=$(basename "$BATS_TEST_FILENAME" .bats | tr -c 'a-z0-9' '_')
+	export STACK_DB="curbside_test_${name}_$$"
+	export STACK_DB_URL
+	STACK_DB_URL=$(db_url "$STACK_DB")
+	create_database "$STACK_DB"
+
+	export SERVER_PORT PRISM_PORT
+	SERVER_PORT=$(free_port)
+	PRISM_PORT=$(free_port "$SERVER_PORT")
+	export SERVER_LOG=$BATS_FILE_TMPDIR/server.log PRISM_LOG=$BATS_FILE_TMPDIR/prism.log
+	export SERVER_URL=http://127.0.0.1:$SERVER_PORT PRISM_URL=http://127.0.0.1:$PRISM_PORT
+
+	launch_server "$SERVER_LOG" "$SERVER_PORT" ${STACK_ENV[@]+"${STACK_ENV[@]}"}
+	export SERVER_PID=$LAUNCHED_PID
+	await_server "$SERVER_PID" "$SERVER_PORT" "$SERVER_LOG"
+
+	launch_prism "$PRISM_LOG" "$SERVER_PORT" "$PRISM_PORT"
+	export PRISM_PID=$LAUNCHED_PID
+	await_prism "$PRISM_PID" "$PRISM_PORT" "$PRISM_LOG"
+}
+
+# stop_stack: stop proxy and server, drop the database (call from teardown_file). Fails when the
+# server did not shut down cleanly or left a sanitizer report.
+stop_stack() {
+	local rc=0
+	[[ -z ${PRISM_PID-} ]] || stop_pid "$PRISM_PID" 10 || true
+	finish_server "${SERVER_PID-}" "${SERVER_LOG-}" "server ($BATS_TEST_FILENAME)" || rc=1
+	[[ -z ${STACK_DB-} ]] || drop_database "$STACK_DB" || rc=1
+	return $rc
+}
+
+# teardown (per test): on failure, show the end of the server log next to the failure.
+teardown() {
+	if [[ -z ${BATS_TEST_COMPLETED-} ]]; then
+		log_tail "${SERVER_LOG-}" 25
+	fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Requests
+
+_response_seq=0
+
+# _request BASE VIA METHOD PATH [BODY] [curl args...]: one bounded curl request. Sets status, body,
+# headers (the last header block, CRs removed), body_file and last_request. BODY (if given and
+# non-empty) is sent with Content-Type: application/json unless the extra args set a Content-Type.
+# Through the proxy, a response the proxy made up (its own errors, a failed forward) or flagged
+# (an `sl-violations` header: e.g. a status code the spec does not list) fails the request.
+_request() {
+	local base=$1 via=$2 method=$3 path=$4 data='' has_data=0 has_ct=0 a dir rc=0 type violations
+	shift 4
+	if (($#)) && [[ $1 != -* ]]; then
+		data=$1
+		shift
+		[[ -n $data ]] && has_data=1
+	fi
+	for a in "$@"; do
+		[[ ${a,,} =~ ^content-type: ]] && has_ct=1
+	done
+	dir=${BATS_TEST_TMPDIR:-${BATS_FILE_TMPDIR:-/tmp}}
+	_response_seq=$((_response_seq + 1))
+	body_file=$dir/response.$BASHPID.$_response_seq.body
+	local hfile=$dir/response.$BASHPID.$_response_seq.headers
+	local -a args=(-sS --max-time 10 -X "$method" -H 'Expect:' -D "$hfile" -o "$body_file" -w '%{http_code}')
+	if ((has_data)); then
+		((has_ct)) || args+=(-H 'Content-Type: application/json')
+		args+=(--data-binary "$data")
+	fi
+	last_request="$method $path ($via)"
+	: >"$body_file"
+	: >"$hfile"
+	status=$(curl "${args[@]}" "$@" "$base$path" 2>"$dir/curl.err") || rc=$?
+	headers=$(awk '/^HTTP\//{buf=""} {sub(/\r$/, ""); buf = buf $0 "\n"} END{printf "%s", buf}' "$hfile")
+	body=$(cat "$body_file")
+	if [[ $status == 000 || -z $status ]]; then
+		status=000
+		echo "curl failed ($rc) for $last_request: $(cat "$dir/curl.err")" >&2
+		return 1
+	fi
+	if [[ $via == proxy ]] && violations=$(header sl-violations); then
+		show_response
+		echo "The contract proxy reports violations of openapi/openapi.yaml: $violations" >&2
+		return 1
+	fi
+	if [[ $via == proxy && $body == '{'* ]]; then
+		type=$(jq -r '.type? // empty' <<<"$body" 2>/dev/null || true)
+		if [[ $type == https://stoplight.io/prism/errors* || $type == FetchError ]]; then
+			show_response
+			echo "The contract proxy answered itself ($type): the request or the response does not match openapi/openapi.yaml" >&2
+			return 1
+		fi
+	fi
+	return 0
+}
+
+# api METHOD PATH [JSON_BODY] [curl args...]: through the validating proxy.
+api() {
+	_request "$PRISM_URL" proxy "$@"
+}
+
+# api_direct METHOD PATH [JSON_BODY] [curl args...]: straight to the server (say why at each use).
+api_direct() {
+	_request "$SERVER_URL" direct "$@"
+}
+
+# operator_api METHOD PATH [JSON_BODY] [curl args...]: api with the operator bearer token.
+operator_api() {
+	api "$1" "$2" "${3-}" -H "Authorization: Bearer $CURBSIDE_OPERATOR_TOKEN" "${@:4}"
+}
+
+# staff_api TOKEN METHOD PATH [JSON_BODY] [curl args...]: api with a staff bearer token.
+staff_api() {
+	api "$2" "$3" "${4-}" -H "Authorization: Bearer $1" "${@:5}"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Fixtures
+
+# unique_slug PREFIX: a tenant slug no other test uses.
+unique_slug() {
+	printf '%s-%s-%s\n' "$1" "${BATS_TEST_NUMBER:-0}" "$((RANDOM * 32768 + RANDOM))"
+}
+
+# create_tenant SLUG [JSON_OVERRIDES]: operator creates a tenant (name "Hauler SLUG" unless
+# overridden); expects 201. Leaves the response in status/body/headers and sets TENANT_ID.
+create_tenant() {
+	local over=${2-} doc
+	[[ -n $over ]] || over='{}'
+	doc=$(jq -cn --arg s "$1" --argjson o "$over" '{slug: $s, name: ("Hauler " + $s)} + $o') || return 1
+	operator_api POST /v1/platform/tenants "$doc" || return 1
+	[[ $status == 201 ]] || {
+		show_response
+		fail "create_tenant $1: expected 201, got $status"
+		return 1
+	}
+	TENANT_ID=$(jq -r .id <<<"$body")
+}
+
+# create_staff SLUG EMAIL PASSWORD [ROLE]: operator creates a staff user; expects 201. Sets STAFF_ID.
+create_staff() {
+	local doc
+	doc=$(jq -cn --arg e "$2" --arg p "$3" --arg r "${4:-admin}" \
+		'{email: $e, full_name: ("Staff " + ($e | split("@")[0])), password: $p, role: $r}') || return 1
+	operator_api POST "/v1/platform/tenants/$1/staff" "$doc" || return 1
+	[[ $status == 201 ]] || {
+		show_response
+		fail "create_staff $1 $2: expected 201, got $status"
+		return 1
+	}
+	STAFF_ID=$(jq -r .id <<<"$body")
+}
+
+# login_body EMAIL PASSWORD: the JSON of a staff login request.
+login_body() {
+	jq -cn --arg e "$1" --arg p "$2" '{email: $e, password: $p}'
+}
+
+# staff_login SLUG EMAIL PASSWORD: log in and print the access token (fails unless 200).
+staff_login() {
+	api POST "/v1/tenants/$1/staff/login" "$(login_body "$2" "$3")" || return 1
+	[[ $status == 200 ]] || {
+		show_response
+		fail "staff_login $1 $2: expected 200, got $status"
+		return 1
+	}
+	jq -r .access_token <<<"$body"
+}
+
+# new_staff_token [ROLE]: a fresh tenant with one staff user of ROLE (default admin), logged in.
+# Sets TENANT_SLUG, TENANT_ID, STAFF_EMAIL, STAFF_ID and STAFF_TOKEN.
+new_staff_token() {
+	TENANT_SLUG=$(unique_slug "${2:-t}")
+	create_tenant "$TENANT_SLUG" || return 1
+	STAFF_EMAIL="${1:-admin}.$RANDOM@$TENANT_SLUG.example.test"
+	create_staff "$TENANT_SLUG" "$STAFF_EMAIL" "$TEST_PASSWORD" "${1:-admin}" || return 1
+	api POST "/v1/tenants/$TENANT_SLUG/staff/login" "$(login_body "$STAFF_EMAIL" "$TEST_PASSWORD")" || return 1
+	[[ $status == 200 ]] || {
+		show_response
+		fail "login of $STAFF_EMAIL: expected 200, got $status"
+		return 1
+	}
+	STAFF_TOKEN=$(jq -r .access_token <<<"$body")
+}

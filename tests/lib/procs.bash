@@ -1,0 +1,89 @@
+# tests/lib/procs.bash — free ports, bounded waits and stopping background processes.
+# Sourced by scripts/test and tests/api/helpers.bash; plain bash, no bats needed.
+
+# free_port [EXCLUDED_PORT...]: print a TCP port on 127.0.0.1 that nothing listens on (random,
+# 20000–59999), never one of EXCLUDED_PORT (ports already handed out but not yet bound).
+free_port() {
+	local port tries
+	for ((tries = 0; tries < 200; tries++)); do
+		port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		[[ " $* " == *" $port "* ]] && continue
+		if [[ -z $(ss -Htln "sport = :$port" 2>/dev/null) ]] &&
+			! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			echo "$port"
+			return 0
+		fi
+	done
+	echo "free_port: no free port found" >&2
+	return 1
+}
+
+# wait_for_listen PORT SECONDS [PID]: wait until something accepts TCP connections on
+# 127.0.0.1:PORT; give up after SECONDS or when PID has exited.
+wait_for_listen() {
+	local port=$1 seconds=$2 pid=${3-} deadline
+	deadline=$((SECONDS + seconds))
+	while ((SECONDS < deadline)); do
+		if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+			echo "wait_for_listen: process $pid exited before listening on $port" >&2
+			return 1
+		fi
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+		sleep 0.2
+	done
+	echo "wait_for_listen: nothing listened on $port within ${seconds}s" >&2
+	return 1
+}
+
+# wait_for_http URL SECONDS [PID]: poll URL until it answers 200; give up after SECONDS or when
+# PID (the process that should answer) has exited. Returns 0 when up.
+wait_for_http() {
+	local url=$1 seconds=$2 pid=${3-} deadline
+	deadline=$((SECONDS + seconds))
+	while ((SECONDS < deadline)); do
+		if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+			echo "wait_for_http: process $pid exited before $url answered" >&2
+			return 1
+		fi
+		[[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" 2>/dev/null) == 200 ]] && return 0
+		sleep 0.2
+	done
+	echo "wait_for_http: $url did not answer 200 within ${seconds}s" >&2
+	return 1
+}
+
+# stop_pid PID [SECONDS]: SIGTERM, wait up to SECONDS (default 10), then SIGKILL.
+# Prints nothing; returns the process's exit status (137 when it had to be killed, 0 when it was
+# not running or not a child of this shell).
+stop_pid() {
+	local pid=$1 seconds=${2:-10} deadline rc=0
+	[[ -n $pid ]] || return 0
+	kill -0 "$pid" 2>/dev/null || {
+		wait "$pid" 2>/dev/null
+		return $?
+	}
+	kill -TERM "$pid" 2>/dev/null
+	deadline=$((SECONDS + seconds))
+	while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+		# A zombie child still answers kill -0; wait reaps it below.
+		[[ $(ps -o stat= -p "$pid" 2>/dev/null) == Z* ]] && break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null && [[ $(ps -o stat= -p "$pid" 2>/dev/null) != Z* ]]; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		return 137
+	fi
+	wait "$pid" 2>/dev/null
+	rc=$?
+	return "$rc"
+}
+
+# pg_bin NAME: path of a PostgreSQL 15 client program (the Debian 15 location first, then PATH).
+pg_bin() {
+	if [[ -x /usr/lib/postgresql/15/bin/$1 ]]; then
+		echo "/usr/lib/postgresql/15/bin/$1"
+	else
+		command -v "$1"
+	fi
+}

@@ -1,0 +1,36 @@
+/* SHA-256 and constant-time comparison. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "core/hash.h"
+
+static void sha256_known_answer(void **state)
+{
+	(void)state;
+	char hex[HASH_SHA256_HEX_SIZE];
+
+	assert_int_equal(hash_sha256_hex(hex, "abc", 3), CS_OK);
+	assert_string_equal(hex,
+			    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+static void equal_ct(void **state)
+{
+	(void)state;
+	assert_true(hash_equal_ct("token", 5, "token", 5));
+	assert_false(hash_equal_ct("token", 5, "tokem", 5));
+	assert_false(hash_equal_ct("token", 5, "token2", 6));
+	assert_false(hash_equal_ct("", 0, "x", 1));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(sha256_known_answer),
+		cmocka_unit_test(equal_ct),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,127 @@
+/* Formats the API accepts: emails (rule 4), slugs, URLs, colours, currencies, time zones. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/validate.h"
+
+static void email_is_trimmed_and_lowercased(void **state)
+{
+	(void)state;
+	char out[VALIDATE_EMAIL_MAX + 1];
+	const char *reason = NULL;
+
+	assert_true(validate_email("  Jane.Doe+bins@Example.COM \t", out, &reason));
+	assert_string_equal(out, "jane.doe+bins@example.com");
+}
+
+static void email_with_inner_space_is_refused(void **state)
+{
+	(void)state;
+	char out[VALIDATE_EMAIL_MAX + 1];
+	const char *reason = NULL;
+
+	assert_false(validate_email("jane doe@example.com", out, &reason));
+	assert_string_equal(reason, "The email address contains a space.");
+	assert_false(validate_email("jane@exa mple.com", out, &reason));
+	assert_string_equal(reason, "The email address contains a space.");
+}
+
+static void email_with_invalid_characters_is_refused(void **state)
+{
+	(void)state;
+	char out[VALIDATE_EMAIL_MAX + 1];
+	const char *reason = NULL;
+	const char *bad[] = {"jane(at)example.com", "jane@@example.com", "jane@example",
+			     "jane@example.c", "jane@-example.com", "jane@example..com",
+			     ".jane@example.com", "jane.@example.com", "ja..ne@example.com",
+			     "jane@exam_ple.com", "jané@example.com", "jane,doe@example.com",
+			     "@example.com", "jane@", "", "   "};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		reason = NULL;
+		assert_false(validate_email(bad[i], out, &reason));
+		assert_non_null(reason);
+	}
+}
+
+static void email_length_is_bounded(void **state)
+{
+	(void)state;
+	char out[VALIDATE_EMAIL_MAX + 1], in[400];
+	const char *reason = NULL;
+
+	memset(in, 'a', 65);
+	strcpy(in + 65, "@example.com");
+	assert_false(validate_email(in, out, &reason)); /* local part over 64 */
+	memset(in, 'a', 60);
+	in[60] = '@';
+	for (int i = 61; i < 300; i += 10)
+		memcpy(in + i, "bbbbbbbbb.", 10);
+	strcpy(in + 300, "com");
+	assert_false(validate_email(in, out, &reason));
+	assert_string_equal(reason, "The email address is longer than 254 characters.");
+}
+
+static void slugs(void **state)
+{
+	(void)state;
+	assert_true(validate_slug("acme"));
+	assert_true(validate_slug("a"));
+	assert_true(validate_slug("acme-waste-2"));
+	assert_false(validate_slug(""));
+	assert_false(validate_slug("Acme"));
+	assert_false(validate_slug("-acme"));
+	assert_false(validate_slug("acme-"));
+	assert_false(validate_slug("ac_me"));
+	assert_false(validate_slug("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+}
+
+static void urls_colours_currencies_zones(void **state)
+{
+	(void)state;
+	assert_true(validate_http_url("https://acme.example/logo.png"));
+	assert_true(validate_http_url("http://localhost:8080/x"));
+	assert_false(validate_http_url("ftp://acme.example"));
+	assert_false(validate_http_url("https://"));
+	assert_false(validate_http_url("https://acme example"));
+	assert_false(validate_http_url("javascript:alert(1)"));
+	assert_true(validate_hex_color("#12abEF"));
+	assert_false(validate_hex_color("#12abE"));
+	assert_false(validate_hex_color("12abEF0"));
+	assert_true(validate_currency("USD"));
+	assert_false(validate_currency("usd"));
+	assert_false(validate_currency("US"));
+	assert_true(validate_time_zone_name("America/New_York"));
+	assert_true(validate_time_zone_name("UTC"));
+	assert_true(validate_time_zone_name("Etc/GMT+5"));
+	assert_false(validate_time_zone_name("America//Chicago"));
+	assert_false(validate_time_zone_name("../etc/passwd"));
+	assert_false(validate_time_zone_name("America/"));
+}
+
+static void text_and_lengths(void **state)
+{
+	(void)state;
+	assert_int_equal(validate_utf8_length("héllo"), 5);
+	assert_true(validate_plain_text("12 Main St\nSpringfield", true));
+	assert_false(validate_plain_text("12 Main St\nSpringfield", false));
+	assert_false(validate_plain_text("bell\a", true));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(email_is_trimmed_and_lowercased),
+		cmocka_unit_test(email_with_inner_space_is_refused),
+		cmocka_unit_test(email_with_invalid_characters_is_refused),
+		cmocka_unit_test(email_length_is_bounded),
+		cmocka_unit_test(slugs),
+		cmocka_unit_test(urls_colours_currencies_zones),
+		cmocka_unit_test(text_and_lengths),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
