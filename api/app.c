@@ -11,6 +11,7 @@
 #include "settings/settings_routes.h"
 #include "staff/staff_routes.h"
 #include "system/system.h"
+#include "tenants/branding_cache.h"
 #include "tenants/tenants_routes.h"
 
 /* Throttling table sizes: plenty for a login flood, bounded memory (16 bytes a slot). */
@@ -68,6 +69,7 @@ int app_init(struct app *app, struct config *cfg)
 	app->cors_origins = split_origins(app->cfg.cors_origins);
 	if (!app->login_by_email || !app->login_by_address || !app->cors_origins)
 		return CS_ENOMEM;
+	branding_cache_configure(app->cfg.branding_cache_seconds);
 	/* Hash at most one password per core; a few may queue; more get 503 at once. */
 	if ((rc = password_gate_init(hashing_slots(), 2 * hashing_slots())) != CS_OK)
 		return rc;
@@ -78,6 +80,7 @@ int app_init(struct app *app, struct config *cfg)
 void app_release(struct app *app)
 {
 	db_pool_close(app->db);
+	branding_cache_release();
 	throttle_free(app->login_by_email);
 	throttle_free(app->login_by_address);
 	for (char **o = app->cors_origins; o && *o; o++)

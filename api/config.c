@@ -60,6 +60,8 @@ static const struct config_var config_vars[] = {
 	 "failed logins per (tenant, email) within the window before 429"},
 	{"CURBSIDE_LOGIN_WINDOW_SECONDS", KIND_INT, "900", AT(login_window_seconds), 1, 86400,
 	 "login throttling window"},
+	{"CURBSIDE_BRANDING_CACHE_SECONDS", KIND_INT, "5", AT(branding_cache_seconds), 0, 3600,
+	 "how long a tenant's public branding is served from memory (0: always query)"},
 };
 
 static int parse_listen(struct config *cfg, const char *v)

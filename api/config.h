@@ -31,6 +31,7 @@ struct config {
 	bool access_log;
 	int login_max_failures;
 	int login_window_seconds;
+	int branding_cache_seconds;
 };
 
 /* Read the environment into `cfg`. On failure prints every problem to `err` and returns CS_EINVALID. */

@@ -9,7 +9,12 @@
 #include "http/reply.h"
 #include "log.h"
 
-enum { PRIORITY_MIDDLEWARE = 0, PRIORITY_ROUTE = 1 };
+/*
+ * Ulfius runs matching endpoints in priority order (0 first). The fallback matches every request
+ * and runs only when nothing before it answered: Ulfius 2.7.13 does not call its default endpoint
+ * after a middleware returned U_CALLBACK_IGNORE, so the JSON 404/405 is an ordinary last endpoint.
+ */
+enum { PRIORITY_MIDDLEWARE = 0, PRIORITY_ROUTE = 1, PRIORITY_FALLBACK = 2 };
 
 static struct {
 	struct registered_route *routes;
@@ -143,8 +148,10 @@ int router_register(struct _u_instance *instance, struct app *app,
 			}
 		}
 	}
-	if (ulfius_set_default_endpoint(instance, not_found, app) != U_OK) {
-		LOG_ERROR("cannot register the default endpoint");
+	if (ulfius_add_endpoint_by_val(instance, "*", NULL, "*", PRIORITY_FALLBACK, not_found, app) !=
+		    U_OK ||
+	    ulfius_set_default_endpoint(instance, not_found, app) != U_OK) {
+		LOG_ERROR("cannot register the fallback endpoint");
 		return CS_EINTERNAL;
 	}
 	return metrics_init(registry.names, registry.methods, registry.count);

@@ -2,8 +2,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/validate.h"
+#include "tenants/branding_cache.h"
 #include "http/fields.h"
 #include "tenants/tenants_sql.h"
 
@@ -94,6 +96,8 @@ static int write_json(char **out, struct db_pool *db, struct db_stmt *stmt, cons
 	char *text = json_dumps(input, JSON_COMPACT);
 	int rc;
 
+	/* Any tenant write may change a branding: drop the cache (writes are rare). */
+	branding_cache_clear();
 	if (!text)
 		return CS_ENOMEM;
 	const char *with_key[] = {key, text};
@@ -123,7 +127,11 @@ int tenants_branding(char **out, struct db_pool *db, const char *slug)
 	/* A slug that cannot exist is not worth a round trip. */
 	if (!validate_slug(slug))
 		return tenant_not_found(slug);
+	if ((*out = branding_cache_get(slug, time(NULL))))
+		return CS_OK;
 	rc = one_json(out, db, &branding_stmt, params);
+	if (rc == CS_OK && *out)
+		branding_cache_put(slug, *out, time(NULL));
 	return rc == CS_OK && !*out ? tenant_not_found(slug) : rc;
 }
 

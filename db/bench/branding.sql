@@ -1,0 +1,2 @@
+-- The SQL of GET /v1/tenants/{tenant} (statement "tenants_branding" in api/tenants/), for pgbench.
+SELECT json_build_object('slug', slug, 'name', name, 'logo_url', logo_url, 'brand_color', brand_color, 'currency', currency, 'time_zone', time_zone, 'contact', json_build_object('phone', contact_phone, 'email', contact_email, 'address', contact_address, 'website', contact_website), 'login_methods', json_build_array('password'), 'portal_enabled', portal_enabled, 'self_signup_enabled', self_signup_enabled)::text FROM tenants WHERE slug = 'bench';
