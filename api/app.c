@@ -59,13 +59,14 @@ int app_init(struct app *app, struct config *cfg)
 	app->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
 	if ((rc = access_token_keys_init(&app->keys, app->cfg.jwt_secret,
-					 app->cfg.jwt_previous_secret)) != CS_OK)
+	                                 app->cfg.jwt_previous_secret)) != CS_OK)
 		return rc;
 	app->login_by_email = throttle_new(app->cfg.login_max_failures,
-					   app->cfg.login_window_seconds, THROTTLE_SLOTS);
-	/* An address may fail for many accounts (an office behind one NAT): ten times the budget. */
+	                                   app->cfg.login_window_seconds, THROTTLE_SLOTS);
+	/* An address may fail for many accounts (an office behind one NAT): ten times the budget.
+	 */
 	app->login_by_address = throttle_new(app->cfg.login_max_failures * 10,
-					     app->cfg.login_window_seconds, THROTTLE_SLOTS);
+	                                     app->cfg.login_window_seconds, THROTTLE_SLOTS);
 	app->cors_origins = split_origins(app->cfg.cors_origins);
 	if (!app->login_by_email || !app->login_by_address || !app->cors_origins)
 		return CS_ENOMEM;
@@ -74,7 +75,7 @@ int app_init(struct app *app, struct config *cfg)
 	if ((rc = password_gate_init(hashing_slots(), 2 * hashing_slots())) != CS_OK)
 		return rc;
 	return db_pool_open(&app->db, app->cfg.database_url, app->cfg.db_pool,
-			    app->cfg.db_timeout_ms);
+	                    app->cfg.db_timeout_ms);
 }
 
 void app_release(struct app *app)
@@ -93,10 +94,10 @@ void app_release(struct app *app)
 int app_serve(struct app *app)
 {
 	const struct route_table tables[] = {
-		system_route_table,
-		tenants_route_table,
-		staff_route_table,
-		settings_route_table,
+	        system_route_table,
+	        tenants_route_table,
+	        staff_route_table,
+	        settings_route_table,
 	};
 
 	if (app->cfg.migrate_on_start && db_migrate(app->cfg.database_url, stdout) != CS_OK)

@@ -15,53 +15,53 @@ struct config_var {
 	enum config_kind kind;
 	const char *fallback; /* NULL: unset; "" is a value */
 	size_t offset;
-	long min, max;        /* for numbers */
+	long min, max; /* for numbers */
 	const char *help;
 };
 
 #define AT(field) offsetof(struct config, field)
 
 static const struct config_var config_vars[] = {
-	{"CURBSIDE_ENV", KIND_ENV, "development", AT(production), 0, 0,
-	 "development or production; production refuses development secrets"},
-	{"CURBSIDE_LISTEN", KIND_LISTEN, "127.0.0.1:8080", AT(listen_host), 0, 0,
-	 "address:port to bind (IPv4, or [IPv6]:port)"},
-	{"CURBSIDE_DATABASE_URL", KIND_STRING, "postgresql:///curbside", AT(database_url), 0, 0,
-	 "libpq connection URI"},
-	{"CURBSIDE_THREADS", KIND_INT, NULL, AT(threads), 1, 256,
-	 "HTTP worker threads (default: 4 x cores)"},
-	{"CURBSIDE_DB_POOL", KIND_INT, NULL, AT(db_pool), 1, 256,
-	 "database connections (default: the thread count)"},
-	{"CURBSIDE_DB_TIMEOUT_MS", KIND_INT, "2000", AT(db_timeout_ms), 1, 60000,
-	 "wait for a free connection before answering 503"},
-	{"CURBSIDE_JWT_SECRET", KIND_STRING, CONFIG_DEV_JWT_SECRET, AT(jwt_secret), 0, 0,
-	 "HS256 signing secret, at least 32 bytes (required in production)"},
-	{"CURBSIDE_JWT_PREVIOUS_SECRET", KIND_STRING, NULL, AT(jwt_previous_secret), 0, 0,
-	 "previous secret, still accepted while tokens signed with it expire"},
-	{"CURBSIDE_OPERATOR_TOKEN", KIND_STRING, CONFIG_DEV_OPERATOR_TOKEN, AT(operator_token), 0,
-	 0, "platform operator bearer token, at least 32 characters in production"},
-	{"CURBSIDE_PUBLIC_URL", KIND_STRING, "http://localhost:5173", AT(public_url), 0, 0,
-	 "base URL of the single-page app, for links in emails"},
-	{"CURBSIDE_CORS_ORIGINS", KIND_STRING, "http://localhost:5173", AT(cors_origins), 0, 0,
-	 "comma-separated origins allowed to call the API from a browser"},
-	{"CURBSIDE_MAX_BODY_BYTES", KIND_LONG, "65536", AT(max_body_bytes), 256, 16777216,
-	 "largest accepted request body; larger answers 413"},
-	{"CURBSIDE_IDLE_TIMEOUT", KIND_INT, "30", AT(idle_timeout), 1, 3600,
-	 "seconds before an idle connection is closed"},
-	{"CURBSIDE_MAX_CONNECTIONS", KIND_INT, "1024", AT(max_connections), 1, 65536,
-	 "simultaneous connections accepted"},
-	{"CURBSIDE_MIGRATE_ON_START", KIND_BOOL, "false", AT(migrate_on_start), 0, 0,
-	 "serve applies pending migrations before listening"},
-	{"CURBSIDE_LOG_LEVEL", KIND_STRING, "info", AT(log_level), 0, 0,
-	 "error, warning, info or debug"},
-	{"CURBSIDE_ACCESS_LOG", KIND_BOOL, "true", AT(access_log), 0, 0,
-	 "one line per request on standard output"},
-	{"CURBSIDE_LOGIN_MAX_FAILURES", KIND_INT, "5", AT(login_max_failures), 1, 1000,
-	 "failed logins per (tenant, email) within the window before 429"},
-	{"CURBSIDE_LOGIN_WINDOW_SECONDS", KIND_INT, "900", AT(login_window_seconds), 1, 86400,
-	 "login throttling window"},
-	{"CURBSIDE_BRANDING_CACHE_SECONDS", KIND_INT, "5", AT(branding_cache_seconds), 0, 3600,
-	 "how long a tenant's public branding is served from memory (0: always query)"},
+        {"CURBSIDE_ENV", KIND_ENV, "development", AT(production), 0, 0,
+         "development or production; production refuses development secrets"},
+        {"CURBSIDE_LISTEN", KIND_LISTEN, "127.0.0.1:8080", AT(listen_host), 0, 0,
+         "address:port to bind (IPv4, or [IPv6]:port)"},
+        {"CURBSIDE_DATABASE_URL", KIND_STRING, "postgresql:///curbside", AT(database_url), 0, 0,
+         "libpq connection URI"},
+        {"CURBSIDE_THREADS", KIND_INT, NULL, AT(threads), 1, 256,
+         "HTTP worker threads (default: 4 x cores)"},
+        {"CURBSIDE_DB_POOL", KIND_INT, NULL, AT(db_pool), 1, 256,
+         "database connections (default: the thread count)"},
+        {"CURBSIDE_DB_TIMEOUT_MS", KIND_INT, "2000", AT(db_timeout_ms), 1, 60000,
+         "wait for a free connection before answering 503"},
+        {"CURBSIDE_JWT_SECRET", KIND_STRING, CONFIG_DEV_JWT_SECRET, AT(jwt_secret), 0, 0,
+         "HS256 signing secret, at least 32 bytes (required in production)"},
+        {"CURBSIDE_JWT_PREVIOUS_SECRET", KIND_STRING, NULL, AT(jwt_previous_secret), 0, 0,
+         "previous secret, still accepted while tokens signed with it expire"},
+        {"CURBSIDE_OPERATOR_TOKEN", KIND_STRING, CONFIG_DEV_OPERATOR_TOKEN, AT(operator_token), 0,
+         0, "platform operator bearer token, at least 32 characters in production"},
+        {"CURBSIDE_PUBLIC_URL", KIND_STRING, "http://localhost:5173", AT(public_url), 0, 0,
+         "base URL of the single-page app, for links in emails"},
+        {"CURBSIDE_CORS_ORIGINS", KIND_STRING, "http://localhost:5173", AT(cors_origins), 0, 0,
+         "comma-separated origins allowed to call the API from a browser"},
+        {"CURBSIDE_MAX_BODY_BYTES", KIND_LONG, "65536", AT(max_body_bytes), 256, 16777216,
+         "largest accepted request body; larger answers 413"},
+        {"CURBSIDE_IDLE_TIMEOUT", KIND_INT, "30", AT(idle_timeout), 1, 3600,
+         "seconds before an idle connection is closed"},
+        {"CURBSIDE_MAX_CONNECTIONS", KIND_INT, "1024", AT(max_connections), 1, 65536,
+         "simultaneous connections accepted"},
+        {"CURBSIDE_MIGRATE_ON_START", KIND_BOOL, "false", AT(migrate_on_start), 0, 0,
+         "serve applies pending migrations before listening"},
+        {"CURBSIDE_LOG_LEVEL", KIND_STRING, "info", AT(log_level), 0, 0,
+         "error, warning, info or debug"},
+        {"CURBSIDE_ACCESS_LOG", KIND_BOOL, "true", AT(access_log), 0, 0,
+         "one line per request on standard output"},
+        {"CURBSIDE_LOGIN_MAX_FAILURES", KIND_INT, "5", AT(login_max_failures), 1, 1000,
+         "failed logins per (tenant, email) within the window before 429"},
+        {"CURBSIDE_LOGIN_WINDOW_SECONDS", KIND_INT, "900", AT(login_window_seconds), 1, 86400,
+         "login throttling window"},
+        {"CURBSIDE_BRANDING_CACHE_SECONDS", KIND_INT, "5", AT(branding_cache_seconds), 0, 3600,
+         "how long a tenant's public branding is served from memory (0: always query)"},
 };
 
 static int parse_listen(struct config *cfg, const char *v)
@@ -161,7 +161,7 @@ static int check_production(const struct config *cfg, FILE *err)
 	if (!cfg->operator_token || !strcmp(cfg->operator_token, CONFIG_DEV_OPERATOR_TOKEN) ||
 	    strlen(cfg->operator_token) < 32) {
 		fprintf(err, "CURBSIDE_OPERATOR_TOKEN: set a token of at least 32 characters in "
-			     "production\n");
+		             "production\n");
 		bad = 1;
 	}
 	return bad;

@@ -34,7 +34,8 @@ struct config {
 	int branding_cache_seconds;
 };
 
-/* Read the environment into `cfg`. On failure prints every problem to `err` and returns CS_EINVALID. */
+/* Read the environment into `cfg`. On failure prints every problem to `err` and returns
+ * CS_EINVALID. */
 int config_load(struct config *cfg, FILE *err) CS_MUST_CHECK;
 
 /* Free the strings of `cfg` (NULL-safe fields). */
@@ -44,7 +45,7 @@ void config_release(struct config *cfg);
 void config_print_help(FILE *out);
 
 /* The development defaults that production must never run with. */
-#define CONFIG_DEV_JWT_SECRET "development-only-jwt-secret-do-not-deploy-0123456789"
+#define CONFIG_DEV_JWT_SECRET     "development-only-jwt-secret-do-not-deploy-0123456789"
 #define CONFIG_DEV_OPERATOR_TOKEN "dev-operator-token"
 
 #endif

@@ -1,4 +1,5 @@
-/* Files compiled into the binary by scripts/embed.py (migrations, the OpenAPI document, docs UI). */
+/* Files compiled into the binary by scripts/embed.py (migrations, the OpenAPI document, docs UI).
+ */
 #ifndef CURBSIDE_EMBEDDED_H
 #define CURBSIDE_EMBEDDED_H
 

@@ -18,7 +18,8 @@ void log_close(void);
 /* The request id of this thread's current request ("-" between requests). */
 const char *log_request_id(void);
 
-/* Set (or with NULL clear) this thread's current request id; the string must outlive the request. */
+/* Set (or with NULL clear) this thread's current request id; the string must outlive the request.
+ */
 void log_set_request_id(const char *id);
 
 /* Log one line at a yder level, prefixed with the request id. */

@@ -10,13 +10,13 @@
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: curbside <command>\n"
-		     "\n"
-		     "commands:\n"
-		     "  serve [--migrate]  serve the API (--migrate applies migrations first)\n"
-		     "  migrate            apply pending database migrations and exit\n"
-		     "  version            print the version\n"
-		     "\n"
-		     "`curbside serve --help` lists the configuration variables.\n");
+	             "\n"
+	             "commands:\n"
+	             "  serve [--migrate]  serve the API (--migrate applies migrations first)\n"
+	             "  migrate            apply pending database migrations and exit\n"
+	             "  version            print the version\n"
+	             "\n"
+	             "`curbside serve --help` lists the configuration variables.\n");
 }
 
 static int load_config(struct config *cfg)

@@ -1,7 +1,6 @@
 #include "core/b64url.h"
 
-static const char alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 size_t b64url_encoded_len(size_t len)
 {
@@ -49,7 +48,7 @@ static int sextet(char c)
 }
 
 int b64url_decode(unsigned char *out, size_t out_cap, size_t *out_len, const char *in,
-		  size_t in_len)
+                  size_t in_len)
 {
 	size_t n = 0;
 	unsigned acc = 0;

@@ -13,10 +13,11 @@ size_t b64url_encoded_len(size_t len);
 void b64url_encode(char *out, const unsigned char *in, size_t len);
 
 /*
- * Decode `in` (`in_len` characters) into `out` (capacity `out_cap`); `*out_len` gets the byte count.
- * Returns CS_EINVALID on a character outside the alphabet, a bad length or a too small buffer.
+ * Decode `in` (`in_len` characters) into `out` (capacity `out_cap`); `*out_len` gets the byte
+ * count. Returns CS_EINVALID on a character outside the alphabet, a bad length or a too small
+ * buffer.
  */
 int b64url_decode(unsigned char *out, size_t out_cap, size_t *out_len, const char *in,
-		  size_t in_len) CS_MUST_CHECK;
+                  size_t in_len) CS_MUST_CHECK;
 
 #endif

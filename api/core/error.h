@@ -29,16 +29,17 @@ enum cs_status {
 
 /* The detail of the thread's last error. `code` and `detail` point into thread-local storage. */
 struct cs_error {
-	int status;             /* the CS_E* value */
-	const char *code;       /* stable snake_case problem code, or NULL for the default */
-	const char *detail;     /* a sentence for a person, or NULL for the default */
-	int retry_after;        /* seconds for 429/503, or 0 */
-	const char *field;      /* for 422: the request field at fault (a string literal), or NULL */
+	int status;         /* the CS_E* value */
+	const char *code;   /* stable snake_case problem code, or NULL for the default */
+	const char *detail; /* a sentence for a person, or NULL for the default */
+	int retry_after;    /* seconds for 429/503, or 0 */
+	const char *field;  /* for 422: the request field at fault (a string literal), or NULL */
 };
 
-/* Record the last error; `code` must be a string literal. Returns `status` for `return cs_error_set(...)`. */
+/* Record the last error; `code` must be a string literal. Returns `status` for `return
+ * cs_error_set(...)`. */
 int cs_error_set(int status, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 /* Record a Retry-After hint (seconds) on the last error. */
 void cs_error_set_retry_after(int seconds);

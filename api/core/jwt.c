@@ -22,14 +22,15 @@ static int derive_kid(char kid[17], const char *secret)
 }
 
 int access_token_keys_init(struct access_token_keys *keys, const char *secret,
-			   const char *previous_secret)
+                           const char *previous_secret)
 {
 	int rc;
 
 	memset(keys, 0, sizeof(*keys));
 	if (!secret || strlen(secret) < ACCESS_TOKEN_SECRET_MIN)
 		return CS_EINVALID;
-	if (previous_secret && *previous_secret && strlen(previous_secret) < ACCESS_TOKEN_SECRET_MIN)
+	if (previous_secret && *previous_secret &&
+	    strlen(previous_secret) < ACCESS_TOKEN_SECRET_MIN)
 		return CS_EINVALID;
 	keys->secret = secret;
 	if ((rc = derive_kid(keys->kid, secret)) != CS_OK)
@@ -42,7 +43,7 @@ int access_token_keys_init(struct access_token_keys *keys, const char *secret,
 }
 
 int access_token_issue(char **out, const struct access_token_keys *keys,
-		       struct access_claims *claims, time_t now)
+                       struct access_claims *claims, time_t now)
 {
 	jwt_t *jwt = NULL;
 	int rc = CS_EINTERNAL;
@@ -53,7 +54,7 @@ int access_token_issue(char **out, const struct access_token_keys *keys,
 	if (jwt_new(&jwt) != 0)
 		return CS_ENOMEM;
 	if (jwt_set_alg(jwt, JWT_ALG_HS256, (const unsigned char *)keys->secret,
-			(int)strlen(keys->secret)) != 0 ||
+	                (int)strlen(keys->secret)) != 0 ||
 	    jwt_add_header(jwt, "kid", keys->kid) != 0 ||
 	    jwt_add_grant(jwt, "iss", ACCESS_TOKEN_ISSUER) != 0 ||
 	    jwt_add_grant(jwt, "aud", claims->audience) != 0 ||
@@ -75,7 +76,7 @@ out:
 
 /* The secret for the token's `kid`, read from its header before any signature work. */
 static const char *key_for_header(const struct access_token_keys *keys, const char *token,
-				  size_t header_len)
+                                  size_t header_len)
 {
 	unsigned char raw[512];
 	size_t raw_len = 0;
@@ -124,8 +125,8 @@ static bool claims_valid(struct access_claims *out, jwt_t *jwt, const char *audi
 	if (!iss || strcmp(iss, ACCESS_TOKEN_ISSUER) != 0 || !aud || strcmp(aud, audience) != 0 ||
 	    !typ || strcmp(typ, "access") != 0)
 		return false;
-	if (exp <= 0 || iat <= 0 || (time_t)exp <= now || (time_t)iat > now + ACCESS_TOKEN_CLOCK_SKEW ||
-	    exp - iat > ACCESS_TOKEN_TTL)
+	if (exp <= 0 || iat <= 0 || (time_t)exp <= now ||
+	    (time_t)iat > now + ACCESS_TOKEN_CLOCK_SKEW || exp - iat > ACCESS_TOKEN_TTL)
 		return false;
 	out->issued_at = (time_t)iat;
 	out->expires_at = (time_t)exp;
@@ -138,7 +139,7 @@ static bool claims_valid(struct access_claims *out, jwt_t *jwt, const char *audi
 }
 
 int access_token_verify(struct access_claims *out, const struct access_token_keys *keys,
-			const char *token, const char *audience, time_t now)
+                        const char *token, const char *audience, time_t now)
 {
 	jwt_t *jwt = NULL;
 	int rc = CS_EUNAUTHORIZED;

@@ -21,8 +21,8 @@ static int raw_hash(char out[PASSWORD_HASH_SIZE], const char *password)
 	if (rc != CS_OK)
 		return rc;
 	if (argon2id_hash_encoded(PASSWORD_T_COST, PASSWORD_M_COST, PASSWORD_PARALLELISM, password,
-				  strlen(password), salt, sizeof(salt), 32, out,
-				  PASSWORD_HASH_SIZE) != ARGON2_OK)
+	                          strlen(password), salt, sizeof(salt), 32, out,
+	                          PASSWORD_HASH_SIZE) != ARGON2_OK)
 		return CS_EINTERNAL;
 	return CS_OK;
 }
@@ -44,7 +44,7 @@ static int gate_enter(void)
 	if (gate.active >= gate.slots) {
 		if (gate.waiting >= gate.queue) {
 			rc = cs_error_set(CS_EBUSY, "server_busy",
-					  "The server is busy. Please try again in a moment.");
+			                  "The server is busy. Please try again in a moment.");
 			cs_error_set_retry_after(1);
 		} else {
 			gate.waiting++;

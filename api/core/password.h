@@ -28,8 +28,8 @@ int password_hash(char out[PASSWORD_HASH_SIZE], const char *password) CS_MUST_CH
 int password_verify(bool *match, const char *encoded, const char *password) CS_MUST_CHECK;
 
 /* Parameters (exposed for tests). */
-#define PASSWORD_T_COST 2
-#define PASSWORD_M_COST 19456
+#define PASSWORD_T_COST      2
+#define PASSWORD_M_COST      19456
 #define PASSWORD_PARALLELISM 1
 
 #endif

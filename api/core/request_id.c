@@ -31,7 +31,7 @@ void request_id_generate(char out[REQUEST_ID_SIZE])
 		/* Ids need uniqueness, not secrecy: fall back to time and a counter. */
 		static atomic_ulong counter;
 		snprintf(out, REQUEST_ID_SIZE, "t%lx-%lx", (unsigned long)time(NULL),
-			 atomic_fetch_add(&counter, 1));
+		         atomic_fetch_add(&counter, 1));
 		return;
 	}
 	b64url_encode(out, raw, sizeof(raw));

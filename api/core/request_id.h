@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#define REQUEST_ID_MAX 64
+#define REQUEST_ID_MAX  64
 #define REQUEST_ID_SIZE (REQUEST_ID_MAX + 1)
 
 /* True for 1-64 characters of [A-Za-z0-9._-]: safe to echo and to write in a log line. */

@@ -13,7 +13,10 @@ struct strbuf {
 	int failed; /* set once an allocation failed; later appends are no-ops */
 };
 
-#define STRBUF_INIT {NULL, 0, 0, 0}
+#define STRBUF_INIT                                                                                \
+	{                                                                                          \
+		NULL, 0, 0, 0                                                                      \
+	}
 
 /* Append formatted text. Failures are sticky: check `failed` (or strbuf_detach) once at the end. */
 void strbuf_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

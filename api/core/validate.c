@@ -17,7 +17,7 @@ static bool valid_local_part(const char *s, size_t len, const char **reason)
 {
 	if (len == 0 || len > 64) {
 		*reason = len ? "The part before @ is longer than 64 characters."
-			      : "The part before @ is empty.";
+		              : "The part before @ is empty.";
 		return false;
 	}
 	if (s[0] == '.' || s[len - 1] == '.') {
@@ -96,7 +96,7 @@ bool validate_email(const char *in, char out[VALIDATE_EMAIL_MAX + 1], const char
 	const char *at = memchr(start, '@', len);
 	if (!at || memchr(at + 1, '@', (size_t)(end - at - 1))) {
 		*reason = at ? "The email address contains more than one @."
-			     : "The email address has no @.";
+		             : "The email address has no @.";
 		return false;
 	}
 	if (!valid_local_part(start, (size_t)(at - start), reason) ||

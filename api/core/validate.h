@@ -1,6 +1,7 @@
 /*
  * Validation of the text formats the API accepts. Each validator returns true when the value is
- * acceptable; the ones that can fail for several reasons set `*reason` to a sentence for the client.
+ * acceptable; the ones that can fail for several reasons set `*reason` to a sentence for the
+ * client.
  */
 #ifndef CURBSIDE_CORE_VALIDATE_H
 #define CURBSIDE_CORE_VALIDATE_H
@@ -31,7 +32,8 @@ bool validate_hex_color(const char *s);
 /* An ISO 4217 currency code shape: three upper-case letters. */
 bool validate_currency(const char *s);
 
-/* The shape of an IANA time zone name ("America/New_York", "UTC"); existence is the database's call. */
+/* The shape of an IANA time zone name ("America/New_York", "UTC"); existence is the database's
+ * call. */
 bool validate_time_zone_name(const char *s);
 
 /* Number of Unicode code points in a valid UTF-8 string. */

@@ -9,11 +9,10 @@
 /* Any fixed number: every runner takes the same lock. */
 #define MIGRATION_LOCK_KEY "7262353"
 
-static const char create_table_sql[] =
-	"CREATE TABLE IF NOT EXISTS schema_migrations ("
-	" version text PRIMARY KEY,"
-	" checksum text NOT NULL,"
-	" applied_at timestamptz NOT NULL DEFAULT now())";
+static const char create_table_sql[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                       " version text PRIMARY KEY,"
+                                       " checksum text NOT NULL,"
+                                       " applied_at timestamptz NOT NULL DEFAULT now())";
 
 static bool run(PGconn *pg, const char *sql, FILE *out, const char *what)
 {
@@ -27,13 +26,14 @@ static bool run(PGconn *pg, const char *sql, FILE *out, const char *what)
 	return ok;
 }
 
-/* The checksum recorded for `version`, or NULL when it was never applied. Caller PQclears `*res`. */
+/* The checksum recorded for `version`, or NULL when it was never applied. Caller PQclears `*res`.
+ */
 static const char *applied_checksum(PGconn *pg, const char *version, PGresult **res)
 {
 	const char *params[] = {version};
 
 	*res = PQexecParams(pg, "SELECT checksum FROM schema_migrations WHERE version = $1", 1,
-			    NULL, params, NULL, NULL, 0);
+	                    NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(*res) != PGRES_TUPLES_OK || PQntuples(*res) == 0)
 		return NULL;
 	return PQgetvalue(*res, 0, 0);
@@ -54,8 +54,10 @@ static int apply_one(PGconn *pg, const struct embedded_file *m, FILE *out)
 	if (checksum) {
 		int rc = strcmp(checksum, m->sha256) == 0 ? CS_OK : CS_ECONFLICT;
 		if (rc != CS_OK)
-			fprintf(out, "migrate: %s was changed after it was applied; add a new migration "
-				     "instead\n", m->name);
+			fprintf(out,
+			        "migrate: %s was changed after it was applied; add a new migration "
+			        "instead\n",
+			        m->name);
 		PQclear(res);
 		return rc;
 	}
@@ -65,7 +67,7 @@ static int apply_one(PGconn *pg, const struct embedded_file *m, FILE *out)
 	if (!run(pg, "BEGIN", out, "BEGIN") || !run(pg, m->data, out, m->name))
 		goto fail;
 	res = PQexecParams(pg, "INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)",
-			   2, NULL, params, NULL, NULL, 0);
+	                   2, NULL, params, NULL, NULL, 0);
 	bool recorded = PQresultStatus(res) == PGRES_COMMAND_OK;
 	PQclear(res);
 	if (!recorded || !run(pg, "COMMIT", out, "COMMIT"))
@@ -96,7 +98,7 @@ int db_migrate(const char *url, FILE *out)
 		rc = apply_one(pg, &embedded_migrations[i], out);
 	if (rc == CS_OK)
 		fprintf(out, "migrate: database is up to date (%zu migrations)\n",
-			embedded_migrations_count);
+		        embedded_migrations_count);
 	run(pg, "SELECT pg_advisory_unlock(" MIGRATION_LOCK_KEY ")", out, "unlock");
 out:
 	PQfinish(pg);

@@ -38,8 +38,8 @@ static int stmt_id(struct db_stmt *stmt)
 		int fresh = atomic_fetch_add(&next_stmt_id, 1) + 1;
 		int expected = 0;
 		/* Two threads may race on first use: the loser adopts the winner's id. */
-		if (__atomic_compare_exchange_n(&stmt->id, &expected, fresh, false, __ATOMIC_ACQ_REL,
-						__ATOMIC_ACQUIRE))
+		if (__atomic_compare_exchange_n(&stmt->id, &expected, fresh, false,
+		                                __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 			id = fresh;
 		else
 			id = expected;
@@ -163,7 +163,7 @@ static int ensure_link(struct db_conn *conn)
 	conn->pg = PQconnectdbParams(keys, values, 1);
 	if (!conn->pg || PQstatus(conn->pg) != CONNECTION_OK) {
 		LOG_WARN("database connection failed: %s",
-			 conn->pg ? PQerrorMessage(conn->pg) : "out of memory");
+		         conn->pg ? PQerrorMessage(conn->pg) : "out of memory");
 		drop_link(conn);
 		return CS_EUNAVAILABLE;
 	}
@@ -179,14 +179,14 @@ int db_checkout(struct db_conn **out, struct db_pool *pool)
 	if (!conn) {
 		atomic_fetch_add(&pool->timeouts, 1);
 		cs_error_set(CS_EUNAVAILABLE, "database_unavailable",
-			     "No database connection became free in time. Please retry.");
+		             "No database connection became free in time. Please retry.");
 		cs_error_set_retry_after(1);
 		return CS_EUNAVAILABLE;
 	}
 	if (ensure_link(conn) != CS_OK) {
 		give_slot(conn);
 		cs_error_set(CS_EUNAVAILABLE, "database_unavailable",
-			     "The database cannot be reached right now. Please retry shortly.");
+		             "The database cannot be reached right now. Please retry shortly.");
 		cs_error_set_retry_after(5);
 		return CS_EUNAVAILABLE;
 	}
@@ -224,7 +224,7 @@ static int failure_status(struct db_conn *conn, const PGresult *res, const char 
 	if (PQstatus(conn->pg) != CONNECTION_OK) {
 		LOG_WARN("database connection lost during %s", what);
 		return cs_error_set(CS_EUNAVAILABLE, "database_unavailable",
-				    "The database connection was lost. Please retry.");
+		                    "The database connection was lost. Please retry.");
 	}
 	const char *s = last_failure.sqlstate;
 	if (!strcmp(s, "23505"))
@@ -233,7 +233,7 @@ static int failure_status(struct db_conn *conn, const PGresult *res, const char 
 	    !strcmp(s, "22P02") || !strcmp(s, "22007") || !strcmp(s, "22008"))
 		return CS_EINVALID;
 	LOG_ERROR("database error in %s: %s %s", what, s,
-		  res ? PQresultErrorMessage(res) : PQerrorMessage(conn->pg));
+	          res ? PQresultErrorMessage(res) : PQerrorMessage(conn->pg));
 	return cs_error_set(CS_EDB, "internal_error", "An unexpected database error occurred.");
 }
 

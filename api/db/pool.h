@@ -30,7 +30,10 @@ struct db_stmt {
 	int id; /* 0 until first use */
 };
 
-#define DB_STMT(n, s, p) {.name = (n), .sql = (s), .nparams = (p), .id = 0}
+#define DB_STMT(n, s, p)                                                                           \
+	{                                                                                          \
+		.name = (n), .sql = (s), .nparams = (p), .id = 0                                   \
+	}
 
 /* Most statements the process may declare (per-connection bookkeeping is sized by it). */
 #define DB_MAX_STMTS 512
@@ -67,7 +70,7 @@ void db_release(struct db_conn *conn);
  * CS_EUNAVAILABLE (connection lost), CS_EDB (anything else); db_last_failure() tells the details.
  */
 int db_exec(PGresult **out, struct db_conn *conn, struct db_stmt *stmt,
-	    const char *const *params) CS_MUST_CHECK;
+            const char *const *params) CS_MUST_CHECK;
 
 /* Run a statement for its effect only. Same errors as db_exec. */
 int db_run(struct db_conn *conn, struct db_stmt *stmt, const char *const *params) CS_MUST_CHECK;

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -17,10 +18,12 @@
  * (see docs/decisions.md).
  */
 #define SESSION_CACHE_SLOTS 4096
-#define SESSION_CACHE_TTL 30
+#define SESSION_CACHE_TTL   30
 
+/* A confirmed (session, user, tenant) triple: a forged token reusing a live session id with
+ * another user or tenant must miss the cache and fail the database check. */
 struct session_slot {
-	char session_id[37];
+	char key[3 * 37];
 	time_t valid_until;
 };
 
@@ -29,32 +32,41 @@ static struct {
 	struct session_slot slots[SESSION_CACHE_SLOTS];
 } session_cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-static size_t session_slot_of(const char *sid)
+static void session_key(char key[3 * 37], const struct access_claims *c)
+{
+	snprintf(key, 3 * 37, "%s|%s|%s", c->session_id, c->subject, c->tenant_id);
+}
+
+static size_t session_slot_of(const char *key)
 {
 	uint64_t h = 1469598103934665603ULL;
 
-	for (; *sid; sid++)
-		h = (h ^ (unsigned char)*sid) * 1099511628211ULL;
+	for (; *key; key++)
+		h = (h ^ (unsigned char)*key) * 1099511628211ULL;
 	return (size_t)(h % SESSION_CACHE_SLOTS);
 }
 
-static bool session_cached(const char *sid, time_t now)
+static bool session_cached(const struct access_claims *c, time_t now)
 {
-	struct session_slot *s = &session_cache.slots[session_slot_of(sid)];
+	char key[3 * 37];
 	bool hit;
 
+	session_key(key, c);
+	struct session_slot *s = &session_cache.slots[session_slot_of(key)];
 	pthread_mutex_lock(&session_cache.lock);
-	hit = strcmp(s->session_id, sid) == 0 && s->valid_until > now;
+	hit = strcmp(s->key, key) == 0 && s->valid_until > now;
 	pthread_mutex_unlock(&session_cache.lock);
 	return hit;
 }
 
-static void session_remember(const char *sid, time_t until)
+static void session_remember(const struct access_claims *c, time_t until)
 {
-	struct session_slot *s = &session_cache.slots[session_slot_of(sid)];
+	char key[3 * 37];
 
+	session_key(key, c);
+	struct session_slot *s = &session_cache.slots[session_slot_of(key)];
 	pthread_mutex_lock(&session_cache.lock);
-	strcpy(s->session_id, sid);
+	strcpy(s->key, key);
 	s->valid_until = until;
 	pthread_mutex_unlock(&session_cache.lock);
 }
@@ -93,19 +105,19 @@ static int authenticate_staff(struct http_ctx *ctx, const char *token)
 
 	if (is_operator_token(ctx, token))
 		return cs_error_set(CS_EFORBIDDEN, "forbidden",
-				    "The operator token cannot be used on tenant endpoints.");
+		                    "The operator token cannot be used on tenant endpoints.");
 	if (access_token_verify(&claims, &ctx->app->keys, token, "staff", now) != CS_OK)
 		return unauthorized("invalid_token", "The access token is invalid or has expired.");
-	if (!session_cached(claims.session_id, now)) {
+	if (!session_cached(&claims, now)) {
 		rc = staff_session_active(&active, ctx->app->db, claims.session_id, claims.subject,
-					  claims.tenant_id);
+		                          claims.tenant_id);
 		if (rc != CS_OK)
 			return rc;
 		if (!active)
-			return unauthorized("invalid_token", "The session of this token has ended.");
+			return unauthorized("invalid_token",
+			                    "The session of this token has ended.");
 		time_t until = now + SESSION_CACHE_TTL;
-		session_remember(claims.session_id, until < claims.expires_at ? until
-									    : claims.expires_at);
+		session_remember(&claims, until < claims.expires_at ? until : claims.expires_at);
 	}
 	ctx->principal.kind = PRINCIPAL_STAFF;
 	strcpy(ctx->principal.tenant_id, claims.tenant_id);
@@ -122,11 +134,12 @@ int http_authenticate(struct http_ctx *ctx, enum route_auth required)
 	const char *token = bearer_token(ctx);
 	if (!token)
 		return unauthorized("unauthorized",
-				    "Send credentials in an Authorization: Bearer header.");
+		                    "Send credentials in an Authorization: Bearer header.");
 	switch (required) {
 	case AUTH_OPERATOR:
 		if (!is_operator_token(ctx, token))
-			return unauthorized("invalid_token", "This endpoint needs the operator token.");
+			return unauthorized("invalid_token",
+			                    "This endpoint needs the operator token.");
 		ctx->principal.kind = PRINCIPAL_OPERATOR;
 		return CS_OK;
 	case AUTH_STAFF:

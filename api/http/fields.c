@@ -8,12 +8,12 @@
 #include "http/reply.h"
 
 void field_errors_add(struct field_errors *errs, const char *field, const char *code,
-		      const char *message)
+                      const char *message)
 {
 	if (!errs->list)
 		errs->list = json_array();
-	json_array_append_new(errs->list, json_pack("{s:s, s:s, s:s}", "field", field, "code",
-						    code, "message", message));
+	json_array_append_new(errs->list, json_pack("{s:s, s:s, s:s}", "field", field, "code", code,
+	                                            "message", message));
 }
 
 bool field_errors_empty(const struct field_errors *errs)
@@ -88,27 +88,27 @@ static size_t string_length(const struct field_spec *spec, const char *s)
 	return n;
 }
 
-static void check_string(struct field_errors *errs, const struct field_spec *spec,
-			 const char *path, const char *s)
+static void check_string(struct field_errors *errs, const struct field_spec *spec, const char *path,
+                         const char *s)
 {
 	char message[160];
 	size_t len = string_length(spec, s);
 
 	if (len < spec->min_len) {
 		snprintf(message, sizeof(message),
-			 spec->min_len == 1 ? "Must not be empty."
-					    : "Must be at least %zu characters long.",
-			 spec->min_len);
+		         spec->min_len == 1 ? "Must not be empty."
+		                            : "Must be at least %zu characters long.",
+		         spec->min_len);
 		field_errors_add(errs, path, "too_short", message);
 	} else if (spec->max_len && len > spec->max_len) {
 		snprintf(message, sizeof(message), "Must be at most %zu characters long.",
-			 spec->max_len);
+		         spec->max_len);
 		field_errors_add(errs, path, "too_long", message);
 	}
 }
 
-static void check_value(struct field_errors *errs, const struct field_spec *spec,
-			const char *path, const json_t *v)
+static void check_value(struct field_errors *errs, const struct field_spec *spec, const char *path,
+                        const json_t *v)
 {
 	char message[160];
 	const char *code = NULL, *msg = NULL;
@@ -116,9 +116,9 @@ static void check_value(struct field_errors *errs, const struct field_spec *spec
 	if (json_is_null(v)) {
 		if (!(spec->flags & FIELD_NULLABLE))
 			field_errors_add(errs, path,
-					 spec->flags & FIELD_REQUIRED ? "required" : "wrong_type",
-					 spec->flags & FIELD_REQUIRED ? "This field is required."
-								      : "Must not be null.");
+			                 spec->flags & FIELD_REQUIRED ? "required" : "wrong_type",
+			                 spec->flags & FIELD_REQUIRED ? "This field is required."
+			                                              : "Must not be null.");
 		return;
 	}
 	if (!type_matches(spec->type, v)) {
@@ -135,7 +135,7 @@ static void check_value(struct field_errors *errs, const struct field_spec *spec
 	if (spec->type == FIELD_INTEGER && (spec->min || spec->max) &&
 	    (json_integer_value(v) < spec->min || json_integer_value(v) > spec->max)) {
 		snprintf(message, sizeof(message), "Must be between %ld and %ld.", spec->min,
-			 spec->max);
+		         spec->max);
 		field_errors_add(errs, path, "out_of_range", message);
 		return;
 	}
@@ -144,24 +144,27 @@ static void check_value(struct field_errors *errs, const struct field_spec *spec
 }
 
 void fields_validate(struct field_errors *errs, const json_t *obj, const struct field_spec *spec,
-		     const char *prefix)
+                     const char *prefix)
 {
 	const char *key;
 	json_t *value;
 	char path[256];
 
-	json_object_foreach((json_t *)obj, key, value) {
-		snprintf(path, sizeof(path), "%s%s%s", prefix ? prefix : "", prefix ? "." : "", key);
+	json_object_foreach((json_t *)obj, key, value)
+	{
+		snprintf(path, sizeof(path), "%s%s%s", prefix ? prefix : "", prefix ? "." : "",
+		         key);
 		const struct field_spec *s = find_spec(spec, key);
 		if (!s)
-			field_errors_add(errs, path, "unknown_field", "This field is not accepted here.");
+			field_errors_add(errs, path, "unknown_field",
+			                 "This field is not accepted here.");
 		else
 			check_value(errs, s, path, value);
 	}
 	for (; spec->name; spec++) {
 		if ((spec->flags & FIELD_REQUIRED) && !json_object_get(obj, spec->name)) {
-			snprintf(path, sizeof(path), "%s%s%s", prefix ? prefix : "", prefix ? "." : "",
-				 spec->name);
+			snprintf(path, sizeof(path), "%s%s%s", prefix ? prefix : "",
+			         prefix ? "." : "", spec->name);
 			field_errors_add(errs, path, "required", "This field is required.");
 		}
 	}
@@ -173,7 +176,8 @@ int http_reply_field_errors(struct http_ctx *ctx, struct field_errors *errs)
 	size_t i;
 	json_t *e;
 
-	json_array_foreach(errs->list, i, e) {
+	json_array_foreach(errs->list, i, e)
+	{
 		const char *code = json_string_value(json_object_get(e, "code"));
 		if (i == 0)
 			shared = code;
@@ -186,8 +190,8 @@ int http_reply_field_errors(struct http_ctx *ctx, struct field_errors *errs)
 	if (n == 1) {
 		json_t *only = json_array_get(errs->list, 0);
 		snprintf(detail, sizeof(detail), "%s: %s",
-			 json_string_value(json_object_get(only, "field")),
-			 json_string_value(json_object_get(only, "message")));
+		         json_string_value(json_object_get(only, "field")),
+		         json_string_value(json_object_get(only, "message")));
 	} else {
 		snprintf(detail, sizeof(detail), "%zu fields are invalid; see errors.", n);
 	}
@@ -253,7 +257,7 @@ bool field_check_plain_text(const json_t *v, const char **code, const char **mes
 }
 
 bool http_validate_object(struct http_ctx *ctx, const json_t *body, const struct field_spec *spec,
-			  bool need_one)
+                          bool need_one)
 {
 	struct field_errors errs = FIELD_ERRORS_INIT;
 
@@ -267,7 +271,7 @@ bool http_validate_object(struct http_ctx *ctx, const json_t *body, const struct
 }
 
 bool http_validated_body(json_t **body, struct http_ctx *ctx, const struct field_spec *spec,
-			 bool need_one)
+                         bool need_one)
 {
 	if (http_json_body(body, ctx) != CS_OK)
 		return false;

@@ -41,11 +41,14 @@ struct field_errors {
 	json_t *list;
 };
 
-#define FIELD_ERRORS_INIT {NULL}
+#define FIELD_ERRORS_INIT                                                                          \
+	{                                                                                          \
+		NULL                                                                               \
+	}
 
 /* Record one error. `field` is a dotted path ("contact.email"). */
 void field_errors_add(struct field_errors *errs, const char *field, const char *code,
-		      const char *message);
+                      const char *message);
 
 /* True when nothing was recorded. */
 bool field_errors_empty(const struct field_errors *errs);
@@ -53,9 +56,10 @@ bool field_errors_empty(const struct field_errors *errs);
 /* Free the list (after a reply took it, or when abandoning). */
 void field_errors_release(struct field_errors *errs);
 
-/* Check `obj` against `spec`, adding errors for every problem under the path `prefix` (NULL at top). */
+/* Check `obj` against `spec`, adding errors for every problem under the path `prefix` (NULL at
+ * top). */
 void fields_validate(struct field_errors *errs, const json_t *obj, const struct field_spec *spec,
-		     const char *prefix);
+                     const char *prefix);
 
 /*
  * Reply 422 with the collected errors (taken over). The top-level code is the field code when all
@@ -65,7 +69,7 @@ int http_reply_field_errors(struct http_ctx *ctx, struct field_errors *errs);
 
 /* Validate a parsed body; replies 422 and returns false when it is bad. */
 bool http_validate_object(struct http_ctx *ctx, const json_t *body, const struct field_spec *spec,
-			  bool need_one);
+                          bool need_one);
 
 /*
  * Parse the body and validate it against `spec` (with `need_one`, an empty object is refused too).
@@ -73,9 +77,10 @@ bool http_validate_object(struct http_ctx *ctx, const json_t *body, const struct
  * owns *body.
  */
 bool http_validated_body(json_t **body, struct http_ctx *ctx, const struct field_spec *spec,
-			 bool need_one);
+                         bool need_one);
 
-/* The string member `name` of `obj` with blanks trimmed, copied into `out` (NULL when absent/null). */
+/* The string member `name` of `obj` with blanks trimmed, copied into `out` (NULL when absent/null).
+ */
 const char *fields_trimmed(char *out, size_t cap, const json_t *obj, const char *name);
 
 /* Common checks. */

@@ -6,12 +6,12 @@
 
 #include "core/strbuf.h"
 
-static const int tracked_statuses[] = {200, 201, 202, 204, 400, 401, 402, 403, 404, 405, 409,
-				       410, 413, 415, 422, 429, 500, 502, 503};
+static const int tracked_statuses[] = {200, 201, 202, 204, 400, 401, 402, 403, 404, 405,
+                                       409, 410, 413, 415, 422, 429, 500, 502, 503};
 #define STATUS_SLOTS (sizeof(tracked_statuses) / sizeof(tracked_statuses[0]) + 1) /* + other */
 
 static const double bucket_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-				       0.1,   0.25,   0.5,   1.0,  2.5,   5.0};
+                                       0.1,   0.25,   0.5,   1.0,  2.5,   5.0};
 #define BUCKETS (sizeof(bucket_bounds) / sizeof(bucket_bounds[0]))
 
 struct route_metrics {
@@ -83,11 +83,11 @@ static const char *route_method(int i)
 static void render_requests(struct strbuf *b)
 {
 	strbuf_printf(b, "# HELP curbside_http_requests_total HTTP requests by route and status.\n"
-			 "# TYPE curbside_http_requests_total counter\n");
+	                 "# TYPE curbside_http_requests_total counter\n");
 	for (int i = 0; i < m.count; i++) {
 		for (size_t s = 0; s < STATUS_SLOTS; s++) {
 			unsigned long n = atomic_load_explicit(&m.routes[i].by_status[s],
-							       memory_order_relaxed);
+			                                       memory_order_relaxed);
 			if (n == 0)
 				continue;
 			char status[8];
@@ -96,9 +96,9 @@ static void render_requests(struct strbuf *b)
 			else
 				snprintf(status, sizeof(status), "other");
 			strbuf_printf(b,
-				      "curbside_http_requests_total{route=\"%s\",method=\"%s\","
-				      "status=\"%s\"} %lu\n",
-				      route_name(i), route_method(i), status, n);
+			              "curbside_http_requests_total{route=\"%s\",method=\"%s\","
+			              "status=\"%s\"} %lu\n",
+			              route_name(i), route_method(i), status, n);
 		}
 	}
 }
@@ -106,7 +106,7 @@ static void render_requests(struct strbuf *b)
 static void render_latency(struct strbuf *b)
 {
 	strbuf_printf(b, "# HELP curbside_http_request_duration_seconds Time to answer, by route.\n"
-			 "# TYPE curbside_http_request_duration_seconds histogram\n");
+	                 "# TYPE curbside_http_request_duration_seconds histogram\n");
 	for (int i = 0; i < m.count; i++) {
 		struct route_metrics *r = &m.routes[i];
 		unsigned long count = atomic_load_explicit(&r->count, memory_order_relaxed);
@@ -116,42 +116,43 @@ static void render_latency(struct strbuf *b)
 		for (size_t k = 0; k < BUCKETS; k++) {
 			cumulative += atomic_load_explicit(&r->buckets[k], memory_order_relaxed);
 			strbuf_printf(b,
-				      "curbside_http_request_duration_seconds_bucket{route=\"%s\","
-				      "le=\"%g\"} %lu\n",
-				      route_name(i), bucket_bounds[k], cumulative);
+			              "curbside_http_request_duration_seconds_bucket{route=\"%s\","
+			              "le=\"%g\"} %lu\n",
+			              route_name(i), bucket_bounds[k], cumulative);
 		}
-		strbuf_printf(b,
-			      "curbside_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} "
-			      "%lu\n"
-			      "curbside_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
-			      "curbside_http_request_duration_seconds_count{route=\"%s\"} %lu\n",
-			      route_name(i), count, route_name(i),
-			      (double)atomic_load(&r->sum_us) / 1e6, route_name(i), count);
+		strbuf_printf(
+		        b,
+		        "curbside_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} "
+		        "%lu\n"
+		        "curbside_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
+		        "curbside_http_request_duration_seconds_count{route=\"%s\"} %lu\n",
+		        route_name(i), count, route_name(i), (double)atomic_load(&r->sum_us) / 1e6,
+		        route_name(i), count);
 	}
 }
 
 static void render_pool(struct strbuf *b, const struct db_pool_stats *p)
 {
 	strbuf_printf(b,
-		      "# HELP curbside_db_pool_size Database connections the pool may hold.\n"
-		      "# TYPE curbside_db_pool_size gauge\n"
-		      "curbside_db_pool_size %d\n"
-		      "# HELP curbside_db_pool_connections Connections by state.\n"
-		      "# TYPE curbside_db_pool_connections gauge\n"
-		      "curbside_db_pool_connections{state=\"in_use\"} %d\n"
-		      "curbside_db_pool_connections{state=\"idle\"} %d\n"
-		      "# HELP curbside_db_pool_waiting Requests waiting for a connection.\n"
-		      "# TYPE curbside_db_pool_waiting gauge\n"
-		      "curbside_db_pool_waiting %d\n"
-		      "# HELP curbside_db_pool_timeouts_total Checkouts that gave up waiting.\n"
-		      "# TYPE curbside_db_pool_timeouts_total counter\n"
-		      "curbside_db_pool_timeouts_total %lu\n"
-		      "# HELP curbside_db_pool_connects_total Connections opened (including "
-		      "reconnects).\n"
-		      "# TYPE curbside_db_pool_connects_total counter\n"
-		      "curbside_db_pool_connects_total %lu\n",
-		      p->size, p->in_use, p->size - p->in_use, p->waiting, p->timeouts,
-		      p->reconnects);
+	              "# HELP curbside_db_pool_size Database connections the pool may hold.\n"
+	              "# TYPE curbside_db_pool_size gauge\n"
+	              "curbside_db_pool_size %d\n"
+	              "# HELP curbside_db_pool_connections Connections by state.\n"
+	              "# TYPE curbside_db_pool_connections gauge\n"
+	              "curbside_db_pool_connections{state=\"in_use\"} %d\n"
+	              "curbside_db_pool_connections{state=\"idle\"} %d\n"
+	              "# HELP curbside_db_pool_waiting Requests waiting for a connection.\n"
+	              "# TYPE curbside_db_pool_waiting gauge\n"
+	              "curbside_db_pool_waiting %d\n"
+	              "# HELP curbside_db_pool_timeouts_total Checkouts that gave up waiting.\n"
+	              "# TYPE curbside_db_pool_timeouts_total counter\n"
+	              "curbside_db_pool_timeouts_total %lu\n"
+	              "# HELP curbside_db_pool_connects_total Connections opened (including "
+	              "reconnects).\n"
+	              "# TYPE curbside_db_pool_connects_total counter\n"
+	              "curbside_db_pool_connects_total %lu\n",
+	              p->size, p->in_use, p->size - p->in_use, p->waiting, p->timeouts,
+	              p->reconnects);
 }
 
 char *metrics_render(size_t *len, const struct db_pool_stats *pool)

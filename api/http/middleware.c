@@ -27,7 +27,7 @@ int http_inflight(void)
 }
 
 void http_ctx_init(struct http_ctx *ctx, const struct _u_request *req, struct _u_response *resp,
-		   struct app *app)
+                   struct app *app)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->req = req;
@@ -74,8 +74,8 @@ void http_finish(struct http_ctx *ctx)
 	metrics_record(index, status, elapsed);
 	/* The route template, never the concrete path or query: they may carry tokens or emails. */
 	if (ctx->app->cfg.access_log)
-		LOG_INFO("method=%s route=%s status=%d duration_ms=%.3f", ctx->req->http_verb, route,
-			 status, elapsed * 1000.0);
+		LOG_INFO("method=%s route=%s status=%d duration_ms=%.3f", ctx->req->http_verb,
+		         route, status, elapsed * 1000.0);
 }
 
 static bool origin_allowed(const struct app *app, const char *origin)
@@ -96,12 +96,12 @@ static bool answer_preflight(struct http_ctx *ctx, bool allowed)
 		return false;
 	if (!allowed) {
 		http_reply_problem(ctx, 403, "forbidden",
-				   "This origin is not allowed to call the API.", NULL);
+		                   "This origin is not allowed to call the API.", NULL);
 		return true;
 	}
 	http_set_header(ctx, "Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE");
 	http_set_header(ctx, "Access-Control-Allow-Headers",
-			"Authorization, Content-Type, Idempotency-Key, X-Request-Id");
+	                "Authorization, Content-Type, Idempotency-Key, X-Request-Id");
 	http_set_header(ctx, "Access-Control-Max-Age", "600");
 	http_reply_no_content(ctx);
 	return true;
@@ -111,7 +111,8 @@ static void add_cors_headers(struct http_ctx *ctx, const char *origin)
 {
 	http_set_header(ctx, "Access-Control-Allow-Origin", origin);
 	http_set_header(ctx, "Access-Control-Allow-Credentials", "true");
-	http_set_header(ctx, "Access-Control-Expose-Headers", "X-Request-Id, Retry-After, Location");
+	http_set_header(ctx, "Access-Control-Expose-Headers",
+	                "X-Request-Id, Retry-After, Location");
 	http_set_header(ctx, "Vary", "Origin");
 }
 
@@ -161,7 +162,7 @@ int http_middleware(const struct _u_request *req, struct _u_response *resp, void
 	if (body_too_large(&ctx)) {
 		char detail[128];
 		snprintf(detail, sizeof(detail), "Request bodies are limited to %ld bytes.",
-			 ctx.app->cfg.max_body_bytes);
+		         ctx.app->cfg.max_body_bytes);
 		http_reply_problem(&ctx, 413, "payload_too_large", detail, NULL);
 		http_finish(&ctx);
 		return U_CALLBACK_COMPLETE;
@@ -176,8 +177,8 @@ void http_client_address(const struct http_ctx *ctx, char *out, size_t cap)
 	snprintf(out, cap, "unknown");
 	if (sa && sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-			  (socklen_t)cap);
+		          (socklen_t)cap);
 	else if (sa && sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-			  out, (socklen_t)cap);
+		          out, (socklen_t)cap);
 }

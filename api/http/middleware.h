@@ -36,7 +36,7 @@ int http_middleware(const struct _u_request *req, struct _u_response *resp, void
 
 /* Fill `ctx` for a callback. */
 void http_ctx_init(struct http_ctx *ctx, const struct _u_request *req, struct _u_response *resp,
-		   struct app *app);
+                   struct app *app);
 
 /* Log the request and count it in the metrics; once per request. */
 void http_finish(struct http_ctx *ctx);

@@ -14,7 +14,7 @@ void http_set_header(struct http_ctx *ctx, const char *name, const char *value)
 }
 
 int http_reply_raw(struct http_ctx *ctx, int status, const char *content_type, const char *data,
-		   size_t len)
+                   size_t len)
 {
 	http_set_header(ctx, "Content-Type", content_type);
 	if (ulfius_set_binary_body_response(ctx->resp, (unsigned)status, data, len) != U_OK) {
@@ -26,7 +26,7 @@ int http_reply_raw(struct http_ctx *ctx, int status, const char *content_type, c
 }
 
 static int reply_serialised(struct http_ctx *ctx, int status, const char *content_type,
-			    json_t *body)
+                            json_t *body)
 {
 	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	int rc;
@@ -61,14 +61,14 @@ int http_reply_no_content(struct http_ctx *ctx)
 }
 
 int http_reply_problem(struct http_ctx *ctx, int status, const char *code, const char *detail,
-		       json_t *errors)
+                       json_t *errors)
 {
 	char type[96];
 
 	snprintf(type, sizeof(type), "/problems/%s", code);
 	json_t *body = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s}", "type", type, "title",
-				 http_reason(status), "status", status, "detail", detail, "code",
-				 code, "request_id", http_request_id(ctx));
+	                         http_reason(status), "status", status, "detail", detail, "code",
+	                         code, "request_id", http_request_id(ctx));
 	if (body && errors)
 		json_object_set_new(body, "errors", errors);
 	else
@@ -140,7 +140,7 @@ int http_reply_error(struct http_ctx *ctx, int rc)
 	json_t *errors = NULL;
 	if (own && status == 422 && e->field)
 		errors = json_pack("[{s:s, s:s, s:s}]", "field", e->field, "code", code, "message",
-				   detail);
+		                   detail);
 	return http_reply_problem(ctx, status, code, detail, errors);
 }
 

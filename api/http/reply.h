@@ -7,7 +7,7 @@
 
 #include "http/route.h"
 
-#define HTTP_JSON "application/json; charset=utf-8"
+#define HTTP_JSON         "application/json; charset=utf-8"
 #define HTTP_PROBLEM_JSON "application/problem+json"
 
 /* Reply `status` with `body` serialised (the reference is stolen). */
@@ -15,7 +15,7 @@ int http_reply_json(struct http_ctx *ctx, int status, json_t *body);
 
 /* Reply `status` with `len` bytes of `content_type` (copied): JSON text from PostgreSQL, files. */
 int http_reply_raw(struct http_ctx *ctx, int status, const char *content_type, const char *data,
-		   size_t len);
+                   size_t len);
 
 /* Reply `status` with the JSON text `json`, which is freed. */
 int http_reply_json_text(struct http_ctx *ctx, int status, char *json);
@@ -28,7 +28,7 @@ int http_reply_no_content(struct http_ctx *ctx);
  * NULL) the field errors of a 422.
  */
 int http_reply_problem(struct http_ctx *ctx, int status, const char *code, const char *detail,
-		       json_t *errors);
+                       json_t *errors);
 
 /* Reply the problem for CS_E* `rc`, using the thread's last error for its code and detail. */
 int http_reply_error(struct http_ctx *ctx, int rc);

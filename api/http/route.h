@@ -40,7 +40,10 @@ struct route_table {
 	size_t count;
 };
 
-#define ROUTE_TABLE(name, routes) {(name), (routes), sizeof(routes) / sizeof((routes)[0])}
+#define ROUTE_TABLE(name, routes)                                                                  \
+	{                                                                                          \
+		(name), (routes), sizeof(routes) / sizeof((routes)[0])                             \
+	}
 
 /* The value of path parameter `name` (NULL when absent). */
 const char *http_path_param(const struct http_ctx *ctx, const char *name);

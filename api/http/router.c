@@ -88,8 +88,8 @@ static int not_found(const struct _u_request *req, struct _u_response *resp, voi
 	allowed_methods(allow, sizeof(allow), req->url_path);
 	if (allow[0]) {
 		char detail[192];
-		snprintf(detail, sizeof(detail), "%s is not supported here; use %s.", req->http_verb,
-			 allow);
+		snprintf(detail, sizeof(detail), "%s is not supported here; use %s.",
+		         req->http_verb, allow);
 		http_set_header(&ctx, "Allow", allow);
 		http_reply_problem(&ctx, 405, "method_not_allowed", detail, NULL);
 	} else {
@@ -120,15 +120,15 @@ static int allocate_registry(int n)
 	return CS_OK;
 }
 
-int router_register(struct _u_instance *instance, struct app *app,
-		    const struct route_table *tables, size_t ntables)
+int router_register(struct _u_instance *instance, struct app *app, const struct route_table *tables,
+                    size_t ntables)
 {
 	int n = count_routes(tables, ntables), rc;
 
 	if ((rc = allocate_registry(n)) != CS_OK)
 		return rc;
 	if (ulfius_add_endpoint_by_val(instance, "*", NULL, "*", PRIORITY_MIDDLEWARE,
-				       http_middleware, app) != U_OK) {
+	                               http_middleware, app) != U_OK) {
 		LOG_ERROR("cannot register the middleware");
 		return CS_EINTERNAL;
 	}
@@ -141,15 +141,15 @@ int router_register(struct _u_instance *instance, struct app *app,
 			registry.methods[registry.count] = route->method;
 			registry.count++;
 			if (ulfius_add_endpoint_by_val(instance, route->method, NULL, route->path,
-						       PRIORITY_ROUTE, dispatch, r) != U_OK) {
+			                               PRIORITY_ROUTE, dispatch, r) != U_OK) {
 				LOG_ERROR("cannot register %s %s (module %s)", route->method,
-					  route->path, tables[t].module);
+				          route->path, tables[t].module);
 				return CS_EINTERNAL;
 			}
 		}
 	}
-	if (ulfius_add_endpoint_by_val(instance, "*", NULL, "*", PRIORITY_FALLBACK, not_found, app) !=
-		    U_OK ||
+	if (ulfius_add_endpoint_by_val(instance, "*", NULL, "*", PRIORITY_FALLBACK, not_found,
+	                               app) != U_OK ||
 	    ulfius_set_default_endpoint(instance, not_found, app) != U_OK) {
 		LOG_ERROR("cannot register the fallback endpoint");
 		return CS_EINTERNAL;

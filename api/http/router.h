@@ -12,8 +12,8 @@
  * Register the middleware, every route of `tables` (`ntables` of them) and the default endpoint.
  * Any failed registration is logged and refuses the start (CS_EINTERNAL).
  */
-int router_register(struct _u_instance *instance, struct app *app,
-		    const struct route_table *tables, size_t ntables) CS_MUST_CHECK;
+int router_register(struct _u_instance *instance, struct app *app, const struct route_table *tables,
+                    size_t ntables) CS_MUST_CHECK;
 
 /* Free what router_register allocated. */
 void router_release(void);

@@ -27,8 +27,9 @@ static int fill_bind_address(union bind_address *addr, bool *ipv6, const struct 
 	if (*ipv6) {
 		addr->v6.sin6_family = AF_INET6;
 		addr->v6.sin6_port = htons((uint16_t)cfg->listen_port);
-		return inet_pton(AF_INET6, cfg->listen_host, &addr->v6.sin6_addr) == 1 ? CS_OK
-											: CS_EINVALID;
+		return inet_pton(AF_INET6, cfg->listen_host, &addr->v6.sin6_addr) == 1
+		               ? CS_OK
+		               : CS_EINVALID;
 	}
 	addr->v4.sin_family = AF_INET;
 	addr->v4.sin_port = htons((uint16_t)cfg->listen_port);
@@ -36,20 +37,20 @@ static int fill_bind_address(union bind_address *addr, bool *ipv6, const struct 
 }
 
 static int start(struct _u_instance *instance, const struct config *cfg, union bind_address *addr,
-		 bool ipv6)
+                 bool ipv6)
 {
 	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
-			     MHD_USE_TURBO | (ipv6 ? MHD_USE_IPv6 : 0);
+	                     MHD_USE_TURBO | (ipv6 ? MHD_USE_IPv6 : 0);
 	struct MHD_OptionItem options[] = {
-		/* Ulfius requires these two (see ulfius.h). */
-		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
-		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
-		{MHD_OPTION_SOCK_ADDR, 0, &addr->sa},
-		{MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, NULL},
-		{MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, NULL},
-		{MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout, NULL},
-		{MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL},
-		{MHD_OPTION_END, 0, NULL},
+	        /* Ulfius requires these two (see ulfius.h). */
+	        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
+	        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
+	        {MHD_OPTION_SOCK_ADDR, 0, &addr->sa},
+	        {MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, NULL},
+	        {MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, NULL},
+	        {MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout, NULL},
+	        {MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL},
+	        {MHD_OPTION_END, 0, NULL},
 	};
 
 	if (ulfius_start_framework_with_mhd_options(instance, flags, options) != U_OK) {
@@ -71,7 +72,8 @@ static void drain(struct _u_instance *instance)
 		nanosleep(&tick, NULL);
 	if (http_inflight() > 0)
 		LOG_WARN("stopping with %d requests still in flight", http_inflight());
-	/* Responses are queued when in-flight drops; give the connections a moment to write them. */
+	/* Responses are queued when in-flight drops; give the connections a moment to write them.
+	 */
 	tick.tv_nsec = 50 * 1000 * 1000;
 	nanosleep(&tick, NULL);
 }
@@ -115,8 +117,8 @@ int http_server_run(struct app *app, const struct route_table *tables, size_t nt
 		rc = start(&instance, &app->cfg, &addr, ipv6);
 	if (rc == CS_OK) {
 		LOG_INFO("listening on %s:%d with %d threads and %d database connections",
-			 app->cfg.listen_host, app->cfg.listen_port, app->cfg.threads,
-			 app->cfg.db_pool);
+		         app->cfg.listen_host, app->cfg.listen_port, app->cfg.threads,
+		         app->cfg.db_pool);
 		int sig = wait_for_stop_signal();
 		LOG_INFO("signal %d: finishing in-flight requests", sig);
 		drain(&instance);

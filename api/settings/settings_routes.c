@@ -21,16 +21,17 @@ static int get_settings(struct http_ctx *ctx)
 static bool refuse_reserved(struct http_ctx *ctx, json_t *body)
 {
 	if (json_object_get(body, "portal_enabled")) {
-		http_reply_problem(ctx, 403, "portal_enabled_operator_only",
-				   "Only the platform operator can switch the customer portal on or "
-				   "off. Please contact support.",
-				   NULL);
+		http_reply_problem(
+		        ctx, 403, "portal_enabled_operator_only",
+		        "Only the platform operator can switch the customer portal on or "
+		        "off. Please contact support.",
+		        NULL);
 		return true;
 	}
 	if (json_object_get(body, "currency")) {
 		struct field_errors errs = FIELD_ERRORS_INIT;
 		field_errors_add(&errs, "currency", "read_only",
-				 "The currency is set when the hauler is created.");
+		                 "The currency is set when the hauler is created.");
 		http_reply_field_errors(ctx, &errs);
 		return true;
 	}
@@ -59,8 +60,8 @@ static int patch_settings(struct http_ctx *ctx)
 }
 
 static const struct route settings_routes[] = {
-	{"GET", "/v1/admin/settings", AUTH_STAFF, get_settings},
-	{"PATCH", "/v1/admin/settings", AUTH_STAFF, patch_settings},
+        {"GET", "/v1/admin/settings", AUTH_STAFF, get_settings},
+        {"PATCH", "/v1/admin/settings", AUTH_STAFF, patch_settings},
 };
 
 const struct route_table settings_route_table = ROUTE_TABLE("settings", settings_routes);

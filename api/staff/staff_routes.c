@@ -20,20 +20,21 @@ static bool check_role(const json_t *v, const char **code, const char **message)
 }
 
 static const struct field_spec create_fields[] = {
-	{"email", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, field_check_email, NULL},
-	{"full_name", FIELD_STRING, FIELD_REQUIRED | FIELD_TRIM, 1, 200, 0, 0,
-	 field_check_plain_line, NULL},
-	{"password", FIELD_STRING, FIELD_REQUIRED, VALIDATE_PASSWORD_MIN, VALIDATE_PASSWORD_MAX, 0,
-	 0, NULL, NULL},
-	{"role", FIELD_STRING, 0, 0, 0, 0, 0, check_role, NULL},
-	{NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL},
+        {"email", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, field_check_email, NULL},
+        {"full_name", FIELD_STRING, FIELD_REQUIRED | FIELD_TRIM, 1, 200, 0, 0,
+         field_check_plain_line, NULL},
+        {"password", FIELD_STRING, FIELD_REQUIRED, VALIDATE_PASSWORD_MIN, VALIDATE_PASSWORD_MAX, 0,
+         0, NULL, NULL},
+        {"role", FIELD_STRING, 0, 0, 0, 0, 0, check_role, NULL},
+        {NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
 static const struct field_spec login_fields[] = {
-	{"email", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, field_check_email, NULL},
-	/* Only bounded: a login must not reveal the password rules, and argon2 input stays small. */
-	{"password", FIELD_STRING, FIELD_REQUIRED, 1, VALIDATE_PASSWORD_MAX, 0, 0, NULL, NULL},
-	{NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL},
+        {"email", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, field_check_email, NULL},
+        /* Only bounded: a login must not reveal the password rules, and argon2 input stays small.
+         */
+        {"password", FIELD_STRING, FIELD_REQUIRED, 1, VALIDATE_PASSWORD_MAX, 0, 0, NULL, NULL},
+        {NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
 static void normalised_email(char out[VALIDATE_EMAIL_MAX + 1], const json_t *body)
@@ -55,10 +56,10 @@ static int create_staff(struct http_ctx *ctx)
 	normalised_email(email, body);
 	const char *role = json_string_value(json_object_get(body, "role"));
 	struct staff_new input = {
-		.email = email,
-		.full_name = fields_trimmed(name, sizeof(name), body, "full_name"),
-		.password = json_string_value(json_object_get(body, "password")),
-		.role = role ? role : "admin",
+	        .email = email,
+	        .full_name = fields_trimmed(name, sizeof(name), body, "full_name"),
+	        .password = json_string_value(json_object_get(body, "password")),
+	        .role = role ? role : "admin",
 	};
 	int rc = staff_create(&json, ctx->app->db, http_path_param(ctx, "slug"), &input);
 	json_decref(body);
@@ -76,7 +77,7 @@ static int login(struct http_ctx *ctx)
 	normalised_email(email, body);
 	http_client_address(ctx, address, sizeof(address));
 	int rc = staff_login(&json, ctx->app, http_path_param(ctx, "tenant"), email,
-			     json_string_value(json_object_get(body, "password")), address);
+	                     json_string_value(json_object_get(body, "password")), address);
 	json_decref(body);
 	/* The answer carries a token: never cache it. */
 	http_set_header(ctx, "Cache-Control", "no-store");
@@ -84,8 +85,8 @@ static int login(struct http_ctx *ctx)
 }
 
 static const struct route staff_routes[] = {
-	{"POST", "/v1/platform/tenants/:slug/staff", AUTH_OPERATOR, create_staff},
-	{"POST", "/v1/tenants/:tenant/staff/login", AUTH_PUBLIC, login},
+        {"POST", "/v1/platform/tenants/:slug/staff", AUTH_OPERATOR, create_staff},
+        {"POST", "/v1/tenants/:tenant/staff/login", AUTH_PUBLIC, login},
 };
 
 const struct route_table staff_route_table = ROUTE_TABLE("staff", staff_routes);

@@ -16,37 +16,37 @@
 	"json_build_object('id', id, 'email', email, 'full_name', full_name, 'role', role, "       \
 	"'created_at', " SQL_INSTANT("created_at") ")::text"
 
-static struct db_stmt create_stmt = DB_STMT(
-	"staff_create",
-	"INSERT INTO staff_users (tenant_id, email, full_name, role, password_hash) "
-	"SELECT id, $2, $3, $4, $5 FROM tenants WHERE slug = $1 RETURNING " STAFF_JSON_SQL,
-	5);
+static struct db_stmt create_stmt =
+        DB_STMT("staff_create",
+                "INSERT INTO staff_users (tenant_id, email, full_name, role, password_hash) "
+                "SELECT id, $2, $3, $4, $5 FROM tenants WHERE slug = $1 RETURNING " STAFF_JSON_SQL,
+                5);
 
 static struct db_stmt lookup_stmt = DB_STMT(
-	"staff_login_lookup",
-	"SELECT t.id, t.slug, t.name, u.id, u.email, u.full_name, u.role, u.password_hash "
-	"FROM tenants t LEFT JOIN staff_users u "
-	"ON u.tenant_id = t.id AND u.email = $2 AND u.disabled_at IS NULL WHERE t.slug = $1",
-	2);
+        "staff_login_lookup",
+        "SELECT t.id, t.slug, t.name, u.id, u.email, u.full_name, u.role, u.password_hash "
+        "FROM tenants t LEFT JOIN staff_users u "
+        "ON u.tenant_id = t.id AND u.email = $2 AND u.disabled_at IS NULL WHERE t.slug = $1",
+        2);
 
-static struct db_stmt open_session_stmt = DB_STMT(
-	"staff_open_session",
-	"INSERT INTO sessions (tenant_id, staff_user_id, expires_at, client_address) "
-	"VALUES ($1, $2, now() + make_interval(secs => $3::int), $4) RETURNING id",
-	4);
+static struct db_stmt open_session_stmt =
+        DB_STMT("staff_open_session",
+                "INSERT INTO sessions (tenant_id, staff_user_id, expires_at, client_address) "
+                "VALUES ($1, $2, now() + make_interval(secs => $3::int), $4) RETURNING id",
+                4);
 
 static struct db_stmt session_active_stmt = DB_STMT(
-	"staff_session_active",
-	"SELECT 1 FROM sessions s JOIN staff_users u ON u.id = s.staff_user_id "
-	"AND u.tenant_id = s.tenant_id WHERE s.id = $1::uuid AND s.staff_user_id = $2::uuid "
-	"AND s.tenant_id = $3::uuid AND s.revoked_at IS NULL AND s.expires_at > now() "
-	"AND u.disabled_at IS NULL",
-	3);
+        "staff_session_active",
+        "SELECT 1 FROM sessions s JOIN staff_users u ON u.id = s.staff_user_id "
+        "AND u.tenant_id = s.tenant_id WHERE s.id = $1::uuid AND s.staff_user_id = $2::uuid "
+        "AND s.tenant_id = $3::uuid AND s.revoked_at IS NULL AND s.expires_at > now() "
+        "AND u.disabled_at IS NULL",
+        3);
 
 static int tenant_not_found(const char *slug)
 {
 	return cs_error_set(CS_ENOTFOUND, "tenant_not_found", "There is no hauler named '%.63s'.",
-			    slug);
+	                    slug);
 }
 
 int staff_create(char **out, struct db_pool *db, const char *slug, const struct staff_new *in)
@@ -67,7 +67,7 @@ int staff_create(char **out, struct db_pool *db, const char *slug, const struct 
 	db_release(conn);
 	if (rc == CS_ECONFLICT)
 		return cs_error_set(CS_ECONFLICT, "staff_email_taken",
-				    "This hauler already has a staff user with this email.");
+		                    "This hauler already has a staff user with this email.");
 	if (rc != CS_OK)
 		return rc;
 	if (PQntuples(res) == 0)
@@ -92,7 +92,7 @@ static void copy_cell(char *dst, size_t cap, const PGresult *res, int col)
 }
 
 static int load_login_row(struct login_row *row, struct db_pool *db, const char *slug,
-			  const char *email)
+                          const char *email)
 {
 	const char *params[] = {slug, email};
 	struct db_conn *conn = NULL;
@@ -126,7 +126,7 @@ static int load_login_row(struct login_row *row, struct db_pool *db, const char 
 }
 
 static int open_session(char session_id[37], struct db_pool *db, const struct login_row *row,
-			const char *client_address)
+                        const char *client_address)
 {
 	char ttl[16];
 	struct db_conn *conn = NULL;
@@ -148,10 +148,10 @@ static int open_session(char session_id[37], struct db_pool *db, const struct lo
 static int session_json(char **out, const struct login_row *row, const char *token)
 {
 	json_t *doc = json_pack("{s:s, s:s, s:i, s:{s:s, s:s, s:s, s:s}, s:{s:s, s:s, s:s}}",
-				"access_token", token, "token_type", "Bearer", "expires_in",
-				ACCESS_TOKEN_TTL, "staff", "id", row->user_id, "email", row->email,
-				"full_name", row->full_name, "role", row->role, "tenant", "id",
-				row->tenant_id, "slug", row->tenant_slug, "name", row->tenant_name);
+	                        "access_token", token, "token_type", "Bearer", "expires_in",
+	                        ACCESS_TOKEN_TTL, "staff", "id", row->user_id, "email", row->email,
+	                        "full_name", row->full_name, "role", row->role, "tenant", "id",
+	                        row->tenant_id, "slug", row->tenant_slug, "name", row->tenant_name);
 
 	*out = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	json_decref(doc);
@@ -161,13 +161,13 @@ static int session_json(char **out, const struct login_row *row, const char *tok
 static int throttled(int seconds)
 {
 	cs_error_set(CS_ETHROTTLED, "too_many_attempts",
-		     "Too many failed sign-in attempts. Try again in %d seconds.", seconds);
+	             "Too many failed sign-in attempts. Try again in %d seconds.", seconds);
 	cs_error_set_retry_after(seconds);
 	return CS_ETHROTTLED;
 }
 
 int staff_login(char **out, struct app *app, const char *slug, const char *email,
-		const char *password, const char *client_address)
+                const char *password, const char *client_address)
 {
 	char email_key[400], address_key[96], *token = NULL;
 	struct login_row row;
@@ -193,7 +193,7 @@ int staff_login(char **out, struct app *app, const char *slug, const char *email
 		throttle_fail(app->login_by_email, email_key, now);
 		throttle_fail(app->login_by_address, address_key, now);
 		return cs_error_set(CS_EUNAUTHORIZED, "invalid_credentials",
-				    "The email or password is incorrect.");
+		                    "The email or password is incorrect.");
 	}
 	throttle_reset(app->login_by_email, email_key);
 
@@ -213,7 +213,7 @@ int staff_login(char **out, struct app *app, const char *slug, const char *email
 }
 
 int staff_session_active(bool *active, struct db_pool *db, const char *session_id,
-			 const char *user_id, const char *tenant_id)
+                         const char *user_id, const char *tenant_id)
 {
 	const char *params[] = {session_id, user_id, tenant_id};
 	struct db_conn *conn = NULL;

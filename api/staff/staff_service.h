@@ -12,15 +12,16 @@ struct staff_new {
 	const char *email;     /* normalised */
 	const char *full_name; /* trimmed */
 	const char *password;
-	const char *role;      /* "admin" or "billing" */
+	const char *role; /* "admin" or "billing" */
 };
 
 /*
  * Create a staff user of tenant `slug`; `*out` is the Staff JSON (malloc'd).
- * CS_ENOTFOUND tenant_not_found, CS_ECONFLICT staff_email_taken, CS_EBUSY when hashing is saturated.
+ * CS_ENOTFOUND tenant_not_found, CS_ECONFLICT staff_email_taken, CS_EBUSY when hashing is
+ * saturated.
  */
 int staff_create(char **out, struct db_pool *db, const char *slug,
-		 const struct staff_new *input) CS_MUST_CHECK;
+                 const struct staff_new *input) CS_MUST_CHECK;
 
 /*
  * Log a staff user in: throttling, password check (same cost and answer for an unknown email),
@@ -28,10 +29,10 @@ int staff_create(char **out, struct db_pool *db, const char *slug,
  * CS_ENOTFOUND tenant_not_found, CS_EUNAUTHORIZED invalid_credentials, CS_ETHROTTLED, CS_EBUSY.
  */
 int staff_login(char **out, struct app *app, const char *slug, const char *email,
-		const char *password, const char *client_address) CS_MUST_CHECK;
+                const char *password, const char *client_address) CS_MUST_CHECK;
 
 /* Whether session `session_id` of staff user `user_id` in tenant `tenant_id` is still active. */
 int staff_session_active(bool *active, struct db_pool *db, const char *session_id,
-			 const char *user_id, const char *tenant_id) CS_MUST_CHECK;
+                         const char *user_id, const char *tenant_id) CS_MUST_CHECK;
 
 #endif

@@ -9,19 +9,19 @@
 
 /* The docs page: Redoc rendering the served spec, with every asset served locally. */
 static const char docs_page[] =
-	"<!DOCTYPE html>\n"
-	"<html lang=\"en\">\n"
-	"<head>\n"
-	"<meta charset=\"utf-8\">\n"
-	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	"<title>API reference</title>\n"
-	"<style>body { margin: 0; padding: 0; }</style>\n"
-	"</head>\n"
-	"<body>\n"
-	"<redoc spec-url=\"/openapi.yaml\" hide-download-button=\"false\"></redoc>\n"
-	"<script src=\"/docs/redoc.standalone.js\"></script>\n"
-	"</body>\n"
-	"</html>\n";
+        "<!DOCTYPE html>\n"
+        "<html lang=\"en\">\n"
+        "<head>\n"
+        "<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        "<title>API reference</title>\n"
+        "<style>body { margin: 0; padding: 0; }</style>\n"
+        "</head>\n"
+        "<body>\n"
+        "<redoc spec-url=\"/openapi.yaml\" hide-download-button=\"false\"></redoc>\n"
+        "<script src=\"/docs/redoc.standalone.js\"></script>\n"
+        "</body>\n"
+        "</html>\n";
 
 const struct embedded_file *embedded_asset(const char *name)
 {
@@ -44,7 +44,7 @@ static int readyz(struct http_ctx *ctx)
 
 	if (!db_pool_ping(ctx->app->db)) {
 		cs_error_set(CS_EUNAVAILABLE, "database_unavailable",
-			     "The database cannot be reached.");
+		             "The database cannot be reached.");
 		cs_error_set_retry_after(5);
 		return CS_EUNAVAILABLE;
 	}
@@ -70,7 +70,8 @@ static int serve_asset(struct http_ctx *ctx, const char *name, const char *conte
 	const struct embedded_file *f = embedded_asset(name);
 
 	if (!f)
-		return cs_error_set(CS_ENOTFOUND, "not_found", "This asset is not part of the build.");
+		return cs_error_set(CS_ENOTFOUND, "not_found",
+		                    "This asset is not part of the build.");
 	http_set_header(ctx, "Cache-Control", "public, max-age=300");
 	return http_reply_raw(ctx, 200, content_type, f->data, f->size);
 }
@@ -83,7 +84,7 @@ static int openapi(struct http_ctx *ctx)
 static int docs(struct http_ctx *ctx)
 {
 	return http_reply_raw(ctx, 200, "text/html; charset=utf-8", docs_page,
-			      sizeof(docs_page) - 1);
+	                      sizeof(docs_page) - 1);
 }
 
 static int docs_bundle(struct http_ctx *ctx)
@@ -92,12 +93,12 @@ static int docs_bundle(struct http_ctx *ctx)
 }
 
 static const struct route system_routes[] = {
-	{"GET", "/healthz", AUTH_PUBLIC, healthz},
-	{"GET", "/readyz", AUTH_PUBLIC, readyz},
-	{"GET", "/metrics", AUTH_PUBLIC, metrics},
-	{"GET", "/openapi.yaml", AUTH_PUBLIC, openapi},
-	{"GET", "/docs", AUTH_PUBLIC, docs},
-	{"GET", "/docs/redoc.standalone.js", AUTH_PUBLIC, docs_bundle},
+        {"GET", "/healthz", AUTH_PUBLIC, healthz},
+        {"GET", "/readyz", AUTH_PUBLIC, readyz},
+        {"GET", "/metrics", AUTH_PUBLIC, metrics},
+        {"GET", "/openapi.yaml", AUTH_PUBLIC, openapi},
+        {"GET", "/docs", AUTH_PUBLIC, docs},
+        {"GET", "/docs/redoc.standalone.js", AUTH_PUBLIC, docs_bundle},
 };
 
 const struct route_table system_route_table = ROUTE_TABLE("system", system_routes);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/validate.h"
 #include "http/body.h"
@@ -27,9 +28,25 @@ static bool check_currency(const json_t *v, const char **code, const char **mess
 	return false;
 }
 
+/*
+ * A time zone must be a name PostgreSQL knows (it computes every tenant-local date). Debian's
+ * PostgreSQL reads the system tz database, so the file's presence answers that without a round
+ * trip, letting this error join the others; the table's CHECK stays the final word.
+ */
+static bool known_time_zone(const char *name)
+{
+	char path[128];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", name);
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 static bool check_time_zone(const json_t *v, const char **code, const char **message)
 {
-	if (validate_time_zone_name(json_string_value(v)))
+	const char *name = json_string_value(v);
+
+	if (validate_time_zone_name(name) && known_time_zone(name))
 		return true;
 	*code = "invalid_value";
 	*message = "Use an IANA time zone name such as America/Chicago.";
@@ -46,50 +63,62 @@ static bool check_color(const json_t *v, const char **code, const char **message
 }
 
 static const struct field_spec contact_fields[] = {
-	{"phone", FIELD_STRING, FIELD_NULLABLE | FIELD_TRIM, 0, 40, 0, 0, field_check_plain_line,
-	 NULL},
-	{"email", FIELD_STRING, FIELD_NULLABLE, 0, 0, 0, 0, field_check_email, NULL},
-	{"address", FIELD_STRING, FIELD_NULLABLE | FIELD_TRIM, 0, 500, 0, 0,
-	 field_check_plain_text, NULL},
-	{"website", FIELD_STRING, FIELD_NULLABLE, 0, 0, 0, 0, field_check_http_url, NULL},
-	{NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL},
+        {"phone", FIELD_STRING, FIELD_NULLABLE | FIELD_TRIM, 0, 40, 0, 0, field_check_plain_line,
+         NULL},
+        {"email", FIELD_STRING, FIELD_NULLABLE, 0, 0, 0, 0, field_check_email, NULL},
+        {"address", FIELD_STRING, FIELD_NULLABLE | FIELD_TRIM, 0, 500, 0, 0, field_check_plain_text,
+         NULL},
+        {"website", FIELD_STRING, FIELD_NULLABLE, 0, 0, 0, 0, field_check_http_url, NULL},
+        {NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
 #define NAME_FIELD(flags)                                                                          \
-	{"name", FIELD_STRING, (flags) | FIELD_TRIM, 1, 200, 0, 0, field_check_plain_line, NULL}
+	{                                                                                          \
+		"name", FIELD_STRING, (flags) | FIELD_TRIM, 1, 200, 0, 0, field_check_plain_line,  \
+		        NULL                                                                       \
+	}
 #define COMMON_TENANT_FIELDS                                                                       \
-	{"time_zone", FIELD_STRING, 0, 0, 0, 0, 0, check_time_zone, NULL},                         \
-		{"logo_url", FIELD_STRING, FIELD_NULLABLE, 0, 0, 0, 0, field_check_http_url,       \
-		 NULL},                                                                            \
-		{"brand_color", FIELD_STRING, FIELD_NULLABLE, 0, 0, 0, 0, check_color, NULL},      \
-		{"contact", FIELD_OBJECT, FIELD_NULLABLE, 0, 0, 0, 0, NULL, contact_fields},       \
-		{"self_signup_enabled", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL},                    \
+	{"time_zone", FIELD_STRING, 0, 0, 0, 0, 0, check_time_zone, NULL}, {"logo_url",            \
+	                                                                    FIELD_STRING,          \
+	                                                                    FIELD_NULLABLE,        \
+	                                                                    0,                     \
+	                                                                    0,                     \
+	                                                                    0,                     \
+	                                                                    0,                     \
+	                                                                    field_check_http_url,  \
+	                                                                    NULL},                 \
+	        {"brand_color", FIELD_STRING, FIELD_NULLABLE, 0, 0, 0, 0, check_color, NULL},      \
+	        {"contact", FIELD_OBJECT, FIELD_NULLABLE, 0, 0, 0, 0, NULL, contact_fields},       \
+	        {"self_signup_enabled", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL},                    \
 	{                                                                                          \
 		"show_pending_invoices", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL                     \
 	}
-#define END_FIELDS {NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL}
+#define END_FIELDS                                                                                 \
+	{                                                                                          \
+		NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL                                      \
+	}
 
 static const struct field_spec create_fields[] = {
-	{"slug", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, check_slug, NULL},
-	NAME_FIELD(FIELD_REQUIRED),
-	{"currency", FIELD_STRING, 0, 0, 0, 0, 0, check_currency, NULL},
-	{"portal_enabled", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL},
-	COMMON_TENANT_FIELDS,
-	END_FIELDS,
+        {"slug", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, check_slug, NULL},
+        NAME_FIELD(FIELD_REQUIRED),
+        {"currency", FIELD_STRING, 0, 0, 0, 0, 0, check_currency, NULL},
+        {"portal_enabled", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL},
+        COMMON_TENANT_FIELDS,
+        END_FIELDS,
 };
 
 static const struct field_spec update_fields[] = {
-	NAME_FIELD(0),
-	{"currency", FIELD_STRING, 0, 0, 0, 0, 0, check_currency, NULL},
-	{"portal_enabled", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL},
-	COMMON_TENANT_FIELDS,
-	END_FIELDS,
+        NAME_FIELD(0),
+        {"currency", FIELD_STRING, 0, 0, 0, 0, 0, check_currency, NULL},
+        {"portal_enabled", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL},
+        COMMON_TENANT_FIELDS,
+        END_FIELDS,
 };
 
 const struct field_spec tenants_settings_fields[] = {
-	NAME_FIELD(0),
-	COMMON_TENANT_FIELDS,
-	END_FIELDS,
+        NAME_FIELD(0),
+        COMMON_TENANT_FIELDS,
+        END_FIELDS,
 };
 
 static int create_tenant(struct http_ctx *ctx)
@@ -103,7 +132,7 @@ static int create_tenant(struct http_ctx *ctx)
 	int rc = tenants_create(&json, ctx->app->db, body);
 	if (rc == CS_OK) {
 		snprintf(location, sizeof(location), "/v1/tenants/%s",
-			 json_string_value(json_object_get(body, "slug")));
+		         json_string_value(json_object_get(body, "slug")));
 		http_set_header(ctx, "Location", location);
 		rc = http_reply_json_text(ctx, 201, json);
 	}
@@ -133,9 +162,9 @@ static int get_branding(struct http_ctx *ctx)
 }
 
 static const struct route tenants_routes[] = {
-	{"GET", "/v1/tenants/:tenant", AUTH_PUBLIC, get_branding},
-	{"POST", "/v1/platform/tenants", AUTH_OPERATOR, create_tenant},
-	{"PATCH", "/v1/platform/tenants/:slug", AUTH_OPERATOR, update_tenant},
+        {"GET", "/v1/tenants/:tenant", AUTH_PUBLIC, get_branding},
+        {"POST", "/v1/platform/tenants", AUTH_OPERATOR, create_tenant},
+        {"PATCH", "/v1/platform/tenants/:slug", AUTH_OPERATOR, update_tenant},
 };
 
 const struct route_table tenants_route_table = ROUTE_TABLE("tenants", tenants_routes);

@@ -5,47 +5,47 @@
 #include <time.h>
 
 #include "core/validate.h"
-#include "tenants/branding_cache.h"
 #include "http/fields.h"
+#include "tenants/branding_cache.h"
 #include "tenants/tenants_sql.h"
 
-static struct db_stmt create_stmt = DB_STMT(
-	"tenants_create",
-	"INSERT INTO tenants (slug, name, currency, time_zone, logo_url, brand_color, "
-	"contact_phone, contact_email, contact_address, contact_website, portal_enabled, "
-	"self_signup_enabled, show_pending_invoices) "
-	"SELECT p->>'slug', p->>'name', coalesce(p->>'currency', 'USD'), "
-	"coalesce(p->>'time_zone', 'America/New_York'), p->>'logo_url', p->>'brand_color', "
-	"p->'contact'->>'phone', p->'contact'->>'email', p->'contact'->>'address', "
-	"p->'contact'->>'website', coalesce((p->>'portal_enabled')::boolean, false), "
-	"coalesce((p->>'self_signup_enabled')::boolean, true), "
-	"coalesce((p->>'show_pending_invoices')::boolean, false) "
-	"FROM (SELECT $1::jsonb AS p) AS input RETURNING " TENANT_JSON_SQL,
-	1);
+static struct db_stmt create_stmt =
+        DB_STMT("tenants_create",
+                "INSERT INTO tenants (slug, name, currency, time_zone, logo_url, brand_color, "
+                "contact_phone, contact_email, contact_address, contact_website, portal_enabled, "
+                "self_signup_enabled, show_pending_invoices) "
+                "SELECT p->>'slug', p->>'name', coalesce(p->>'currency', 'USD'), "
+                "coalesce(p->>'time_zone', 'America/New_York'), p->>'logo_url', p->>'brand_color', "
+                "p->'contact'->>'phone', p->'contact'->>'email', p->'contact'->>'address', "
+                "p->'contact'->>'website', coalesce((p->>'portal_enabled')::boolean, false), "
+                "coalesce((p->>'self_signup_enabled')::boolean, true), "
+                "coalesce((p->>'show_pending_invoices')::boolean, false) "
+                "FROM (SELECT $1::jsonb AS p) AS input RETURNING " TENANT_JSON_SQL,
+                1);
 
-static struct db_stmt update_stmt = DB_STMT(
-	"tenants_update",
-	"UPDATE tenants SET " TENANT_PATCH_SET_SQL " FROM (SELECT $2::jsonb AS p) AS input "
-	"WHERE slug = $1 RETURNING " TENANT_JSON_SQL,
-	2);
+static struct db_stmt update_stmt =
+        DB_STMT("tenants_update",
+                "UPDATE tenants SET " TENANT_PATCH_SET_SQL " FROM (SELECT $2::jsonb AS p) AS input "
+                "WHERE slug = $1 RETURNING " TENANT_JSON_SQL,
+                2);
 
 /* The SQL measured by scripts/bench against pgbench (db/bench/branding.sql is its copy). */
 static struct db_stmt branding_stmt = DB_STMT(
-	"tenants_branding", "SELECT " TENANT_BRANDING_JSON_SQL " FROM tenants WHERE slug = $1", 1);
+        "tenants_branding", "SELECT " TENANT_BRANDING_JSON_SQL " FROM tenants WHERE slug = $1", 1);
 
 static struct db_stmt settings_stmt = DB_STMT(
-	"tenants_settings", "SELECT " TENANT_SETTINGS_JSON_SQL " FROM tenants WHERE id = $1", 1);
+        "tenants_settings", "SELECT " TENANT_SETTINGS_JSON_SQL " FROM tenants WHERE id = $1", 1);
 
-static struct db_stmt update_settings_stmt = DB_STMT(
-	"tenants_update_settings",
-	"UPDATE tenants SET " TENANT_PATCH_SET_SQL " FROM (SELECT $2::jsonb AS p) AS input "
-	"WHERE id = $1 RETURNING " TENANT_SETTINGS_JSON_SQL,
-	2);
+static struct db_stmt update_settings_stmt =
+        DB_STMT("tenants_update_settings",
+                "UPDATE tenants SET " TENANT_PATCH_SET_SQL " FROM (SELECT $2::jsonb AS p) AS input "
+                "WHERE id = $1 RETURNING " TENANT_SETTINGS_JSON_SQL,
+                2);
 
 static int tenant_not_found(const char *slug)
 {
 	return cs_error_set(CS_ENOTFOUND, "tenant_not_found", "There is no hauler named '%.63s'.",
-			    slug);
+	                    slug);
 }
 
 /* Explain a refused write: the constraint tells which field was at fault. */
@@ -55,22 +55,22 @@ static int explain_write_failure(int rc)
 
 	if (rc == CS_ECONFLICT && !strcmp(constraint, "tenants_slug_key"))
 		return cs_error_set(CS_ECONFLICT, "tenant_slug_taken",
-				    "Another hauler already uses this slug.");
+		                    "Another hauler already uses this slug.");
 	if (rc == CS_EINVALID && !strcmp(constraint, "tenants_time_zone_valid")) {
-		cs_error_set(CS_EINVALID, "invalid_value", "Unknown time zone; use an IANA name "
-							   "such as America/Chicago.");
+		cs_error_set(CS_EINVALID, "invalid_value",
+		             "Unknown time zone; use an IANA name "
+		             "such as America/Chicago.");
 		cs_error_set_field("time_zone");
 		return CS_EINVALID;
 	}
 	if (rc == CS_EINVALID)
 		return cs_error_set(CS_EINVALID, "validation_failed",
-				    "A value was refused by the database (%s).", constraint);
+		                    "A value was refused by the database (%s).", constraint);
 	return rc;
 }
 
 /* Run a statement answering one JSON text cell; `*out` is NULL when no row matched. */
-static int one_json(char **out, struct db_pool *db, struct db_stmt *stmt,
-		    const char *const *params)
+static int one_json(char **out, struct db_pool *db, struct db_stmt *stmt, const char *const *params)
 {
 	struct db_conn *conn = NULL;
 	PGresult *res = NULL;
@@ -91,7 +91,7 @@ static int one_json(char **out, struct db_pool *db, struct db_stmt *stmt,
 
 /* Serialise `input` and run `stmt` with it as the last parameter. */
 static int write_json(char **out, struct db_pool *db, struct db_stmt *stmt, const char *key,
-		      const json_t *input)
+                      const json_t *input)
 {
 	char *text = json_dumps(input, JSON_COMPACT);
 	int rc;
@@ -141,16 +141,16 @@ int tenants_settings(char **out, struct db_pool *db, const char *tenant_id)
 	int rc = one_json(out, db, &settings_stmt, params);
 
 	return rc == CS_OK && !*out ? cs_error_set(CS_ENOTFOUND, "not_found", "No such hauler.")
-				    : rc;
+	                            : rc;
 }
 
 int tenants_update_settings(char **out, struct db_pool *db, const char *tenant_id,
-			    const json_t *patch)
+                            const json_t *patch)
 {
 	int rc = write_json(out, db, &update_settings_stmt, tenant_id, patch);
 
 	return rc == CS_OK && !*out ? cs_error_set(CS_ENOTFOUND, "not_found", "No such hauler.")
-				    : rc;
+	                            : rc;
 }
 
 static void trim_member(json_t *obj, const char *name)

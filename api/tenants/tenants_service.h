@@ -11,12 +11,13 @@
 #include "core/error.h"
 #include "db/pool.h"
 
-/* Create a tenant from `input`. CS_ECONFLICT tenant_slug_taken; CS_EINVALID for an unknown time zone. */
+/* Create a tenant from `input`. CS_ECONFLICT tenant_slug_taken; CS_EINVALID for an unknown time
+ * zone. */
 int tenants_create(char **out, struct db_pool *db, const json_t *input) CS_MUST_CHECK;
 
 /* Apply `patch` to the tenant `slug` (operator view out). CS_ENOTFOUND tenant_not_found. */
 int tenants_update(char **out, struct db_pool *db, const char *slug,
-		   const json_t *patch) CS_MUST_CHECK;
+                   const json_t *patch) CS_MUST_CHECK;
 
 /* The public branding of `slug`. CS_ENOTFOUND tenant_not_found. */
 int tenants_branding(char **out, struct db_pool *db, const char *slug) CS_MUST_CHECK;
@@ -26,7 +27,7 @@ int tenants_settings(char **out, struct db_pool *db, const char *tenant_id) CS_M
 
 /* Apply a staff `patch` to the settings of `tenant_id`. */
 int tenants_update_settings(char **out, struct db_pool *db, const char *tenant_id,
-			    const json_t *patch) CS_MUST_CHECK;
+                            const json_t *patch) CS_MUST_CHECK;
 
 /*
  * Trim the text members of a validated tenant input or patch and lower-case its contact email,

@@ -15,16 +15,19 @@
 /* The operator's view of a tenant. */
 #define TENANT_JSON_SQL                                                                            \
 	"json_build_object('id', id, 'slug', slug, 'name', name, 'logo_url', logo_url, "           \
-	"'brand_color', brand_color, 'currency', currency, 'time_zone', time_zone, 'contact', "    \
-	TENANT_CONTACT_SQL ", 'portal_enabled', portal_enabled, 'self_signup_enabled', "           \
-	"self_signup_enabled, 'show_pending_invoices', show_pending_invoices, 'created_at', "      \
-	SQL_INSTANT("created_at") ", 'updated_at', " SQL_INSTANT("updated_at") ")::text"
+	"'brand_color', brand_color, 'currency', currency, 'time_zone', time_zone, "               \
+	"'contact', " TENANT_CONTACT_SQL                                                           \
+	", 'portal_enabled', portal_enabled, 'self_signup_enabled', "                              \
+	"self_signup_enabled, 'show_pending_invoices', show_pending_invoices, "                    \
+	"'created_at', " SQL_INSTANT("created_at") ", 'updated_at', " SQL_INSTANT(                 \
+	        "updated_at") ")::text"
 
 /* What the login page and every customer-facing client may know (public). */
 #define TENANT_BRANDING_JSON_SQL                                                                   \
 	"json_build_object('slug', slug, 'name', name, 'logo_url', logo_url, 'brand_color', "      \
-	"brand_color, 'currency', currency, 'time_zone', time_zone, 'contact', "                   \
-	TENANT_CONTACT_SQL ", 'login_methods', json_build_array('password'), 'portal_enabled', "   \
+	"brand_color, 'currency', currency, 'time_zone', time_zone, "                              \
+	"'contact', " TENANT_CONTACT_SQL                                                           \
+	", 'login_methods', json_build_array('password'), 'portal_enabled', "                      \
 	"portal_enabled, 'self_signup_enabled', self_signup_enabled)::text"
 
 /* The hauler staff's settings page. */
@@ -40,17 +43,18 @@
 	col " = CASE WHEN p ? '" key "' THEN (p->>'" key "')::boolean ELSE " col " END"
 #define PATCH_CONTACT(col, key)                                                                    \
 	col " = CASE WHEN p ? 'contact' AND (jsonb_typeof(p->'contact') = 'null' OR "              \
-	"p->'contact' ? '" key "') THEN p->'contact'->>'" key "' ELSE " col " END"
+	    "p->'contact' ? '" key "') THEN p->'contact'->>'" key "' ELSE " col " END"
 
-#define TENANT_PATCH_SET_SQL                                                                       \
-	PATCH_TEXT("name", "name") ", " PATCH_TEXT("currency", "currency") ", "                    \
-	PATCH_TEXT("time_zone", "time_zone") ", " PATCH_TEXT("logo_url", "logo_url") ", "          \
-	PATCH_TEXT("brand_color", "brand_color") ", " PATCH_CONTACT("contact_phone", "phone")      \
-	", " PATCH_CONTACT("contact_email", "email") ", "                                          \
-	PATCH_CONTACT("contact_address", "address") ", "                                           \
-	PATCH_CONTACT("contact_website", "website") ", "                                           \
-	PATCH_BOOL("portal_enabled", "portal_enabled") ", "                                        \
-	PATCH_BOOL("self_signup_enabled", "self_signup_enabled") ", "                              \
-	PATCH_BOOL("show_pending_invoices", "show_pending_invoices")
+#define TENANT_PATCH_SET_SQL                                                                                                                                                                                                                                                                                                                                                                                \
+	PATCH_TEXT("name", "name")                                                                                                                                                                                                                                                                                                                                                                          \
+	", " PATCH_TEXT("currency", "currency") ", " PATCH_TEXT(                                                                                                                                                                                                                                                                                                                                            \
+	        "time_zone",                                                                                                                                                                                                                                                                                                                                                                                \
+	        "time_zone") ", " PATCH_TEXT("logo_url",                                                                                                                                                                                                                                                                                                                                                    \
+	                                     "logo_url") ", " PATCH_TEXT("brand_color",                                                                                                                                                                                                                                                                                                                     \
+	                                                                 "brand_color") ","                                                                                                                                                                                                                                                                                                                 \
+	                                                                                " " PATCH_CONTACT("contact_phone",                                                                                                                                                                                                                                                                                  \
+	                                                                                                  "phone") ", " PATCH_CONTACT("contact_email",                                                                                                                                                                                                                                                      \
+	                                                                                                                              "email") ", " PATCH_CONTACT("contact_address", "address") ", " PATCH_CONTACT("contact_website", "website") ", " PATCH_BOOL("portal_enabled", "portal_enabled") ", " PATCH_BOOL("self_signup_enabled", "self_signup_enabled") ", " PATCH_BOOL("show_pending_invoices", \
+	                                                                                                                                                                                                                                                                                                                                                                           "show_pending_invoices")
 
 #endif

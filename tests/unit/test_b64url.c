@@ -56,9 +56,9 @@ static void refuses_bad_input(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(encodes_rfc4648_vectors),
-		cmocka_unit_test(decodes_what_it_encodes),
-		cmocka_unit_test(refuses_bad_input),
+	        cmocka_unit_test(encodes_rfc4648_vectors),
+	        cmocka_unit_test(decodes_what_it_encodes),
+	        cmocka_unit_test(refuses_bad_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,16 +9,16 @@
 #include "http/fields.h"
 
 static const struct field_spec contact[] = {
-	{"email", FIELD_STRING, FIELD_NULLABLE, 0, 0, 0, 0, field_check_email, NULL},
-	{NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL},
+        {"email", FIELD_STRING, FIELD_NULLABLE, 0, 0, 0, 0, field_check_email, NULL},
+        {NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
 static const struct field_spec spec[] = {
-	{"name", FIELD_STRING, FIELD_REQUIRED | FIELD_TRIM, 1, 5, 0, 0, NULL, NULL},
-	{"count", FIELD_INTEGER, 0, 0, 0, 1, 10, NULL, NULL},
-	{"enabled", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL},
-	{"contact", FIELD_OBJECT, FIELD_NULLABLE, 0, 0, 0, 0, NULL, contact},
-	{NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL},
+        {"name", FIELD_STRING, FIELD_REQUIRED | FIELD_TRIM, 1, 5, 0, 0, NULL, NULL},
+        {"count", FIELD_INTEGER, 0, 0, 0, 1, 10, NULL, NULL},
+        {"enabled", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL},
+        {"contact", FIELD_OBJECT, FIELD_NULLABLE, 0, 0, 0, 0, NULL, contact},
+        {NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
 static json_t *errors_of(const char *body)
@@ -36,7 +36,8 @@ static const char *code_of(json_t *errors, const char *field)
 	size_t i;
 	json_t *e;
 
-	json_array_foreach(errors, i, e) {
+	json_array_foreach(errors, i, e)
+	{
 		if (!strcmp(json_string_value(json_object_get(e, "field")), field))
 			return json_string_value(json_object_get(e, "code"));
 	}
@@ -47,7 +48,7 @@ static void valid_body_has_no_errors(void **state)
 {
 	(void)state;
 	json_t *e = errors_of("{\"name\":\"  abc  \",\"count\":3,\"enabled\":true,"
-			      "\"contact\":{\"email\":\"a@example.com\"}}");
+	                      "\"contact\":{\"email\":\"a@example.com\"}}");
 
 	assert_int_equal(json_array_size(e), 0);
 	json_decref(e);
@@ -57,7 +58,7 @@ static void every_bad_field_is_listed(void **state)
 {
 	(void)state;
 	json_t *e = errors_of("{\"count\":\"3\",\"enabled\":1,\"extra\":true,"
-			      "\"contact\":{\"email\":\"a b@example.com\",\"fax\":\"1\"}}");
+	                      "\"contact\":{\"email\":\"a b@example.com\",\"fax\":\"1\"}}");
 
 	assert_int_equal(json_array_size(e), 6);
 	assert_string_equal(code_of(e, "name"), "required");
@@ -101,10 +102,10 @@ static void trimmed_copy(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(valid_body_has_no_errors),
-		cmocka_unit_test(every_bad_field_is_listed),
-		cmocka_unit_test(lengths_ranges_and_nulls),
-		cmocka_unit_test(trimmed_copy),
+	        cmocka_unit_test(valid_body_has_no_errors),
+	        cmocka_unit_test(every_bad_field_is_listed),
+	        cmocka_unit_test(lengths_ranges_and_nulls),
+	        cmocka_unit_test(trimmed_copy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

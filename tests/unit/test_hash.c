@@ -14,7 +14,7 @@ static void sha256_known_answer(void **state)
 
 	assert_int_equal(hash_sha256_hex(hex, "abc", 3), CS_OK);
 	assert_string_equal(hex,
-			    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 static void equal_ct(void **state)
@@ -29,8 +29,8 @@ static void equal_ct(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(sha256_known_answer),
-		cmocka_unit_test(equal_ct),
+	        cmocka_unit_test(sha256_known_answer),
+	        cmocka_unit_test(equal_ct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

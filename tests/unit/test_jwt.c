@@ -11,9 +11,9 @@
 #include "core/b64url.h"
 #include "core/jwt.h"
 
-#define SECRET "unit-test-secret-that-is-long-enough-0123456789"
+#define SECRET       "unit-test-secret-that-is-long-enough-0123456789"
 #define OTHER_SECRET "another-secret-that-is-also-long-enough-98765"
-#define NOW 1800000000
+#define NOW          1800000000
 
 static struct access_token_keys keys;
 
@@ -59,9 +59,9 @@ static void expired_and_future_tokens_are_refused(void **state)
 	char *token = issue("staff", NOW);
 
 	assert_int_equal(access_token_verify(&c, &keys, token, "staff", NOW + ACCESS_TOKEN_TTL),
-			 CS_EUNAUTHORIZED);
+	                 CS_EUNAUTHORIZED);
 	assert_int_equal(access_token_verify(&c, &keys, token, "staff", NOW - 3600),
-			 CS_EUNAUTHORIZED);
+	                 CS_EUNAUTHORIZED);
 	free(token);
 }
 
@@ -122,8 +122,8 @@ static void alg_none_and_other_algorithms_are_refused(void **state)
 	struct access_claims c;
 	char token[2048], header[128];
 	const char *payload = "{\"iss\":\"curbside\",\"aud\":\"staff\",\"typ\":\"access\",\"sub\":"
-			      "\"s\",\"tid\":\"t\",\"sid\":\"x\",\"iat\":1800000000,\"exp\":"
-			      "1800000100}";
+	                      "\"s\",\"tid\":\"t\",\"sid\":\"x\",\"iat\":1800000000,\"exp\":"
+	                      "1800000100}";
 
 	sprintf(header, "{\"alg\":\"none\",\"kid\":\"%s\"}", keys.kid);
 	forge(token, header, payload, "");
@@ -162,14 +162,14 @@ static void short_secrets_are_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(issued_token_verifies),
-		cmocka_unit_test(expired_and_future_tokens_are_refused),
-		cmocka_unit_test(wrong_audience_is_refused),
-		cmocka_unit_test(tampered_signature_and_payload_are_refused),
-		cmocka_unit_test(other_secret_is_refused_unless_rotating),
-		cmocka_unit_test(alg_none_and_other_algorithms_are_refused),
-		cmocka_unit_test(garbage_and_overlong_tokens_are_refused),
-		cmocka_unit_test(short_secrets_are_refused),
+	        cmocka_unit_test(issued_token_verifies),
+	        cmocka_unit_test(expired_and_future_tokens_are_refused),
+	        cmocka_unit_test(wrong_audience_is_refused),
+	        cmocka_unit_test(tampered_signature_and_payload_are_refused),
+	        cmocka_unit_test(other_secret_is_refused_unless_rotating),
+	        cmocka_unit_test(alg_none_and_other_algorithms_are_refused),
+	        cmocka_unit_test(garbage_and_overlong_tokens_are_refused),
+	        cmocka_unit_test(short_secrets_are_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

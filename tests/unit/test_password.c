@@ -45,16 +45,16 @@ static void unknown_account_never_matches(void **state)
 	bool match = true;
 
 	assert_int_equal(password_verify(&match, NULL, "not-a-real-password-only-for-timing"),
-			 CS_OK);
+	                 CS_OK);
 	assert_false(match);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(hash_verifies_and_uses_owasp_parameters),
-		cmocka_unit_test(same_password_gets_different_salts),
-		cmocka_unit_test(unknown_account_never_matches),
+	        cmocka_unit_test(hash_verifies_and_uses_owasp_parameters),
+	        cmocka_unit_test(same_password_gets_different_salts),
+	        cmocka_unit_test(unknown_account_never_matches),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -16,7 +16,8 @@ static void sanity(void **state)
 	assert_false(request_id_is_sane(NULL));
 	assert_false(request_id_is_sane("has space"));
 	assert_false(request_id_is_sane("line\nbreak"));
-	assert_false(request_id_is_sane("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+	assert_false(request_id_is_sane(
+	        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
 }
 
 static void generated_ids_are_sane_and_distinct(void **state)
@@ -34,8 +35,8 @@ static void generated_ids_are_sane_and_distinct(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(sanity),
-		cmocka_unit_test(generated_ids_are_sane_and_distinct),
+	        cmocka_unit_test(sanity),
+	        cmocka_unit_test(generated_ids_are_sane_and_distinct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

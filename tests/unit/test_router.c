@@ -14,7 +14,7 @@ static void literal_and_parameter_segments(void **state)
 	assert_true(router_path_matches("/healthz", "/healthz/"));
 	assert_true(router_path_matches("/v1/tenants/:tenant", "/v1/tenants/acme"));
 	assert_true(router_path_matches("/v1/tenants/:tenant/staff/login",
-					"/v1/tenants/acme/staff/login"));
+	                                "/v1/tenants/acme/staff/login"));
 	assert_false(router_path_matches("/v1/tenants/:tenant", "/v1/tenants"));
 	assert_false(router_path_matches("/v1/tenants/:tenant", "/v1/tenants/acme/staff"));
 	assert_false(router_path_matches("/v1/tenants/:tenant", "/v1/tenant/acme"));
@@ -24,7 +24,7 @@ static void literal_and_parameter_segments(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(literal_and_parameter_segments),
+	        cmocka_unit_test(literal_and_parameter_segments),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

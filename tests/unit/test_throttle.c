@@ -55,9 +55,9 @@ static void a_full_table_recycles_old_windows(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(locks_after_max_failures_until_the_window_ends),
-		cmocka_unit_test(success_resets),
-		cmocka_unit_test(a_full_table_recycles_old_windows),
+	        cmocka_unit_test(locks_after_max_failures_until_the_window_ends),
+	        cmocka_unit_test(success_resets),
+	        cmocka_unit_test(a_full_table_recycles_old_windows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

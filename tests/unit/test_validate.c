@@ -35,11 +35,22 @@ static void email_with_invalid_characters_is_refused(void **state)
 	(void)state;
 	char out[VALIDATE_EMAIL_MAX + 1];
 	const char *reason = NULL;
-	const char *bad[] = {"jane(at)example.com", "jane@@example.com", "jane@example",
-			     "jane@example.c", "jane@-example.com", "jane@example..com",
-			     ".jane@example.com", "jane.@example.com", "ja..ne@example.com",
-			     "jane@exam_ple.com", "jané@example.com", "jane,doe@example.com",
-			     "@example.com", "jane@", "", "   "};
+	const char *bad[] = {"jane(at)example.com",
+	                     "jane@@example.com",
+	                     "jane@example",
+	                     "jane@example.c",
+	                     "jane@-example.com",
+	                     "jane@example..com",
+	                     ".jane@example.com",
+	                     "jane.@example.com",
+	                     "ja..ne@example.com",
+	                     "jane@exam_ple.com",
+	                     "jané@example.com",
+	                     "jane,doe@example.com",
+	                     "@example.com",
+	                     "jane@",
+	                     "",
+	                     "   "};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		reason = NULL;
@@ -77,7 +88,8 @@ static void slugs(void **state)
 	assert_false(validate_slug("-acme"));
 	assert_false(validate_slug("acme-"));
 	assert_false(validate_slug("ac_me"));
-	assert_false(validate_slug("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+	assert_false(
+	        validate_slug("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
 }
 
 static void urls_colours_currencies_zones(void **state)
@@ -115,13 +127,13 @@ static void text_and_lengths(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(email_is_trimmed_and_lowercased),
-		cmocka_unit_test(email_with_inner_space_is_refused),
-		cmocka_unit_test(email_with_invalid_characters_is_refused),
-		cmocka_unit_test(email_length_is_bounded),
-		cmocka_unit_test(slugs),
-		cmocka_unit_test(urls_colours_currencies_zones),
-		cmocka_unit_test(text_and_lengths),
+	        cmocka_unit_test(email_is_trimmed_and_lowercased),
+	        cmocka_unit_test(email_with_inner_space_is_refused),
+	        cmocka_unit_test(email_with_invalid_characters_is_refused),
+	        cmocka_unit_test(email_length_is_bounded),
+	        cmocka_unit_test(slugs),
+	        cmocka_unit_test(urls_colours_currencies_zones),
+	        cmocka_unit_test(text_and_lengths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
