@@ -40,8 +40,6 @@ static const struct config_var config_vars[] = {
          "previous secret, still accepted while tokens signed with it expire"},
         {"CURBSIDE_OPERATOR_TOKEN", KIND_STRING, CONFIG_DEV_OPERATOR_TOKEN, AT(operator_token), 0,
          0, "platform operator bearer token, at least 32 characters in production"},
-        {"CURBSIDE_PUBLIC_URL", KIND_STRING, "http://localhost:5173", AT(public_url), 0, 0,
-         "base URL of the single-page app, for links in emails"},
         {"CURBSIDE_CORS_ORIGINS", KIND_STRING, "http://localhost:5173", AT(cors_origins), 0, 0,
          "comma-separated origins allowed to call the API from a browser"},
         {"CURBSIDE_MAX_BODY_BYTES", KIND_LONG, "65536", AT(max_body_bytes), 256, 16777216,
@@ -248,6 +246,6 @@ void config_print_help(FILE *out)
 		const char *shown = var->fallback;
 		if (var->offset == AT(jwt_secret) || var->offset == AT(operator_token))
 			shown = "development value";
-		fprintf(out, "  %-30s %s [%s]\n", var->name, var->help, shown ? shown : "unset");
+		fprintf(out, "  %-33s %s [%s]\n", var->name, var->help, shown ? shown : "unset");
 	}
 }

@@ -21,7 +21,6 @@ struct config {
 	char *jwt_secret;
 	char *jwt_previous_secret;
 	char *operator_token;
-	char *public_url;
 	char *cors_origins; /* comma-separated */
 	long max_body_bytes;
 	int idle_timeout;
