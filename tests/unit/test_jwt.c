@@ -27,13 +27,15 @@ static char *issue(const char *aud, time_t now)
 {
 	struct access_claims c = {0};
 	char *token = NULL;
+	int rc;
 
 	strcpy(c.audience, aud);
 	strcpy(c.subject, "11111111-1111-4111-8111-111111111111");
 	strcpy(c.tenant_id, "22222222-2222-4222-8222-222222222222");
 	strcpy(c.session_id, "33333333-3333-4333-8333-333333333333");
 	strcpy(c.role, "admin");
-	assert_int_equal(access_token_issue(&token, &keys, &c, now), CS_OK);
+	rc = access_token_issue(&token, &keys, &c, now);
+	assert_int_equal(rc, CS_OK);
 	return token;
 }
 
@@ -80,9 +82,15 @@ static void tampered_signature_and_payload_are_refused(void **state)
 	(void)state;
 	struct access_claims c;
 	char *token = issue("staff", NOW);
-	char *last = strrchr(token, '.') + 1;
+	size_t signature = strlen(token) - 10, payload = strcspn(token, ".") + 5;
 
-	last[0] = last[0] == 'A' ? 'B' : 'A';
+	char original = token[signature];
+
+	token[signature] = original == 'A' ? 'B' : 'A';
+	assert_int_equal(access_token_verify(&c, &keys, token, "staff", NOW), CS_EUNAUTHORIZED);
+	token[signature] = original;
+	assert_int_equal(access_token_verify(&c, &keys, token, "staff", NOW), CS_OK);
+	token[payload] = token[payload] == 'A' ? 'B' : 'A';
 	assert_int_equal(access_token_verify(&c, &keys, token, "staff", NOW), CS_EUNAUTHORIZED);
 	free(token);
 }
