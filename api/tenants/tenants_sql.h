@@ -45,16 +45,21 @@
 	col " = CASE WHEN p ? 'contact' AND (jsonb_typeof(p->'contact') = 'null' OR "              \
 	    "p->'contact' ? '" key "') THEN p->'contact'->>'" key "' ELSE " col " END"
 
-#define TENANT_PATCH_SET_SQL                                                                                                                                                                                                                                                                                                                                                                                \
-	PATCH_TEXT("name", "name")                                                                                                                                                                                                                                                                                                                                                                          \
-	", " PATCH_TEXT("currency", "currency") ", " PATCH_TEXT(                                                                                                                                                                                                                                                                                                                                            \
-	        "time_zone",                                                                                                                                                                                                                                                                                                                                                                                \
-	        "time_zone") ", " PATCH_TEXT("logo_url",                                                                                                                                                                                                                                                                                                                                                    \
-	                                     "logo_url") ", " PATCH_TEXT("brand_color",                                                                                                                                                                                                                                                                                                                     \
-	                                                                 "brand_color") ","                                                                                                                                                                                                                                                                                                                 \
-	                                                                                " " PATCH_CONTACT("contact_phone",                                                                                                                                                                                                                                                                                  \
-	                                                                                                  "phone") ", " PATCH_CONTACT("contact_email",                                                                                                                                                                                                                                                      \
-	                                                                                                                              "email") ", " PATCH_CONTACT("contact_address", "address") ", " PATCH_CONTACT("contact_website", "website") ", " PATCH_BOOL("portal_enabled", "portal_enabled") ", " PATCH_BOOL("self_signup_enabled", "self_signup_enabled") ", " PATCH_BOOL("show_pending_invoices", \
-	                                                                                                                                                                                                                                                                                                                                                                           "show_pending_invoices")
+/* clang-format 14 reflows this macro differently on every run: keep it as written. */
+/* clang-format off */
+#define TENANT_PATCH_SET_SQL \
+	PATCH_TEXT("name", "name") ", " \
+	PATCH_TEXT("currency", "currency") ", " \
+	PATCH_TEXT("time_zone", "time_zone") ", " \
+	PATCH_TEXT("logo_url", "logo_url") ", " \
+	PATCH_TEXT("brand_color", "brand_color") ", " \
+	PATCH_CONTACT("contact_phone", "phone") ", " \
+	PATCH_CONTACT("contact_email", "email") ", " \
+	PATCH_CONTACT("contact_address", "address") ", " \
+	PATCH_CONTACT("contact_website", "website") ", " \
+	PATCH_BOOL("portal_enabled", "portal_enabled") ", " \
+	PATCH_BOOL("self_signup_enabled", "self_signup_enabled") ", " \
+	PATCH_BOOL("show_pending_invoices", "show_pending_invoices")
+/* clang-format on */
 
 #endif

@@ -233,7 +233,7 @@ _request() {
 	status=$(curl "${args[@]}" "$@" "$base$path" 2>"$dir/curl.err") || rc=$?
 	headers=$(awk '/^HTTP\//{buf=""} {sub(/\r$/, ""); buf = buf $0 "\n"} END{printf "%s", buf}' "$hfile")
 	body=$(cat "$body_file")
-	if [[ $status == 000 || -z $status ]]; then
+	if ! [[ $status =~ ^[1-5][0-9][0-9]$ ]]; then
 		status=000
 		echo "curl failed ($rc) for $last_request: $(cat "$dir/curl.err")" >&2
 		return 1
@@ -264,14 +264,25 @@ api_direct() {
 	_request "$SERVER_URL" direct "$@"
 }
 
+# with_bearer TOKEN METHOD PATH [JSON_BODY] [curl args...]: api with an Authorization header.
+with_bearer() {
+	local token=$1 method=$2 path=$3 data=''
+	shift 3
+	if (($#)) && [[ $1 != -* ]]; then
+		data=$1
+		shift
+	fi
+	api "$method" "$path" "$data" -H "Authorization: Bearer $token" "$@"
+}
+
 # operator_api METHOD PATH [JSON_BODY] [curl args...]: api with the operator bearer token.
 operator_api() {
-	api "$1" "$2" "${3-}" -H "Authorization: Bearer $CURBSIDE_OPERATOR_TOKEN" "${@:4}"
+	with_bearer "$CURBSIDE_OPERATOR_TOKEN" "$@"
 }
 
 # staff_api TOKEN METHOD PATH [JSON_BODY] [curl args...]: api with a staff bearer token.
 staff_api() {
-	api "$2" "$3" "${4-}" -H "Authorization: Bearer $1" "${@:5}"
+	with_bearer "$@"
 }
 
 # ---------------------------------------------------------------------------------------------
