@@ -262,11 +262,11 @@ static int prepare(struct db_conn *conn, struct db_stmt *stmt)
 	return rc;
 }
 
-int db_exec(PGresult **out, struct db_conn *conn, struct db_stmt *stmt, const char *const *params)
+static int exec_once(PGresult **out, struct db_conn *conn, struct db_stmt *stmt,
+                     const char *const *params)
 {
 	int rc;
 
-	*out = NULL;
 	if ((rc = prepare(conn, stmt)) != CS_OK)
 		return rc;
 	PGresult *res = PQexecPrepared(conn->pg, stmt->name, stmt->nparams, params, NULL, NULL, 0);
@@ -277,6 +277,25 @@ int db_exec(PGresult **out, struct db_conn *conn, struct db_stmt *stmt, const ch
 	}
 	*out = res;
 	return CS_OK;
+}
+
+int db_exec(PGresult **out, struct db_conn *conn, struct db_stmt *stmt, const char *const *params)
+{
+	bool in_transaction = PQtransactionStatus(conn->pg) != PQTRANS_IDLE;
+
+	*out = NULL;
+	int rc = exec_once(out, conn, stmt, params);
+	/*
+	 * A server restart can close an idle connection without anything to read yet at checkout.
+	 * Outside a transaction block nothing was half-done on the lost link: reconnect and retry
+	 * once. Inside one, the caller's unit of work is lost and must fail.
+	 */
+	if (rc == CS_EUNAVAILABLE && !in_transaction && PQstatus(conn->pg) != CONNECTION_OK) {
+		drop_link(conn);
+		if (ensure_link(conn) == CS_OK)
+			rc = exec_once(out, conn, stmt, params);
+	}
+	return rc;
 }
 
 int db_run(struct db_conn *conn, struct db_stmt *stmt, const char *const *params)

@@ -50,6 +50,26 @@ teardown_file() {
 	assert_header Retry-After 5
 }
 
+@test "a PostgreSQL restart needs no server restart: the next requests succeed" {
+	local pg_ctl=/usr/lib/postgresql/15/bin/pg_ctl
+	api GET /readyz
+	assert_status 200
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u postgres -- "$pg_ctl" -D "$CURBSIDE_TEST_PG_DIR/data" restart -m fast -w \
+			-l "$CURBSIDE_TEST_PG_DIR/postgres.log" >/dev/null 2>&1 </dev/null
+	else
+		"$pg_ctl" -D "$CURBSIDE_TEST_PG_DIR/data" restart -m fast -w \
+			-l "$CURBSIDE_TEST_PG_DIR/postgres.log" >/dev/null 2>&1 </dev/null
+	fi
+	# Every pooled connection was cut; the first use of each must reconnect, not fail.
+	for _ in 1 2 3 4 5 6; do
+		api GET /readyz
+		assert_status 200
+	done
+	operator_api POST /v1/platform/tenants '{"slug":"after-restart","name":"After Restart"}'
+	assert_status 201
+}
+
 @test "GET /metrics is Prometheus text with request counters by route and the pool gauges" {
 	api GET /healthz
 	api GET /healthz
