@@ -56,11 +56,12 @@ teardown_file() {
 	assert_status 200
 	if [ "$(id -u)" = 0 ]; then
 		runuser -u postgres -- "$pg_ctl" -D "$CURBSIDE_TEST_PG_DIR/data" restart -m fast -w \
-			-l "$CURBSIDE_TEST_PG_DIR/postgres.log" >/dev/null 2>&1 </dev/null
+			-l "$CURBSIDE_TEST_PG_DIR/postgres.log" >/dev/null 2>&1 </dev/null 3>&-
 	else
 		"$pg_ctl" -D "$CURBSIDE_TEST_PG_DIR/data" restart -m fast -w \
-			-l "$CURBSIDE_TEST_PG_DIR/postgres.log" >/dev/null 2>&1 </dev/null
+			-l "$CURBSIDE_TEST_PG_DIR/postgres.log" >/dev/null 2>&1 </dev/null 3>&-
 	fi
+	# (fd 3 is bats' output: the new postmaster must not inherit it, or bats waits on it forever.)
 	# Every pooled connection was cut; the first use of each must reconnect, not fail.
 	for _ in 1 2 3 4 5 6; do
 		api GET /readyz
