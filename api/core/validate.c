@@ -70,15 +70,22 @@ static bool valid_domain(const char *s, size_t len, const char **reason)
 	return labels >= 2;
 }
 
+const char *validate_trim(const char *s, size_t *len)
+{
+	const char *end = s + strlen(s);
+
+	while (s < end && is_blank((unsigned char)*s))
+		s++;
+	while (end > s && is_blank((unsigned char)end[-1]))
+		end--;
+	*len = (size_t)(end - s);
+	return s;
+}
+
 bool validate_email(const char *in, char out[VALIDATE_EMAIL_MAX + 1], const char **reason)
 {
-	const char *start = in, *end = in + strlen(in);
-
-	while (start < end && is_blank((unsigned char)*start))
-		start++;
-	while (end > start && is_blank((unsigned char)end[-1]))
-		end--;
-	size_t len = (size_t)(end - start);
+	size_t len;
+	const char *start = validate_trim(in, &len), *end = start + len;
 	if (len == 0) {
 		*reason = "The email address is empty.";
 		return false;

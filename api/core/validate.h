@@ -9,6 +9,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The span of `s` without blanks (space, tab, CR, LF, FF, VT) at either end. */
+const char *validate_trim(const char *s, size_t *len);
+
 /* Longest accepted email address (RFC 5321 path limit less the brackets). */
 #define VALIDATE_EMAIL_MAX 254
 

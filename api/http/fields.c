@@ -65,25 +65,15 @@ static bool type_matches(enum field_type t, const json_t *v)
 	return false;
 }
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /* Length in characters, ignoring blanks at both ends when the spec trims. */
 static size_t string_length(const struct field_spec *spec, const char *s)
 {
-	const char *end = s + strlen(s);
-	size_t n = 0;
+	size_t len = strlen(s), n = 0;
 
-	if (spec->flags & FIELD_TRIM) {
-		while (s < end && is_blank(*s))
-			s++;
-		while (end > s && is_blank(end[-1]))
-			end--;
-	}
-	for (; s < end; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
+	if (spec->flags & FIELD_TRIM)
+		s = validate_trim(s, &len);
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
 			n++;
 	return n;
 }
@@ -203,15 +193,11 @@ int http_reply_field_errors(struct http_ctx *ctx, struct field_errors *errs)
 const char *fields_trimmed(char *out, size_t cap, const json_t *obj, const char *name)
 {
 	const char *s = json_string_value(json_object_get(obj, name));
+	size_t len;
 
 	if (!s)
 		return NULL;
-	const char *end = s + strlen(s);
-	while (s < end && is_blank(*s))
-		s++;
-	while (end > s && is_blank(end[-1]))
-		end--;
-	size_t len = (size_t)(end - s);
+	s = validate_trim(s, &len);
 	if (len >= cap)
 		len = cap - 1;
 	memcpy(out, s, len);

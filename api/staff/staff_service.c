@@ -10,6 +10,7 @@
 #include "core/password.h"
 #include "core/validate.h"
 #include "log.h"
+#include "tenants/tenants_service.h"
 #include "tenants/tenants_sql.h"
 
 #define STAFF_JSON_SQL                                                                             \
@@ -43,12 +44,6 @@ static struct db_stmt session_active_stmt = DB_STMT(
         "AND u.disabled_at IS NULL",
         3);
 
-static int tenant_not_found(const char *slug)
-{
-	return cs_error_set(CS_ENOTFOUND, "tenant_not_found", "There is no hauler named '%.63s'.",
-	                    slug);
-}
-
 int staff_create(char **out, struct db_pool *db, const char *slug, const struct staff_new *in)
 {
 	char hash[PASSWORD_HASH_SIZE];
@@ -71,7 +66,7 @@ int staff_create(char **out, struct db_pool *db, const char *slug, const struct 
 	if (rc != CS_OK)
 		return rc;
 	if (PQntuples(res) == 0)
-		rc = tenant_not_found(slug);
+		rc = tenants_not_found(slug);
 	else if (!(*out = strdup(PQgetvalue(res, 0, 0))))
 		rc = CS_ENOMEM;
 	PQclear(res);
@@ -108,7 +103,7 @@ static int load_login_row(struct login_row *row, struct db_pool *db, const char 
 		return rc;
 	if (PQntuples(res) == 0) {
 		PQclear(res);
-		return tenant_not_found(slug);
+		return tenants_not_found(slug);
 	}
 	copy_cell(row->tenant_id, sizeof(row->tenant_id), res, 0);
 	copy_cell(row->tenant_slug, sizeof(row->tenant_slug), res, 1);

@@ -5,7 +5,6 @@
 #include <time.h>
 
 #include "core/validate.h"
-#include "http/fields.h"
 #include "tenants/branding_cache.h"
 #include "tenants/tenants_sql.h"
 
@@ -42,7 +41,7 @@ static struct db_stmt update_settings_stmt =
                 "WHERE id = $1 RETURNING " TENANT_SETTINGS_JSON_SQL,
                 2);
 
-static int tenant_not_found(const char *slug)
+int tenants_not_found(const char *slug)
 {
 	return cs_error_set(CS_ENOTFOUND, "tenant_not_found", "There is no hauler named '%.63s'.",
 	                    slug);
@@ -116,7 +115,7 @@ int tenants_update(char **out, struct db_pool *db, const char *slug, const json_
 {
 	int rc = write_json(out, db, &update_stmt, slug, patch);
 
-	return rc == CS_OK && !*out ? tenant_not_found(slug) : rc;
+	return rc == CS_OK && !*out ? tenants_not_found(slug) : rc;
 }
 
 int tenants_branding(char **out, struct db_pool *db, const char *slug)
@@ -126,13 +125,13 @@ int tenants_branding(char **out, struct db_pool *db, const char *slug)
 
 	/* A slug that cannot exist is not worth a round trip. */
 	if (!validate_slug(slug))
-		return tenant_not_found(slug);
+		return tenants_not_found(slug);
 	if ((*out = branding_cache_get(slug, time(NULL))))
 		return CS_OK;
 	rc = one_json(out, db, &branding_stmt, params);
 	if (rc == CS_OK && *out)
 		branding_cache_put(slug, *out, time(NULL));
-	return rc == CS_OK && !*out ? tenant_not_found(slug) : rc;
+	return rc == CS_OK && !*out ? tenants_not_found(slug) : rc;
 }
 
 int tenants_settings(char **out, struct db_pool *db, const char *tenant_id)
@@ -155,10 +154,13 @@ int tenants_update_settings(char **out, struct db_pool *db, const char *tenant_i
 
 static void trim_member(json_t *obj, const char *name)
 {
-	char buf[4096];
+	const char *s = json_string_value(json_object_get(obj, name));
+	size_t len;
 
-	if (fields_trimmed(buf, sizeof(buf), obj, name))
-		json_object_set_new(obj, name, json_string(buf));
+	if (s) {
+		s = validate_trim(s, &len);
+		json_object_set_new(obj, name, json_stringn(s, len));
+	}
 }
 
 void tenants_normalise(json_t *input)

@@ -11,6 +11,9 @@
 #include "core/error.h"
 #include "db/pool.h"
 
+/* Record the 404 of an unknown tenant slug; returns CS_ENOTFOUND. */
+int tenants_not_found(const char *slug);
+
 /* Create a tenant from `input`. CS_ECONFLICT tenant_slug_taken; CS_EINVALID for an unknown time
  * zone. */
 int tenants_create(char **out, struct db_pool *db, const json_t *input) CS_MUST_CHECK;

@@ -77,6 +77,18 @@ static void email_length_is_bounded(void **state)
 	assert_string_equal(reason, "The email address is longer than 254 characters.");
 }
 
+static void trim_drops_blanks_at_both_ends_only(void **state)
+{
+	(void)state;
+	size_t len = 0;
+	const char *s = validate_trim(" \t Jane  Doe \n", &len);
+
+	assert_int_equal(len, 9);
+	assert_memory_equal(s, "Jane  Doe", 9);
+	validate_trim("   ", &len);
+	assert_int_equal(len, 0);
+}
+
 static void slugs(void **state)
 {
 	(void)state;
@@ -131,6 +143,7 @@ int main(void)
 	        cmocka_unit_test(email_with_inner_space_is_refused),
 	        cmocka_unit_test(email_with_invalid_characters_is_refused),
 	        cmocka_unit_test(email_length_is_bounded),
+	        cmocka_unit_test(trim_drops_blanks_at_both_ends_only),
 	        cmocka_unit_test(slugs),
 	        cmocka_unit_test(urls_colours_currencies_zones),
 	        cmocka_unit_test(text_and_lengths),
