@@ -4,7 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api_keys/api_keys_routes.h"
 #include "core/password.h"
+#include "customers/customers_routes.h"
 #include "db/migrate.h"
 #include "http/server.h"
 #include "log.h"
@@ -98,6 +100,8 @@ int app_serve(struct app *app)
 	        tenants_route_table,
 	        staff_route_table,
 	        settings_route_table,
+	        api_keys_route_table,
+	        customers_route_table,
 	};
 
 	if (app->cfg.migrate_on_start && db_migrate(app->cfg.database_url, stdout) != CS_OK)

@@ -5,6 +5,8 @@
 
 static _Thread_local struct cs_error last_error;
 static _Thread_local char last_detail[512];
+static _Thread_local char last_code[64];
+static _Thread_local char last_field[128];
 
 int cs_error_set(int status, const char *code, const char *fmt, ...)
 {
@@ -21,6 +23,18 @@ int cs_error_set(int status, const char *code, const char *fmt, ...)
 	} else {
 		last_error.detail = NULL;
 	}
+	return status;
+}
+
+int cs_error_set_copy(int status, const char *code, const char *field, const char *detail)
+{
+	cs_error_set(status, NULL, "%s", detail ? detail : "");
+	snprintf(last_code, sizeof(last_code), "%s", code ? code : "");
+	last_error.code = last_code[0] ? last_code : NULL;
+	snprintf(last_field, sizeof(last_field), "%s", field ? field : "");
+	last_error.field = last_field[0] ? last_field : NULL;
+	if (!detail)
+		last_error.detail = NULL;
 	return status;
 }
 

@@ -33,13 +33,19 @@ struct cs_error {
 	const char *code;   /* stable snake_case problem code, or NULL for the default */
 	const char *detail; /* a sentence for a person, or NULL for the default */
 	int retry_after;    /* seconds for 429/503, or 0 */
-	const char *field;  /* for 422: the request field at fault (a string literal), or NULL */
+	const char *field;  /* for 422: the request field at fault, or NULL */
 };
 
 /* Record the last error; `code` must be a string literal. Returns `status` for `return
  * cs_error_set(...)`. */
 int cs_error_set(int status, const char *code, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
+
+/*
+ * Record the last error from text that does not outlive the call (e.g. a database message): code,
+ * field (may be NULL or "") and detail are copied into thread-local storage.
+ */
+int cs_error_set_copy(int status, const char *code, const char *field, const char *detail);
 
 /* Record a Retry-After hint (seconds) on the last error. */
 void cs_error_set_retry_after(int seconds);

@@ -115,6 +115,46 @@ bool validate_email(const char *in, char out[VALIDATE_EMAIL_MAX + 1], const char
 	return true;
 }
 
+bool validate_uuid(const char *s)
+{
+	if (!s || strlen(s) != 36)
+		return false;
+	for (int i = 0; i < 36; i++) {
+		bool hyphen_place = i == 8 || i == 13 || i == 18 || i == 23;
+		if (hyphen_place ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return false;
+	}
+	return true;
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static int days_in_month(int year, int month)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return month == 2 && leap ? 29 : days[month - 1];
+}
+
+bool validate_date(const char *s)
+{
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-' || !all_digits(s, 4) ||
+	    !all_digits(s + 5, 2) || !all_digits(s + 8, 2))
+		return false;
+	int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	int month = (s[5] - '0') * 10 + (s[6] - '0');
+	int day = (s[8] - '0') * 10 + (s[9] - '0');
+	return year >= 1900 && month >= 1 && month <= 12 && day >= 1 &&
+	       day <= days_in_month(year, month);
+}
+
 bool validate_slug(const char *s)
 {
 	size_t len = strlen(s);

@@ -26,6 +26,12 @@ bool validate_email(const char *in, char out[VALIDATE_EMAIL_MAX + 1], const char
 /* A tenant slug: a lower-case DNS label, 1-63 characters. */
 bool validate_slug(const char *s);
 
+/* True for a UUID in canonical text form (36 characters, hex digits and hyphens, any case). */
+bool validate_uuid(const char *s);
+
+/* True for a real calendar date written YYYY-MM-DD (years 1900-9999). */
+bool validate_date(const char *s);
+
 /* An absolute http(s) URL of at most 2048 characters without blanks or control characters. */
 bool validate_http_url(const char *s);
 

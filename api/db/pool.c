@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "db/constraint_errors.h"
 #include "log.h"
 
 struct db_conn {
@@ -226,12 +227,18 @@ static int failure_status(struct db_conn *conn, const PGresult *res, const char 
 		return cs_error_set(CS_EUNAVAILABLE, "database_unavailable",
 		                    "The database connection was lost. Please retry.");
 	}
+	int known = db_problem_of(res);
+	if (known != CS_OK)
+		return known;
 	const char *s = last_failure.sqlstate;
 	if (!strcmp(s, "23505"))
-		return CS_ECONFLICT;
+		return cs_error_set(CS_ECONFLICT, "conflict", "This conflicts with a stored %s.",
+		                    last_failure.constraint);
 	if (!strcmp(s, "23514") || !strcmp(s, "23503") || !strcmp(s, "23502") ||
 	    !strcmp(s, "22P02") || !strcmp(s, "22007") || !strcmp(s, "22008"))
-		return CS_EINVALID;
+		return cs_error_set(CS_EINVALID, "validation_failed",
+		                    "A value was refused by the database (%s).",
+		                    last_failure.constraint[0] ? last_failure.constraint : s);
 	LOG_ERROR("database error in %s: %s %s", what, s,
 	          res ? PQresultErrorMessage(res) : PQerrorMessage(conn->pg));
 	return cs_error_set(CS_EDB, "internal_error", "An unexpected database error occurred.");

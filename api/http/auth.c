@@ -7,68 +7,70 @@
 #include <strings.h>
 #include <time.h>
 
+#include "api_keys/api_keys_service.h"
 #include "core/hash.h"
 #include "core/jwt.h"
 #include "http/route.h"
 #include "staff/staff_service.h"
 
 /*
- * Sessions confirmed active in the database, remembered briefly so that a burst of requests
- * with one token costs one lookup. A revoked session stays usable for at most this long
- * (see docs/decisions.md).
+ * Credentials confirmed in the database (a live staff session, an unrevoked API key), remembered
+ * briefly so that a burst of requests with one credential costs one lookup. A revocation reaches
+ * another process within this time (see docs/decisions.md); this process forgets at once.
  */
-#define SESSION_CACHE_SLOTS 4096
-#define SESSION_CACHE_TTL   30
+#define CREDENTIAL_CACHE_SLOTS 4096
+#define CREDENTIAL_CACHE_TTL   30
 
-/* A confirmed (session, user, tenant) triple: a forged token reusing a live session id with
- * another user or tenant must miss the cache and fail the database check. */
-struct session_slot {
-	char key[3 * 37];
+struct credential_slot {
+	char key[128];  /* what was checked: "s|session|user|tenant" or "k|key hash" */
+	char value[80]; /* what the check found (an API key's "tenant|key id") */
 	time_t valid_until;
 };
 
 static struct {
 	pthread_mutex_t lock;
-	struct session_slot slots[SESSION_CACHE_SLOTS];
-} session_cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
+	struct credential_slot slots[CREDENTIAL_CACHE_SLOTS];
+} credential_cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-static void session_key(char key[3 * 37], const struct access_claims *c)
-{
-	snprintf(key, 3 * 37, "%s|%s|%s", c->session_id, c->subject, c->tenant_id);
-}
-
-static size_t session_slot_of(const char *key)
+static struct credential_slot *slot_of(const char *key)
 {
 	uint64_t h = 1469598103934665603ULL;
 
-	for (; *key; key++)
-		h = (h ^ (unsigned char)*key) * 1099511628211ULL;
-	return (size_t)(h % SESSION_CACHE_SLOTS);
+	for (const char *k = key; *k; k++)
+		h = (h ^ (unsigned char)*k) * 1099511628211ULL;
+	return &credential_cache.slots[h % CREDENTIAL_CACHE_SLOTS];
 }
 
-static bool session_cached(const struct access_claims *c, time_t now)
+/* True (and the found value copied into `value`) when `key` was confirmed recently. */
+static bool cache_lookup(const char *key, char value[80], time_t now)
 {
-	char key[3 * 37];
+	struct credential_slot *s = slot_of(key);
 	bool hit;
 
-	session_key(key, c);
-	struct session_slot *s = &session_cache.slots[session_slot_of(key)];
-	pthread_mutex_lock(&session_cache.lock);
+	pthread_mutex_lock(&credential_cache.lock);
 	hit = strcmp(s->key, key) == 0 && s->valid_until > now;
-	pthread_mutex_unlock(&session_cache.lock);
+	if (hit && value)
+		memcpy(value, s->value, sizeof(s->value));
+	pthread_mutex_unlock(&credential_cache.lock);
 	return hit;
 }
 
-static void session_remember(const struct access_claims *c, time_t until)
+static void cache_store(const char *key, const char *value, time_t until)
 {
-	char key[3 * 37];
+	struct credential_slot *s = slot_of(key);
 
-	session_key(key, c);
-	struct session_slot *s = &session_cache.slots[session_slot_of(key)];
-	pthread_mutex_lock(&session_cache.lock);
-	strcpy(s->key, key);
+	pthread_mutex_lock(&credential_cache.lock);
+	snprintf(s->key, sizeof(s->key), "%s", key);
+	snprintf(s->value, sizeof(s->value), "%s", value);
 	s->valid_until = until;
-	pthread_mutex_unlock(&session_cache.lock);
+	pthread_mutex_unlock(&credential_cache.lock);
+}
+
+void http_auth_cache_clear(void)
+{
+	pthread_mutex_lock(&credential_cache.lock);
+	memset(credential_cache.slots, 0, sizeof(credential_cache.slots));
+	pthread_mutex_unlock(&credential_cache.lock);
 }
 
 static int unauthorized(const char *code, const char *detail)
@@ -99,16 +101,17 @@ static bool is_operator_token(const struct http_ctx *ctx, const char *token)
 static int authenticate_staff(struct http_ctx *ctx, const char *token)
 {
 	struct access_claims claims;
+	char key[128];
 	time_t now = time(NULL);
 	bool active = false;
 	int rc;
 
-	if (is_operator_token(ctx, token))
-		return cs_error_set(CS_EFORBIDDEN, "forbidden",
-		                    "The operator token cannot be used on tenant endpoints.");
 	if (access_token_verify(&claims, &ctx->app->keys, token, "staff", now) != CS_OK)
 		return unauthorized("invalid_token", "The access token is invalid or has expired.");
-	if (!session_cached(&claims, now)) {
+	/* A forged token reusing a live session id with another user or tenant misses the cache. */
+	snprintf(key, sizeof(key), "s|%s|%s|%s", claims.session_id, claims.subject,
+	         claims.tenant_id);
+	if (!cache_lookup(key, NULL, now)) {
 		rc = staff_session_active(&active, ctx->app->db, claims.session_id, claims.subject,
 		                          claims.tenant_id);
 		if (rc != CS_OK)
@@ -116,8 +119,8 @@ static int authenticate_staff(struct http_ctx *ctx, const char *token)
 		if (!active)
 			return unauthorized("invalid_token",
 			                    "The session of this token has ended.");
-		time_t until = now + SESSION_CACHE_TTL;
-		session_remember(&claims, until < claims.expires_at ? until : claims.expires_at);
+		time_t until = now + CREDENTIAL_CACHE_TTL;
+		cache_store(key, "", until < claims.expires_at ? until : claims.expires_at);
 	}
 	ctx->principal.kind = PRINCIPAL_STAFF;
 	strcpy(ctx->principal.tenant_id, claims.tenant_id);
@@ -125,6 +128,48 @@ static int authenticate_staff(struct http_ctx *ctx, const char *token)
 	strcpy(ctx->principal.session_id, claims.session_id);
 	strcpy(ctx->principal.role, claims.role);
 	return CS_OK;
+}
+
+static int authenticate_api_key(struct http_ctx *ctx, const char *token)
+{
+	char hash[HASH_SHA256_HEX_SIZE], key[128], found[80];
+	struct api_key_identity identity;
+	time_t now = time(NULL);
+	int rc;
+
+	if (strlen(token) > API_KEY_MAX_LENGTH ||
+	    hash_sha256_hex(hash, token, strlen(token)) != CS_OK)
+		return unauthorized("invalid_token", "The API key is invalid or has been revoked.");
+	snprintf(key, sizeof(key), "k|%s", hash);
+	if (!cache_lookup(key, found, now)) {
+		if ((rc = api_keys_identify(&identity, ctx->app->db, hash)) != CS_OK)
+			return rc;
+		if (!identity.found)
+			return unauthorized("invalid_token",
+			                    "The API key is invalid or has been revoked.");
+		snprintf(found, sizeof(found), "%s|%s", identity.tenant_id, identity.key_id);
+		cache_store(key, found, now + CREDENTIAL_CACHE_TTL);
+	}
+	ctx->principal.kind = PRINCIPAL_API_KEY;
+	snprintf(ctx->principal.tenant_id, sizeof(ctx->principal.tenant_id), "%.36s", found);
+	snprintf(ctx->principal.user_id, sizeof(ctx->principal.user_id), "%.36s", found + 37);
+	strcpy(ctx->principal.role, "integrator");
+	return CS_OK;
+}
+
+static int authenticate_tenant_caller(struct http_ctx *ctx, const char *token,
+                                      enum route_auth required)
+{
+	if (is_operator_token(ctx, token))
+		return cs_error_set(CS_EFORBIDDEN, "forbidden",
+		                    "The operator token cannot be used on tenant endpoints.");
+	if (api_key_looks_like(token)) {
+		if (required != AUTH_BACK_OFFICE)
+			return cs_error_set(CS_EFORBIDDEN, "forbidden",
+			                    "An API key cannot be used here; sign in as staff.");
+		return authenticate_api_key(ctx, token);
+	}
+	return authenticate_staff(ctx, token);
 }
 
 int http_authenticate(struct http_ctx *ctx, enum route_auth required)
@@ -135,19 +180,14 @@ int http_authenticate(struct http_ctx *ctx, enum route_auth required)
 	if (!token)
 		return unauthorized("unauthorized",
 		                    "Send credentials in an Authorization: Bearer header.");
-	switch (required) {
-	case AUTH_OPERATOR:
+	if (required == AUTH_OPERATOR) {
 		if (!is_operator_token(ctx, token))
 			return unauthorized("invalid_token",
 			                    "This endpoint needs the operator token.");
 		ctx->principal.kind = PRINCIPAL_OPERATOR;
 		return CS_OK;
-	case AUTH_STAFF:
-		return authenticate_staff(ctx, token);
-	case AUTH_PUBLIC:
-		break;
 	}
-	return CS_OK;
+	return authenticate_tenant_caller(ctx, token, required);
 }
 
 int http_require_admin(const struct http_ctx *ctx)
@@ -155,4 +195,10 @@ int http_require_admin(const struct http_ctx *ctx)
 	if (ctx->principal.kind == PRINCIPAL_STAFF && strcmp(ctx->principal.role, "admin") == 0)
 		return CS_OK;
 	return cs_error_set(CS_EFORBIDDEN, "forbidden", "Only a staff admin may do this.");
+}
+
+void http_principal_name(const struct http_ctx *ctx, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s:%s", ctx->principal.kind == PRINCIPAL_API_KEY ? "key" : "staff",
+	         ctx->principal.user_id);
 }

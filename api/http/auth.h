@@ -5,26 +5,35 @@
 #ifndef CURBSIDE_HTTP_AUTH_H
 #define CURBSIDE_HTTP_AUTH_H
 
+#include <stddef.h>
+
 #include "core/error.h"
 
 struct http_ctx;
 
 /* What a route requires of its caller. */
 enum route_auth {
-	AUTH_PUBLIC,   /* anyone */
-	AUTH_OPERATOR, /* the platform operator token */
-	AUTH_STAFF,    /* a staff access token of the tenant */
+	AUTH_PUBLIC,      /* anyone */
+	AUTH_OPERATOR,    /* the platform operator token */
+	AUTH_STAFF,       /* a staff access token of the tenant */
+	AUTH_BACK_OFFICE, /* a staff access token or a tenant API key (an integrator) */
 };
 
-enum principal_kind { PRINCIPAL_NONE, PRINCIPAL_OPERATOR, PRINCIPAL_STAFF };
+enum principal_kind { PRINCIPAL_NONE, PRINCIPAL_OPERATOR, PRINCIPAL_STAFF, PRINCIPAL_API_KEY };
 
 struct principal {
 	enum principal_kind kind;
 	char tenant_id[37];
-	char user_id[37];
-	char session_id[37];
-	char role[16];
+	char user_id[37];    /* the staff user, or the API key's id */
+	char session_id[37]; /* staff only */
+	char role[16];       /* staff role; "integrator" for an API key */
 };
+
+/* Forget every cached credential check (after a revocation in this process). */
+void http_auth_cache_clear(void);
+
+/* A stable name of the principal for per-caller records such as idempotency keys. */
+void http_principal_name(const struct http_ctx *ctx, char *out, size_t cap);
 
 /*
  * Establish ctx->principal as `required` demands. CS_EUNAUTHORIZED (401, no or bad credentials)

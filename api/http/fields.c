@@ -44,8 +44,12 @@ static const char *type_name(enum field_type t)
 		return "true or false";
 	case FIELD_INTEGER:
 		return "an integer";
+	case FIELD_NUMBER:
+		return "a number";
 	case FIELD_OBJECT:
 		return "an object";
+	case FIELD_ARRAY:
+		return "an array";
 	}
 	return "?";
 }
@@ -59,8 +63,12 @@ static bool type_matches(enum field_type t, const json_t *v)
 		return json_is_boolean(v);
 	case FIELD_INTEGER:
 		return json_is_integer(v);
+	case FIELD_NUMBER:
+		return json_is_number(v);
 	case FIELD_OBJECT:
 		return json_is_object(v);
+	case FIELD_ARRAY:
+		return json_is_array(v);
 	}
 	return false;
 }
@@ -97,6 +105,34 @@ static void check_string(struct field_errors *errs, const struct field_spec *spe
 	}
 }
 
+static void check_array(struct field_errors *errs, const struct field_spec *spec, const char *path,
+                        const json_t *v)
+{
+	char message[160], item_path[300];
+	size_t n = json_array_size(v), i;
+	json_t *item;
+
+	if (n < spec->min_len || (spec->max_len && n > spec->max_len)) {
+		if (spec->max_len)
+			snprintf(message, sizeof(message), "Must have %zu to %zu items.",
+			         spec->min_len, spec->max_len);
+		else
+			snprintf(message, sizeof(message), "Must have at least %zu items.",
+			         spec->min_len);
+		field_errors_add(errs, path, n < spec->min_len ? "too_few_items" : "too_many_items",
+		                 message);
+		return;
+	}
+	json_array_foreach(v, i, item)
+	{
+		snprintf(item_path, sizeof(item_path), "%s[%zu]", path, i);
+		if (!json_is_object(item))
+			field_errors_add(errs, item_path, "wrong_type", "Must be an object.");
+		else
+			fields_validate(errs, item, spec->children, item_path);
+	}
+}
+
 static void check_value(struct field_errors *errs, const struct field_spec *spec, const char *path,
                         const json_t *v)
 {
@@ -118,6 +154,10 @@ static void check_value(struct field_errors *errs, const struct field_spec *spec
 	}
 	if (spec->type == FIELD_OBJECT) {
 		fields_validate(errs, v, spec->children, path);
+		return;
+	}
+	if (spec->type == FIELD_ARRAY) {
+		check_array(errs, spec, path, v);
 		return;
 	}
 	if (spec->type == FIELD_STRING)
@@ -242,6 +282,66 @@ bool field_check_plain_text(const json_t *v, const char **code, const char **mes
 	return false;
 }
 
+bool field_check_uuid(const json_t *v, const char **code, const char **message)
+{
+	if (validate_uuid(json_string_value(v)))
+		return true;
+	*code = "invalid_format";
+	*message = "Must be a UUID.";
+	return false;
+}
+
+bool field_check_date(const json_t *v, const char **code, const char **message)
+{
+	if (validate_date(json_string_value(v)))
+		return true;
+	*code = "invalid_date";
+	*message = "Must be a real date written YYYY-MM-DD.";
+	return false;
+}
+
+bool field_value_in(const json_t *v, const char *const *allowed, const char **code,
+                    const char **message, const char *sentence)
+{
+	const char *s = json_string_value(v);
+
+	for (; s && *allowed; allowed++)
+		if (!strcmp(s, *allowed))
+			return true;
+	*code = "invalid_value";
+	*message = sentence;
+	return false;
+}
+
+static void normalise_member(json_t *obj, const char *key, const struct field_spec *spec)
+{
+	json_t *v = json_object_get(obj, key);
+	char email[VALIDATE_EMAIL_MAX + 1];
+	const char *s = json_string_value(v), *reason = NULL;
+	size_t len, i;
+	json_t *item;
+
+	if (spec->type == FIELD_OBJECT && json_is_object(v))
+		fields_normalise(v, spec->children);
+	if (spec->type == FIELD_ARRAY && json_is_array(v))
+		json_array_foreach(v, i, item) fields_normalise(item, spec->children);
+	if (!s)
+		return;
+	if (spec->check == field_check_email && validate_email(s, email, &reason)) {
+		json_object_set_new(obj, key, json_string(email));
+	} else if (spec->flags & FIELD_TRIM) {
+		s = validate_trim(s, &len);
+		json_object_set_new(obj, key, json_stringn(s, len));
+	}
+}
+
+void fields_normalise(json_t *obj, const struct field_spec *spec)
+{
+	for (; spec->name; spec++)
+		if (json_object_get(obj, spec->name))
+			normalise_member(obj, spec->name, spec);
+}
+
 bool http_validate_object(struct http_ctx *ctx, const json_t *body, const struct field_spec *spec,
                           bool need_one)
 {
@@ -261,8 +361,10 @@ bool http_validated_body(json_t **body, struct http_ctx *ctx, const struct field
 {
 	if (http_json_body(body, ctx) != CS_OK)
 		return false;
-	if (http_validate_object(ctx, *body, spec, need_one))
+	if (http_validate_object(ctx, *body, spec, need_one)) {
+		fields_normalise(*body, spec);
 		return true;
+	}
 	json_decref(*body);
 	*body = NULL;
 	return false;

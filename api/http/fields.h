@@ -12,7 +12,14 @@
 
 #include "http/route.h"
 
-enum field_type { FIELD_STRING, FIELD_BOOL, FIELD_INTEGER, FIELD_OBJECT };
+enum field_type {
+	FIELD_STRING,
+	FIELD_BOOL,
+	FIELD_INTEGER,
+	FIELD_NUMBER, /* any JSON number; `check` judges it */
+	FIELD_OBJECT,
+	FIELD_ARRAY, /* an array of objects described by `children`; min_len..max_len items */
+};
 
 enum field_flags {
 	FIELD_REQUIRED = 1 << 0,
@@ -30,10 +37,10 @@ struct field_spec {
 	const char *name; /* NULL ends a table */
 	enum field_type type;
 	unsigned flags;
-	size_t min_len, max_len; /* characters, strings only; max 0 = unbounded */
+	size_t min_len, max_len; /* characters of a string, items of an array; max 0 = unbounded */
 	long min, max;           /* integers only (both 0 = unbounded) */
 	field_check_fn check;
-	const struct field_spec *children; /* FIELD_OBJECT */
+	const struct field_spec *children; /* FIELD_OBJECT, and each item of a FIELD_ARRAY */
 };
 
 /* A growing list of field errors (a JSON array of {field, code, message}). */
@@ -72,9 +79,15 @@ bool http_validate_object(struct http_ctx *ctx, const json_t *body, const struct
                           bool need_one);
 
 /*
+ * Bring a validated object to its stored form, in place: strings of FIELD_TRIM fields trimmed,
+ * emails (field_check_email) trimmed and lower-cased; nested objects and arrays too.
+ */
+void fields_normalise(json_t *obj, const struct field_spec *spec);
+
+/*
  * Parse the body and validate it against `spec` (with `need_one`, an empty object is refused too).
  * On any problem replies it (400/415/422) and returns false with *body NULL; otherwise the caller
- * owns *body.
+ * owns *body, normalised (fields_normalise).
  */
 bool http_validated_body(json_t **body, struct http_ctx *ctx, const struct field_spec *spec,
                          bool need_one);
@@ -88,5 +101,20 @@ bool field_check_email(const json_t *v, const char **code, const char **message)
 bool field_check_http_url(const json_t *v, const char **code, const char **message);
 bool field_check_plain_line(const json_t *v, const char **code, const char **message);
 bool field_check_plain_text(const json_t *v, const char **code, const char **message);
+bool field_check_uuid(const json_t *v, const char **code, const char **message);
+bool field_check_date(const json_t *v, const char **code, const char **message);
+
+/*
+ * For enum checks: true when `v` is one of `allowed` (NULL-terminated); otherwise code
+ * "invalid_value" and `sentence` (a string literal such as "Must be weekly or monthly.").
+ */
+bool field_value_in(const json_t *v, const char *const *allowed, const char **code,
+                    const char **message, const char *sentence);
+
+/* The end of a spec table. */
+#define FIELDS_END                                                                                 \
+	{                                                                                          \
+		NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL                                      \
+	}
 
 #endif

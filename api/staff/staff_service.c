@@ -60,9 +60,6 @@ int staff_create(char **out, struct db_pool *db, const char *slug, const struct 
 		return rc;
 	rc = db_exec(&res, conn, &create_stmt, params);
 	db_release(conn);
-	if (rc == CS_ECONFLICT)
-		return cs_error_set(CS_ECONFLICT, "staff_email_taken",
-		                    "This hauler already has a staff user with this email.");
 	if (rc != CS_OK)
 		return rc;
 	if (PQntuples(res) == 0)

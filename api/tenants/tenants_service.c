@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "core/validate.h"
+#include "db/query.h"
 #include "tenants/branding_cache.h"
 #include "tenants/tenants_sql.h"
 
@@ -47,47 +48,6 @@ int tenants_not_found(const char *slug)
 	                    slug);
 }
 
-/* Explain a refused write: the constraint tells which field was at fault. */
-static int explain_write_failure(int rc)
-{
-	const char *constraint = db_last_failure()->constraint;
-
-	if (rc == CS_ECONFLICT && !strcmp(constraint, "tenants_slug_key"))
-		return cs_error_set(CS_ECONFLICT, "tenant_slug_taken",
-		                    "Another hauler already uses this slug.");
-	if (rc == CS_EINVALID && !strcmp(constraint, "tenants_time_zone_valid")) {
-		cs_error_set(CS_EINVALID, "invalid_value",
-		             "Unknown time zone; use an IANA name "
-		             "such as America/Chicago.");
-		cs_error_set_field("time_zone");
-		return CS_EINVALID;
-	}
-	if (rc == CS_EINVALID)
-		return cs_error_set(CS_EINVALID, "validation_failed",
-		                    "A value was refused by the database (%s).", constraint);
-	return rc;
-}
-
-/* Run a statement answering one JSON text cell; `*out` is NULL when no row matched. */
-static int one_json(char **out, struct db_pool *db, struct db_stmt *stmt, const char *const *params)
-{
-	struct db_conn *conn = NULL;
-	PGresult *res = NULL;
-	int rc;
-
-	*out = NULL;
-	if ((rc = db_checkout(&conn, db)) != CS_OK)
-		return rc;
-	rc = db_exec(&res, conn, stmt, params);
-	db_release(conn);
-	if (rc != CS_OK)
-		return rc;
-	if (PQntuples(res) > 0 && !(*out = strdup(PQgetvalue(res, 0, 0))))
-		rc = CS_ENOMEM;
-	PQclear(res);
-	return rc;
-}
-
 /* Serialise `input` and run `stmt` with it as the last parameter. */
 static int write_json(char **out, struct db_pool *db, struct db_stmt *stmt, const char *key,
                       const json_t *input)
@@ -101,9 +61,9 @@ static int write_json(char **out, struct db_pool *db, struct db_stmt *stmt, cons
 		return CS_ENOMEM;
 	const char *with_key[] = {key, text};
 	const char *alone[] = {text};
-	rc = one_json(out, db, stmt, key ? with_key : alone);
+	rc = db_query_text(out, db, stmt, key ? with_key : alone);
 	free(text);
-	return rc == CS_OK ? CS_OK : explain_write_failure(rc);
+	return rc;
 }
 
 int tenants_create(char **out, struct db_pool *db, const json_t *input)
@@ -128,7 +88,7 @@ int tenants_branding(char **out, struct db_pool *db, const char *slug)
 		return tenants_not_found(slug);
 	if ((*out = branding_cache_get(slug, time(NULL))))
 		return CS_OK;
-	rc = one_json(out, db, &branding_stmt, params);
+	rc = db_query_text(out, db, &branding_stmt, params);
 	if (rc == CS_OK && *out)
 		branding_cache_put(slug, *out, time(NULL));
 	return rc == CS_OK && !*out ? tenants_not_found(slug) : rc;
@@ -137,7 +97,7 @@ int tenants_branding(char **out, struct db_pool *db, const char *slug)
 int tenants_settings(char **out, struct db_pool *db, const char *tenant_id)
 {
 	const char *params[] = {tenant_id};
-	int rc = one_json(out, db, &settings_stmt, params);
+	int rc = db_query_text(out, db, &settings_stmt, params);
 
 	return rc == CS_OK && !*out ? cs_error_set(CS_ENOTFOUND, "not_found", "No such hauler.")
 	                            : rc;

@@ -136,6 +136,35 @@ static void text_and_lengths(void **state)
 	assert_false(validate_plain_text("bell\a", true));
 }
 
+static void uuids(void **state)
+{
+	(void)state;
+	assert_true(validate_uuid("3daa9a9b-3814-477a-ad1c-cbd220d14a66"));
+	assert_true(validate_uuid("3DAA9A9B-3814-477A-AD1C-CBD220D14A66"));
+	assert_false(validate_uuid("3daa9a9b3814477aad1ccbd220d14a66"));
+	assert_false(validate_uuid("3daa9a9b-3814-477a-ad1c-cbd220d14a6"));
+	assert_false(validate_uuid("3daa9a9b-3814-477a-ad1c-cbd220d14a6g"));
+	assert_false(validate_uuid("3daa9a9b-3814-477a-ad1c-cbd220d14a66 "));
+	assert_false(validate_uuid(NULL));
+}
+
+static void dates(void **state)
+{
+	(void)state;
+	assert_true(validate_date("2026-11-21"));
+	assert_true(validate_date("2024-02-29"));
+	assert_true(validate_date("2000-02-29"));
+	assert_false(validate_date("1900-02-29"));
+	assert_false(validate_date("2026-02-29"));
+	assert_false(validate_date("2026-04-31"));
+	assert_false(validate_date("2026-13-01"));
+	assert_false(validate_date("2026-00-10"));
+	assert_false(validate_date("2026-1-10"));
+	assert_false(validate_date("2026-01-10T00:00"));
+	assert_false(validate_date("0999-01-01"));
+	assert_false(validate_date("2026/01/10"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +176,8 @@ int main(void)
 	        cmocka_unit_test(slugs),
 	        cmocka_unit_test(urls_colours_currencies_zones),
 	        cmocka_unit_test(text_and_lengths),
+	        cmocka_unit_test(uuids),
+	        cmocka_unit_test(dates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

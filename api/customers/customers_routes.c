@@ -1,0 +1,146 @@
+#include "customers/customers_routes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/validate.h"
+#include "customers/customers_service.h"
+#include "http/params.h"
+#include "http/reply.h"
+
+static const char *const customer_kinds[] = {"residential", "commercial", "roll_off", NULL};
+
+static bool check_kind(const json_t *v, const char **code, const char **message)
+{
+	return field_value_in(v, customer_kinds, code, message,
+	                      "Must be residential, commercial or roll_off.");
+}
+
+#define TEXT(name, flags, min, max)                                                                \
+	{                                                                                          \
+		name, FIELD_STRING, (flags) | FIELD_TRIM, min, max, 0, 0, field_check_plain_line,  \
+		        NULL                                                                       \
+	}
+
+const struct field_spec customers_address_fields[] = {
+        TEXT("line1", FIELD_REQUIRED, 1, 200),
+        TEXT("line2", FIELD_NULLABLE, 0, 200),
+        TEXT("city", FIELD_NULLABLE, 0, 100),
+        TEXT("region", FIELD_NULLABLE, 0, 100),
+        TEXT("postal_code", FIELD_NULLABLE, 0, 20),
+        TEXT("country", FIELD_NULLABLE, 0, 60),
+        FIELDS_END,
+};
+
+static const struct field_spec contact_fields[] = {
+        TEXT("name", FIELD_NULLABLE, 0, 200),
+        {"email", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, field_check_email, NULL},
+        TEXT("phone", FIELD_NULLABLE, 0, 40),
+        FIELDS_END,
+};
+
+/* Fields of both create and update; `required` marks what a new customer must have. */
+#define CUSTOMER_FIELDS(required)                                                                  \
+	TEXT("account_number", required, 1, 40), TEXT("name", required, 1, 200),                   \
+	        {"kind", FIELD_STRING, required, 0, 0, 0, 0, check_kind, NULL},                    \
+	        TEXT("external_id", FIELD_NULLABLE, 1, 100),                                       \
+	        {"routing", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL},                                \
+	        TEXT("phone", FIELD_NULLABLE, 0, 40),                                              \
+	        {"billing_address",       FIELD_OBJECT, FIELD_NULLABLE, 0, 0, 0, 0, NULL,          \
+	         customers_address_fields},                                                        \
+	{                                                                                          \
+		"contacts", FIELD_ARRAY, FIELD_NULLABLE, 0, 20, 0, 0, NULL, contact_fields         \
+	}
+
+static const struct field_spec create_fields[] = {CUSTOMER_FIELDS(FIELD_REQUIRED), FIELDS_END};
+static const struct field_spec update_fields[] = {CUSTOMER_FIELDS(0), FIELDS_END};
+
+static const char *const list_filters[] = {"q", "kind", NULL};
+
+static bool is_customer_kind(const char *s)
+{
+	for (const char *const *k = customer_kinds; *k; k++)
+		if (!strcmp(s, *k))
+			return true;
+	return false;
+}
+
+static int list_customers(struct http_ctx *ctx)
+{
+	struct field_errors errs = FIELD_ERRORS_INIT;
+	struct list_params page;
+	struct customer_filter filter = {
+	        .search = http_query_param(ctx, "q"),
+	        .kind = http_query_param(ctx, "kind"),
+	};
+	char *json = NULL;
+
+	http_list_params(&page, &errs, ctx, CURSOR_KEY_TEXT, list_filters);
+	if (filter.search && (!*filter.search || validate_utf8_length(filter.search) > 100 ||
+	                      !validate_plain_text(filter.search, false)))
+		field_errors_add(&errs, "q", "invalid_parameter",
+		                 "Must be 1 to 100 characters on one line.");
+	if (filter.kind && !is_customer_kind(filter.kind))
+		field_errors_add(&errs, "kind", "invalid_parameter",
+		                 "Must be residential, commercial or roll_off.");
+	if (!field_errors_empty(&errs))
+		return http_reply_field_errors(ctx, &errs);
+	int rc = customers_list(&json, ctx->app->db, ctx->principal.tenant_id, &filter, &page);
+	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
+}
+
+static int get_customer(struct http_ctx *ctx)
+{
+	const char *id = http_path_id(ctx, "id", "customer");
+	char *json = NULL;
+
+	if (!id)
+		return CS_ENOTFOUND;
+	int rc = customers_get(&json, ctx->app->db, ctx->principal.tenant_id, id);
+	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
+}
+
+/* 201 for a new customer; 200 when an external_id matched one (an integrator's replayed sync). */
+static int create_customer(struct http_ctx *ctx)
+{
+	json_t *body = NULL;
+	char *json = NULL, location[96];
+	bool created = false;
+
+	if (!http_validated_body(&body, ctx, create_fields, false))
+		return CS_OK;
+	int rc = customers_upsert(&json, &created, ctx->app->db, ctx->principal.tenant_id, body);
+	json_decref(body);
+	if (rc != CS_OK)
+		return rc;
+	json_t *doc = json_loads(json, 0, NULL);
+	snprintf(location, sizeof(location), "/v1/admin/customers/%s",
+	         json_string_value(json_object_get(doc, "id")));
+	json_decref(doc);
+	http_set_header(ctx, "Location", location);
+	return http_reply_json_text(ctx, created ? 201 : 200, json);
+}
+
+static int update_customer(struct http_ctx *ctx)
+{
+	const char *id = http_path_id(ctx, "id", "customer");
+	json_t *body = NULL;
+	char *json = NULL;
+
+	if (!id)
+		return CS_ENOTFOUND;
+	if (!http_validated_body(&body, ctx, update_fields, true))
+		return CS_OK;
+	int rc = customers_update(&json, ctx->app->db, ctx->principal.tenant_id, id, body);
+	json_decref(body);
+	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
+}
+
+static const struct route customers_routes[] = {
+        {"GET", "/v1/admin/customers", AUTH_BACK_OFFICE, list_customers},
+        {"POST", "/v1/admin/customers", AUTH_BACK_OFFICE, create_customer},
+        {"GET", "/v1/admin/customers/:id", AUTH_BACK_OFFICE, get_customer},
+        {"PATCH", "/v1/admin/customers/:id", AUTH_BACK_OFFICE, update_customer},
+};
+
+const struct route_table customers_route_table = ROUTE_TABLE("customers", customers_routes);

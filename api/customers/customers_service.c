@@ -1,0 +1,94 @@
+#include "customers/customers_service.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/query.h"
+
+/*
+ * The staff list, by name. The keyset condition is always present (the first page starts after
+ * ('', nil uuid)) so one plan walks customers_name_idx for every page. The same SQL is measured by
+ * scripts/bench against pgbench (db/bench/customers.sql).
+ */
+#define CUSTOMER_PAGE_SQL(filter)                                                                  \
+	"WITH page AS (SELECT customer_json(s.c) AS body, json_build_array((s.c).name, (s.c).id) " \
+	"AS keys, row_number() OVER (ORDER BY (s.c).name, (s.c).id) AS n FROM (SELECT c FROM "     \
+	"customers c WHERE c.tenant_id = $1 AND ($2::text IS NULL OR c.kind = $2) AND "            \
+	"(c.name, c.id) > ($3, $4::uuid) " filter " ORDER BY c.name, c.id LIMIT $5::int + 1) s) "  \
+	"SELECT json_build_object('items', coalesce(json_agg(body ORDER BY n) FILTER (WHERE n <= " \
+	"$5::int), '[]'::json), 'next_cursor', CASE WHEN max(n) > $5::int THEN "                   \
+	"cursor_encode((array_agg(keys ORDER BY n))[$5::int]) END)::text FROM page"
+
+static struct db_stmt list_stmt = DB_STMT("customers_list", CUSTOMER_PAGE_SQL(""), 5);
+
+/* Substring search over the trigram-indexed search_text; LIKE's wildcards in the input are
+ * escaped so "50%" means what it says. */
+static struct db_stmt search_stmt =
+        DB_STMT("customers_search",
+                CUSTOMER_PAGE_SQL("AND c.search_text LIKE '%' || replace(replace(replace(lower("
+                                  "$6), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"),
+                6);
+
+static struct db_stmt get_stmt = DB_STMT(
+        "customers_get",
+        "SELECT customer_json(c)::text FROM customers c WHERE c.tenant_id = $1 AND c.id = $2", 2);
+
+static struct db_stmt upsert_stmt =
+        DB_STMT("customers_upsert", "SELECT body, created FROM customer_upsert($1, $2::jsonb)", 2);
+
+static struct db_stmt update_stmt =
+        DB_STMT("customers_update", "SELECT customer_update($1, $2, $3::jsonb)", 3);
+
+#define FIRST_NAME "" /* sorts before every name (names are never empty) */
+#define NIL_UUID   "00000000-0000-0000-0000-000000000000"
+
+int customers_list(char **out, struct db_pool *db, const char *tenant_id,
+                   const struct customer_filter *filter, const struct list_params *page)
+{
+	const char *key, *id;
+
+	http_list_after(page, &key, &id, FIRST_NAME, NIL_UUID);
+	const char *params[] = {tenant_id, filter->kind, key, id, page->limit, filter->search};
+	return db_query_text(out, db, filter->search ? &search_stmt : &list_stmt, params);
+}
+
+int customers_get(char **out, struct db_pool *db, const char *tenant_id, const char *customer_id)
+{
+	const char *params[] = {tenant_id, customer_id};
+
+	return db_query_found(out, db, &get_stmt, params, "customer");
+}
+
+int customers_upsert(char **out, bool *created, struct db_pool *db, const char *tenant_id,
+                     const json_t *body)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+	struct db_conn *conn = NULL;
+	PGresult *res = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!text)
+		return CS_ENOMEM;
+	const char *params[] = {tenant_id, text};
+	if ((rc = db_checkout(&conn, db)) == CS_OK) {
+		rc = db_exec(&res, conn, &upsert_stmt, params);
+		db_release(conn);
+	}
+	free(text);
+	if (rc != CS_OK)
+		return rc;
+	*created = PQgetvalue(res, 0, 1)[0] == 't';
+	if (!(*out = strdup(PQgetvalue(res, 0, 0))))
+		rc = CS_ENOMEM;
+	PQclear(res);
+	return rc;
+}
+
+int customers_update(char **out, struct db_pool *db, const char *tenant_id, const char *customer_id,
+                     const json_t *patch)
+{
+	const char *params[] = {tenant_id, customer_id, NULL};
+
+	return db_query_text_json(out, db, &update_stmt, params, 2, patch);
+}

@@ -1,0 +1,91 @@
+#include "http/params.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/validate.h"
+#include "http/middleware.h"
+
+const char *http_path_id(const struct http_ctx *ctx, const char *name, const char *what)
+{
+	const char *id = http_path_param(ctx, name);
+
+	if (validate_uuid(id))
+		return id;
+	cs_error_set(CS_ENOTFOUND, "not_found", "There is no %s with this id.", what);
+	return NULL;
+}
+
+/* True when `name` is a ":name" segment of the matched route's path (Ulfius mixes path and query
+ * parameters in one map). */
+static bool is_path_param(const struct http_ctx *ctx, const char *name)
+{
+	const char *path = ctx->state && ctx->state->route ? ctx->state->route->route->path : "";
+	size_t len = strlen(name);
+
+	for (const char *p = strchr(path, ':'); p; p = strchr(p + 1, ':'))
+		if (!strncmp(p + 1, name, len) && (p[len + 1] == '/' || p[len + 1] == '\0'))
+			return true;
+	return false;
+}
+
+const char *http_query_param(const struct http_ctx *ctx, const char *name)
+{
+	return is_path_param(ctx, name) ? NULL : u_map_get(ctx->req->map_url, name);
+}
+
+static bool is_listed(const char *name, const char *const *names)
+{
+	for (; names && *names; names++)
+		if (!strcmp(name, *names))
+			return true;
+	return false;
+}
+
+static void check_limit(struct list_params *out, struct field_errors *errs, const char *given)
+{
+	char *end = NULL;
+	long limit = LIST_LIMIT_DEFAULT;
+
+	if (given) {
+		limit = strtol(given, &end, 10);
+		if (!*given || *end || limit < 1 || limit > LIST_LIMIT_MAX) {
+			field_errors_add(errs, "limit", "invalid_parameter",
+			                 "Must be a whole number from 1 to 100.");
+			limit = LIST_LIMIT_DEFAULT;
+		}
+	}
+	snprintf(out->limit, sizeof(out->limit), "%ld", limit);
+}
+
+void http_list_params(struct list_params *out, struct field_errors *errs,
+                      const struct http_ctx *ctx, enum cursor_key key, const char *const *filters)
+{
+	const char *const paging[] = {"limit", "cursor", NULL};
+	const char **keys = u_map_enum_keys(ctx->req->map_url);
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; keys && keys[i]; i++) {
+		if (!is_path_param(ctx, keys[i]) && !is_listed(keys[i], paging) &&
+		    !is_listed(keys[i], filters))
+			field_errors_add(errs, keys[i], "unknown_parameter",
+			                 "This query parameter is not accepted here.");
+	}
+	check_limit(out, errs, http_query_param(ctx, "limit"));
+	const char *cursor = http_query_param(ctx, "cursor");
+	if (cursor) {
+		out->has_cursor = cursor_decode(&out->after, cursor) == CS_OK &&
+		                  (key != CURSOR_KEY_DATE || validate_date(out->after.key));
+		if (!out->has_cursor)
+			field_errors_add(errs, "cursor", "invalid_cursor",
+			                 "Use the next_cursor of a previous page, unchanged.");
+	}
+}
+
+void http_list_after(const struct list_params *p, const char **key, const char **id,
+                     const char *first_key, const char *first_id)
+{
+	*key = p->has_cursor ? p->after.key : first_key;
+	*id = p->has_cursor ? p->after.id : first_id;
+}
