@@ -353,3 +353,40 @@ new_staff_token() {
 	}
 	STAFF_TOKEN=$(jq -r .access_token <<<"$body")
 }
+
+# ---------------------------------------------------------------------------------------------
+# Back office fixtures (need STAFF_TOKEN from new_staff_token)
+
+# new_api_key [NAME]: the staff admin creates an API key; sets API_KEY (the secret) and API_KEY_ID.
+new_api_key() {
+	staff_api "$STAFF_TOKEN" POST /v1/admin/api-keys "$(jq -cn --arg n "${1:-sync}" '{name: $n}')" || return 1
+	[[ $status == 201 ]] || {
+		show_response
+		fail "new_api_key: expected 201, got $status"
+		return 1
+	}
+	API_KEY=$(jq -r .key <<<"$body")
+	API_KEY_ID=$(jq -r .id <<<"$body")
+}
+
+# unique_number PREFIX: an account/invoice/order number no other test of the file uses.
+unique_number() {
+	printf '%s-%s-%s\n' "$1" "${BATS_TEST_NUMBER:-0}" "$((RANDOM * 32768 + RANDOM))"
+}
+
+# create_customer [JSON_OVERRIDES]: staff create a residential customer; expects 201. Sets
+# CUSTOMER_ID and CUSTOMER_NUMBER.
+create_customer() {
+	local over=${1-} doc
+	[[ -n $over ]] || over='{}'
+	doc=$(jq -cn --arg n "$(unique_number A)" --argjson o "$over" \
+		'{account_number: $n, name: ("Customer " + $n), kind: "residential"} + $o') || return 1
+	staff_api "$STAFF_TOKEN" POST /v1/admin/customers "$doc" || return 1
+	[[ $status == 201 ]] || {
+		show_response
+		fail "create_customer: expected 201, got $status"
+		return 1
+	}
+	CUSTOMER_ID=$(jq -r .id <<<"$body")
+	CUSTOMER_NUMBER=$(jq -r .account_number <<<"$body")
+}
