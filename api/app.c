@@ -6,10 +6,16 @@
 
 #include "api_keys/api_keys_routes.h"
 #include "core/password.h"
+#include "credits/credits_routes.h"
 #include "customers/customers_routes.h"
 #include "db/migrate.h"
 #include "http/server.h"
+#include "invoices/invoices_routes.h"
+#include "locations/locations_routes.h"
 #include "log.h"
+#include "orders/orders_routes.h"
+#include "payments/payments_routes.h"
+#include "services/services_routes.h"
 #include "settings/settings_routes.h"
 #include "staff/staff_routes.h"
 #include "system/system.h"
@@ -96,12 +102,10 @@ void app_release(struct app *app)
 int app_serve(struct app *app)
 {
 	const struct route_table tables[] = {
-	        system_route_table,
-	        tenants_route_table,
-	        staff_route_table,
-	        settings_route_table,
-	        api_keys_route_table,
-	        customers_route_table,
+	        system_route_table,   tenants_route_table,   staff_route_table,
+	        settings_route_table, api_keys_route_table,  customers_route_table,
+	        payments_route_table, locations_route_table, services_route_table,
+	        orders_route_table,   invoices_route_table,  credits_route_table,
 	};
 
 	if (app->cfg.migrate_on_start && db_migrate(app->cfg.database_url, stdout) != CS_OK)

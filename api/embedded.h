@@ -1,5 +1,5 @@
-/* Files compiled into the binary by scripts/embed.py (migrations, the OpenAPI document, docs UI).
- */
+/* Files compiled into the binary by scripts/embed.py (migrations, the OpenAPI document, docs UI,
+ * the demo data). */
 #ifndef CURBSIDE_EMBEDDED_H
 #define CURBSIDE_EMBEDDED_H
 
@@ -16,6 +16,8 @@ extern const struct embedded_file embedded_migrations[];
 extern const size_t embedded_migrations_count;
 extern const struct embedded_file embedded_assets[];
 extern const size_t embedded_assets_count;
+extern const struct embedded_file embedded_seed[];
+extern const size_t embedded_seed_count;
 
 /* The asset named `name`, or NULL. */
 const struct embedded_file *embedded_asset(const char *name);

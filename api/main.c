@@ -6,17 +6,22 @@
 #include "config.h"
 #include "db/migrate.h"
 #include "log.h"
+#include "seed/seed_demo.h"
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: curbside <command>\n"
-	             "\n"
-	             "commands:\n"
-	             "  serve [--migrate]  serve the API (--migrate applies migrations first)\n"
-	             "  migrate            apply pending database migrations and exit\n"
-	             "  version            print the version\n"
-	             "\n"
-	             "`curbside serve --help` lists the configuration variables.\n");
+	fprintf(out,
+	        "usage: curbside <command>\n"
+	        "\n"
+	        "commands:\n"
+	        "  serve [--migrate]  serve the API (--migrate applies migrations first)\n"
+	        "  migrate            apply pending database migrations and exit\n"
+	        "  seed-demo [--migrate]\n"
+	        "                     load the demo hauler (tenant `demo`) and its staff login\n"
+	        "                     once; development only (--migrate: migrations first)\n"
+	        "  version            print the version\n"
+	        "\n"
+	        "`curbside serve --help` lists the configuration variables.\n");
 }
 
 static int load_config(struct config *cfg)
@@ -74,6 +79,36 @@ static int cmd_migrate(void)
 	return rc == CS_OK ? 0 : 1;
 }
 
+static int cmd_seed_demo(int argc, char **argv)
+{
+	struct config cfg;
+	bool migrate = false;
+
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--migrate")) {
+			migrate = true;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (load_config(&cfg) != 0)
+		return 1;
+	int rc = CS_OK;
+	if (cfg.production) {
+		fprintf(stderr,
+		        "curbside: seed-demo creates a published login; it does not run with "
+		        "CURBSIDE_ENV=production\n");
+		rc = CS_EFORBIDDEN;
+	} else if (migrate) {
+		rc = db_migrate(cfg.database_url, stdout);
+	}
+	if (rc == CS_OK)
+		rc = seed_demo(cfg.database_url, stdout, stderr);
+	config_release(&cfg);
+	return rc == CS_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -84,6 +119,8 @@ int main(int argc, char **argv)
 		return cmd_serve(argc, argv);
 	if (!strcmp(argv[1], "migrate"))
 		return cmd_migrate();
+	if (!strcmp(argv[1], "seed-demo"))
+		return cmd_seed_demo(argc, argv);
 	if (!strcmp(argv[1], "version")) {
 		printf("curbside %s\n", CURBSIDE_VERSION);
 		return 0;

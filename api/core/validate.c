@@ -155,6 +155,25 @@ bool validate_date(const char *s)
 	       day <= days_in_month(year, month);
 }
 
+static int two_digits(const char *s)
+{
+	return all_digits(s, 2) ? (s[0] - '0') * 10 + (s[1] - '0') : -1;
+}
+
+bool validate_instant_us(const char *s)
+{
+	char date[11];
+
+	if (!s || strlen(s) != 27 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' ||
+	    s[26] != 'Z' || !all_digits(s + 20, 6))
+		return false;
+	memcpy(date, s, 10);
+	date[10] = '\0';
+	int hour = two_digits(s + 11), minute = two_digits(s + 14), second = two_digits(s + 17);
+	return validate_date(date) && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 &&
+	       second >= 0 && second <= 59;
+}
+
 bool validate_slug(const char *s)
 {
 	size_t len = strlen(s);

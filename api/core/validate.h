@@ -32,6 +32,9 @@ bool validate_uuid(const char *s);
 /* True for a real calendar date written YYYY-MM-DD (years 1900-9999). */
 bool validate_date(const char *s);
 
+/* True for a UTC instant written YYYY-MM-DDTHH:MM:SS.ffffffZ (microseconds: a cursor key). */
+bool validate_instant_us(const char *s);
+
 /* An absolute http(s) URL of at most 2048 characters without blanks or control characters. */
 bool validate_http_url(const char *s);
 

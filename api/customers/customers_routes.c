@@ -1,12 +1,12 @@
 #include "customers/customers_routes.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "core/validate.h"
 #include "customers/customers_service.h"
 #include "http/params.h"
 #include "http/reply.h"
+#include "http/resource.h"
 
 static const char *const customer_kinds[] = {"residential", "commercial", "roll_off", NULL};
 
@@ -16,36 +16,30 @@ static bool check_kind(const json_t *v, const char **code, const char **message)
 	                      "Must be residential, commercial or roll_off.");
 }
 
-#define TEXT(name, flags, min, max)                                                                \
-	{                                                                                          \
-		name, FIELD_STRING, (flags) | FIELD_TRIM, min, max, 0, 0, field_check_plain_line,  \
-		        NULL                                                                       \
-	}
-
 const struct field_spec customers_address_fields[] = {
-        TEXT("line1", FIELD_REQUIRED, 1, 200),
-        TEXT("line2", FIELD_NULLABLE, 0, 200),
-        TEXT("city", FIELD_NULLABLE, 0, 100),
-        TEXT("region", FIELD_NULLABLE, 0, 100),
-        TEXT("postal_code", FIELD_NULLABLE, 0, 20),
-        TEXT("country", FIELD_NULLABLE, 0, 60),
+        FIELD_TEXT("line1", FIELD_REQUIRED, 1, 200),
+        FIELD_TEXT("line2", FIELD_NULLABLE, 0, 200),
+        FIELD_TEXT("city", FIELD_NULLABLE, 0, 100),
+        FIELD_TEXT("region", FIELD_NULLABLE, 0, 100),
+        FIELD_TEXT("postal_code", FIELD_NULLABLE, 0, 20),
+        FIELD_TEXT("country", FIELD_NULLABLE, 0, 60),
         FIELDS_END,
 };
 
 static const struct field_spec contact_fields[] = {
-        TEXT("name", FIELD_NULLABLE, 0, 200),
+        FIELD_TEXT("name", FIELD_NULLABLE, 0, 200),
         {"email", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, field_check_email, NULL},
-        TEXT("phone", FIELD_NULLABLE, 0, 40),
+        FIELD_TEXT("phone", FIELD_NULLABLE, 0, 40),
         FIELDS_END,
 };
 
 /* Fields of both create and update; `required` marks what a new customer must have. */
 #define CUSTOMER_FIELDS(required)                                                                  \
-	TEXT("account_number", required, 1, 40), TEXT("name", required, 1, 200),                   \
+	FIELD_TEXT("account_number", required, 1, 40), FIELD_TEXT("name", required, 1, 200),       \
 	        {"kind", FIELD_STRING, required, 0, 0, 0, 0, check_kind, NULL},                    \
-	        TEXT("external_id", FIELD_NULLABLE, 1, 100),                                       \
+	        FIELD_TEXT("external_id", FIELD_NULLABLE, 1, 100),                                 \
 	        {"routing", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL},                                \
-	        TEXT("phone", FIELD_NULLABLE, 0, 40),                                              \
+	        FIELD_TEXT("phone", FIELD_NULLABLE, 0, 40),                                        \
 	        {"billing_address",       FIELD_OBJECT, FIELD_NULLABLE, 0, 0, 0, 0, NULL,          \
 	         customers_address_fields},                                                        \
 	{                                                                                          \
@@ -64,6 +58,8 @@ static bool is_customer_kind(const char *s)
 			return true;
 	return false;
 }
+
+static const struct resource_kind customer_kind = {"customer", "/v1/admin/customers/"};
 
 static int list_customers(struct http_ctx *ctx)
 {
@@ -91,20 +87,14 @@ static int list_customers(struct http_ctx *ctx)
 
 static int get_customer(struct http_ctx *ctx)
 {
-	const char *id = http_path_id(ctx, "id", "customer");
-	char *json = NULL;
-
-	if (!id)
-		return CS_ENOTFOUND;
-	int rc = customers_get(&json, ctx->app->db, ctx->principal.tenant_id, id);
-	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
+	return http_serve_read(ctx, &customer_kind, customers_get);
 }
 
 /* 201 for a new customer; 200 when an external_id matched one (an integrator's replayed sync). */
 static int create_customer(struct http_ctx *ctx)
 {
 	json_t *body = NULL;
-	char *json = NULL, location[96];
+	char *json = NULL;
 	bool created = false;
 
 	if (!http_validated_body(&body, ctx, create_fields, false))
@@ -113,27 +103,13 @@ static int create_customer(struct http_ctx *ctx)
 	json_decref(body);
 	if (rc != CS_OK)
 		return rc;
-	json_t *doc = json_loads(json, 0, NULL);
-	snprintf(location, sizeof(location), "/v1/admin/customers/%s",
-	         json_string_value(json_object_get(doc, "id")));
-	json_decref(doc);
-	http_set_header(ctx, "Location", location);
+	http_set_location(ctx, customer_kind.path_prefix, json);
 	return http_reply_json_text(ctx, created ? 201 : 200, json);
 }
 
 static int update_customer(struct http_ctx *ctx)
 {
-	const char *id = http_path_id(ctx, "id", "customer");
-	json_t *body = NULL;
-	char *json = NULL;
-
-	if (!id)
-		return CS_ENOTFOUND;
-	if (!http_validated_body(&body, ctx, update_fields, true))
-		return CS_OK;
-	int rc = customers_update(&json, ctx->app->db, ctx->principal.tenant_id, id, body);
-	json_decref(body);
-	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
+	return http_serve_update(ctx, &customer_kind, update_fields, customers_update);
 }
 
 static const struct route customers_routes[] = {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/page_sql.h"
 #include "db/query.h"
 
 /*
@@ -11,13 +12,11 @@
  * scripts/bench against pgbench (db/bench/customers.sql).
  */
 #define CUSTOMER_PAGE_SQL(filter)                                                                  \
-	"WITH page AS (SELECT customer_json(s.c) AS body, json_build_array((s.c).name, (s.c).id) " \
-	"AS keys, row_number() OVER (ORDER BY (s.c).name, (s.c).id) AS n FROM (SELECT c FROM "     \
-	"customers c WHERE c.tenant_id = $1 AND ($2::text IS NULL OR c.kind = $2) AND "            \
-	"(c.name, c.id) > ($3, $4::uuid) " filter " ORDER BY c.name, c.id LIMIT $5::int + 1) s) "  \
-	"SELECT json_build_object('items', coalesce(json_agg(body ORDER BY n) FILTER (WHERE n <= " \
-	"$5::int), '[]'::json), 'next_cursor', CASE WHEN max(n) > $5::int THEN "                   \
-	"cursor_encode((array_agg(keys ORDER BY n))[$5::int]) END)::text FROM page"
+	SQL_KEYSET_PAGE(                                                                           \
+	        "SELECT r FROM customers r WHERE r.tenant_id = $1 AND ($2::text IS NULL OR "       \
+	        "r.kind = $2) AND (r.name, r.id) > ($3, $4::uuid) " filter                         \
+	        " ORDER BY r.name, r.id LIMIT $5::int + 1",                                        \
+	        "customer_json", "(s.r).name", "(s.r).name, (s.r).id", "$5")
 
 static struct db_stmt list_stmt = DB_STMT("customers_list", CUSTOMER_PAGE_SQL(""), 5);
 
@@ -25,7 +24,7 @@ static struct db_stmt list_stmt = DB_STMT("customers_list", CUSTOMER_PAGE_SQL(""
  * escaped so "50%" means what it says. */
 static struct db_stmt search_stmt =
         DB_STMT("customers_search",
-                CUSTOMER_PAGE_SQL("AND c.search_text LIKE '%' || replace(replace(replace(lower("
+                CUSTOMER_PAGE_SQL("AND r.search_text LIKE '%' || replace(replace(replace(lower("
                                   "$6), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"),
                 6);
 
@@ -40,14 +39,13 @@ static struct db_stmt update_stmt =
         DB_STMT("customers_update", "SELECT customer_update($1, $2, $3::jsonb)", 3);
 
 #define FIRST_NAME "" /* sorts before every name (names are never empty) */
-#define NIL_UUID   "00000000-0000-0000-0000-000000000000"
 
 int customers_list(char **out, struct db_pool *db, const char *tenant_id,
                    const struct customer_filter *filter, const struct list_params *page)
 {
 	const char *key, *id;
 
-	http_list_after(page, &key, &id, FIRST_NAME, NIL_UUID);
+	http_list_after(page, &key, &id, FIRST_NAME, CURSOR_NIL_ID);
 	const char *params[] = {tenant_id, filter->kind, key, id, page->limit, filter->search};
 	return db_query_text(out, db, filter->search ? &search_stmt : &list_stmt, params);
 }

@@ -111,6 +111,25 @@ bool field_check_date(const json_t *v, const char **code, const char **message);
 bool field_value_in(const json_t *v, const char *const *allowed, const char **code,
                     const char **message, const char *sentence);
 
+/* The largest amount of money a request may carry, in cents (the OpenAPI Cents maximum). */
+#define FIELD_CENTS_MAX 99999999999L
+
+/* A string member trimmed of blanks at both ends, min..max characters, judged by `check`. */
+#define FIELD_TEXT_CHECKED(name, flags, min, max, check)                                           \
+	{                                                                                          \
+		name, FIELD_STRING, (flags) | FIELD_TRIM, min, max, 0, 0, check, NULL              \
+	}
+
+/* The same for a single line of text (the common case). */
+#define FIELD_TEXT(name, flags, min, max)                                                          \
+	FIELD_TEXT_CHECKED(name, flags, min, max, field_check_plain_line)
+
+/* A date member (YYYY-MM-DD). */
+#define FIELD_DATE(name, flags)                                                                    \
+	{                                                                                          \
+		name, FIELD_STRING, flags, 0, 0, 0, 0, field_check_date, NULL                      \
+	}
+
 /* The end of a spec table. */
 #define FIELDS_END                                                                                 \
 	{                                                                                          \

@@ -112,7 +112,7 @@ static void add_cors_headers(struct http_ctx *ctx, const char *origin)
 	http_set_header(ctx, "Access-Control-Allow-Origin", origin);
 	http_set_header(ctx, "Access-Control-Allow-Credentials", "true");
 	http_set_header(ctx, "Access-Control-Expose-Headers",
-	                "X-Request-Id, Retry-After, Location");
+	                "X-Request-Id, Retry-After, Location, Idempotent-Replayed");
 	http_set_header(ctx, "Vary", "Origin");
 }
 

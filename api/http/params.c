@@ -59,6 +59,19 @@ static void check_limit(struct list_params *out, struct field_errors *errs, cons
 	snprintf(out->limit, sizeof(out->limit), "%ld", limit);
 }
 
+static bool cursor_key_valid(enum cursor_key kind, const char *key)
+{
+	switch (kind) {
+	case CURSOR_KEY_DATE:
+		return validate_date(key);
+	case CURSOR_KEY_INSTANT:
+		return validate_instant_us(key);
+	case CURSOR_KEY_TEXT:
+		break;
+	}
+	return true;
+}
+
 void http_list_params(struct list_params *out, struct field_errors *errs,
                       const struct http_ctx *ctx, enum cursor_key key, const char *const *filters)
 {
@@ -76,7 +89,7 @@ void http_list_params(struct list_params *out, struct field_errors *errs,
 	const char *cursor = http_query_param(ctx, "cursor");
 	if (cursor) {
 		out->has_cursor = cursor_decode(&out->after, cursor) == CS_OK &&
-		                  (key != CURSOR_KEY_DATE || validate_date(out->after.key));
+		                  cursor_key_valid(key, out->after.key);
 		if (!out->has_cursor)
 			field_errors_add(errs, "cursor", "invalid_cursor",
 			                 "Use the next_cursor of a previous page, unchanged.");

@@ -16,7 +16,20 @@
 #define LIST_LIMIT_MAX     100
 
 /* What a list sorts by, so a cursor's key can be checked before it reaches SQL. */
-enum cursor_key { CURSOR_KEY_TEXT, CURSOR_KEY_DATE };
+enum cursor_key {
+	CURSOR_KEY_TEXT,
+	CURSOR_KEY_DATE,    /* YYYY-MM-DD */
+	CURSOR_KEY_INSTANT, /* a timestamp as cursor_instant() in SQL writes it (microseconds) */
+};
+
+/*
+ * First-page sentinels for http_list_after: keys and ids that sort before every row (ascending
+ * lists) or after every row (descending lists).
+ */
+#define CURSOR_NIL_ID              "00000000-0000-0000-0000-000000000000"
+#define CURSOR_MAX_ID              "ffffffff-ffff-ffff-ffff-ffffffffffff"
+#define CURSOR_BEFORE_ALL_INSTANTS "-infinity"
+#define CURSOR_AFTER_ALL_DATES     "infinity"
 
 /* A list request's paging: `limit` as text for SQL; `after` set when a cursor was given. */
 struct list_params {

@@ -3,8 +3,9 @@
 -- Rules that need the data (ownership, money) raise cs_raise() problems; unique keys and CHECKs are
 -- named so the server maps them to problem codes too (api/db/constraint_errors.c).
 --
--- Lock order, the same in every function so concurrent money changes cannot deadlock: a payment
--- or credit row first, then invoices in id order.
+-- Lock order, the same in every function so concurrent money changes cannot deadlock: a refunded
+-- payment before its invoices, invoices (several in id order) before a credit; no function takes
+-- them the other way round.
 
 CREATE FUNCTION tenant_today(p_tenant uuid) RETURNS date
 LANGUAGE sql STABLE AS $$
@@ -218,9 +219,12 @@ BEGIN
   RETURN body;
 END $$;
 
--- Replace an unsent invoice's lines and recompute its total.
+-- Replace an unsent invoice's lines and recompute its total. The total is bounded by what the
+-- API's money members carry (99,999,999,999 cents): 500 lines each within bounds could exceed it.
 CREATE FUNCTION invoice_replace_lines(p_tenant uuid, p_invoice uuid, p_lines jsonb) RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+  v_total numeric;
 BEGIN
   DELETE FROM invoice_lines WHERE invoice_id = p_invoice;
   INSERT INTO invoice_lines (tenant_id, invoice_id, position, description, service_date,
@@ -228,9 +232,13 @@ BEGIN
   SELECT p_tenant, p_invoice, e.ord, e.v->>'description', (e.v->>'service_date')::date,
          coalesce((e.v->>'quantity')::numeric, 1), (e.v->>'unit_price_cents')::bigint
   FROM jsonb_array_elements(p_lines) WITH ORDINALITY AS e(v, ord);
-  UPDATE invoices SET total_cents =
-    (SELECT coalesce(sum(amount_cents), 0) FROM invoice_lines WHERE invoice_id = p_invoice)
-  WHERE id = p_invoice;
+  SELECT coalesce(sum(amount_cents), 0) INTO v_total FROM invoice_lines WHERE invoice_id = p_invoice;
+  IF v_total > 99999999999 THEN
+    PERFORM cs_raise('422', 'total_too_large',
+                     'The lines add up to more than 99999999999 cents.', 'lines');
+  END IF;
+  -- A negative total fails invoices_amounts_non_negative (answered as negative_total).
+  UPDATE invoices SET total_cents = v_total WHERE id = p_invoice;
 END $$;
 
 CREATE FUNCTION invoice_create(p_tenant uuid, p_customer uuid, p jsonb) RETURNS text

@@ -236,6 +236,7 @@ _request() {
 	if ! [[ $status =~ ^[1-5][0-9][0-9]$ ]]; then
 		status=000
 		echo "curl failed ($rc) for $last_request: $(cat "$dir/curl.err")" >&2
+		[[ $via != proxy ]] || log_tail "${PRISM_LOG-}" 15
 		return 1
 	fi
 	if [[ $via == proxy ]] && violations=$(header sl-violations); then
@@ -389,4 +390,107 @@ create_customer() {
 	}
 	CUSTOMER_ID=$(jq -r .id <<<"$body")
 	CUSTOMER_NUMBER=$(jq -r .account_number <<<"$body")
+}
+
+# create_invoice CUSTOMER_ID [JSON_OVERRIDES]: staff create a draft invoice for the customer with
+# one line of 10000 cents unless overridden; expects 201. Sets INVOICE_ID and INVOICE_NUMBER.
+create_invoice() {
+	local over=${2-} doc
+	[[ -n $over ]] || over='{}'
+	doc=$(jq -cn --arg n "$(unique_number INV)" --argjson o "$over" \
+		'{number: $n, lines: [{description: "Weekly pickup", unit_price_cents: 10000}]} + $o') || return 1
+	staff_api "$STAFF_TOKEN" POST "/v1/admin/customers/$1/invoices" "$doc" || return 1
+	[[ $status == 201 ]] || {
+		show_response
+		fail "create_invoice: expected 201, got $status"
+		return 1
+	}
+	INVOICE_ID=$(jq -r .id <<<"$body")
+	INVOICE_NUMBER=$(jq -r .number <<<"$body")
+}
+
+# send_invoice INVOICE_ID: staff send (post) the invoice; expects 200 (it is then open, or paid at
+# a zero total).
+send_invoice() {
+	staff_api "$STAFF_TOKEN" POST "/v1/admin/invoices/$1/send" || return 1
+	[[ $status == 200 ]] || {
+		show_response
+		fail "send_invoice $1: expected 200, got $status"
+		return 1
+	}
+}
+
+# create_location CUSTOMER_ID [JSON_OVERRIDES]: staff add a service location ("12 Oak St") to the
+# customer; expects 201. Sets LOCATION_ID.
+create_location() {
+	local over=${2-} doc
+	[[ -n $over ]] || over='{}'
+	doc=$(jq -cn --argjson o "$over" '{address: {line1: "12 Oak St", city: "Springfield", region: "IL", postal_code: "62701"}} + $o') || return 1
+	staff_api "$STAFF_TOKEN" POST "/v1/admin/customers/$1/locations" "$doc" || return 1
+	[[ $status == 201 ]] || {
+		show_response
+		fail "create_location: expected 201, got $status"
+		return 1
+	}
+	LOCATION_ID=$(jq -r .id <<<"$body")
+}
+
+# create_service CUSTOMER_ID LOCATION_ID [JSON_OVERRIDES]: staff add a weekly service of 3250 cents
+# at the location; expects 201. Sets SERVICE_ID.
+create_service() {
+	local over=${3-} doc
+	[[ -n $over ]] || over='{}'
+	doc=$(jq -cn --arg l "$2" --argjson o "$over" \
+		'{location_id: $l, description: "Residential trash", frequency: "weekly", rate_cents: 3250} + $o') || return 1
+	staff_api "$STAFF_TOKEN" POST "/v1/admin/customers/$1/services" "$doc" || return 1
+	[[ $status == 201 ]] || {
+		show_response
+		fail "create_service: expected 201, got $status"
+		return 1
+	}
+	SERVICE_ID=$(jq -r .id <<<"$body")
+}
+
+# create_order CUSTOMER_ID [JSON_OVERRIDES]: staff record a dumpster order dated 2026-11-24 with a
+# unique number; expects 201. Sets ORDER_ID and ORDER_NUMBER.
+create_order() {
+	local over=${2-} doc
+	[[ -n $over ]] || over='{}'
+	doc=$(jq -cn --arg n "$(unique_number ORD)" --argjson o "$over" \
+		'{number: $n, type: "dumpster", service_date: "2026-11-24", service: "20 yd dumpster delivery"} + $o') || return 1
+	staff_api "$STAFF_TOKEN" POST "/v1/admin/customers/$1/orders" "$doc" || return 1
+	[[ $status == 201 ]] || {
+		show_response
+		fail "create_order: expected 201, got $status"
+		return 1
+	}
+	ORDER_ID=$(jq -r .id <<<"$body")
+	ORDER_NUMBER=$(jq -r .number <<<"$body")
+}
+
+# new_idempotency_key: a fresh Idempotency-Key (a random UUID).
+new_idempotency_key() {
+	cat /proc/sys/kernel/random/uuid
+}
+
+# open_invoice CUSTOMER_ID [JSON_OVERRIDES]: create_invoice then send_invoice (so it is open and
+# takes payments). Sets INVOICE_ID and INVOICE_NUMBER.
+open_invoice() {
+	local id
+	create_invoice "$@" || return 1
+	id=$INVOICE_ID
+	send_invoice "$id" || return 1
+	INVOICE_ID=$id
+}
+
+# record_payment TOKEN JSON [KEY]: POST /v1/admin/payments with an Idempotency-Key (a new one
+# unless KEY); expects 201. Sets PAYMENT_ID.
+record_payment() {
+	staff_api "$1" POST /v1/admin/payments "$2" -H "Idempotency-Key: ${3:-$(new_idempotency_key)}" || return 1
+	[[ $status == 201 ]] || {
+		show_response
+		fail "record_payment: expected 201, got $status"
+		return 1
+	}
+	PAYMENT_ID=$(jq -r .id <<<"$body")
 }

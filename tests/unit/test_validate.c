@@ -165,6 +165,18 @@ static void dates(void **state)
 	assert_false(validate_date("2026/01/10"));
 }
 
+static void cursor_instants(void **state)
+{
+	(void)state;
+	assert_true(validate_instant_us("2026-11-21T14:28:31.204123Z"));
+	assert_false(validate_instant_us("2026-11-21T14:28:31.204Z"));
+	assert_false(validate_instant_us("2026-11-21T24:00:00.000000Z"));
+	assert_false(validate_instant_us("2026-02-30T10:00:00.000000Z"));
+	assert_false(validate_instant_us("2026-11-21 14:28:31.204123Z"));
+	assert_false(validate_instant_us("2026-11-21T14:28:31.20412xZ"));
+	assert_false(validate_instant_us("-infinity"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +190,7 @@ int main(void)
 	        cmocka_unit_test(text_and_lengths),
 	        cmocka_unit_test(uuids),
 	        cmocka_unit_test(dates),
+	        cmocka_unit_test(cursor_instants),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

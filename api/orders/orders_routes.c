@@ -1,0 +1,105 @@
+#include "orders/orders_routes.h"
+
+#include <string.h>
+
+#include "http/fields.h"
+#include "http/params.h"
+#include "http/reply.h"
+#include "http/resource.h"
+#include "orders/orders_service.h"
+
+static const char *const order_types[] = {"dumpster", "live_load", "minis", NULL};
+static const char *const order_statuses[] = {"pending",   "scheduled", "in_progress",
+                                             "completed", "cancelled", NULL};
+
+#define TYPE_SENTENCE   "Must be dumpster, live_load or minis."
+#define STATUS_SENTENCE "Must be pending, scheduled, in_progress, completed or cancelled."
+
+static bool check_type(const json_t *v, const char **code, const char **message)
+{
+	return field_value_in(v, order_types, code, message, TYPE_SENTENCE);
+}
+
+static bool check_status(const json_t *v, const char **code, const char **message)
+{
+	return field_value_in(v, order_statuses, code, message, STATUS_SENTENCE);
+}
+
+/* Fields of both create and update; `required` marks what a new order must have. */
+#define ORDER_FIELDS(required)                                                                     \
+	FIELD_TEXT("number", required, 1, 40),                                                     \
+	        {"type", FIELD_STRING, required, 0, 0, 0, 0, check_type, NULL},                    \
+	        {"service_date", FIELD_STRING, required, 0, 0, 0, 0, field_check_date, NULL},      \
+	        FIELD_TEXT("service", required, 1, 200),                                           \
+	        {"status", FIELD_STRING, 0, 0, 0, 0, 0, check_status, NULL},                       \
+	        {"location_id", FIELD_STRING, FIELD_NULLABLE, 0, 0, 0, 0, field_check_uuid, NULL}, \
+	        FIELD_TEXT("asset_id", FIELD_NULLABLE, 1, 40),                                     \
+	        {"description",          FIELD_STRING, FIELD_NULLABLE | FIELD_TRIM, 1, 1000, 0, 0, \
+	         field_check_plain_text, NULL},                                                    \
+	{                                                                                          \
+		"amount_cents", FIELD_INTEGER, 0, 0, 0, 0, FIELD_CENTS_MAX, NULL, NULL             \
+	}
+
+static const struct field_spec create_fields[] = {ORDER_FIELDS(FIELD_REQUIRED), FIELDS_END};
+static const struct field_spec update_fields[] = {ORDER_FIELDS(0), FIELDS_END};
+
+static const char *const list_filters[] = {"status", "type", NULL};
+
+static bool is_one_of(const char *s, const char *const *allowed)
+{
+	for (; *allowed; allowed++)
+		if (!strcmp(s, *allowed))
+			return true;
+	return false;
+}
+
+static const struct resource_kind order_kind = {"order", "/v1/admin/orders/"};
+
+static int list_orders(struct http_ctx *ctx)
+{
+	const char *customer_id = http_path_id(ctx, "id", "customer");
+	struct field_errors errs = FIELD_ERRORS_INIT;
+	struct list_params page;
+	struct order_filter filter = {
+	        .status = http_query_param(ctx, "status"),
+	        .type = http_query_param(ctx, "type"),
+	};
+	char *json = NULL;
+
+	if (!customer_id)
+		return CS_ENOTFOUND;
+	http_list_params(&page, &errs, ctx, CURSOR_KEY_DATE, list_filters);
+	if (filter.status && !is_one_of(filter.status, order_statuses))
+		field_errors_add(&errs, "status", "invalid_parameter", STATUS_SENTENCE);
+	if (filter.type && !is_one_of(filter.type, order_types))
+		field_errors_add(&errs, "type", "invalid_parameter", TYPE_SENTENCE);
+	if (!field_errors_empty(&errs))
+		return http_reply_field_errors(ctx, &errs);
+	int rc = orders_list(&json, ctx->app->db, ctx->principal.tenant_id, customer_id, &filter,
+	                     &page);
+	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
+}
+
+static int get_order(struct http_ctx *ctx)
+{
+	return http_serve_read(ctx, &order_kind, orders_get);
+}
+
+static int create_order(struct http_ctx *ctx)
+{
+	return http_serve_create(ctx, &order_kind, create_fields, orders_create);
+}
+
+static int update_order(struct http_ctx *ctx)
+{
+	return http_serve_update(ctx, &order_kind, update_fields, orders_update);
+}
+
+static const struct route orders_routes[] = {
+        {"GET", "/v1/admin/customers/:id/orders", AUTH_BACK_OFFICE, list_orders},
+        {"POST", "/v1/admin/customers/:id/orders", AUTH_BACK_OFFICE, create_order},
+        {"GET", "/v1/admin/orders/:id", AUTH_BACK_OFFICE, get_order},
+        {"PATCH", "/v1/admin/orders/:id", AUTH_BACK_OFFICE, update_order},
+};
+
+const struct route_table orders_route_table = ROUTE_TABLE("orders", orders_routes);

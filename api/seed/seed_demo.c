@@ -1,0 +1,189 @@
+#include "seed/seed_demo.h"
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/password.h"
+#include "core/strbuf.h"
+#include "embedded.h"
+
+/* Any fixed number other than the migrations' lock: two seed-demo runs load the demo once. */
+#define SEED_LOCK_KEY "7262354"
+
+static const char staff_sql[] =
+        "INSERT INTO staff_users (tenant_id, email, full_name, role, password_hash) "
+        "SELECT id, $2, 'Demo Admin', 'admin', $3 FROM tenants WHERE slug = $1";
+
+static const char summary_sql[] =
+        "SELECT format('\"%s\" (tenant %s): %s customers, %s locations, %s services, %s orders, "
+        "%s invoices, %s credits, %s payments, %s refunds', t.name, t.slug, "
+        "(SELECT count(*) FROM customers WHERE tenant_id = t.id), "
+        "(SELECT count(*) FROM locations WHERE tenant_id = t.id), "
+        "(SELECT count(*) FROM services WHERE tenant_id = t.id), "
+        "(SELECT count(*) FROM orders WHERE tenant_id = t.id), "
+        "(SELECT count(*) FROM invoices WHERE tenant_id = t.id), "
+        "(SELECT count(*) FROM credits WHERE tenant_id = t.id), "
+        "(SELECT count(*) FROM payments WHERE tenant_id = t.id), "
+        "(SELECT count(*) FROM refunds WHERE tenant_id = t.id)) FROM tenants t WHERE t.slug = $1";
+
+/* Runs `sql` (parameters optional); on failure says what failed on `err`. `*res` (may be NULL)
+ * receives the result on success, for the caller to PQclear. */
+static bool run(PGresult **res, PGconn *pg, const char *sql, int nparams, const char *const *params,
+                FILE *err, const char *what)
+{
+	PGresult *r = nparams ? PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0)
+	                      : PQexec(pg, sql);
+	ExecStatusType st = PQresultStatus(r);
+	bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+
+	if (!ok)
+		fprintf(err, "seed-demo: %s failed: %s", what, PQresultErrorMessage(r));
+	if (ok && res)
+		*res = r;
+	else
+		PQclear(r);
+	return ok;
+}
+
+static const struct embedded_file *seed_script(const char *name)
+{
+	for (size_t i = 0; i < embedded_seed_count; i++)
+		if (strcmp(embedded_seed[i].name, name) == 0)
+			return &embedded_seed[i];
+	return NULL;
+}
+
+/* "{0001_tenants,0002_staff,...}": the migrations this binary carries, as a text[] literal (the
+ * caller frees it), or NULL when out of memory. */
+static char *migration_versions(void)
+{
+	struct strbuf b = STRBUF_INIT;
+
+	strbuf_append(&b, "{", 1);
+	for (size_t i = 0; i < embedded_migrations_count; i++) {
+		const char *name = embedded_migrations[i].name;
+		size_t len = strlen(name);
+
+		if (i > 0)
+			strbuf_append(&b, ",", 1);
+		strbuf_append(&b, name, len > 4 ? len - 4 : len); /* without ".sql" */
+	}
+	strbuf_append(&b, "}", 1);
+	return strbuf_detach(&b, NULL);
+}
+
+/* The demo refers to tables and functions of every migration: refuse a database without them. */
+static int check_schema(PGconn *pg, FILE *err)
+{
+	char *versions = migration_versions();
+	PGresult *res = NULL;
+	long applied = 0;
+
+	if (!versions)
+		return CS_ENOMEM;
+	if (!run(&res, pg, "SELECT to_regclass('schema_migrations') IS NOT NULL", 0, NULL, err,
+	         "reading the schema version")) {
+		free(versions);
+		return CS_EDB;
+	}
+	bool has_table = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	const char *params[] = {versions};
+	if (has_table &&
+	    run(&res, pg, "SELECT count(*) FROM schema_migrations WHERE version = ANY($1::text[])",
+	        1, params, err, "reading the schema version")) {
+		applied = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+	}
+	free(versions);
+	if (applied == (long)embedded_migrations_count)
+		return CS_OK;
+	fprintf(err,
+	        "seed-demo: the database schema is missing or out of date (%ld of %zu migrations "
+	        "applied): run `curbside migrate` first, or `curbside seed-demo --migrate`\n",
+	        applied, embedded_migrations_count);
+	return CS_ECONFLICT;
+}
+
+static void print_login(FILE *out)
+{
+	fprintf(out, "seed-demo: staff login: tenant " SEED_DEMO_SLUG ", email " SEED_DEMO_EMAIL
+	             ", password " SEED_DEMO_PASSWORD "\n");
+}
+
+/* Inside the transaction: the script, then the staff admin, then a one-line summary. */
+static int load(PGconn *pg, const char *password_hash, FILE *out, FILE *err)
+{
+	const struct embedded_file *script = seed_script("demo.sql");
+	const char *staff[] = {SEED_DEMO_SLUG, SEED_DEMO_EMAIL, password_hash};
+	const char *slug[] = {SEED_DEMO_SLUG};
+	PGresult *res = NULL;
+
+	if (!script) {
+		fprintf(err, "seed-demo: demo.sql is not compiled in\n");
+		return CS_EINTERNAL;
+	}
+	if (!run(NULL, pg, script->data, 0, NULL, err, "db/seed/demo.sql") ||
+	    !run(NULL, pg, staff_sql, 3, staff, err, "creating the staff admin") ||
+	    !run(&res, pg, summary_sql, 1, slug, err, "counting what was loaded"))
+		return CS_EDB;
+	if (!run(NULL, pg, "COMMIT", 0, NULL, err, "COMMIT")) {
+		PQclear(res);
+		return CS_EDB;
+	}
+	fprintf(out, "seed-demo: loaded the demo hauler %s\n", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return CS_OK;
+}
+
+/* One transaction: unless tenant `demo` exists, load it. Rolled back on any failure. */
+static int seed(PGconn *pg, const char *password_hash, FILE *out, FILE *err)
+{
+	const char *slug[] = {SEED_DEMO_SLUG};
+	PGresult *res = NULL;
+	bool exists = false;
+	int rc = CS_EDB;
+
+	if (run(NULL, pg, "BEGIN", 0, NULL, err, "BEGIN") &&
+	    run(NULL, pg, "SELECT pg_advisory_xact_lock(" SEED_LOCK_KEY ")", 0, NULL, err,
+	        "lock") &&
+	    run(&res, pg, "SELECT 1 FROM tenants WHERE slug = $1", 1, slug, err,
+	        "looking for the demo tenant")) {
+		exists = PQntuples(res) > 0;
+		PQclear(res);
+		rc = exists ? CS_OK : load(pg, password_hash, out, err);
+	}
+	if (exists || rc != CS_OK)
+		run(NULL, pg, "ROLLBACK", 0, NULL, err, "ROLLBACK");
+	if (exists)
+		fprintf(out, "seed-demo: the demo hauler is already loaded (tenant " SEED_DEMO_SLUG
+		             "); nothing changed\n");
+	return rc;
+}
+
+int seed_demo(const char *url, FILE *out, FILE *err)
+{
+	char hash[PASSWORD_HASH_SIZE];
+	int rc;
+
+	/* One hash, no concurrency: the smallest gate. */
+	if ((rc = password_gate_init(1, 0)) != CS_OK ||
+	    (rc = password_hash(hash, SEED_DEMO_PASSWORD)) != CS_OK)
+		return rc;
+	PGconn *pg = PQconnectdb(url);
+	if (PQstatus(pg) != CONNECTION_OK) {
+		fprintf(err, "seed-demo: cannot connect: %s", PQerrorMessage(pg));
+		PQfinish(pg);
+		return CS_EUNAVAILABLE;
+	}
+	if (!run(NULL, pg, "SET client_min_messages = warning", 0, NULL, err, "settings"))
+		rc = CS_EDB;
+	else if ((rc = check_schema(pg, err)) == CS_OK)
+		rc = seed(pg, hash, out, err);
+	PQfinish(pg);
+	if (rc == CS_OK)
+		print_login(out);
+	return rc;
+}
