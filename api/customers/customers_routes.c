@@ -1,7 +1,5 @@
 #include "customers/customers_routes.h"
 
-#include <string.h>
-
 #include "core/validate.h"
 #include "customers/customers_service.h"
 #include "http/params.h"
@@ -9,11 +7,11 @@
 #include "http/resource.h"
 
 static const char *const customer_kinds[] = {"residential", "commercial", "roll_off", NULL};
+#define KIND_SENTENCE "Must be residential, commercial or roll_off."
 
 static bool check_kind(const json_t *v, const char **code, const char **message)
 {
-	return field_value_in(v, customer_kinds, code, message,
-	                      "Must be residential, commercial or roll_off.");
+	return field_value_in(v, customer_kinds, code, message, KIND_SENTENCE);
 }
 
 const struct field_spec customers_address_fields[] = {
@@ -51,24 +49,13 @@ static const struct field_spec update_fields[] = {CUSTOMER_FIELDS(0), FIELDS_END
 
 static const char *const list_filters[] = {"q", "kind", NULL};
 
-static bool is_customer_kind(const char *s)
-{
-	for (const char *const *k = customer_kinds; *k; k++)
-		if (!strcmp(s, *k))
-			return true;
-	return false;
-}
-
 static const struct resource_kind customer_kind = {"customer", "/v1/admin/customers/"};
 
 static int list_customers(struct http_ctx *ctx)
 {
 	struct field_errors errs = FIELD_ERRORS_INIT;
 	struct list_params page;
-	struct customer_filter filter = {
-	        .search = http_query_param(ctx, "q"),
-	        .kind = http_query_param(ctx, "kind"),
-	};
+	struct customer_filter filter = {.search = http_query_param(ctx, "q")};
 	char *json = NULL;
 
 	http_list_params(&page, &errs, ctx, CURSOR_KEY_TEXT, list_filters);
@@ -76,9 +63,7 @@ static int list_customers(struct http_ctx *ctx)
 	                      !validate_plain_text(filter.search, false)))
 		field_errors_add(&errs, "q", "invalid_parameter",
 		                 "Must be 1 to 100 characters on one line.");
-	if (filter.kind && !is_customer_kind(filter.kind))
-		field_errors_add(&errs, "kind", "invalid_parameter",
-		                 "Must be residential, commercial or roll_off.");
+	filter.kind = http_query_enum(&errs, ctx, "kind", customer_kinds, KIND_SENTENCE);
 	if (!field_errors_empty(&errs))
 		return http_reply_field_errors(ctx, &errs);
 	int rc = customers_list(&json, ctx->app->db, ctx->principal.tenant_id, &filter, &page);

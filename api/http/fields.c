@@ -230,21 +230,6 @@ int http_reply_field_errors(struct http_ctx *ctx, struct field_errors *errs)
 	return http_reply_problem(ctx, 422, code, detail, list);
 }
 
-const char *fields_trimmed(char *out, size_t cap, const json_t *obj, const char *name)
-{
-	const char *s = json_string_value(json_object_get(obj, name));
-	size_t len;
-
-	if (!s)
-		return NULL;
-	s = validate_trim(s, &len);
-	if (len >= cap)
-		len = cap - 1;
-	memcpy(out, s, len);
-	out[len] = '\0';
-	return out;
-}
-
 bool field_check_email(const json_t *v, const char **code, const char **message)
 {
 	char normalised[VALIDATE_EMAIL_MAX + 1];

@@ -92,10 +92,6 @@ void fields_normalise(json_t *obj, const struct field_spec *spec);
 bool http_validated_body(json_t **body, struct http_ctx *ctx, const struct field_spec *spec,
                          bool need_one);
 
-/* The string member `name` of `obj` with blanks trimmed, copied into `out` (NULL when absent/null).
- */
-const char *fields_trimmed(char *out, size_t cap, const json_t *obj, const char *name);
-
 /* Common checks. */
 bool field_check_email(const json_t *v, const char **code, const char **message);
 bool field_check_http_url(const json_t *v, const char **code, const char **message);

@@ -43,6 +43,16 @@ static bool is_listed(const char *name, const char *const *names)
 	return false;
 }
 
+const char *http_query_enum(struct field_errors *errs, const struct http_ctx *ctx, const char *name,
+                            const char *const *allowed, const char *sentence)
+{
+	const char *value = http_query_param(ctx, name);
+
+	if (value && !is_listed(value, allowed))
+		field_errors_add(errs, name, "invalid_parameter", sentence);
+	return value;
+}
+
 static void check_limit(struct list_params *out, struct field_errors *errs, const char *given)
 {
 	char *end = NULL;

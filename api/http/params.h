@@ -54,6 +54,13 @@ const char *http_query_param(const struct http_ctx *ctx, const char *name);
 void http_list_params(struct list_params *out, struct field_errors *errs,
                       const struct http_ctx *ctx, enum cursor_key key, const char *const *filters);
 
+/*
+ * The value of query parameter `name` when it is absent (NULL) or one of `allowed`
+ * (NULL-terminated); otherwise an invalid_parameter error with `sentence` is added to `errs`.
+ */
+const char *http_query_enum(struct field_errors *errs, const struct http_ctx *ctx, const char *name,
+                            const char *const *allowed, const char *sentence);
+
 /* The cursor's key and id as SQL parameters: the given ones, or `first_key`/`first_id` (values
  * that sort before every row) for the first page, so one statement serves every page. */
 void http_list_after(const struct list_params *p, const char **key, const char **id,

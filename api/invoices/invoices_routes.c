@@ -1,7 +1,5 @@
 #include "invoices/invoices_routes.h"
 
-#include <string.h>
-
 #include "http/fields.h"
 #include "http/params.h"
 #include "http/reply.h"
@@ -73,20 +71,11 @@ static const struct field_spec void_fields[] = {
 
 static const char *const list_filters[] = {"status", NULL};
 
-static bool is_invoice_status(const char *s)
-{
-	for (const char *const *k = invoice_statuses; *k; k++)
-		if (!strcmp(s, *k))
-			return true;
-	return false;
-}
-
 static const struct resource_kind invoice_kind = {"invoice", "/v1/admin/invoices/"};
 
 static int list_invoices(struct http_ctx *ctx)
 {
 	const char *customer = http_path_id(ctx, "id", "customer");
-	const char *status = http_query_param(ctx, "status");
 	struct field_errors errs = FIELD_ERRORS_INIT;
 	struct list_params page;
 	char *json = NULL;
@@ -94,9 +83,8 @@ static int list_invoices(struct http_ctx *ctx)
 	if (!customer)
 		return CS_ENOTFOUND;
 	http_list_params(&page, &errs, ctx, CURSOR_KEY_DATE, list_filters);
-	if (status && !is_invoice_status(status))
-		field_errors_add(&errs, "status", "invalid_parameter",
-		                 "Must be draft, pending, open, paid or void.");
+	const char *status = http_query_enum(&errs, ctx, "status", invoice_statuses,
+	                                     "Must be draft, pending, open, paid or void.");
 	if (!field_errors_empty(&errs))
 		return http_reply_field_errors(ctx, &errs);
 	int rc = invoices_list(&json, ctx->app->db, ctx->principal.tenant_id, customer, status,

@@ -1,7 +1,5 @@
 #include "orders/orders_routes.h"
 
-#include <string.h>
-
 #include "http/fields.h"
 #include "http/params.h"
 #include "http/reply.h"
@@ -45,14 +43,6 @@ static const struct field_spec update_fields[] = {ORDER_FIELDS(0), FIELDS_END};
 
 static const char *const list_filters[] = {"status", "type", NULL};
 
-static bool is_one_of(const char *s, const char *const *allowed)
-{
-	for (; *allowed; allowed++)
-		if (!strcmp(s, *allowed))
-			return true;
-	return false;
-}
-
 static const struct resource_kind order_kind = {"order", "/v1/admin/orders/"};
 
 static int list_orders(struct http_ctx *ctx)
@@ -60,19 +50,14 @@ static int list_orders(struct http_ctx *ctx)
 	const char *customer_id = http_path_id(ctx, "id", "customer");
 	struct field_errors errs = FIELD_ERRORS_INIT;
 	struct list_params page;
-	struct order_filter filter = {
-	        .status = http_query_param(ctx, "status"),
-	        .type = http_query_param(ctx, "type"),
-	};
+	struct order_filter filter;
 	char *json = NULL;
 
 	if (!customer_id)
 		return CS_ENOTFOUND;
 	http_list_params(&page, &errs, ctx, CURSOR_KEY_DATE, list_filters);
-	if (filter.status && !is_one_of(filter.status, order_statuses))
-		field_errors_add(&errs, "status", "invalid_parameter", STATUS_SENTENCE);
-	if (filter.type && !is_one_of(filter.type, order_types))
-		field_errors_add(&errs, "type", "invalid_parameter", TYPE_SENTENCE);
+	filter.status = http_query_enum(&errs, ctx, "status", order_statuses, STATUS_SENTENCE);
+	filter.type = http_query_enum(&errs, ctx, "type", order_types, TYPE_SENTENCE);
 	if (!field_errors_empty(&errs))
 		return http_reply_field_errors(ctx, &errs);
 	int rc = orders_list(&json, ctx->app->db, ctx->principal.tenant_id, customer_id, &filter,

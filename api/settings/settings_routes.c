@@ -53,7 +53,7 @@ static int patch_settings(struct http_ctx *ctx)
 		json_decref(body);
 		return CS_OK;
 	}
-	tenants_normalise(body);
+	fields_normalise(body, tenants_settings_fields);
 	rc = tenants_update_settings(&json, ctx->app->db, ctx->principal.tenant_id, body);
 	json_decref(body);
 	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;

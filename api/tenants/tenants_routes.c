@@ -128,7 +128,6 @@ static int create_tenant(struct http_ctx *ctx)
 
 	if (!http_validated_body(&body, ctx, create_fields, false))
 		return CS_OK;
-	tenants_normalise(body);
 	int rc = tenants_create(&json, ctx->app->db, body);
 	if (rc == CS_OK) {
 		snprintf(location, sizeof(location), "/v1/tenants/%s",
@@ -147,7 +146,6 @@ static int update_tenant(struct http_ctx *ctx)
 
 	if (!http_validated_body(&body, ctx, update_fields, true))
 		return CS_OK;
-	tenants_normalise(body);
 	int rc = tenants_update(&json, ctx->app->db, http_path_param(ctx, "slug"), body);
 	json_decref(body);
 	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;

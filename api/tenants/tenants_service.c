@@ -111,30 +111,3 @@ int tenants_update_settings(char **out, struct db_pool *db, const char *tenant_i
 	return rc == CS_OK && !*out ? cs_error_set(CS_ENOTFOUND, "not_found", "No such hauler.")
 	                            : rc;
 }
-
-static void trim_member(json_t *obj, const char *name)
-{
-	const char *s = json_string_value(json_object_get(obj, name));
-	size_t len;
-
-	if (s) {
-		s = validate_trim(s, &len);
-		json_object_set_new(obj, name, json_stringn(s, len));
-	}
-}
-
-void tenants_normalise(json_t *input)
-{
-	json_t *contact = json_object_get(input, "contact");
-	char email[VALIDATE_EMAIL_MAX + 1];
-	const char *reason = NULL;
-
-	trim_member(input, "name");
-	if (!json_is_object(contact))
-		return;
-	trim_member(contact, "phone");
-	trim_member(contact, "address");
-	const char *given = json_string_value(json_object_get(contact, "email"));
-	if (given && validate_email(given, email, &reason))
-		json_object_set_new(contact, "email", json_string(email));
-}

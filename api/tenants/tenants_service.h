@@ -32,10 +32,4 @@ int tenants_settings(char **out, struct db_pool *db, const char *tenant_id) CS_M
 int tenants_update_settings(char **out, struct db_pool *db, const char *tenant_id,
                             const json_t *patch) CS_MUST_CHECK;
 
-/*
- * Trim the text members of a validated tenant input or patch and lower-case its contact email,
- * in place, so what is stored is what a person meant.
- */
-void tenants_normalise(json_t *input);
-
 #endif

@@ -289,6 +289,14 @@ staff_api() {
 # ---------------------------------------------------------------------------------------------
 # Fixtures
 
+# fixture_expect STATUS LABEL: a fixture's request must have answered STATUS; otherwise show the
+# response and fail the test naming the fixture.
+fixture_expect() {
+	[[ $status == "$1" ]] && return 0
+	show_response
+	fail "$2: expected $1, got $status"
+}
+
 # unique_slug PREFIX: a tenant slug no other test uses.
 unique_slug() {
 	printf '%s-%s-%s\n' "$1" "${BATS_TEST_NUMBER:-0}" "$((RANDOM * 32768 + RANDOM))"
@@ -297,15 +305,10 @@ unique_slug() {
 # create_tenant SLUG [JSON_OVERRIDES]: operator creates a tenant (name "Hauler SLUG" unless
 # overridden); expects 201. Leaves the response in status/body/headers and sets TENANT_ID.
 create_tenant() {
-	local over=${2-} doc
-	[[ -n $over ]] || over='{}'
+	local over=${2:-'{}'} doc
 	doc=$(jq -cn --arg s "$1" --argjson o "$over" '{slug: $s, name: ("Hauler " + $s)} + $o') || return 1
 	operator_api POST /v1/platform/tenants "$doc" || return 1
-	[[ $status == 201 ]] || {
-		show_response
-		fail "create_tenant $1: expected 201, got $status"
-		return 1
-	}
+	fixture_expect 201 "create_tenant $1" || return 1
 	TENANT_ID=$(jq -r .id <<<"$body")
 }
 
@@ -315,11 +318,7 @@ create_staff() {
 	doc=$(jq -cn --arg e "$2" --arg p "$3" --arg r "${4:-admin}" \
 		'{email: $e, full_name: ("Staff " + ($e | split("@")[0])), password: $p, role: $r}') || return 1
 	operator_api POST "/v1/platform/tenants/$1/staff" "$doc" || return 1
-	[[ $status == 201 ]] || {
-		show_response
-		fail "create_staff $1 $2: expected 201, got $status"
-		return 1
-	}
+	fixture_expect 201 "create_staff $1 $2" || return 1
 	STAFF_ID=$(jq -r .id <<<"$body")
 }
 
@@ -331,11 +330,7 @@ login_body() {
 # staff_login SLUG EMAIL PASSWORD: log in and print the access token (fails unless 200).
 staff_login() {
 	api POST "/v1/tenants/$1/staff/login" "$(login_body "$2" "$3")" || return 1
-	[[ $status == 200 ]] || {
-		show_response
-		fail "staff_login $1 $2: expected 200, got $status"
-		return 1
-	}
+	fixture_expect 200 "staff_login $1 $2" || return 1
 	jq -r .access_token <<<"$body"
 }
 
@@ -347,11 +342,7 @@ new_staff_token() {
 	STAFF_EMAIL="${1:-admin}.$RANDOM@$TENANT_SLUG.example.test"
 	create_staff "$TENANT_SLUG" "$STAFF_EMAIL" "$TEST_PASSWORD" "${1:-admin}" || return 1
 	api POST "/v1/tenants/$TENANT_SLUG/staff/login" "$(login_body "$STAFF_EMAIL" "$TEST_PASSWORD")" || return 1
-	[[ $status == 200 ]] || {
-		show_response
-		fail "login of $STAFF_EMAIL: expected 200, got $status"
-		return 1
-	}
+	fixture_expect 200 "login of $STAFF_EMAIL" || return 1
 	STAFF_TOKEN=$(jq -r .access_token <<<"$body")
 }
 
@@ -361,11 +352,7 @@ new_staff_token() {
 # new_api_key [NAME]: the staff admin creates an API key; sets API_KEY (the secret) and API_KEY_ID.
 new_api_key() {
 	staff_api "$STAFF_TOKEN" POST /v1/admin/api-keys "$(jq -cn --arg n "${1:-sync}" '{name: $n}')" || return 1
-	[[ $status == 201 ]] || {
-		show_response
-		fail "new_api_key: expected 201, got $status"
-		return 1
-	}
+	fixture_expect 201 "new_api_key" || return 1
 	API_KEY=$(jq -r .key <<<"$body")
 	API_KEY_ID=$(jq -r .id <<<"$body")
 }
@@ -378,16 +365,11 @@ unique_number() {
 # create_customer [JSON_OVERRIDES]: staff create a residential customer; expects 201. Sets
 # CUSTOMER_ID and CUSTOMER_NUMBER.
 create_customer() {
-	local over=${1-} doc
-	[[ -n $over ]] || over='{}'
+	local over=${1:-'{}'} doc
 	doc=$(jq -cn --arg n "$(unique_number A)" --argjson o "$over" \
 		'{account_number: $n, name: ("Customer " + $n), kind: "residential"} + $o') || return 1
 	staff_api "$STAFF_TOKEN" POST /v1/admin/customers "$doc" || return 1
-	[[ $status == 201 ]] || {
-		show_response
-		fail "create_customer: expected 201, got $status"
-		return 1
-	}
+	fixture_expect 201 "create_customer" || return 1
 	CUSTOMER_ID=$(jq -r .id <<<"$body")
 	CUSTOMER_NUMBER=$(jq -r .account_number <<<"$body")
 }
@@ -395,16 +377,11 @@ create_customer() {
 # create_invoice CUSTOMER_ID [JSON_OVERRIDES]: staff create a draft invoice for the customer with
 # one line of 10000 cents unless overridden; expects 201. Sets INVOICE_ID and INVOICE_NUMBER.
 create_invoice() {
-	local over=${2-} doc
-	[[ -n $over ]] || over='{}'
+	local over=${2:-'{}'} doc
 	doc=$(jq -cn --arg n "$(unique_number INV)" --argjson o "$over" \
 		'{number: $n, lines: [{description: "Weekly pickup", unit_price_cents: 10000}]} + $o') || return 1
 	staff_api "$STAFF_TOKEN" POST "/v1/admin/customers/$1/invoices" "$doc" || return 1
-	[[ $status == 201 ]] || {
-		show_response
-		fail "create_invoice: expected 201, got $status"
-		return 1
-	}
+	fixture_expect 201 "create_invoice" || return 1
 	INVOICE_ID=$(jq -r .id <<<"$body")
 	INVOICE_NUMBER=$(jq -r .number <<<"$body")
 }
@@ -413,57 +390,38 @@ create_invoice() {
 # a zero total).
 send_invoice() {
 	staff_api "$STAFF_TOKEN" POST "/v1/admin/invoices/$1/send" || return 1
-	[[ $status == 200 ]] || {
-		show_response
-		fail "send_invoice $1: expected 200, got $status"
-		return 1
-	}
+	fixture_expect 200 "send_invoice $1" || return 1
 }
 
 # create_location CUSTOMER_ID [JSON_OVERRIDES]: staff add a service location ("12 Oak St") to the
 # customer; expects 201. Sets LOCATION_ID.
 create_location() {
-	local over=${2-} doc
-	[[ -n $over ]] || over='{}'
+	local over=${2:-'{}'} doc
 	doc=$(jq -cn --argjson o "$over" '{address: {line1: "12 Oak St", city: "Springfield", region: "IL", postal_code: "62701"}} + $o') || return 1
 	staff_api "$STAFF_TOKEN" POST "/v1/admin/customers/$1/locations" "$doc" || return 1
-	[[ $status == 201 ]] || {
-		show_response
-		fail "create_location: expected 201, got $status"
-		return 1
-	}
+	fixture_expect 201 "create_location" || return 1
 	LOCATION_ID=$(jq -r .id <<<"$body")
 }
 
 # create_service CUSTOMER_ID LOCATION_ID [JSON_OVERRIDES]: staff add a weekly service of 3250 cents
 # at the location; expects 201. Sets SERVICE_ID.
 create_service() {
-	local over=${3-} doc
-	[[ -n $over ]] || over='{}'
+	local over=${3:-'{}'} doc
 	doc=$(jq -cn --arg l "$2" --argjson o "$over" \
 		'{location_id: $l, description: "Residential trash", frequency: "weekly", rate_cents: 3250} + $o') || return 1
 	staff_api "$STAFF_TOKEN" POST "/v1/admin/customers/$1/services" "$doc" || return 1
-	[[ $status == 201 ]] || {
-		show_response
-		fail "create_service: expected 201, got $status"
-		return 1
-	}
+	fixture_expect 201 "create_service" || return 1
 	SERVICE_ID=$(jq -r .id <<<"$body")
 }
 
 # create_order CUSTOMER_ID [JSON_OVERRIDES]: staff record a dumpster order dated 2026-11-24 with a
 # unique number; expects 201. Sets ORDER_ID and ORDER_NUMBER.
 create_order() {
-	local over=${2-} doc
-	[[ -n $over ]] || over='{}'
+	local over=${2:-'{}'} doc
 	doc=$(jq -cn --arg n "$(unique_number ORD)" --argjson o "$over" \
 		'{number: $n, type: "dumpster", service_date: "2026-11-24", service: "20 yd dumpster delivery"} + $o') || return 1
 	staff_api "$STAFF_TOKEN" POST "/v1/admin/customers/$1/orders" "$doc" || return 1
-	[[ $status == 201 ]] || {
-		show_response
-		fail "create_order: expected 201, got $status"
-		return 1
-	}
+	fixture_expect 201 "create_order" || return 1
 	ORDER_ID=$(jq -r .id <<<"$body")
 	ORDER_NUMBER=$(jq -r .number <<<"$body")
 }
@@ -487,10 +445,6 @@ open_invoice() {
 # unless KEY); expects 201. Sets PAYMENT_ID.
 record_payment() {
 	staff_api "$1" POST /v1/admin/payments "$2" -H "Idempotency-Key: ${3:-$(new_idempotency_key)}" || return 1
-	[[ $status == 201 ]] || {
-		show_response
-		fail "record_payment: expected 201, got $status"
-		return 1
-	}
+	fixture_expect 201 "record_payment" || return 1
 	PAYMENT_ID=$(jq -r .id <<<"$body")
 }

@@ -88,14 +88,18 @@ static void lengths_ranges_and_nulls(void **state)
 	json_decref(e);
 }
 
-static void trimmed_copy(void **state)
+static void normalised_in_place(void **state)
 {
 	(void)state;
-	char buf[16];
-	json_t *obj = json_pack("{s:s}", "name", "  Jane Doe \n");
+	json_t *obj = json_pack("{s:s, s:{s:s}}", "name", "  Jane Doe \n", "contact", "email",
+	                        " Jane@Example.COM ");
 
-	assert_string_equal(fields_trimmed(buf, sizeof(buf), obj, "name"), "Jane Doe");
-	assert_null(fields_trimmed(buf, sizeof(buf), obj, "missing"));
+	fields_normalise(obj, spec);
+	assert_string_equal(json_string_value(json_object_get(obj, "name")), "Jane Doe");
+	assert_string_equal(
+	        json_string_value(json_object_get(json_object_get(obj, "contact"), "email")),
+	        "jane@example.com");
+	assert_null(json_object_get(obj, "missing"));
 	json_decref(obj);
 }
 
@@ -105,7 +109,7 @@ int main(void)
 	        cmocka_unit_test(valid_body_has_no_errors),
 	        cmocka_unit_test(every_bad_field_is_listed),
 	        cmocka_unit_test(lengths_ranges_and_nulls),
-	        cmocka_unit_test(trimmed_copy),
+	        cmocka_unit_test(normalised_in_place),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
