@@ -1,14 +1,18 @@
 # tests/lib/procs.bash — free ports, bounded waits and stopping background processes.
 # Sourced by scripts/test and tests/api/helpers.bash; plain bash, no bats needed.
 
-# free_port [EXCLUDED_PORT...]: print a TCP port on 127.0.0.1 that nothing listens on (random,
-# 20000–59999), never one of EXCLUDED_PORT (ports already handed out but not yet bound).
+# free_port [EXCLUDED_PORT...]: print a TCP port on 127.0.0.1 that no socket uses (random, from
+# 20000 up to the kernel's ephemeral range), never one of EXCLUDED_PORT (ports already handed out
+# but not yet bound). Staying below the ephemeral range matters: an outgoing connection (curl, the
+# proxy, a database client) may otherwise hold the port as its local end when the server binds.
 free_port() {
-	local port tries
+	local port tries low=32768 span
+	read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+	span=$((low > 21000 ? low - 20000 : 40000))
 	for ((tries = 0; tries < 200; tries++)); do
-		port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		port=$((20000 + (RANDOM * 32768 + RANDOM) % span))
 		[[ " $* " == *" $port "* ]] && continue
-		if [[ -z $(ss -Htln "sport = :$port" 2>/dev/null) ]] &&
+		if [[ -z $(ss -Htan "( sport = :$port or dport = :$port )" 2>/dev/null) ]] &&
 			! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			echo "$port"
 			return 0
