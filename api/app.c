@@ -1,5 +1,7 @@
 #include "app.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,15 +10,25 @@
 #include "core/password.h"
 #include "credits/credits_routes.h"
 #include "customers/customers_routes.h"
+#include "db/listener.h"
 #include "db/migrate.h"
+#include "http/auth.h"
 #include "http/server.h"
 #include "invoices/invoices_routes.h"
+#include "jobs/jobs_routes.h"
+#include "jobs/jobs_worker.h"
 #include "locations/locations_routes.h"
 #include "log.h"
+#include "mail/mail_worker.h"
+#include "me/me_routes.h"
 #include "orders/orders_routes.h"
+#include "passwords/passwords_routes.h"
 #include "payments/payments_routes.h"
+#include "portal_access/portal_access_routes.h"
+#include "portal_auth/portal_auth_routes.h"
 #include "services/services_routes.h"
 #include "settings/settings_routes.h"
+#include "signup/signup_routes.h"
 #include "staff/staff_routes.h"
 #include "system/system.h"
 #include "tenants/branding_cache.h"
@@ -99,18 +111,79 @@ void app_release(struct app *app)
 	memset(app, 0, sizeof(*app));
 }
 
+/* A revocation in another process (NOTIFY curbside_auth_revoked): forget cached credentials. */
+static void forget_credentials(void *unused)
+{
+	(void)unused;
+	http_auth_cache_clear();
+}
+
 int app_serve(struct app *app)
 {
+	struct db_listener *revocations = NULL;
 	const struct route_table tables[] = {
-	        system_route_table,   tenants_route_table,   staff_route_table,
-	        settings_route_table, api_keys_route_table,  customers_route_table,
-	        payments_route_table, locations_route_table, services_route_table,
-	        orders_route_table,   invoices_route_table,  credits_route_table,
+	        system_route_table,        tenants_route_table,
+	        staff_route_table,         settings_route_table,
+	        api_keys_route_table,      customers_route_table,
+	        payments_route_table,      locations_route_table,
+	        services_route_table,      orders_route_table,
+	        invoices_route_table,      credits_route_table,
+	        portal_auth_route_table,   me_route_table,
+	        signup_route_table,        passwords_route_table,
+	        portal_access_route_table, jobs_route_table,
 	};
 
 	if (app->cfg.migrate_on_start && db_migrate(app->cfg.database_url, stdout) != CS_OK)
 		return CS_EDB;
 	if (!db_pool_ping(app->db))
 		LOG_WARN("the database is not reachable yet; /readyz answers 503 until it is");
-	return http_server_run(app, tables, sizeof(tables) / sizeof(tables[0]));
+	int rc = db_listener_start(&revocations, app->cfg.database_url, "curbside_auth_revoked",
+	                           forget_credentials, NULL);
+	if (rc == CS_OK && app->cfg.workers)
+		rc = app_start_workers(app);
+	if (rc == CS_OK)
+		rc = http_server_run(app, tables, sizeof(tables) / sizeof(tables[0]));
+	app_stop_workers(app);
+	db_listener_stop(revocations);
+	return rc;
+}
+
+int app_start_workers(struct app *app)
+{
+	int rc = mail_worker_start(&app->mail_worker, app);
+
+	if (rc == CS_OK)
+		rc = jobs_worker_start(&app->jobs_worker, app);
+	if (rc != CS_OK)
+		app_stop_workers(app);
+	return rc;
+}
+
+void app_stop_workers(struct app *app)
+{
+	mail_worker_stop(app->mail_worker);
+	app->mail_worker = NULL;
+	jobs_worker_stop(app->jobs_worker);
+	app->jobs_worker = NULL;
+}
+
+int app_run_workers(struct app *app)
+{
+	sigset_t set;
+	int sig = 0;
+
+	/* Block the stop signals before any thread starts, so only sigwait sees them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	int rc = app_start_workers(app);
+	if (rc == CS_OK) {
+		LOG_INFO("background workers running");
+		sigwait(&set, &sig);
+		LOG_INFO("signal %d: stopping the background workers", sig);
+	}
+	app_stop_workers(app);
+	return rc;
 }

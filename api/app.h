@@ -18,6 +18,8 @@ struct app {
 	struct throttle *login_by_email;   /* failures per (tenant, email) */
 	struct throttle *login_by_address; /* failures per client address */
 	char **cors_origins;               /* NULL-terminated allow-list */
+	struct mail_worker *mail_worker;   /* between app_start_workers and app_stop_workers */
+	struct jobs_worker *jobs_worker;   /* the same */
 };
 
 /* Build the application from `cfg` (taken over: released by app_release). */
@@ -28,5 +30,14 @@ void app_release(struct app *app);
 
 /* Serve HTTP until SIGTERM or SIGINT, then finish in-flight requests and return. */
 int app_serve(struct app *app) CS_MUST_CHECK;
+
+/* Start the background workers (the mail worker, ...); app_stop_workers stops them. */
+int app_start_workers(struct app *app) CS_MUST_CHECK;
+
+/* Stop the background workers that are running (each stops within about a second). */
+void app_stop_workers(struct app *app);
+
+/* `curbside worker`: run only the background workers until SIGTERM or SIGINT. */
+int app_run_workers(struct app *app) CS_MUST_CHECK;
 
 #endif

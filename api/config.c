@@ -60,6 +60,22 @@ static const struct config_var config_vars[] = {
          "login throttling window"},
         {"CURBSIDE_BRANDING_CACHE_SECONDS", KIND_INT, "5", AT(branding_cache_seconds), 0, 3600,
          "how long a tenant's public branding is served from memory (0: always query)"},
+        {"CURBSIDE_PUBLIC_URL", KIND_STRING, "http://localhost:5173/{tenant}", AT(public_url), 0, 0,
+         "portal base URL used in email links; {tenant} becomes the tenant slug (set it in "
+         "production)"},
+        {"CURBSIDE_SMTP_URL", KIND_STRING, "", AT(smtp_url), 0, 0,
+         "smtp://[user:password@]host[:port] or smtps://...; empty: write mail to "
+         "CURBSIDE_MAIL_DIR"},
+        {"CURBSIDE_MAIL_FROM", KIND_STRING, "portal@localhost", AT(mail_from), 0, 0,
+         "sender address of every email (the display name is the hauler's)"},
+        {"CURBSIDE_MAIL_DIR", KIND_STRING, ".data/mail", AT(mail_dir), 0, 0,
+         "development mailbox: one .eml file per email when CURBSIDE_SMTP_URL is empty"},
+        {"CURBSIDE_MAIL_POLL_SECONDS", KIND_INT, "5", AT(mail_poll_seconds), 1, 3600,
+         "mail worker's polling interval (it also wakes on new mail at once)"},
+        {"CURBSIDE_MAIL_RETRY_SECONDS", KIND_INT, "30", AT(mail_retry_seconds), 1, 3600,
+         "first retry delay after a temporary failure; each later one is 4x longer"},
+        {"CURBSIDE_WORKERS", KIND_BOOL, "true", AT(workers), 0, 0,
+         "serve also runs the background workers (mail, jobs); `curbside worker` runs only them"},
 };
 
 static int parse_listen(struct config *cfg, const char *v)
@@ -162,6 +178,48 @@ static int check_production(const struct config *cfg, FILE *err)
 		             "production\n");
 		bad = 1;
 	}
+	/* Email must go somewhere real, with links that reach the real portal. */
+	if (!getenv("CURBSIDE_PUBLIC_URL") || !*getenv("CURBSIDE_PUBLIC_URL")) {
+		fprintf(err, "CURBSIDE_PUBLIC_URL: set the portal's URL in production\n");
+		bad = 1;
+	}
+	if (!*cfg->smtp_url && (!getenv("CURBSIDE_MAIL_DIR") || !*getenv("CURBSIDE_MAIL_DIR"))) {
+		fprintf(err, "CURBSIDE_SMTP_URL: set it in production (or set CURBSIDE_MAIL_DIR to "
+		             "keep email in files on purpose)\n");
+		bad = 1;
+	}
+	return bad;
+}
+
+/* Text that ends up in mail headers or links: one line of printable ASCII. */
+static bool is_header_safe(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 127 || strchr("<>\"(),;", *s))
+			return false;
+	return true;
+}
+
+static int check_mail(const struct config *cfg, FILE *err)
+{
+	int bad = 0;
+	const char *at = strchr(cfg->mail_from, '@');
+
+	if (strncmp(cfg->public_url, "http://", 7) && strncmp(cfg->public_url, "https://", 8)) {
+		fprintf(err, "CURBSIDE_PUBLIC_URL: must start with http:// or https://\n");
+		bad = 1;
+	}
+	if (*cfg->smtp_url && strncmp(cfg->smtp_url, "smtp://", 7) &&
+	    strncmp(cfg->smtp_url, "smtps://", 8)) {
+		fprintf(err, "CURBSIDE_SMTP_URL: must start with smtp:// or smtps://\n");
+		bad = 1;
+	}
+	if (!at || at == cfg->mail_from || !at[1] || strchr(at + 1, '@') ||
+	    !is_header_safe(cfg->mail_from)) {
+		fprintf(err, "CURBSIDE_MAIL_FROM: must be a plain address such as "
+		             "portal@hauler.example\n");
+		bad = 1;
+	}
 	return bad;
 }
 
@@ -187,7 +245,7 @@ static int check_consistency(const struct config *cfg, FILE *err)
 		fprintf(err, "CURBSIDE_LOG_LEVEL: one of error, warning, info, debug\n");
 		bad = 1;
 	}
-	return bad;
+	return bad | check_mail(cfg, err);
 }
 
 static void apply_derived_defaults(struct config *cfg)

@@ -31,6 +31,13 @@ struct config {
 	int login_max_failures;
 	int login_window_seconds;
 	int branding_cache_seconds;
+	char *public_url; /* portal SPA base URL; "{tenant}" is replaced by the tenant slug */
+	char *smtp_url;   /* smtp:// or smtps:// (may carry user:password); "" = mailbox dir */
+	char *mail_from;  /* envelope and From: address */
+	char *mail_dir;   /* development mailbox: .eml files when there is no SMTP URL */
+	int mail_poll_seconds;
+	int mail_retry_seconds; /* first retry delay; later ones grow fourfold */
+	bool workers;           /* serve also runs the background workers */
 };
 
 /* Read the environment into `cfg`. On failure prints every problem to `err` and returns

@@ -16,6 +16,8 @@ static void usage(FILE *out)
 	        "\n"
 	        "commands:\n"
 	        "  serve [--migrate]  serve the API (--migrate applies migrations first)\n"
+	        "  worker             run only the background workers (email, jobs) until\n"
+	        "                     SIGTERM/SIGINT\n"
 	        "  migrate            apply pending database migrations and exit\n"
 	        "  seed-demo [--migrate]\n"
 	        "                     load the demo hauler (tenant `demo`) and its staff login\n"
@@ -34,10 +36,30 @@ static int load_config(struct config *cfg)
 	return 0;
 }
 
+/* Start logging and the application from `cfg` (taken over), run `run` until it returns, then
+ * release everything. The process exit status. */
+static int run_app(struct config *cfg, int (*run)(struct app *))
+{
+	struct app app;
+
+	if (log_init(cfg->log_level) != 0) {
+		fprintf(stderr, "curbside: cannot start logging\n");
+		config_release(cfg);
+		return 1;
+	}
+	int rc = app_init(&app, cfg);
+	if (rc == CS_OK)
+		rc = run(&app);
+	else
+		LOG_ERROR("start-up failed (%d)", rc);
+	app_release(&app);
+	log_close();
+	return rc == CS_OK ? 0 : 1;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
 	struct config cfg;
-	struct app app;
 	bool migrate = false;
 
 	for (int i = 2; i < argc; i++) {
@@ -54,19 +76,26 @@ static int cmd_serve(int argc, char **argv)
 	if (load_config(&cfg) != 0)
 		return 1;
 	cfg.migrate_on_start = cfg.migrate_on_start || migrate;
-	if (log_init(cfg.log_level) != 0) {
-		fprintf(stderr, "curbside: cannot start logging\n");
-		config_release(&cfg);
-		return 1;
+	return run_app(&cfg, app_serve);
+}
+
+/* The background workers alone, e.g. in their own container beside `serve` with
+ * CURBSIDE_WORKERS=false. */
+static int cmd_worker(int argc, char **argv)
+{
+	struct config cfg;
+
+	if (argc > 2) {
+		if (!strcmp(argv[2], "--help")) {
+			config_print_help(stdout);
+			return 0;
+		}
+		usage(stderr);
+		return 2;
 	}
-	int rc = app_init(&app, &cfg);
-	if (rc == CS_OK)
-		rc = app_serve(&app);
-	else
-		LOG_ERROR("start-up failed (%d)", rc);
-	app_release(&app);
-	log_close();
-	return rc == CS_OK ? 0 : 1;
+	if (load_config(&cfg) != 0)
+		return 1;
+	return run_app(&cfg, app_run_workers);
 }
 
 static int cmd_migrate(void)
@@ -124,6 +153,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "serve"))
 		return cmd_serve(argc, argv);
+	if (!strcmp(argv[1], "worker"))
+		return cmd_worker(argc, argv);
 	if (!strcmp(argv[1], "migrate"))
 		return cmd_migrate();
 	if (!strcmp(argv[1], "seed-demo"))

@@ -125,3 +125,28 @@ void throttle_reset(struct throttle *t, const char *key)
 		*s = (struct slot){0};
 	pthread_mutex_unlock(&t->lock);
 }
+
+int throttle_pair_check(const struct throttle_pair *p, time_t now)
+{
+	int wait = throttle_check(p->by_account, p->account_key, now);
+
+	if (!wait)
+		wait = throttle_check(p->by_address, p->address_key, now);
+	if (!wait)
+		return CS_OK;
+	cs_error_set(CS_ETHROTTLED, "too_many_attempts",
+	             "Too many failed sign-in attempts. Try again in %d seconds.", wait);
+	cs_error_set_retry_after(wait);
+	return CS_ETHROTTLED;
+}
+
+void throttle_pair_fail(const struct throttle_pair *p, time_t now)
+{
+	throttle_fail(p->by_account, p->account_key, now);
+	throttle_fail(p->by_address, p->address_key, now);
+}
+
+void throttle_pair_succeed(const struct throttle_pair *p)
+{
+	throttle_reset(p->by_account, p->account_key);
+}

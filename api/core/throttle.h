@@ -29,4 +29,25 @@ void throttle_fail(struct throttle *t, const char *key, time_t now);
 /* Forget `key` (after a success). */
 void throttle_reset(struct throttle *t, const char *key);
 
+/*
+ * A sign-in attempt counted twice: under its account key ("staff|tenant|email") and its client
+ * address, so neither guessing one account from many addresses nor many accounts from one address
+ * gets far. Only a success resets the account key; the address keeps its count.
+ */
+struct throttle_pair {
+	struct throttle *by_account;
+	const char *account_key;
+	struct throttle *by_address;
+	const char *address_key;
+};
+
+/* CS_OK when both keys may try now; else CS_ETHROTTLED with the 429 problem and Retry-After set. */
+int throttle_pair_check(const struct throttle_pair *p, time_t now) CS_MUST_CHECK;
+
+/* Count a failed attempt under both keys. */
+void throttle_pair_fail(const struct throttle_pair *p, time_t now);
+
+/* Forget the account key's failures after a success. */
+void throttle_pair_succeed(const struct throttle_pair *p);
+
 #endif

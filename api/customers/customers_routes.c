@@ -1,10 +1,14 @@
 #include "customers/customers_routes.h"
 
+#include <stdlib.h>
+
 #include "core/validate.h"
 #include "customers/customers_service.h"
 #include "http/params.h"
 #include "http/reply.h"
 #include "http/resource.h"
+#include "portal_access/portal_access_routes.h"
+#include "portal_access/portal_access_service.h"
 
 static const char *const customer_kinds[] = {"residential", "commercial", "roll_off", NULL};
 #define KIND_SENTENCE "Must be residential, commercial or roll_off."
@@ -70,9 +74,11 @@ static int list_customers(struct http_ctx *ctx)
 	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
 }
 
+/* The single read carries the current invitation link, which needs the server key: the portal
+ * access module serves it. */
 static int get_customer(struct http_ctx *ctx)
 {
-	return http_serve_read(ctx, &customer_kind, customers_get);
+	return portal_access_serve_customer(ctx);
 }
 
 /* 201 for a new customer; 200 when an external_id matched one (an integrator's replayed sync). */
@@ -86,15 +92,44 @@ static int create_customer(struct http_ctx *ctx)
 		return CS_OK;
 	int rc = customers_upsert(&json, &created, ctx->app->db, ctx->principal.tenant_id, body);
 	json_decref(body);
-	if (rc != CS_OK)
+	if (rc == CS_OK)
+		rc = portal_access_attach_invitation(&json, ctx->app, ctx->principal.tenant_id);
+	if (rc != CS_OK) {
+		free(json);
 		return rc;
+	}
 	http_set_location(ctx, customer_kind.path_prefix, json);
 	return http_reply_json_text(ctx, created ? 201 : 200, json);
 }
 
+/* As a read answers it: with the current invitation link (portal_access). */
+static int update_and_attach(char **out, struct app *app, const char *tenant_id, const char *id,
+                             const json_t *patch)
+{
+	int rc = customers_update(out, app->db, tenant_id, id, patch);
+
+	if (rc == CS_OK)
+		rc = portal_access_attach_invitation(out, app, tenant_id);
+	if (rc != CS_OK) {
+		free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 static int update_customer(struct http_ctx *ctx)
 {
-	return http_serve_update(ctx, &customer_kind, update_fields, customers_update);
+	const char *id = http_path_id(ctx, "id", "customer");
+	json_t *patch = NULL;
+	char *json = NULL;
+
+	if (!id)
+		return CS_ENOTFOUND;
+	if (!http_validated_body(&patch, ctx, update_fields, true))
+		return CS_OK;
+	int rc = update_and_attach(&json, ctx->app, ctx->principal.tenant_id, id, patch);
+	json_decref(patch);
+	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
 }
 
 static const struct route customers_routes[] = {

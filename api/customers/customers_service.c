@@ -28,10 +28,6 @@ static struct db_stmt search_stmt =
                                   "$6), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"),
                 6);
 
-static struct db_stmt get_stmt = DB_STMT(
-        "customers_get",
-        "SELECT customer_json(c)::text FROM customers c WHERE c.tenant_id = $1 AND c.id = $2", 2);
-
 static struct db_stmt upsert_stmt =
         DB_STMT("customers_upsert", "SELECT body, created FROM customer_upsert($1, $2::jsonb)", 2);
 
@@ -48,13 +44,6 @@ int customers_list(char **out, struct db_pool *db, const char *tenant_id,
 	http_list_after(page, &key, &id, FIRST_NAME, CURSOR_NIL_ID);
 	const char *params[] = {tenant_id, filter->kind, key, id, page->limit, filter->search};
 	return db_query_text(out, db, filter->search ? &search_stmt : &list_stmt, params);
-}
-
-int customers_get(char **out, struct db_pool *db, const char *tenant_id, const char *customer_id)
-{
-	const char *params[] = {tenant_id, customer_id};
-
-	return db_query_found(out, db, &get_stmt, params, "customer");
 }
 
 int customers_upsert(char **out, bool *created, struct db_pool *db, const char *tenant_id,

@@ -22,10 +22,6 @@ int customers_list(char **out, struct db_pool *db, const char *tenant_id,
                    const struct customer_filter *filter,
                    const struct list_params *page) CS_MUST_CHECK;
 
-/* One customer. */
-int customers_get(char **out, struct db_pool *db, const char *tenant_id,
-                  const char *customer_id) CS_MUST_CHECK;
-
 /*
  * Create a customer from a validated body; with an external_id that already exists, update that
  * customer instead (*created false). *out is the customer as stored.

@@ -1,20 +1,35 @@
 #include "db/query.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int db_query_text(char **out, struct db_pool *db, struct db_stmt *stmt, const char *const *params)
+int db_query_result(PGresult **out, struct db_pool *db, struct db_stmt *stmt,
+                    const char *const *params)
 {
 	struct db_conn *conn = NULL;
-	PGresult *res = NULL;
 	int rc;
 
 	*out = NULL;
 	if ((rc = db_checkout(&conn, db)) != CS_OK)
 		return rc;
-	rc = db_exec(&res, conn, stmt, params);
+	rc = db_exec(out, conn, stmt, params);
 	db_release(conn);
-	if (rc != CS_OK)
+	return rc;
+}
+
+void db_copy_cell(char *dst, size_t cap, const PGresult *res, int col)
+{
+	snprintf(dst, cap, "%s", PQgetvalue(res, 0, col));
+}
+
+int db_query_text(char **out, struct db_pool *db, struct db_stmt *stmt, const char *const *params)
+{
+	PGresult *res = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = db_query_result(&res, db, stmt, params)) != CS_OK)
 		return rc;
 	if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0) &&
 	    !(*out = strdup(PQgetvalue(res, 0, 0))))

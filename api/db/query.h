@@ -7,6 +7,16 @@
 #include "db/pool.h"
 
 /*
+ * Run `stmt` on a connection checked out for the call and released before returning; `*out` is
+ * the whole result (the caller PQclears it). Errors as db_exec.
+ */
+int db_query_result(PGresult **out, struct db_pool *db, struct db_stmt *stmt,
+                    const char *const *params) CS_MUST_CHECK;
+
+/* Copy the text of cell (row 0, `col`) of `res` into `dst` (`cap` bytes, truncated). */
+void db_copy_cell(char *dst, size_t cap, const PGresult *res, int col);
+
+/*
  * Run `stmt` on a connection checked out for the call. On success `*out` is a copy of the first
  * cell of the first row (the caller frees it), or NULL when the statement returned no row.
  * Errors as db_exec (problems the database raised are already recorded).

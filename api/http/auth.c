@@ -11,6 +11,7 @@
 #include "core/hash.h"
 #include "core/jwt.h"
 #include "http/route.h"
+#include "portal_auth/portal_sessions.h"
 #include "staff/staff_service.h"
 
 /*
@@ -22,7 +23,9 @@
 #define CREDENTIAL_CACHE_TTL   30
 
 struct credential_slot {
-	char key[128];  /* what was checked: "s|session|user|tenant" or "k|key hash" */
+	/* What was checked: "s|session|user|tenant", "p|session|user|tenant|account", "k|key hash".
+	 */
+	char key[160];
 	char value[80]; /* what the check found (an API key's "tenant|key id") */
 	time_t valid_until;
 };
@@ -98,7 +101,57 @@ static bool is_operator_token(const struct http_ctx *ctx, const char *token)
 	return hash_equal_ct(token, strlen(token), expected, strlen(expected));
 }
 
-static int authenticate_staff(struct http_ctx *ctx, const char *token)
+static int portal_state_problem(enum portal_session_state state)
+{
+	switch (state) {
+	case PORTAL_SESSION_PORTAL_DISABLED:
+		return cs_error_set(CS_EFORBIDDEN, "portal_disabled",
+		                    "This online account portal is not available.");
+	case PORTAL_SESSION_ACCOUNT_UNAVAILABLE:
+		return cs_error_set(CS_EFORBIDDEN, "portal_access_disabled",
+		                    "Online access to this account has been switched off. Please "
+		                    "contact us.");
+	default:
+		return unauthorized("invalid_token", "The session of this token has ended.");
+	}
+}
+
+/* A portal user's token: its session must be live, its tenant's portal on, its account open. */
+static int authenticate_portal(struct http_ctx *ctx, const struct access_claims *claims,
+                               enum route_auth required)
+{
+	enum portal_session_state state = PORTAL_SESSION_ENDED;
+	char key[160];
+	time_t now = time(NULL);
+	int rc;
+
+	snprintf(key, sizeof(key), "p|%s|%s|%s|%s", claims->session_id, claims->subject,
+	         claims->tenant_id, claims->account_id);
+	if (!cache_lookup(key, NULL, now)) {
+		if ((rc = portal_session_check(&state, ctx->app->db, claims)) != CS_OK)
+			return rc;
+		if (state != PORTAL_SESSION_ACTIVE)
+			return portal_state_problem(state);
+		time_t until = now + CREDENTIAL_CACHE_TTL;
+		cache_store(key, "", until < claims->expires_at ? until : claims->expires_at);
+	}
+	/* Only a live session earns "wrong kind" (403); anything else is an invalid token (401). */
+	if (required != AUTH_PORTAL && required != AUTH_PORTAL_ACCOUNT)
+		return cs_error_set(CS_EFORBIDDEN, "forbidden",
+		                    "A portal sign-in cannot be used on back-office endpoints.");
+	if (required == AUTH_PORTAL_ACCOUNT && !claims->account_id[0])
+		return cs_error_set(
+		        CS_EFORBIDDEN, "account_selection_required",
+		        "Choose one of your accounts first (POST /v1/session/account).");
+	ctx->principal.kind = PRINCIPAL_PORTAL;
+	strcpy(ctx->principal.tenant_id, claims->tenant_id);
+	strcpy(ctx->principal.user_id, claims->subject);
+	strcpy(ctx->principal.session_id, claims->session_id);
+	strcpy(ctx->principal.account_id, claims->account_id);
+	return CS_OK;
+}
+
+static int authenticate_staff(struct http_ctx *ctx, const char *token, enum route_auth required)
 {
 	struct access_claims claims;
 	char key[128];
@@ -106,8 +159,11 @@ static int authenticate_staff(struct http_ctx *ctx, const char *token)
 	bool active = false;
 	int rc;
 
-	if (access_token_verify(&claims, &ctx->app->keys, token, "staff", now) != CS_OK)
+	if (access_token_verify(&claims, &ctx->app->keys, token, "staff", now) != CS_OK) {
+		if (access_token_verify(&claims, &ctx->app->keys, token, "portal", now) == CS_OK)
+			return authenticate_portal(ctx, &claims, required);
 		return unauthorized("invalid_token", "The access token is invalid or has expired.");
+	}
 	/* A forged token reusing a live session id with another user or tenant misses the cache. */
 	snprintf(key, sizeof(key), "s|%s|%s|%s", claims.session_id, claims.subject,
 	         claims.tenant_id);
@@ -122,6 +178,9 @@ static int authenticate_staff(struct http_ctx *ctx, const char *token)
 		time_t until = now + CREDENTIAL_CACHE_TTL;
 		cache_store(key, "", until < claims.expires_at ? until : claims.expires_at);
 	}
+	if (required == AUTH_PORTAL || required == AUTH_PORTAL_ACCOUNT)
+		return cs_error_set(CS_EFORBIDDEN, "forbidden",
+		                    "A staff sign-in cannot be used on portal endpoints.");
 	ctx->principal.kind = PRINCIPAL_STAFF;
 	strcpy(ctx->principal.tenant_id, claims.tenant_id);
 	strcpy(ctx->principal.user_id, claims.subject);
@@ -164,12 +223,15 @@ static int authenticate_tenant_caller(struct http_ctx *ctx, const char *token,
 		return cs_error_set(CS_EFORBIDDEN, "forbidden",
 		                    "The operator token cannot be used on tenant endpoints.");
 	if (api_key_looks_like(token)) {
+		if (required == AUTH_PORTAL || required == AUTH_PORTAL_ACCOUNT)
+			return cs_error_set(CS_EFORBIDDEN, "forbidden",
+			                    "An API key cannot be used on portal endpoints.");
 		if (required != AUTH_BACK_OFFICE)
 			return cs_error_set(CS_EFORBIDDEN, "forbidden",
 			                    "An API key cannot be used here; sign in as staff.");
 		return authenticate_api_key(ctx, token);
 	}
-	return authenticate_staff(ctx, token);
+	return authenticate_staff(ctx, token, required);
 }
 
 int http_authenticate(struct http_ctx *ctx, enum route_auth required)
@@ -199,6 +261,9 @@ int http_require_admin(const struct http_ctx *ctx)
 
 void http_principal_name(const struct http_ctx *ctx, char *out, size_t cap)
 {
-	snprintf(out, cap, "%s:%s", ctx->principal.kind == PRINCIPAL_API_KEY ? "key" : "staff",
-	         ctx->principal.user_id);
+	const char *kind = ctx->principal.kind == PRINCIPAL_API_KEY  ? "key"
+	                   : ctx->principal.kind == PRINCIPAL_PORTAL ? "portal"
+	                                                             : "staff";
+
+	snprintf(out, cap, "%s:%s", kind, ctx->principal.user_id);
 }

@@ -13,20 +13,29 @@ struct http_ctx;
 
 /* What a route requires of its caller. */
 enum route_auth {
-	AUTH_PUBLIC,      /* anyone */
-	AUTH_OPERATOR,    /* the platform operator token */
-	AUTH_STAFF,       /* a staff access token of the tenant */
-	AUTH_BACK_OFFICE, /* a staff access token or a tenant API key (an integrator) */
+	AUTH_PUBLIC,         /* anyone */
+	AUTH_OPERATOR,       /* the platform operator token */
+	AUTH_STAFF,          /* a staff access token of the tenant */
+	AUTH_BACK_OFFICE,    /* a staff access token or a tenant API key (an integrator) */
+	AUTH_PORTAL,         /* a portal user's access token, with or without a selected account */
+	AUTH_PORTAL_ACCOUNT, /* a portal user's access token with a selected customer account */
 };
 
-enum principal_kind { PRINCIPAL_NONE, PRINCIPAL_OPERATOR, PRINCIPAL_STAFF, PRINCIPAL_API_KEY };
+enum principal_kind {
+	PRINCIPAL_NONE,
+	PRINCIPAL_OPERATOR,
+	PRINCIPAL_STAFF,
+	PRINCIPAL_API_KEY,
+	PRINCIPAL_PORTAL,
+};
 
 struct principal {
 	enum principal_kind kind;
 	char tenant_id[37];
-	char user_id[37];    /* the staff user, or the API key's id */
-	char session_id[37]; /* staff only */
+	char user_id[37];    /* the staff or portal user, or the API key's id */
+	char session_id[37]; /* staff and portal users */
 	char role[16];       /* staff role; "integrator" for an API key */
+	char account_id[37]; /* portal: the selected customer account ("" when none yet) */
 };
 
 /* Forget every cached credential check (after a revocation in this process). */

@@ -155,6 +155,28 @@ static void render_pool(struct strbuf *b, const struct db_pool_stats *p)
 	              p->reconnects);
 }
 
+static atomic_ulong mail_outcomes[3]; /* by enum metrics_mail_outcome */
+
+void metrics_mail_record(enum metrics_mail_outcome outcome)
+{
+	if ((unsigned)outcome < 3)
+		atomic_fetch_add_explicit(&mail_outcomes[outcome], 1, memory_order_relaxed);
+}
+
+static void render_mail(struct strbuf *b)
+{
+	strbuf_printf(b,
+	              "# HELP curbside_mail_attempts_total Email send attempts by outcome (sent, "
+	              "retried later, failed for good).\n"
+	              "# TYPE curbside_mail_attempts_total counter\n"
+	              "curbside_mail_attempts_total{outcome=\"sent\"} %lu\n"
+	              "curbside_mail_attempts_total{outcome=\"retried\"} %lu\n"
+	              "curbside_mail_attempts_total{outcome=\"failed\"} %lu\n",
+	              atomic_load(&mail_outcomes[METRICS_MAIL_SENT]),
+	              atomic_load(&mail_outcomes[METRICS_MAIL_RETRIED]),
+	              atomic_load(&mail_outcomes[METRICS_MAIL_FAILED]));
+}
+
 char *metrics_render(size_t *len, const struct db_pool_stats *pool)
 {
 	struct strbuf b = STRBUF_INIT;
@@ -162,5 +184,6 @@ char *metrics_render(size_t *len, const struct db_pool_stats *pool)
 	render_requests(&b);
 	render_latency(&b);
 	render_pool(&b, pool);
+	render_mail(&b);
 	return strbuf_detach(&b, len);
 }

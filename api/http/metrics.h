@@ -21,6 +21,12 @@ void metrics_release(void);
 /* Count one request of route `index` answered with `status` after `seconds`. */
 void metrics_record(int index, int status, double seconds);
 
+/* Outcomes of the mail worker's attempts (api/mail/mail_worker.c). */
+enum metrics_mail_outcome { METRICS_MAIL_SENT, METRICS_MAIL_RETRIED, METRICS_MAIL_FAILED };
+
+/* Count one attempt to send an email with its outcome. */
+void metrics_mail_record(enum metrics_mail_outcome outcome);
+
 /* The exposition text (malloc'd, caller frees); NULL when out of memory. */
 char *metrics_render(size_t *len, const struct db_pool_stats *pool);
 

@@ -1,5 +1,9 @@
 #include "invoices/invoices_service.h"
 
+#include <string.h>
+
+#include "core/hash.h"
+#include "core/random.h"
 #include "db/page_sql.h"
 #include "db/query.h"
 
@@ -28,7 +32,8 @@ static struct db_stmt create_stmt =
 static struct db_stmt update_stmt =
         DB_STMT("invoices_update", "SELECT invoice_update($1, $2, $3::jsonb)", 3);
 
-static struct db_stmt send_stmt = DB_STMT("invoices_send", "SELECT invoice_send($1, $2)", 2);
+static struct db_stmt send_stmt =
+        DB_STMT("invoices_send", "SELECT invoice_send($1, $2, $3, $4)", 4);
 
 static struct db_stmt void_stmt = DB_STMT("invoices_void", "SELECT invoice_void($1, $2, $3)", 3);
 
@@ -67,8 +72,15 @@ int invoices_update(char **out, struct db_pool *db, const char *tenant_id, const
 
 int invoices_send(char **out, struct db_pool *db, const char *tenant_id, const char *invoice_id)
 {
-	const char *params[] = {tenant_id, invoice_id};
+	char token[RANDOM_TOKEN_SIZE], hash[HASH_SHA256_HEX_SIZE];
+	int rc;
 
+	*out = NULL;
+	/* The Review & Pay link of the email (rule 7); only its hash is stored. */
+	if ((rc = random_token(token)) != CS_OK ||
+	    (rc = hash_sha256_hex(hash, token, strlen(token))) != CS_OK)
+		return rc;
+	const char *params[] = {tenant_id, invoice_id, token, hash};
 	return db_query_text(out, db, &send_stmt, params);
 }
 

@@ -30,7 +30,9 @@ int invoices_create(char **out, struct db_pool *db, const char *tenant_id, const
 int invoices_update(char **out, struct db_pool *db, const char *tenant_id, const char *invoice_id,
                     const json_t *patch) CS_MUST_CHECK;
 
-/* Post a draft or pending invoice (open, or paid at zero); a sent one is answered unchanged. */
+/* Post a draft or pending invoice (open, or paid at zero); a sent one is answered unchanged.
+ * Either way the invoice is emailed with a new Review & Pay link when the customer has an
+ * address (db/migrations/0010_invitations.sql). */
 int invoices_send(char **out, struct db_pool *db, const char *tenant_id,
                   const char *invoice_id) CS_MUST_CHECK;
 

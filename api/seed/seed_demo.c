@@ -16,6 +16,14 @@ static const char staff_sql[] =
         "INSERT INTO staff_users (tenant_id, email, full_name, role, password_hash) "
         "SELECT id, $2, 'Demo Admin', 'admin', $3 FROM tenants WHERE slug = $1";
 
+/* The demo portal user, linked to the two customers that share its email (DH-0012, DH-0014). */
+static const char portal_user_sql[] =
+        "WITH accounts AS (UPDATE customers c SET portal_login_email = $2 FROM tenants t "
+        "WHERE t.slug = $1 AND c.tenant_id = t.id AND c.account_number IN ('DH-0012', 'DH-0014') "
+        "RETURNING c.tenant_id, c.id) "
+        "SELECT portal_user_link(tenant_id, $2, 'Lakeshore Rentals', $3, id, 'invitation') "
+        "FROM accounts";
+
 static const char summary_sql[] =
         "SELECT format('\"%s\" (tenant %s): %s customers, %s locations, %s services, %s orders, "
         "%s invoices, %s credits, %s payments, %s refunds', t.name, t.slug, "
@@ -111,13 +119,23 @@ static void print_login(FILE *out)
 {
 	fprintf(out, "seed-demo: staff login: tenant " SEED_DEMO_SLUG ", email " SEED_DEMO_EMAIL
 	             ", password " SEED_DEMO_PASSWORD "\n");
+	fprintf(out,
+	        "seed-demo: portal login: tenant " SEED_DEMO_SLUG ", email " SEED_DEMO_PORTAL_EMAIL
+	        ", password " SEED_DEMO_PORTAL_PASSWORD "\n");
 }
 
+/* The two demo passwords, hashed before the transaction starts. */
+struct demo_hashes {
+	char staff[PASSWORD_HASH_SIZE];
+	char portal[PASSWORD_HASH_SIZE];
+};
+
 /* Inside the transaction: the script, then the staff admin, then a one-line summary. */
-static int load(PGconn *pg, const char *password_hash, FILE *out, FILE *err)
+static int load(PGconn *pg, const struct demo_hashes *hashes, FILE *out, FILE *err)
 {
 	const struct embedded_file *script = seed_script("demo.sql");
-	const char *staff[] = {SEED_DEMO_SLUG, SEED_DEMO_EMAIL, password_hash};
+	const char *staff[] = {SEED_DEMO_SLUG, SEED_DEMO_EMAIL, hashes->staff};
+	const char *portal[] = {SEED_DEMO_SLUG, SEED_DEMO_PORTAL_EMAIL, hashes->portal};
 	const char *slug[] = {SEED_DEMO_SLUG};
 	PGresult *res = NULL;
 
@@ -127,6 +145,7 @@ static int load(PGconn *pg, const char *password_hash, FILE *out, FILE *err)
 	}
 	if (!run(NULL, pg, script->data, 0, NULL, err, "db/seed/demo.sql") ||
 	    !run(NULL, pg, staff_sql, 3, staff, err, "creating the staff admin") ||
+	    !run(NULL, pg, portal_user_sql, 3, portal, err, "creating the portal user") ||
 	    !run(&res, pg, summary_sql, 1, slug, err, "counting what was loaded"))
 		return CS_EDB;
 	if (!run(NULL, pg, "COMMIT", 0, NULL, err, "COMMIT")) {
@@ -139,7 +158,7 @@ static int load(PGconn *pg, const char *password_hash, FILE *out, FILE *err)
 }
 
 /* One transaction: unless tenant `demo` exists, load it. Rolled back on any failure. */
-static int seed(PGconn *pg, const char *password_hash, FILE *out, FILE *err)
+static int seed(PGconn *pg, const struct demo_hashes *hashes, FILE *out, FILE *err)
 {
 	const char *slug[] = {SEED_DEMO_SLUG};
 	PGresult *res = NULL;
@@ -153,7 +172,7 @@ static int seed(PGconn *pg, const char *password_hash, FILE *out, FILE *err)
 	        "looking for the demo tenant")) {
 		exists = PQntuples(res) > 0;
 		PQclear(res);
-		rc = exists ? CS_OK : load(pg, password_hash, out, err);
+		rc = exists ? CS_OK : load(pg, hashes, out, err);
 	}
 	if (exists || rc != CS_OK)
 		run(NULL, pg, "ROLLBACK", 0, NULL, err, "ROLLBACK");
@@ -165,12 +184,13 @@ static int seed(PGconn *pg, const char *password_hash, FILE *out, FILE *err)
 
 int seed_demo(const char *url, FILE *out, FILE *err)
 {
-	char hash[PASSWORD_HASH_SIZE];
+	struct demo_hashes hashes;
 	int rc;
 
-	/* One hash, no concurrency: the smallest gate. */
+	/* Two hashes, one after the other: the smallest gate. */
 	if ((rc = password_gate_init(1, 0)) != CS_OK ||
-	    (rc = password_hash(hash, SEED_DEMO_PASSWORD)) != CS_OK)
+	    (rc = password_hash(hashes.staff, SEED_DEMO_PASSWORD)) != CS_OK ||
+	    (rc = password_hash(hashes.portal, SEED_DEMO_PORTAL_PASSWORD)) != CS_OK)
 		return rc;
 	PGconn *pg = PQconnectdb(url);
 	if (PQstatus(pg) != CONNECTION_OK) {
@@ -181,7 +201,7 @@ int seed_demo(const char *url, FILE *out, FILE *err)
 	if (!run(NULL, pg, "SET client_min_messages = warning", 0, NULL, err, "settings"))
 		rc = CS_EDB;
 	else if ((rc = check_schema(pg, err)) == CS_OK)
-		rc = seed(pg, hash, out, err);
+		rc = seed(pg, &hashes, out, err);
 	PQfinish(pg);
 	if (rc == CS_OK)
 		print_login(out);

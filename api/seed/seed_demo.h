@@ -13,6 +13,9 @@
 #define SEED_DEMO_SLUG     "demo"
 #define SEED_DEMO_EMAIL    "admin@demo.example"
 #define SEED_DEMO_PASSWORD "demo-admin-password"
+/* A portal user of two demo accounts (a landlord's rentals): signs in, chooses, switches. */
+#define SEED_DEMO_PORTAL_EMAIL    "accounts@lakeshore-rentals.example"
+#define SEED_DEMO_PORTAL_PASSWORD "demo-portal-password"
 
 /*
  * Load the demo hauler into the database at `url`. When tenant `demo` already exists nothing

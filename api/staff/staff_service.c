@@ -9,6 +9,7 @@
 #include "core/jwt.h"
 #include "core/password.h"
 #include "core/validate.h"
+#include "db/query.h"
 #include "log.h"
 #include "tenants/tenants_service.h"
 #include "tenants/tenants_sql.h"
@@ -78,40 +79,30 @@ struct login_row {
 	bool user_found;
 };
 
-static void copy_cell(char *dst, size_t cap, const PGresult *res, int col)
-{
-	snprintf(dst, cap, "%s", PQgetvalue(res, 0, col));
-}
-
 static int load_login_row(struct login_row *row, struct db_pool *db, const char *slug,
                           const char *email)
 {
 	const char *params[] = {slug, email};
-	struct db_conn *conn = NULL;
 	PGresult *res = NULL;
 	int rc;
 
 	memset(row, 0, sizeof(*row));
-	if ((rc = db_checkout(&conn, db)) != CS_OK)
-		return rc;
-	rc = db_exec(&res, conn, &lookup_stmt, params);
-	db_release(conn);
-	if (rc != CS_OK)
+	if ((rc = db_query_result(&res, db, &lookup_stmt, params)) != CS_OK)
 		return rc;
 	if (PQntuples(res) == 0) {
 		PQclear(res);
 		return tenants_not_found(slug);
 	}
-	copy_cell(row->tenant_id, sizeof(row->tenant_id), res, 0);
-	copy_cell(row->tenant_slug, sizeof(row->tenant_slug), res, 1);
-	copy_cell(row->tenant_name, sizeof(row->tenant_name), res, 2);
+	db_copy_cell(row->tenant_id, sizeof(row->tenant_id), res, 0);
+	db_copy_cell(row->tenant_slug, sizeof(row->tenant_slug), res, 1);
+	db_copy_cell(row->tenant_name, sizeof(row->tenant_name), res, 2);
 	row->user_found = !PQgetisnull(res, 0, 3);
 	if (row->user_found) {
-		copy_cell(row->user_id, sizeof(row->user_id), res, 3);
-		copy_cell(row->email, sizeof(row->email), res, 4);
-		copy_cell(row->full_name, sizeof(row->full_name), res, 5);
-		copy_cell(row->role, sizeof(row->role), res, 6);
-		copy_cell(row->password_hash, sizeof(row->password_hash), res, 7);
+		db_copy_cell(row->user_id, sizeof(row->user_id), res, 3);
+		db_copy_cell(row->email, sizeof(row->email), res, 4);
+		db_copy_cell(row->full_name, sizeof(row->full_name), res, 5);
+		db_copy_cell(row->role, sizeof(row->role), res, 6);
+		db_copy_cell(row->password_hash, sizeof(row->password_hash), res, 7);
 	}
 	PQclear(res);
 	return CS_OK;
@@ -150,31 +141,22 @@ static int session_json(char **out, const struct login_row *row, const char *tok
 	return *out ? CS_OK : CS_ENOMEM;
 }
 
-static int throttled(int seconds)
-{
-	cs_error_set(CS_ETHROTTLED, "too_many_attempts",
-	             "Too many failed sign-in attempts. Try again in %d seconds.", seconds);
-	cs_error_set_retry_after(seconds);
-	return CS_ETHROTTLED;
-}
-
 int staff_login(char **out, struct app *app, const char *slug, const char *email,
                 const char *password, const char *client_address)
 {
 	char email_key[400], address_key[96], *token = NULL;
+	struct throttle_pair attempts = {app->login_by_email, email_key, app->login_by_address,
+	                                 address_key};
 	struct login_row row;
 	time_t now = time(NULL);
 	bool match = false;
-	int rc, wait;
+	int rc;
 
 	*out = NULL;
 	snprintf(email_key, sizeof(email_key), "staff|%s|%s", slug, email);
 	snprintf(address_key, sizeof(address_key), "addr|%s", client_address);
-	wait = throttle_check(app->login_by_email, email_key, now);
-	if (!wait)
-		wait = throttle_check(app->login_by_address, address_key, now);
-	if (wait)
-		return throttled(wait);
+	if ((rc = throttle_pair_check(&attempts, now)) != CS_OK)
+		return rc;
 	if ((rc = load_login_row(&row, app->db, slug, email)) != CS_OK)
 		return rc;
 	/* An unknown email still pays for a hash, so timing tells nothing. */
@@ -182,12 +164,11 @@ int staff_login(char **out, struct app *app, const char *slug, const char *email
 	    CS_OK)
 		return rc;
 	if (!match) {
-		throttle_fail(app->login_by_email, email_key, now);
-		throttle_fail(app->login_by_address, address_key, now);
+		throttle_pair_fail(&attempts, now);
 		return cs_error_set(CS_EUNAUTHORIZED, "invalid_credentials",
 		                    "The email or password is incorrect.");
 	}
-	throttle_reset(app->login_by_email, email_key);
+	throttle_pair_succeed(&attempts);
 
 	struct access_claims claims = {0};
 	if ((rc = open_session(claims.session_id, app->db, &row, client_address)) != CS_OK)

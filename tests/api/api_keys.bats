@@ -15,10 +15,6 @@ setup() {
 	new_staff_token
 }
 
-psql_stack() {
-	"$(pg_bin psql)" "$STACK_DB_URL" -XAtq -v ON_ERROR_STOP=1 "$@"
-}
-
 @test "an admin creates a key: 201 with the secret once; the list shows it without the secret" {
 	staff_api "$STAFF_TOKEN" POST /v1/admin/api-keys '{"name": "  Billing sync "}'
 	assert_status 201
@@ -39,9 +35,9 @@ psql_stack() {
 @test "only the SHA-256 of a key is stored" {
 	new_api_key
 	local stored
-	stored=$(psql_stack -c "SELECT key_hash FROM api_keys WHERE id = '$API_KEY_ID'")
+	stored=$(stack_sql "SELECT key_hash FROM api_keys WHERE id = '$API_KEY_ID'")
 	[[ $stored == "$(printf '%s' "$API_KEY" | sha256sum | cut -d' ' -f1)" ]] || fail "stored $stored"
-	[[ -z $(psql_stack -c "SELECT 1 FROM api_keys WHERE row_to_json(api_keys)::text LIKE '%${API_KEY:4}%'") ]] ||
+	[[ -z $(stack_sql "SELECT 1 FROM api_keys WHERE row_to_json(api_keys)::text LIKE '%${API_KEY:4}%'") ]] ||
 		fail "the key itself is stored"
 }
 

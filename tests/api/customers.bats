@@ -3,7 +3,7 @@
 
 load helpers
 
-CUSTOMER_KEYS='["account_number","billing_address","contacts","created_at","external_id","id","kind","name","phone","routing","updated_at"]'
+CUSTOMER_KEYS='["account_number","billing_address","contacts","created_at","external_id","id","kind","name","phone","portal","routing","updated_at"]'
 
 setup_file() {
 	start_stack
@@ -35,6 +35,7 @@ full_customer() {
 	staff_api "$STAFF_TOKEN" POST /v1/admin/customers "$(full_customer "$number")"
 	assert_status 201
 	assert_jq "keys == $CUSTOMER_KEYS"
+	assert_jq '.portal.enabled == false and .portal.login_email == null'
 	local id
 	id=$(jq -r .id <<<"$body")
 	assert_header Location "/v1/admin/customers/$id"

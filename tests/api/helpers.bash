@@ -171,7 +171,9 @@ start_stack() {
 	export SERVER_LOG=$BATS_FILE_TMPDIR/server.log PRISM_LOG=$BATS_FILE_TMPDIR/prism.log
 	export SERVER_URL=http://127.0.0.1:$SERVER_PORT PRISM_URL=http://127.0.0.1:$PRISM_PORT
 
-	launch_server "$SERVER_LOG" "$SERVER_PORT" ${STACK_ENV[@]+"${STACK_ENV[@]}"}
+	start_mail_sink "$SERVER_PORT" "$PRISM_PORT"
+	mail_server_env
+	launch_server "$SERVER_LOG" "$SERVER_PORT" "${MAIL_SERVER_ENV[@]}" ${STACK_ENV[@]+"${STACK_ENV[@]}"}
 	export SERVER_PID=$LAUNCHED_PID
 	await_server "$SERVER_PID" "$SERVER_PORT" "$SERVER_LOG"
 
@@ -186,6 +188,7 @@ stop_stack() {
 	local rc=0
 	[[ -z ${PRISM_PID-} ]] || stop_pid "$PRISM_PID" 10 || true
 	finish_server "${SERVER_PID-}" "${SERVER_LOG-}" "server ($BATS_TEST_FILENAME)" || rc=1
+	[[ -z ${MAIL_PID-} ]] || stop_pid "$MAIL_PID" 10 || true
 	[[ -z ${STACK_DB-} ]] || drop_database "$STACK_DB" || rc=1
 	return $rc
 }
@@ -196,6 +199,85 @@ teardown() {
 		log_tail "${SERVER_LOG-}" 25
 	fi
 }
+
+# ---------------------------------------------------------------------------------------------
+# Mail: every stack has a local SMTP sink (tests/fakes/smtp_sink.py) storing what it receives as
+# .eml files in $MAIL_DIR; tests/fakes/mail_read.py reads them.
+
+MAIL_PYTHON=/usr/bin/python3 # Debian's python: it sees python3-aiosmtpd
+MAIL_WAIT_SECONDS=15
+MAIL_FROM_ADDRESS=portal@mail.example.test
+
+# start_mail_sink [EXCLUDED_PORT...]: start the sink on a free port (sets and exports MAIL_PORT,
+# MAIL_DIR, MAIL_LOG, MAIL_PID).
+start_mail_sink() {
+	export MAIL_DIR=$BATS_FILE_TMPDIR/mail MAIL_LOG=$BATS_FILE_TMPDIR/smtp_sink.log MAIL_PORT MAIL_PID
+	mkdir -p "$MAIL_DIR"
+	MAIL_PORT=$(free_port "$@")
+	"$MAIL_PYTHON" "$CURBSIDE_ROOT/tests/fakes/smtp_sink.py" --dir "$MAIL_DIR" --port "$MAIL_PORT" \
+		>"$MAIL_LOG" 2>&1 3>&- </dev/null &
+	MAIL_PID=$!
+	wait_for_listen "$MAIL_PORT" 10 "$MAIL_PID" || {
+		log_tail "$MAIL_LOG" 20
+		return 1
+	}
+}
+
+# mail_server_env: sets the array MAIL_SERVER_ENV, the server environment sending to the stack's
+# sink (start_stack passes it; a test launching another server passes "${MAIL_SERVER_ENV[@]}").
+mail_server_env() {
+	MAIL_SERVER_ENV=(
+		CURBSIDE_SMTP_URL="smtp://127.0.0.1:$MAIL_PORT"
+		CURBSIDE_PUBLIC_URL='https://{tenant}.portal.example.test'
+		CURBSIDE_MAIL_FROM="$MAIL_FROM_ADDRESS"
+		CURBSIDE_MAIL_POLL_SECONDS=1
+		CURBSIDE_MAIL_RETRY_SECONDS=1
+	)
+}
+
+# mail_wait TO [SUBJECT_REGEX]: wait (bounded) for the next message to TO (the envelope recipient)
+# whose subject matches SUBJECT_REGEX (Python re.search); print its file path. Each message is
+# returned once: two waits for one address return two different messages, oldest first.
+mail_wait() {
+	local to=$1 regex=${2-} deadline
+	deadline=$((SECONDS + MAIL_WAIT_SECONDS))
+	while ((SECONDS < deadline)); do
+		"$MAIL_PYTHON" "$CURBSIDE_ROOT/tests/fakes/mail_read.py" find "$MAIL_DIR" "$to" "$regex" \
+			--consumed "$MAIL_DIR/.consumed" && return 0
+		sleep 0.2
+	done
+	echo "mail_wait: no message to $to${regex:+ with a subject matching /$regex/} within ${MAIL_WAIT_SECONDS}s" >&2
+	log_tail "${MAIL_LOG-}" 10
+	return 1
+}
+
+# mail_text FILE / mail_html FILE: the decoded text or HTML part of a stored message.
+mail_text() { "$MAIL_PYTHON" "$CURBSIDE_ROOT/tests/fakes/mail_read.py" text "$1"; }
+mail_html() { "$MAIL_PYTHON" "$CURBSIDE_ROOT/tests/fakes/mail_read.py" html "$1"; }
+
+# mail_header FILE NAME: the decoded value of a header (one line per occurrence; fails if absent).
+mail_header() { "$MAIL_PYTHON" "$CURBSIDE_ROOT/tests/fakes/mail_read.py" header "$1" "$2"; }
+
+# mail_link FILE: the first portal link (on CURBSIDE_PUBLIC_URL's host) in the text part.
+mail_link() {
+	local link
+	link=$("$MAIL_PYTHON" "$CURBSIDE_ROOT/tests/fakes/mail_read.py" links "$1" |
+		grep -m1 -E '^https://[^/]+\.portal\.example\.test/') || {
+		echo "mail_link: no portal link in the text of $1" >&2
+		return 1
+	}
+	printf '%s\n' "$link"
+}
+
+# mail_token FILE: the token at the end of the message's portal link.
+mail_token() {
+	local link
+	link=$(mail_link "$1") || return 1
+	printf '%s\n' "${link##*/}"
+}
+
+# mail_count TO: how many messages the sink has received for TO.
+mail_count() { "$MAIL_PYTHON" "$CURBSIDE_ROOT/tests/fakes/mail_read.py" count "$MAIL_DIR" "$1"; }
 
 # ---------------------------------------------------------------------------------------------
 # Requests
@@ -447,4 +529,75 @@ record_payment() {
 	staff_api "$1" POST /v1/admin/payments "$2" -H "Idempotency-Key: ${3:-$(new_idempotency_key)}" || return 1
 	fixture_expect 201 "record_payment" || return 1
 	PAYMENT_ID=$(jq -r .id <<<"$body")
+}
+
+# stack_sql SQL: run SQL on this file's database and print the rows (unaligned, tuples only). For
+# what the API cannot show: stored hashes, expiries moved into the past, rows counted.
+stack_sql() {
+	"$(pg_bin psql)" "$STACK_DB_URL" -XAtq -v ON_ERROR_STOP=1 -c "$1"
+}
+
+# enable_portal SLUG: the operator switches the tenant's portal on; expects 200.
+enable_portal() {
+	operator_api PATCH "/v1/platform/tenants/$1" '{"portal_enabled": true}' || return 1
+	fixture_expect 200 "enable_portal $1"
+}
+
+# portal_login SLUG EMAIL PASSWORD [ACCOUNT_ID]: sign a portal user in; expects 200. Sets
+# PORTAL_TOKEN and REFRESH_TOKEN (the Session stays in $body).
+portal_login() {
+	local doc
+	doc=$(jq -cn --arg e "$2" --arg p "$3" --arg a "${4-}" \
+		'{email: $e, password: $p} + (if $a == "" then {} else {account_id: $a} end)') || return 1
+	api POST "/v1/tenants/$1/auth/login" "$doc" || return 1
+	fixture_expect 200 "portal_login $2" || return 1
+	PORTAL_TOKEN=$(jq -r .access_token <<<"$body")
+	REFRESH_TOKEN=$(jq -r .refresh_token <<<"$body")
+}
+
+# portal_user EMAIL CUSTOMER_ID...: staff invite EMAIL to each customer and the person accepts
+# every invitation with password $TEST_PASSWORD (the first creates the login, the others link it).
+# Sets USER_ID, PORTAL_TOKEN and REFRESH_TOKEN (the last acceptance's Session stays in $body).
+portal_user() {
+	local email=$1 customer token
+	shift
+	for customer in "$@"; do
+		staff_api "$STAFF_TOKEN" POST "/v1/admin/customers/$customer/invitations" \
+			"$(jq -cn --arg e "$email" '{first_name: "Pat", email: $e}')" || return 1
+		fixture_expect 201 "invite $email" || return 1
+		token=$(jq -r '.url | split("/") | last' <<<"$body")
+		api POST "/v1/invitations/$token/accept" \
+			"$(jq -cn --arg e "$email" --arg p "$TEST_PASSWORD" '{email: $e, full_name: "Pat Jordan", password: $p}')" ||
+			return 1
+		fixture_expect 200 "accept the invitation of $email" || return 1
+	done
+	USER_ID=$(jq -r .user.id <<<"$body")
+	PORTAL_TOKEN=$(jq -r .access_token <<<"$body")
+	REFRESH_TOKEN=$(jq -r .refresh_token <<<"$body")
+}
+
+# sha256_hex TEXT: the hex SHA-256 of TEXT (how the server stores tokens).
+sha256_hex() {
+	printf '%s' "$1" | sha256sum | cut -d' ' -f1
+}
+
+# new_link_token: a token shaped like the server's (256 random bits, base64url).
+new_link_token() {
+	head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '='
+}
+
+# new_address [PREFIX]: an email address no other test uses.
+new_address() {
+	printf '%s.%s.%s@example.com\n' "${1:-person}" "${BATS_TEST_NUMBER:-0}" "$((RANDOM * 32768 + RANDOM))"
+}
+
+# assert_branded FILE TO: an email from this test's hauler (tenant $TENANT_SLUG) to TO, with the
+# hauler's name in both parts and never the platform's name.
+assert_branded() {
+	[[ $(mail_header "$1" From) == "Hauler $TENANT_SLUG <$MAIL_FROM_ADDRESS>" ]] ||
+		fail "From: $(mail_header "$1" From)"
+	[[ $(mail_header "$1" To) == "$2" ]] || fail "To: $(mail_header "$1" To)"
+	[[ $(mail_text "$1") == *"Hauler $TENANT_SLUG"* && $(mail_html "$1") == *"Hauler $TENANT_SLUG"* ]] ||
+		fail "the hauler's name is not in the email"
+	! grep -qi curbside "$1" || fail "the platform's name appears in $1"
 }

@@ -3,7 +3,7 @@
 
 load helpers
 
-INVOICE_KEYS='["balance_cents","created_at","credited_cents","customer_id","due_date","id","invoice_date","lines","location_id","memo","number","paid_cents","sent_at","status","terms","total_cents","updated_at","void_reason","voided_at"]'
+INVOICE_KEYS='["balance_cents","created_at","credited_cents","customer_id","due_date","id","invoice_date","lines","location_id","memo","number","paid_cents","sent_at","sent_to_email","status","terms","total_cents","updated_at","void_reason","voided_at"]'
 LINE_KEYS='["amount_cents","description","position","quantity","service_date","unit_price_cents"]'
 
 setup_file() {
@@ -456,6 +456,67 @@ invalid_invoice() {
 	staff_api "$STAFF_TOKEN" GET "/v1/admin/invoices/$INVOICE_ID"
 	assert_json .status void
 	assert_json .sent_at null
+}
+
+@test "send: no email address on the customer: sent without email, sent_to_email null" {
+	create_invoice "$CUSTOMER_ID"
+	send_invoice "$INVOICE_ID"
+	assert_json .sent_to_email null
+	[[ $(stack_sql "SELECT count(*) FROM outbox o JOIN invoices i ON i.tenant_id = o.tenant_id
+		WHERE i.id = '$INVOICE_ID'") == 0 ]] || fail "an email was queued"
+	[[ $(stack_sql "SELECT count(*) FROM portal_tokens WHERE invoice_id = '$INVOICE_ID'") == 0 ]]
+}
+
+# pay_link_of TOKEN: "invoice customer email days-to-expiry" of the pay link whose hash is TOKEN's.
+pay_link_of() {
+	stack_sql "SELECT invoice_id || ' ' || customer_id || ' ' || email || ' ' ||
+		round(extract(epoch FROM expires_at - created_at) / 86400)
+		FROM portal_tokens WHERE kind = 'pay_link'
+		AND token_hash = '$(printf %s "$1" | sha256sum | cut -d' ' -f1)'"
+}
+
+@test "rule 7: sending emails the invoice to the portal login email with its Review & Pay link (90 days, hash stored)" {
+	local to file token
+	enable_portal "$TENANT_SLUG"
+	to="billing.$TENANT_SLUG@example.com"
+	staff_api "$STAFF_TOKEN" PATCH "/v1/admin/customers/$CUSTOMER_ID" '{"contacts": [{"name": "Ann", "email": "ann@example.com"}]}'
+	staff_api "$STAFF_TOKEN" PUT "/v1/admin/customers/$CUSTOMER_ID/portal" "$(jq -cn --arg e "$to" '{enabled: true, login_email: $e}')"
+	assert_status 200
+	create_invoice "$CUSTOMER_ID"
+	send_invoice "$INVOICE_ID"
+	assert_json .sent_to_email "$to"
+	file=$(mail_wait "$to" "^Invoice $INVOICE_NUMBER from Hauler $TENANT_SLUG\$")
+	[[ $(mail_header "$file" From) == "Hauler $TENANT_SLUG <$MAIL_FROM_ADDRESS>" ]] || fail "From: $(mail_header "$file" From)"
+	! grep -qi curbside "$file" || fail "the platform's name appears in the email"
+	[[ $(mail_link "$file") == "https://$TENANT_SLUG.portal.example.test/pay/"* ]] || fail "link: $(mail_link "$file")"
+	token=$(mail_token "$file")
+	[[ $(pay_link_of "$token") == "$INVOICE_ID $CUSTOMER_ID $to 90" ]] || fail "pay link: $(pay_link_of "$token")"
+	api GET "/v1/pay-links/$token"
+	assert_status 200
+	assert_json .invoice.number "$INVOICE_NUMBER"
+	staff_api "$STAFF_TOKEN" GET "/v1/admin/invoices/$INVOICE_ID"
+	assert_json .sent_to_email "$to"
+}
+
+@test "rule 7: without a login email the first contact gets it; re-sending emails a new link, the old one still works" {
+	local first second
+	enable_portal "$TENANT_SLUG"
+	staff_api "$STAFF_TOKEN" PATCH "/v1/admin/customers/$CUSTOMER_ID" \
+		"$(jq -cn --arg a "a.$TENANT_SLUG@example.com" --arg b "b.$TENANT_SLUG@example.com" '{contacts: [{name: "No Mail"}, {email: $a}, {email: $b}] | map(select(.email))}')"
+	assert_status 200
+	create_invoice "$CUSTOMER_ID"
+	send_invoice "$INVOICE_ID"
+	assert_json .sent_to_email "a.$TENANT_SLUG@example.com"
+	first=$(mail_token "$(mail_wait "a.$TENANT_SLUG@example.com" "^Invoice $INVOICE_NUMBER ")")
+	send_invoice "$INVOICE_ID"
+	assert_json .status open
+	second=$(mail_token "$(mail_wait "a.$TENANT_SLUG@example.com" "^Invoice $INVOICE_NUMBER ")")
+	[[ $first != "$second" ]] || fail "the re-sent email carries the same link"
+	api GET "/v1/pay-links/$first"
+	assert_status 200
+	api GET "/v1/pay-links/$second"
+	assert_status 200
+	[[ $(mail_count "b.$TENANT_SLUG@example.com") == 0 ]] || fail "the second contact got it too"
 }
 
 # -------------------------------------------------------------------------------- void

@@ -66,10 +66,6 @@ expect_payment_count() {
 	assert_jq "(.items | length) == $1"
 }
 
-psql_test_db() {
-	"$(pg_bin psql)" "$STACK_DB_URL" -XAtq -v ON_ERROR_STOP=1 -c "$1"
-}
-
 # request_hash PATH BODY: the fingerprint the server takes of a POST (SHA-256 of method, path and
 # body, each on its own line).
 request_hash() {
@@ -345,12 +341,12 @@ request_hash() {
 	local key doc
 	key=$(new_idempotency_key)
 	doc=$(payment_doc 700)
-	[[ $(psql_test_db "SELECT state FROM idempotency_claim('$TENANT_ID', 'staff:$STAFF_ID', '$key', '$(request_hash /v1/admin/payments "$doc")', 60)") == new ]]
+	[[ $(stack_sql "SELECT state FROM idempotency_claim('$TENANT_ID', 'staff:$STAFF_ID', '$key', '$(request_hash /v1/admin/payments "$doc")', 60)") == new ]]
 	pay "$STAFF_TOKEN" "$doc" "$key"
 	assert_problem 409 idempotency_key_in_use
 	expect_payment_count 0
 	# the first request died without committing: once its lease has passed, a retry runs
-	psql_test_db "UPDATE idempotency_keys SET leased_until = now() - interval '1 second' WHERE key = '$key'"
+	stack_sql "UPDATE idempotency_keys SET leased_until = now() - interval '1 second' WHERE key = '$key'"
 	pay "$STAFF_TOKEN" "$doc" "$key"
 	assert_status 201
 	refute_header Idempotent-Replayed

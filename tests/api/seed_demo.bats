@@ -119,6 +119,17 @@ chicago_today() {
 	assert_status 401
 }
 
+@test "the demo portal user signs in, chooses between its two accounts and switches" {
+	[[ $(cat "$BATS_FILE_TMPDIR/seed.out") == *"portal login: tenant demo, email accounts@lakeshore-rentals.example, password demo-portal-password"* ]] ||
+		fail "the portal login is not printed"
+	portal_login "$DEMO_SLUG" accounts@lakeshore-rentals.example demo-portal-password
+	assert_jq '.account_selection_required == true'
+	assert_jq '[.accounts[].account_number] | sort == ["DH-0012", "DH-0014"]'
+	with_bearer "$PORTAL_TOKEN" POST /v1/session/account "$(jq -c '{account_id: .accounts[0].id}' <<<"$body")"
+	assert_status 200
+	assert_jq '.account_id == .accounts[0].id'
+}
+
 @test "about 50 customers, every kind, some routing and some not, on one page of the list" {
 	body=$(cat "$BATS_FILE_TMPDIR/customers.json")
 	assert_jq '.items | length == 50'

@@ -109,11 +109,13 @@ assert_json() {
 	}
 }
 
-# assert_jq EXPR: the jq expression EXPR is true for the body.
+# assert_jq [JQ_ARGS...] EXPR: the jq expression EXPR (the last argument) is true for the body;
+# JQ_ARGS such as `--arg id "$ID"` bind variables for it.
 assert_jq() {
-	jq -e "$1" <<<"$body" >/dev/null 2>&1 && return 0
+	local expr=${!#}
+	jq -e "${@:1:$#-1}" "$expr" <<<"$body" >/dev/null 2>&1 && return 0
 	show_response
-	fail "expected body to satisfy: $1"
+	fail "expected body to satisfy: $expr"
 }
 
 # assert_body_contains TEXT: the raw body contains TEXT.

@@ -1,0 +1,329 @@
+#include "jobs/jobs_worker.h"
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "log.h"
+#include "portal_access/invitation_links.h"
+
+/* Seconds between attempts to reach a database that is down. */
+#define JOBS_WORKER_RETRY_SECONDS 2
+#define NIL_ID                    "00000000-0000-0000-0000-000000000000"
+
+struct jobs_worker {
+	struct app *app;
+	PGconn *conn;
+	int wake[2]; /* a self-pipe: a byte written here ends the thread's wait at once */
+	atomic_bool stopping;
+	pthread_t thread;
+};
+
+/* A claimed job. */
+struct job {
+	char id[37];
+	char kind[32];
+	char after[37]; /* the last customer done: the batches go on after it */
+};
+
+static bool stopping(struct jobs_worker *w)
+{
+	return atomic_load(&w->stopping);
+}
+
+/* Wait until `fd` is readable, the stop pipe fires or `seconds` pass. */
+static void wait_readable(struct jobs_worker *w, int fd, int seconds)
+{
+	struct pollfd fds[2] = {{.fd = w->wake[0], .events = POLLIN}, {.fd = fd, .events = POLLIN}};
+
+	poll(fds, fd >= 0 ? 2 : 1, seconds * 1000);
+}
+
+static bool connect_and_listen(struct jobs_worker *w)
+{
+	w->conn = PQconnectdb(w->app->cfg.database_url);
+	if (PQstatus(w->conn) == CONNECTION_OK) {
+		PGresult *res = PQexec(w->conn, "LISTEN curbside_jobs");
+		bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+		PQclear(res);
+		if (ok)
+			return true;
+	}
+	LOG_WARN("jobs worker: cannot reach the database yet: %s", PQerrorMessage(w->conn));
+	PQfinish(w->conn);
+	w->conn = NULL;
+	return false;
+}
+
+/* Read what arrived and forget the notifications (they only say "look"): *woken tells whether
+ * there were some. False when the link is broken. */
+static bool drain(struct jobs_worker *w, bool *woken)
+{
+	PGnotify *n;
+	bool alive = PQconsumeInput(w->conn) == 1;
+
+	*woken = false;
+	while ((n = PQnotifies(w->conn))) {
+		*woken = true;
+		PQfreemem(n);
+	}
+	return alive && PQstatus(w->conn) == CONNECTION_OK;
+}
+
+/*
+ * Run one statement whose answer is one text cell; *out (caller frees, NULL for SQL NULL). A
+ * failure is logged; CS_EUNAVAILABLE when the connection is gone (the lease will hand the job to
+ * another worker), CS_EDB otherwise.
+ */
+static int query_text(char **out, struct jobs_worker *w, const char *sql, int n,
+                      const char *const *params)
+{
+	PGresult *res = PQexecParams(w->conn, sql, n, NULL, params, NULL, NULL, 0);
+	int rc = CS_OK;
+
+	*out = NULL;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rc = PQstatus(w->conn) == CONNECTION_OK ? CS_EDB : CS_EUNAVAILABLE;
+		/* The primary message only: a DETAIL line may quote a customer's data. */
+		const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		LOG_ERROR("jobs worker: %s", msg ? msg : PQerrorMessage(w->conn));
+	} else if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0) &&
+	           !(*out = strdup(PQgetvalue(res, 0, 0)))) {
+		rc = CS_ENOMEM;
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* Run a statement for its effect (job_finish, job_fail, job_release). */
+static int query_run(struct jobs_worker *w, const char *sql, int n, const char *const *params)
+{
+	char *ignored = NULL;
+	int rc = query_text(&ignored, w, sql, n, params);
+
+	free(ignored);
+	return rc;
+}
+
+/* The batch after `after` as {customer_id, link} items; *last is the last customer's id. An
+ * empty array when the job has no customers left. */
+static int next_batch(json_t **items, char last[37], struct jobs_worker *w, const struct job *job)
+{
+	char limit[16], *text = NULL;
+	json_t *list = NULL, *item;
+	size_t i;
+	int rc;
+
+	*items = NULL;
+	snprintf(limit, sizeof(limit), "%d", JOBS_WORKER_BATCH);
+	const char *params[] = {job->id, job->after, limit};
+	if ((rc = query_text(&text, w, "SELECT bulk_invitation_next($1, $2, $3)", 3, params)) !=
+	    CS_OK)
+		return rc;
+	list = text ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	if (!json_is_array(list)) {
+		json_decref(list);
+		return CS_EINTERNAL;
+	}
+	json_array_foreach(list, i, item)
+	{
+		const char *customer = json_string_value(json_object_get(item, "customer_id"));
+		json_t *link = NULL;
+		if (!customer || (rc = invitation_link_new(&link, w->app, NULL)) != CS_OK) {
+			json_decref(list);
+			return customer ? rc : CS_EINTERNAL;
+		}
+		json_object_set_new(item, "link", link);
+		snprintf(last, 37, "%s", customer);
+	}
+	*items = list;
+	return CS_OK;
+}
+
+/* Invite one batch; *more false when the job is done or no longer ours. */
+static int run_batch(bool *more, struct jobs_worker *w, struct job *job)
+{
+	char last[37] = "", lease[16], *items_text = NULL, *answer = NULL;
+	json_t *items = NULL;
+	int rc;
+
+	*more = false;
+	if ((rc = next_batch(&items, last, w, job)) != CS_OK)
+		return rc;
+	if (json_array_size(items) == 0) {
+		json_decref(items);
+		const char *params[] = {job->id, job->after};
+		LOG_INFO("jobs worker: job %s finished", job->id);
+		return query_run(w, "SELECT job_finish($1, $2)", 2, params);
+	}
+	items_text = json_dumps(items, JSON_COMPACT);
+	json_decref(items);
+	if (!items_text)
+		return CS_ENOMEM;
+	snprintf(lease, sizeof(lease), "%d", JOBS_WORKER_LEASE_SECONDS);
+	const char *params[] = {job->id, job->after, last, items_text, lease};
+	rc = query_text(&answer, w, "SELECT bulk_invitation_batch($1, $2, $3, $4::jsonb, $5)", 5,
+	                params);
+	free(items_text);
+	if (rc == CS_OK && answer && !strcmp(answer, "ok")) {
+		snprintf(job->after, sizeof(job->after), "%s", last);
+		*more = true;
+	} else if (rc == CS_OK) {
+		LOG_WARN("jobs worker: job %s was taken over by another worker", job->id);
+	}
+	free(answer);
+	return rc;
+}
+
+static int run_job(struct jobs_worker *w, struct job *job)
+{
+	bool more = true;
+	int rc = CS_OK;
+
+	if (strcmp(job->kind, "bulk_invitation") != 0) {
+		const char *params[] = {job->id, "This kind of job is not known to this server."};
+		return query_run(w, "SELECT job_fail($1, $2)", 2, params);
+	}
+	while (more && rc == CS_OK) {
+		if (stopping(w)) {
+			/* Hand it back now rather than when the lease runs out. */
+			const char *params[] = {job->id};
+			return query_run(w, "SELECT job_release($1)", 1, params);
+		}
+		rc = run_batch(&more, w, job);
+	}
+	if (rc == CS_EDB || rc == CS_EINTERNAL || rc == CS_ENOMEM) {
+		/* Not a lost connection: running it again would fail the same way. */
+		const char *params[] = {job->id,
+		                        "The job stopped on an internal error. Please retry."};
+		if (query_run(w, "SELECT job_fail($1, $2)", 2, params) == CS_OK)
+			LOG_ERROR("jobs worker: job %s failed", job->id);
+	}
+	return rc;
+}
+
+/* Claim and run one job; *claimed false when there was none. */
+static int run_one(bool *claimed, struct jobs_worker *w)
+{
+	char lease[16], *text = NULL;
+	struct job job = {0};
+	json_t *doc = NULL;
+	int rc;
+
+	*claimed = false;
+	snprintf(lease, sizeof(lease), "%d", JOBS_WORKER_LEASE_SECONDS);
+	const char *params[] = {lease};
+	if ((rc = query_text(&text, w, "SELECT job_claim($1)", 1, params)) != CS_OK || !text)
+		return rc;
+	doc = json_loads(text, 0, NULL);
+	free(text);
+	const char *id = json_string_value(json_object_get(doc, "id"));
+	const char *kind = json_string_value(json_object_get(doc, "kind"));
+	const char *after = json_string_value(json_object_get(doc, "after"));
+	if (!id || !kind || !after) {
+		json_decref(doc);
+		return CS_EINTERNAL;
+	}
+	snprintf(job.id, sizeof(job.id), "%s", id);
+	snprintf(job.kind, sizeof(job.kind), "%s", kind);
+	snprintf(job.after, sizeof(job.after), "%s", after);
+	json_decref(doc);
+	*claimed = true;
+	LOG_INFO("jobs worker: running job %s (%s)", job.id, job.kind);
+	return run_job(w, &job);
+}
+
+/* Claim and run jobs until there are none left. */
+static int run_all(struct jobs_worker *w)
+{
+	bool claimed = true;
+	int rc = CS_OK;
+
+	while (claimed && rc == CS_OK && !stopping(w))
+		rc = run_one(&claimed, w);
+	return rc;
+}
+
+static void *work_loop(void *arg)
+{
+	struct jobs_worker *w = arg;
+
+	while (!stopping(w)) {
+		if (!w->conn && !connect_and_listen(w)) {
+			wait_readable(w, -1, JOBS_WORKER_RETRY_SECONDS);
+			continue;
+		}
+		int rc = run_all(w);
+		bool woken = false;
+		/* A job queued while we worked has notified already: no wait then. */
+		bool alive = drain(w, &woken);
+		if (stopping(w))
+			break;
+		if (rc != CS_OK) {
+			wait_readable(w, -1, JOBS_WORKER_RETRY_SECONDS);
+		} else if (alive && !woken) {
+			wait_readable(w, PQsocket(w->conn), JOBS_WORKER_POLL_SECONDS);
+			alive = drain(w, &woken);
+		}
+		if (!alive) {
+			PQfinish(w->conn);
+			w->conn = NULL;
+		}
+	}
+	PQfinish(w->conn);
+	w->conn = NULL;
+	return NULL;
+}
+
+int jobs_worker_start(struct jobs_worker **out, struct app *app)
+{
+	struct jobs_worker *w = calloc(1, sizeof(*w));
+	sigset_t all, old;
+	int rc = CS_ENOMEM;
+
+	*out = NULL;
+	if (!w)
+		return CS_ENOMEM;
+	w->app = app;
+	if (pipe(w->wake) != 0) {
+		free(w);
+		return CS_EINTERNAL;
+	}
+	/* The thread inherits a mask with every signal blocked: SIGTERM stays the main thread's. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (pthread_create(&w->thread, NULL, work_loop, w) == 0)
+		rc = CS_OK;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != CS_OK) {
+		close(w->wake[0]);
+		close(w->wake[1]);
+		free(w);
+		return rc;
+	}
+	*out = w;
+	return CS_OK;
+}
+
+void jobs_worker_stop(struct jobs_worker *w)
+{
+	if (!w)
+		return;
+	atomic_store(&w->stopping, true);
+	if (write(w->wake[1], "x", 1) < 0)
+		LOG_WARN("jobs worker: cannot wake the thread");
+	pthread_join(w->thread, NULL);
+	close(w->wake[0]);
+	close(w->wake[1]);
+	free(w);
+}

@@ -1,0 +1,110 @@
+#include "me/me_service.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/password.h"
+#include "core/throttle.h"
+#include "db/query.h"
+#include "http/auth.h"
+
+static struct db_stmt read_stmt =
+        DB_STMT("me_read", "SELECT portal_me_json($1::uuid, $2::uuid, $3::uuid)::text", 3);
+
+static struct db_stmt update_stmt =
+        DB_STMT("me_update", "SELECT portal_me_update($1::uuid, $2::uuid, $3::uuid, $4)::text", 4);
+
+static struct db_stmt password_stmt =
+        DB_STMT("me_password",
+                "SELECT coalesce(password_hash, ''), login_method FROM portal_users "
+                "WHERE tenant_id = $1::uuid AND id = $2::uuid",
+                2);
+
+static struct db_stmt change_stmt =
+        DB_STMT("me_password_change",
+                "SELECT portal_password_change($1::uuid, $2::uuid, $3, $4, $5::uuid)::text", 5);
+
+static const char *account_of(const struct principal *who)
+{
+	return who->account_id[0] ? who->account_id : NULL;
+}
+
+int me_read(char **out, struct db_pool *db, const struct principal *who)
+{
+	const char *params[] = {who->tenant_id, who->user_id, account_of(who)};
+
+	return db_query_found(out, db, &read_stmt, params, "portal user");
+}
+
+int me_update(char **out, struct db_pool *db, const struct principal *who, const char *full_name)
+{
+	const char *params[] = {who->tenant_id, who->user_id, account_of(who), full_name};
+
+	return db_query_found(out, db, &update_stmt, params, "portal user");
+}
+
+/* The stored hash and sign-in method of `who`. */
+static int load_password(char hash[PASSWORD_HASH_SIZE], bool *google, struct db_pool *db,
+                         const struct principal *who)
+{
+	const char *params[] = {who->tenant_id, who->user_id};
+	PGresult *res = NULL;
+	int rc;
+
+	if ((rc = db_query_result(&res, db, &password_stmt, params)) != CS_OK)
+		return rc;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return cs_error_set(CS_ENOTFOUND, "not_found", "There is no such portal user.");
+	}
+	db_copy_cell(hash, PASSWORD_HASH_SIZE, res, 0);
+	*google = strcmp(PQgetvalue(res, 0, 1), "google") == 0 || !hash[0];
+	PQclear(res);
+	return CS_OK;
+}
+
+int me_change_password(struct app *app, const struct principal *who, const char *current,
+                       const char *replacement)
+{
+	char old_hash[PASSWORD_HASH_SIZE], new_hash[PASSWORD_HASH_SIZE], key[64], *changed = NULL;
+	/* A stolen access token must not become a password oracle: count failures per user. */
+	struct throttle_pair attempts = {app->login_by_email, key, app->login_by_address, key};
+	time_t now = time(NULL);
+	bool google = false, match = false;
+	int rc;
+
+	snprintf(key, sizeof(key), "me|%s", who->user_id);
+	if ((rc = throttle_pair_check(&attempts, now)) != CS_OK)
+		return rc;
+	if ((rc = load_password(old_hash, &google, app->db, who)) != CS_OK)
+		return rc;
+	if (google)
+		return cs_error_set(
+		        CS_ECONFLICT, "google_login_required",
+		        "This account signs in with Google and has no password to change.");
+	if ((rc = password_verify(&match, old_hash, current)) != CS_OK)
+		return rc;
+	if (!match) {
+		throttle_pair_fail(&attempts, now);
+		rc = cs_error_set(CS_EINVALID, "invalid_current_password",
+		                  "The current password is incorrect.");
+		cs_error_set_field("current_password");
+		return rc;
+	}
+	throttle_pair_succeed(&attempts);
+	if ((rc = password_hash(new_hash, replacement)) != CS_OK)
+		return rc;
+	const char *params[] = {who->tenant_id, who->user_id, old_hash, new_hash, who->session_id};
+	if ((rc = db_query_text(&changed, app->db, &change_stmt, params)) != CS_OK)
+		return rc;
+	bool done = changed && !strcmp(changed, "true");
+	free(changed);
+	http_auth_cache_clear();
+	if (!done)
+		return cs_error_set(CS_ECONFLICT, "password_changed",
+		                    "The password was changed meanwhile; sign in again.");
+	return CS_OK;
+}

@@ -1,0 +1,132 @@
+#include "passwords/passwords_service.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/hash.h"
+#include "core/password.h"
+#include "core/random.h"
+#include "core/strbuf.h"
+#include "db/query.h"
+#include "log.h"
+#include "signup/signup_service.h"
+
+static struct db_stmt forgot_stmt =
+        DB_STMT("passwords_forgot", "SELECT passwords_forgot($1, $2, $3, $4)", 4);
+
+static struct db_stmt reset_stmt = DB_STMT("passwords_reset", "SELECT passwords_reset($1, $2)", 2);
+
+static struct db_stmt staff_users_stmt =
+        DB_STMT("passwords_staff_reset_users", "SELECT passwords_staff_reset_users($1, $2)", 2);
+
+static struct db_stmt staff_reset_stmt =
+        DB_STMT("passwords_staff_reset",
+                "SELECT passwords_staff_reset($1, $2, $3::text[], $4::text[])::text", 4);
+
+int passwords_forgot(struct app *app, const char *slug, const char *email)
+{
+	char token[RANDOM_TOKEN_SIZE], hash[HASH_SHA256_HEX_SIZE], *ignored = NULL;
+	int rc;
+
+	/* A token is made whether or not the email is a user's: the answer must not tell. */
+	if ((rc = random_token(token)) != CS_OK ||
+	    (rc = hash_sha256_hex(hash, token, strlen(token))) != CS_OK)
+		return rc;
+	const char *params[] = {slug, email, token, hash};
+	rc = db_query_text(&ignored, app->db, &forgot_stmt, params);
+	free(ignored);
+	return rc;
+}
+
+int passwords_reset(struct app *app, const char *token, const char *password)
+{
+	char hash[HASH_SHA256_HEX_SIZE], password_hashed[PASSWORD_HASH_SIZE], *ignored = NULL;
+	int rc;
+
+	if (!signup_token_hash(hash, token))
+		return cs_error_set(CS_ENOTFOUND, "reset_token_not_found",
+		                    "This password reset link is not valid.");
+	/* Hash before taking a connection: the pool must not wait on argon2. */
+	if ((rc = password_hash(password_hashed, password)) != CS_OK)
+		return rc;
+	const char *params[] = {hash, password_hashed};
+	rc = db_query_text(&ignored, app->db, &reset_stmt, params);
+	free(ignored);
+	if (rc == CS_OK)
+		LOG_INFO("portal password reset by link; sessions ended");
+	return rc;
+}
+
+/* `n` fresh tokens and their hashes as two PostgreSQL array literals (base64url and hex need no
+ * quoting). */
+static int token_arrays(char **tokens, char **hashes, long n)
+{
+	struct strbuf t = STRBUF_INIT, h = STRBUF_INIT;
+	char token[RANDOM_TOKEN_SIZE], hash[HASH_SHA256_HEX_SIZE];
+	int rc = CS_OK;
+
+	strbuf_append(&t, "{", 1);
+	strbuf_append(&h, "{", 1);
+	for (long i = 0; i < n && rc == CS_OK; i++) {
+		if ((rc = random_token(token)) != CS_OK ||
+		    (rc = hash_sha256_hex(hash, token, strlen(token))) != CS_OK)
+			break;
+		strbuf_printf(&t, "%s%s", i ? "," : "", token);
+		strbuf_printf(&h, "%s%s", i ? "," : "", hash);
+	}
+	strbuf_append(&t, "}", 1);
+	strbuf_append(&h, "}", 1);
+	*tokens = strbuf_detach(&t, NULL);
+	*hashes = strbuf_detach(&h, NULL);
+	if (rc == CS_OK && (!*tokens || !*hashes))
+		rc = CS_ENOMEM;
+	return rc;
+}
+
+/* Copy the first cell of `res` (freed here) into *out. */
+static int take_text(char **out, PGresult *res)
+{
+	int rc = (*out = strdup(PQgetvalue(res, 0, 0))) ? CS_OK : CS_ENOMEM;
+
+	PQclear(res);
+	return rc;
+}
+
+int passwords_staff_reset(char **out, struct app *app, const char *tenant_id,
+                          const char *customer_id)
+{
+	const char *params[4] = {tenant_id, customer_id, NULL, NULL};
+	char *tokens = NULL, *hashes = NULL, *count = NULL;
+	struct db_conn *conn = NULL;
+	PGresult *res = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = db_checkout(&conn, app->db)) != CS_OK)
+		return rc;
+	/* One transaction: the count locks the customer, so the users it counted are the ones the
+	 * tokens are for. */
+	if ((rc = db_begin(conn)) != CS_OK)
+		goto out;
+	if ((rc = db_exec(&res, conn, &staff_users_stmt, params)) != CS_OK ||
+	    (rc = take_text(&count, res)) != CS_OK)
+		goto out;
+	if ((rc = token_arrays(&tokens, &hashes, strtol(count, NULL, 10))) != CS_OK)
+		goto out;
+	params[2] = tokens;
+	params[3] = hashes;
+	if ((rc = db_exec(&res, conn, &staff_reset_stmt, params)) != CS_OK ||
+	    (rc = take_text(out, res)) != CS_OK)
+		goto out;
+	rc = db_commit(conn);
+out:
+	if (rc != CS_OK) {
+		free(*out);
+		*out = NULL;
+	}
+	db_release(conn);
+	free(tokens);
+	free(hashes);
+	free(count);
+	return rc;
+}

@@ -1,0 +1,231 @@
+#include "portal_auth/portal_sessions.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/hash.h"
+#include "core/jwt.h"
+#include "core/random.h"
+#include "db/query.h"
+#include "http/auth.h"
+
+static struct db_stmt open_stmt = DB_STMT(
+        "portal_session_open",
+        "SELECT portal_session_open($1::uuid, $2::uuid, $3::uuid, $4, $5::int, $6)::text", 6);
+
+static struct db_stmt refresh_stmt =
+        DB_STMT("portal_session_refresh", "SELECT portal_session_refresh($1, $2)::text", 2);
+
+static struct db_stmt select_stmt = DB_STMT(
+        "portal_session_select", "SELECT portal_session_select($1::uuid, $2::uuid, $3)::text", 3);
+
+static struct db_stmt end_stmt = DB_STMT(
+        "portal_session_end",
+        "UPDATE sessions SET revoked_at = now() WHERE id = $1::uuid AND revoked_at IS NULL", 1);
+
+static struct db_stmt end_all_stmt = DB_STMT(
+        "portal_sessions_revoke", "SELECT portal_sessions_revoke($1::uuid, $2::uuid)::text", 2);
+
+static struct db_stmt state_stmt =
+        DB_STMT("portal_session_state",
+                "SELECT portal_session_state($1::uuid, $2::uuid, $3::uuid, $4::uuid)", 4);
+
+/* A new refresh token and the hash the database keeps of it. */
+struct refresh_pair {
+	char token[RANDOM_TOKEN_SIZE];
+	char hash[HASH_SHA256_HEX_SIZE];
+};
+
+static int refresh_pair_new(struct refresh_pair *p)
+{
+	int rc = random_token(p->token);
+
+	return rc == CS_OK ? hash_sha256_hex(p->hash, p->token, strlen(p->token)) : rc;
+}
+
+static void copy_member(char *dst, size_t cap, const json_t *obj, const char *key)
+{
+	const char *v = json_string_value(json_object_get(obj, key));
+
+	snprintf(dst, cap, "%s", v ? v : "");
+}
+
+/*
+ * Turn the database's session description `facts` (portal_session_json) into the API's Session:
+ * sign an access token for it and add the refresh token. `*out` is malloc'd JSON text.
+ */
+static int session_answer(char **out, struct app *app, const char *facts,
+                          const struct refresh_pair *refresh)
+{
+	struct access_claims claims = {0};
+	char *access = NULL;
+	json_t *doc = json_loads(facts, 0, NULL);
+	int rc = CS_ENOMEM;
+
+	*out = NULL;
+	if (!doc)
+		return CS_EINTERNAL;
+	snprintf(claims.audience, sizeof(claims.audience), "portal");
+	copy_member(claims.session_id, sizeof(claims.session_id), doc, "session_id");
+	copy_member(claims.tenant_id, sizeof(claims.tenant_id), doc, "tenant_id");
+	copy_member(claims.subject, sizeof(claims.subject), json_object_get(doc, "user"), "id");
+	copy_member(claims.account_id, sizeof(claims.account_id), doc, "account_id");
+	if ((rc = access_token_issue(&access, &app->keys, &claims, time(NULL))) != CS_OK)
+		goto out;
+	json_object_del(doc, "session_id");
+	json_object_del(doc, "tenant_id");
+	rc = CS_ENOMEM;
+	if (json_object_set_new(doc, "access_token", json_string(access)) ||
+	    json_object_set_new(doc, "token_type", json_string("Bearer")) ||
+	    json_object_set_new(doc, "expires_in", json_integer(ACCESS_TOKEN_TTL)) ||
+	    json_object_set_new(doc, "refresh_token", json_string(refresh->token)))
+		goto out;
+	if ((*out = json_dumps(doc, JSON_COMPACT)))
+		rc = CS_OK;
+out:
+	free(access);
+	json_decref(doc);
+	return rc;
+}
+
+int portal_session_open(char **out, struct app *app, const char *tenant_id, const char *user_id,
+                        const char *account_id, const char *client_address)
+{
+	struct refresh_pair refresh;
+	char ttl[16], *facts = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = refresh_pair_new(&refresh)) != CS_OK)
+		return rc;
+	snprintf(ttl, sizeof(ttl), "%d", PORTAL_SESSION_TTL);
+	const char *params[] = {tenant_id, user_id, account_id, refresh.hash, ttl, client_address};
+	if ((rc = db_query_text(&facts, app->db, &open_stmt, params)) != CS_OK)
+		return rc;
+	rc = facts ? session_answer(out, app, facts, &refresh) : CS_EINTERNAL;
+	free(facts);
+	return rc;
+}
+
+/* The problem of a refresh the database refused; `status` is portal_session_refresh's verdict. */
+static int refresh_refused(const char *status)
+{
+	if (!strcmp(status, "reused"))
+		return cs_error_set(CS_EUNAUTHORIZED, "refresh_token_reused",
+		                    "This refresh token was already used, so its session has been "
+		                    "ended for safety. Sign in again.");
+	if (!strcmp(status, "portal_disabled"))
+		return cs_error_set(CS_EFORBIDDEN, "portal_disabled",
+		                    "This online account portal is not available.");
+	if (!strcmp(status, "no_accounts"))
+		return cs_error_set(CS_EFORBIDDEN, "portal_access_disabled",
+		                    "Online access to your account has been switched off. Please "
+		                    "contact us.");
+	return cs_error_set(
+	        CS_EUNAUTHORIZED, "invalid_refresh_token",
+	        "The refresh token is invalid or its session has ended. Sign in again.");
+}
+
+int portal_session_refresh(char **out, struct app *app, const char *refresh_token)
+{
+	struct refresh_pair next;
+	char old_hash[HASH_SHA256_HEX_SIZE], *verdict = NULL;
+	json_t *doc = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = hash_sha256_hex(old_hash, refresh_token, strlen(refresh_token))) != CS_OK ||
+	    (rc = refresh_pair_new(&next)) != CS_OK)
+		return rc;
+	const char *params[] = {old_hash, next.hash};
+	if ((rc = db_query_text(&verdict, app->db, &refresh_stmt, params)) != CS_OK)
+		return rc;
+	if (!verdict || !(doc = json_loads(verdict, 0, NULL))) {
+		rc = CS_EINTERNAL;
+		goto out;
+	}
+	const char *status = json_string_value(json_object_get(doc, "status"));
+	if (!status || strcmp(status, "ok") != 0) {
+		if (status && !strcmp(status, "reused"))
+			http_auth_cache_clear();
+		rc = refresh_refused(status ? status : "unknown");
+		goto out;
+	}
+	char *facts = json_dumps(json_object_get(doc, "session"), JSON_COMPACT);
+	rc = facts ? session_answer(out, app, facts, &next) : CS_ENOMEM;
+	free(facts);
+out:
+	json_decref(doc);
+	free(verdict);
+	return rc;
+}
+
+int portal_session_select_account(char **out, struct app *app, const char *session_id,
+                                  const char *account_id)
+{
+	struct refresh_pair refresh;
+	char *facts = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = refresh_pair_new(&refresh)) != CS_OK)
+		return rc;
+	const char *params[] = {session_id, account_id, refresh.hash};
+	if ((rc = db_query_text(&facts, app->db, &select_stmt, params)) != CS_OK)
+		return rc;
+	rc = facts ? session_answer(out, app, facts, &refresh) : CS_EINTERNAL;
+	free(facts);
+	return rc;
+}
+
+int portal_session_end(struct app *app, const char *session_id)
+{
+	const char *params[] = {session_id};
+	char *ignored = NULL;
+	int rc = db_query_text(&ignored, app->db, &end_stmt, params);
+
+	free(ignored);
+	/* This process forgets at once; others hear it through NOTIFY (0008, auth_revoked). */
+	http_auth_cache_clear();
+	return rc;
+}
+
+int portal_sessions_end_all(struct app *app, const char *user_id, const char *keep_session_id)
+{
+	const char *params[] = {user_id, keep_session_id};
+	char *ended = NULL;
+	int rc = db_query_text(&ended, app->db, &end_all_stmt, params);
+
+	free(ended);
+	http_auth_cache_clear();
+	return rc;
+}
+
+int portal_session_check(enum portal_session_state *state, struct db_pool *db,
+                         const struct access_claims *claims)
+{
+	const char *account = claims->account_id[0] ? claims->account_id : NULL;
+	const char *params[] = {claims->session_id, claims->subject, claims->tenant_id, account};
+	char *found = NULL;
+	int rc;
+
+	*state = PORTAL_SESSION_ENDED;
+	rc = db_query_text(&found, db, &state_stmt, params);
+	if (rc == CS_EINVALID) { /* ids that are not UUIDs: no such session */
+		cs_error_clear();
+		return CS_OK;
+	}
+	if (rc != CS_OK)
+		return rc;
+	if (found && !strcmp(found, "active"))
+		*state = PORTAL_SESSION_ACTIVE;
+	else if (found && !strcmp(found, "portal_disabled"))
+		*state = PORTAL_SESSION_PORTAL_DISABLED;
+	else if (found && !strcmp(found, "account_unavailable"))
+		*state = PORTAL_SESSION_ACCOUNT_UNAVAILABLE;
+	free(found);
+	return CS_OK;
+}

@@ -1,0 +1,263 @@
+#include "signup/signup_service.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/hash.h"
+#include "core/password.h"
+#include "core/random.h"
+#include "db/query.h"
+#include "log.h"
+#include "portal_auth/portal_sessions.h"
+#include "tenants/tenants_sql.h"
+
+/* The longest link token we accept: ours are 43 characters; leave room for other encodings. */
+#define SIGNUP_TOKEN_MAX 128
+
+/* A lookup's body with the tenant's public branding (the one shape of tenants_sql.h) added. */
+#define WITH_BRANDING(fn)                                                                          \
+	"SELECT (jsonb_build_object('tenant', (SELECT " TENANT_BRANDING_JSON_SQL                   \
+	" FROM tenants WHERE id = s.tenant_id)::jsonb) || s.body::jsonb)::text FROM " fn "($1) s"
+
+static struct db_stmt invitation_show_stmt =
+        DB_STMT("signup_invitation_show", WITH_BRANDING("signup_invitation_show"), 1);
+
+static struct db_stmt invitation_accept_stmt =
+        DB_STMT("signup_invitation_accept",
+                "SELECT signup_invitation_accept($1, $2, $3, $4, $5, $6)::text", 6);
+
+static struct db_stmt pay_link_show_stmt =
+        DB_STMT("signup_pay_link_show", WITH_BRANDING("signup_pay_link_show"), 1);
+
+static struct db_stmt pay_link_signup_stmt = DB_STMT(
+        "signup_pay_link_signup", "SELECT signup_pay_link_signup($1, $2, $3, $4, $5, $6)::text", 6);
+
+static struct db_stmt request_stmt =
+        DB_STMT("signup_request", "SELECT signup_request($1, $2, $3, $4, $5, $6)::text", 6);
+
+static struct db_stmt verify_stmt =
+        DB_STMT("signup_verify_email", "SELECT signup_verify_email($1, $2, $3)::text", 3);
+
+void signup_result_release(struct signup_result *r)
+{
+	if (!r)
+		return;
+	free(r->json);
+	r->json = NULL;
+}
+
+bool signup_token_hash(char out[65], const char *token)
+{
+	size_t len = token ? strlen(token) : 0;
+
+	if (len == 0 || len > SIGNUP_TOKEN_MAX ||
+	    strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
+	            len)
+		return false;
+	return hash_sha256_hex(out, token, len) == CS_OK;
+}
+
+/* A fresh verification token and its hash, for the step that may have to send one. */
+struct fresh_token {
+	char token[RANDOM_TOKEN_SIZE];
+	char hash[HASH_SHA256_HEX_SIZE];
+};
+
+static int fresh_token_new(struct fresh_token *t)
+{
+	int rc = random_token(t->token);
+
+	return rc == CS_OK ? hash_sha256_hex(t->hash, t->token, strlen(t->token)) : rc;
+}
+
+static int verification_sent_body(char **out, const json_t *outcome)
+{
+	json_t *doc = json_pack("{s:s, s:O}", "status", "verification_sent", "email",
+	                        json_object_get(outcome, "email"));
+
+	*out = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_decref(doc);
+	return *out ? CS_OK : CS_ENOMEM;
+}
+
+/*
+ * Turn the outcome JSON of a sign-up function into the answer: open a session for
+ * {outcome: "session", tenant_id, user_id, account_id}, else the 202 body.
+ */
+static int finish(struct signup_result *out, struct app *app, const char *outcome_text,
+                  const char *client_address, const char *source)
+{
+	json_error_t err;
+	json_t *outcome = outcome_text ? json_loads(outcome_text, 0, &err) : NULL;
+	const char *kind = json_string_value(json_object_get(outcome, "outcome"));
+	int rc;
+
+	if (!kind) {
+		rc = cs_error_set(CS_EINTERNAL, "internal_error",
+		                  "A sign-up step answered nothing.");
+		goto out;
+	}
+	if (strcmp(kind, "session") != 0) {
+		out->status = 202;
+		rc = verification_sent_body(&out->json, outcome);
+		goto out;
+	}
+	const char *tenant = json_string_value(json_object_get(outcome, "tenant_id"));
+	const char *user = json_string_value(json_object_get(outcome, "user_id"));
+	const char *account = json_string_value(json_object_get(outcome, "account_id"));
+	out->status = 200;
+	rc = portal_session_open(&out->json, app, tenant, user, account, client_address);
+	if (rc == CS_OK)
+		LOG_INFO("portal sign-up tenant=%s user=%s source=%s", tenant, user, source);
+out:
+	json_decref(outcome);
+	return rc;
+}
+
+static int not_found(const char *code, const char *detail)
+{
+	return cs_error_set(CS_ENOTFOUND, code, "%s", detail);
+}
+
+int signup_invitation_show(char **out, struct app *app, const char *token)
+{
+	char hash[HASH_SHA256_HEX_SIZE];
+
+	*out = NULL;
+	if (!signup_token_hash(hash, token))
+		return not_found("invitation_not_found", "This invitation link is not valid.");
+	const char *params[] = {hash};
+	return db_query_text(out, app->db, &invitation_show_stmt, params);
+}
+
+int signup_pay_link_show(char **out, struct app *app, const char *token)
+{
+	char hash[HASH_SHA256_HEX_SIZE];
+
+	*out = NULL;
+	if (!signup_token_hash(hash, token))
+		return not_found("pay_link_not_found", "This payment link is not valid.");
+	const char *params[] = {hash};
+	return db_query_text(out, app->db, &pay_link_show_stmt, params);
+}
+
+/*
+ * The shape of accepting an invitation and of a pay-link sign-up: hash the password (before any
+ * connection is taken: the pool must not wait on argon2), run the step, finish it.
+ */
+static int sign_up_with_link(struct signup_result *out, struct app *app, struct db_stmt *stmt,
+                             const char *link_hash, const struct signup_input *in,
+                             const char *client_address, const char *source)
+{
+	char password[PASSWORD_HASH_SIZE];
+	struct fresh_token verify;
+	char *outcome = NULL;
+	int rc;
+
+	if ((rc = password_hash(password, in->password)) != CS_OK)
+		return rc;
+	if ((rc = fresh_token_new(&verify)) != CS_OK)
+		return rc;
+	const char *params[] = {link_hash, in->email,    in->full_name,
+	                        password,  verify.token, verify.hash};
+	if ((rc = db_query_text(&outcome, app->db, stmt, params)) == CS_OK)
+		rc = finish(out, app, outcome, client_address, source);
+	free(outcome);
+	return rc;
+}
+
+int signup_invitation_accept(struct signup_result *out, struct app *app, const char *token,
+                             const struct signup_input *in, const char *client_address)
+{
+	char hash[HASH_SHA256_HEX_SIZE];
+
+	*out = (struct signup_result){0};
+	if (!signup_token_hash(hash, token))
+		return not_found("invitation_not_found", "This invitation link is not valid.");
+	return sign_up_with_link(out, app, &invitation_accept_stmt, hash, in, client_address,
+	                         "invitation");
+}
+
+int signup_pay_link_signup(struct signup_result *out, struct app *app, const char *token,
+                           const struct signup_input *in, const char *client_address)
+{
+	char hash[HASH_SHA256_HEX_SIZE];
+
+	*out = (struct signup_result){0};
+	if (!signup_token_hash(hash, token))
+		return not_found("pay_link_not_found", "This payment link is not valid.");
+	return sign_up_with_link(out, app, &pay_link_signup_stmt, hash, in, client_address,
+	                         "pay_link");
+}
+
+static int throttled(int seconds)
+{
+	cs_error_set(CS_ETHROTTLED, "too_many_attempts",
+	             "Too many sign-up attempts that did not match an account. Try again in %d "
+	             "seconds.",
+	             seconds);
+	cs_error_set_retry_after(seconds);
+	return CS_ETHROTTLED;
+}
+
+/* Whether the last error is a failed guess of an account or invoice number. */
+static bool guess_failed(int rc)
+{
+	const char *code = cs_error_last()->code;
+
+	return (rc == CS_ENOTFOUND || rc == CS_EINVALID) && code &&
+	       (!strcmp(code, "account_number_not_found") || !strcmp(code, "invoice_not_found"));
+}
+
+int signup_request_verification(char **out, struct app *app, const char *slug,
+                                const struct signup_request *req, const char *client_address)
+{
+	struct signup_result result = {0};
+	struct fresh_token verify;
+	char key[160], *outcome = NULL;
+	time_t now = time(NULL);
+	int rc, wait;
+
+	*out = NULL;
+	/* Per tenant and address: guessing account numbers is what this budget stops. */
+	snprintf(key, sizeof(key), "signup|%.63s|%s", slug, client_address);
+	if ((wait = throttle_check(app->login_by_address, key, now)) != 0)
+		return throttled(wait);
+	if ((rc = fresh_token_new(&verify)) != CS_OK)
+		return rc;
+	const char *params[] = {slug,       req->account_number, req->invoice_number,
+	                        req->email, verify.token,        verify.hash};
+	rc = db_query_text(&outcome, app->db, &request_stmt, params);
+	if (rc != CS_OK && guess_failed(rc))
+		throttle_fail(app->login_by_address, key, now);
+	if (rc == CS_OK)
+		rc = finish(&result, app, outcome, client_address, "signup");
+	free(outcome);
+	*out = result.json;
+	return rc;
+}
+
+int signup_verify_email(char **out, struct app *app, const char *token, const char *full_name,
+                        const char *password, const char *client_address)
+{
+	char hash[HASH_SHA256_HEX_SIZE], password_hashed[PASSWORD_HASH_SIZE];
+	struct signup_result result = {0};
+	char *outcome = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!signup_token_hash(hash, token))
+		return not_found("verification_token_not_found",
+		                 "This verification link is not valid.");
+	if ((rc = password_hash(password_hashed, password)) != CS_OK)
+		return rc;
+	const char *params[] = {hash, full_name, password_hashed};
+	if ((rc = db_query_text(&outcome, app->db, &verify_stmt, params)) == CS_OK)
+		rc = finish(&result, app, outcome, client_address, "verification");
+	free(outcome);
+	*out = result.json;
+	return rc;
+}
