@@ -10,7 +10,7 @@
 #include "core/password.h"
 #include "credits/credits_routes.h"
 #include "customers/customers_routes.h"
-#include "db/listener.h"
+#include "db/loop.h"
 #include "db/migrate.h"
 #include "http/auth.h"
 #include "http/server.h"
@@ -111,16 +111,32 @@ void app_release(struct app *app)
 	memset(app, 0, sizeof(*app));
 }
 
-/* A revocation in another process (NOTIFY curbside_auth_revoked): forget cached credentials. */
-static void forget_credentials(void *unused)
+/* Seconds between rounds of the revocation listener without a notification. */
+#define REVOCATION_POLL_SECONDS 60
+
+/*
+ * A revocation in another process (NOTIFY curbside_auth_revoked), or a reconnection after which
+ * some may have been missed: forget every cached credential check.
+ */
+static bool forget_credentials(struct db_loop *loop, PGconn *conn, void *unused)
 {
+	(void)loop;
+	(void)conn;
 	(void)unused;
 	http_auth_cache_clear();
+	return false;
 }
 
 int app_serve(struct app *app)
 {
-	struct db_listener *revocations = NULL;
+	struct db_loop *revocations = NULL;
+	const struct db_loop_spec revocation_listener = {
+	        .name = "revocation listener",
+	        .url = app->cfg.database_url,
+	        .channel = "curbside_auth_revoked",
+	        .poll_seconds = REVOCATION_POLL_SECONDS,
+	        .round = forget_credentials,
+	};
 	const struct route_table tables[] = {
 	        system_route_table,        tenants_route_table,
 	        staff_route_table,         settings_route_table,
@@ -137,14 +153,13 @@ int app_serve(struct app *app)
 		return CS_EDB;
 	if (!db_pool_ping(app->db))
 		LOG_WARN("the database is not reachable yet; /readyz answers 503 until it is");
-	int rc = db_listener_start(&revocations, app->cfg.database_url, "curbside_auth_revoked",
-	                           forget_credentials, NULL);
+	int rc = db_loop_start(&revocations, &revocation_listener);
 	if (rc == CS_OK && app->cfg.workers)
 		rc = app_start_workers(app);
 	if (rc == CS_OK)
 		rc = http_server_run(app, tables, sizeof(tables) / sizeof(tables[0]));
 	app_stop_workers(app);
-	db_listener_stop(revocations);
+	db_loop_stop(revocations);
 	return rc;
 }
 

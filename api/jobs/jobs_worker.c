@@ -2,30 +2,23 @@
 
 #include <jansson.h>
 #include <libpq-fe.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "app.h"
+#include "db/loop.h"
 #include "log.h"
 #include "portal_access/invitation_links.h"
 
-/* Seconds between attempts to reach a database that is down. */
-#define JOBS_WORKER_RETRY_SECONDS 2
-#define NIL_ID                    "00000000-0000-0000-0000-000000000000"
-
 struct jobs_worker {
 	struct app *app;
+	struct db_loop *loop; /* owned: stopped by jobs_worker_stop */
+	/* During a round, the loop running it and its connection (the round's own arguments: the
+	 * thread may start a round before db_loop_start has stored `loop`). */
+	struct db_loop *running;
 	PGconn *conn;
-	int wake[2]; /* a self-pipe: a byte written here ends the thread's wait at once */
-	atomic_bool stopping;
-	pthread_t thread;
 };
 
 /* A claimed job. */
@@ -37,46 +30,7 @@ struct job {
 
 static bool stopping(struct jobs_worker *w)
 {
-	return atomic_load(&w->stopping);
-}
-
-/* Wait until `fd` is readable, the stop pipe fires or `seconds` pass. */
-static void wait_readable(struct jobs_worker *w, int fd, int seconds)
-{
-	struct pollfd fds[2] = {{.fd = w->wake[0], .events = POLLIN}, {.fd = fd, .events = POLLIN}};
-
-	poll(fds, fd >= 0 ? 2 : 1, seconds * 1000);
-}
-
-static bool connect_and_listen(struct jobs_worker *w)
-{
-	w->conn = PQconnectdb(w->app->cfg.database_url);
-	if (PQstatus(w->conn) == CONNECTION_OK) {
-		PGresult *res = PQexec(w->conn, "LISTEN curbside_jobs");
-		bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-		PQclear(res);
-		if (ok)
-			return true;
-	}
-	LOG_WARN("jobs worker: cannot reach the database yet: %s", PQerrorMessage(w->conn));
-	PQfinish(w->conn);
-	w->conn = NULL;
-	return false;
-}
-
-/* Read what arrived and forget the notifications (they only say "look"): *woken tells whether
- * there were some. False when the link is broken. */
-static bool drain(struct jobs_worker *w, bool *woken)
-{
-	PGnotify *n;
-	bool alive = PQconsumeInput(w->conn) == 1;
-
-	*woken = false;
-	while ((n = PQnotifies(w->conn))) {
-		*woken = true;
-		PQfreemem(n);
-	}
-	return alive && PQstatus(w->conn) == CONNECTION_OK;
+	return db_loop_stopping(w->running);
 }
 
 /*
@@ -254,60 +208,37 @@ static int run_all(struct jobs_worker *w)
 	return rc;
 }
 
-static void *work_loop(void *arg)
+/* One round of the loop: run every job that is due. */
+static bool jobs_round(struct db_loop *loop, PGconn *conn, void *arg)
 {
 	struct jobs_worker *w = arg;
 
-	while (!stopping(w)) {
-		if (!w->conn && !connect_and_listen(w)) {
-			wait_readable(w, -1, JOBS_WORKER_RETRY_SECONDS);
-			continue;
-		}
-		int rc = run_all(w);
-		bool woken = false;
-		/* A job queued while we worked has notified already: no wait then. */
-		bool alive = drain(w, &woken);
-		if (stopping(w))
-			break;
-		if (rc != CS_OK) {
-			wait_readable(w, -1, JOBS_WORKER_RETRY_SECONDS);
-		} else if (alive && !woken) {
-			wait_readable(w, PQsocket(w->conn), JOBS_WORKER_POLL_SECONDS);
-			alive = drain(w, &woken);
-		}
-		if (!alive) {
-			PQfinish(w->conn);
-			w->conn = NULL;
-		}
-	}
-	PQfinish(w->conn);
+	w->running = loop;
+	w->conn = conn;
+	if (run_all(w) != CS_OK)
+		LOG_WARN("jobs worker: a round stopped early; the next one goes on");
 	w->conn = NULL;
-	return NULL;
+	return false;
 }
 
 int jobs_worker_start(struct jobs_worker **out, struct app *app)
 {
 	struct jobs_worker *w = calloc(1, sizeof(*w));
-	sigset_t all, old;
-	int rc = CS_ENOMEM;
+	int rc;
 
 	*out = NULL;
 	if (!w)
 		return CS_ENOMEM;
 	w->app = app;
-	if (pipe(w->wake) != 0) {
-		free(w);
-		return CS_EINTERNAL;
-	}
-	/* The thread inherits a mask with every signal blocked: SIGTERM stays the main thread's. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	if (pthread_create(&w->thread, NULL, work_loop, w) == 0)
-		rc = CS_OK;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != CS_OK) {
-		close(w->wake[0]);
-		close(w->wake[1]);
+	const struct db_loop_spec spec = {
+	        .name = "jobs worker",
+	        .url = app->cfg.database_url,
+	        .channel = "curbside_jobs",
+	        .poll_seconds = JOBS_WORKER_POLL_SECONDS,
+	        .round = jobs_round,
+	        .arg = w,
+	};
+	if ((rc = db_loop_start(&w->loop, &spec)) != CS_OK) {
 		free(w);
 		return rc;
 	}
@@ -319,11 +250,6 @@ void jobs_worker_stop(struct jobs_worker *w)
 {
 	if (!w)
 		return;
-	atomic_store(&w->stopping, true);
-	if (write(w->wake[1], "x", 1) < 0)
-		LOG_WARN("jobs worker: cannot wake the thread");
-	pthread_join(w->thread, NULL);
-	close(w->wake[0]);
-	close(w->wake[1]);
+	db_loop_stop(w->loop);
 	free(w);
 }

@@ -1,40 +1,33 @@
 #include "mail/mail_worker.h"
 
 #include <libpq-fe.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "app.h"
+#include "db/loop.h"
 #include "http/metrics.h"
 #include "log.h"
 #include "mail/mail_message.h"
 #include "mail/mail_templates.h"
 #include "mail/mail_transport.h"
 
-#define BATCH              20
-#define CONNECT_TIMEOUT_MS 10000
-#define RETRY_CAP_SECONDS  (6 * 3600)
+#define BATCH             20
+#define RETRY_CAP_SECONDS (6 * 3600)
 /* A claimed batch must be sent within this, or other processes may take its rows again: 20
  * messages at the 30-second send timeout each stay well within it. */
 #define LEASE_SECONDS 900
 #define ERROR_SIZE    400
 
 struct mail_worker {
-	struct app *app; /* borrowed */
-	pthread_t thread;
-	atomic_bool stopping;
-	int wake_fd; /* an eventfd: mail_worker_stop ends any wait at once */
-	PGconn *pg;  /* LISTENs on curbside_outbox; runs the claims */
-	bool db_down_logged;
+	struct app *app;      /* borrowed */
+	struct db_loop *loop; /* LISTENs on curbside_outbox and runs the rounds */
+	atomic_bool stopping; /* set before the loop stops: cancels an SMTP transfer in flight */
+	PGconn *pg;           /* the loop's connection, during a round */
 	struct mail_transport *transport;
 	const char *domain; /* of CURBSIDE_MAIL_FROM, for Message-IDs */
 };
@@ -65,110 +58,6 @@ int mail_worker_retry_delay(int attempt, int base_seconds)
 	for (int i = 1; i < attempt && delay < RETRY_CAP_SECONDS; i++)
 		delay *= 4;
 	return delay < RETRY_CAP_SECONDS ? (int)delay : RETRY_CAP_SECONDS;
-}
-
-/* ---- waiting and the connection -------------------------------------------------------------- */
-
-/* Wait for `events` on `fd` (or none when fd < 0) up to `timeout_ms`. 1: ready, 0: timed out,
- * -1: the worker is stopping. */
-static int wait_on(struct mail_worker *w, int fd, short events, int timeout_ms)
-{
-	struct pollfd fds[2] = {{.fd = w->wake_fd, .events = POLLIN}, {.fd = fd, .events = events}};
-	int n = poll(fds, fd >= 0 ? 2 : 1, timeout_ms);
-
-	if (atomic_load(&w->stopping))
-		return -1;
-	return n > 0 && fd >= 0 && fds[1].revents ? 1 : 0;
-}
-
-static void drop_connection(struct mail_worker *w)
-{
-	PQfinish(w->pg);
-	w->pg = NULL;
-}
-
-/* Connect without blocking, so a stop request is heard even while the database is away. */
-static PGconn *connect_async(struct mail_worker *w)
-{
-	PGconn *pg = PQconnectStart(w->app->cfg.database_url);
-	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
-
-	if (!pg || PQstatus(pg) == CONNECTION_BAD) {
-		PQfinish(pg);
-		return NULL;
-	}
-	while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
-		short ev = st == PGRES_POLLING_READING ? POLLIN : POLLOUT;
-		if (wait_on(w, PQsocket(pg), ev, CONNECT_TIMEOUT_MS) != 1)
-			break;
-		st = PQconnectPoll(pg);
-	}
-	if (st != PGRES_POLLING_OK) {
-		if (!w->db_down_logged && !atomic_load(&w->stopping))
-			LOG_WARN("mail worker: the database is not reachable: %s",
-			         PQerrorMessage(pg));
-		w->db_down_logged = true;
-		PQfinish(pg);
-		return NULL;
-	}
-	return pg;
-}
-
-static bool ensure_connected(struct mail_worker *w)
-{
-	if (w->pg && PQstatus(w->pg) == CONNECTION_OK)
-		return true;
-	drop_connection(w);
-	PGconn *pg = connect_async(w);
-	if (!pg)
-		return false;
-	PGresult *res = PQexec(pg, "LISTEN curbside_outbox");
-	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	PQclear(res);
-	if (!ok) {
-		LOG_WARN("mail worker: LISTEN failed: %s", PQerrorMessage(pg));
-		PQfinish(pg);
-		return false;
-	}
-	if (w->db_down_logged)
-		LOG_INFO("mail worker: connected to the database again");
-	w->db_down_logged = false;
-	w->pg = pg;
-	return true;
-}
-
-/* Swallow the notifications libpq has read; true when there was one. */
-static bool take_notifications(struct mail_worker *w)
-{
-	PGnotify *n;
-	bool any = false;
-
-	while ((n = PQnotifies(w->pg))) {
-		PQfreemem(n);
-		any = true;
-	}
-	return any;
-}
-
-/* Sleep until a notification, the poll interval or a stop. A notification that came in while a
- * batch was running is already in libpq's queue (the socket is quiet): go again at once. */
-static void idle(struct mail_worker *w)
-{
-	int ms = w->app->cfg.mail_poll_seconds * 1000;
-
-	if (!w->pg) {
-		wait_on(w, -1, 0, ms);
-		return;
-	}
-	if (take_notifications(w))
-		return;
-	if (wait_on(w, PQsocket(w->pg), POLLIN, ms) == 1) {
-		if (PQconsumeInput(w->pg) != 1) {
-			drop_connection(w);
-			return;
-		}
-		take_notifications(w);
-	}
 }
 
 /* ---- outcomes -------------------------------------------------------------------------------- */
@@ -350,22 +239,17 @@ static int run_batch(struct mail_worker *w, int *claimed)
 	return CS_OK;
 }
 
-static void *worker_main(void *arg)
+/* One round of the loop: claim and send a batch; go again at once when it was full. */
+static bool mail_round(struct db_loop *loop, PGconn *conn, void *arg)
 {
 	struct mail_worker *w = arg;
 	int claimed = 0;
 
-	while (!atomic_load(&w->stopping)) {
-		if (!ensure_connected(w)) {
-			wait_on(w, -1, 0, w->app->cfg.mail_poll_seconds * 1000);
-			continue;
-		}
-		if (run_batch(w, &claimed) == CS_OK && claimed == BATCH)
-			continue; /* more may be due at once */
-		idle(w);
-	}
-	drop_connection(w);
-	return NULL;
+	(void)loop;
+	w->pg = conn;
+	bool again = run_batch(w, &claimed) == CS_OK && claimed == BATCH;
+	w->pg = NULL;
+	return again;
 }
 
 /* ---- start and stop -------------------------------------------------------------------------- */
@@ -373,15 +257,12 @@ static void *worker_main(void *arg)
 static void worker_free(struct mail_worker *w)
 {
 	mail_transport_close(w->transport);
-	if (w->wake_fd >= 0)
-		close(w->wake_fd);
 	free(w);
 }
 
 int mail_worker_start(struct mail_worker **out, struct app *app)
 {
 	struct mail_worker *w = calloc(1, sizeof(*w));
-	sigset_t all, saved;
 	int rc;
 
 	*out = NULL;
@@ -389,11 +270,6 @@ int mail_worker_start(struct mail_worker **out, struct app *app)
 		return CS_ENOMEM;
 	w->app = app;
 	w->domain = strchr(app->cfg.mail_from, '@') + 1; /* config checked there is one */
-	w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (w->wake_fd < 0) {
-		worker_free(w);
-		return CS_EINTERNAL;
-	}
 	rc = mail_transport_open(&w->transport, app->cfg.smtp_url, app->cfg.mail_dir, &w->stopping);
 	if (rc != CS_OK) {
 		LOG_ERROR("mail worker: cannot open the %s",
@@ -401,15 +277,17 @@ int mail_worker_start(struct mail_worker **out, struct app *app)
 		worker_free(w);
 		return rc;
 	}
-	/* The thread blocks every signal: SIGTERM and SIGINT belong to the main thread's sigwait.
-	 */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &saved);
-	rc = pthread_create(&w->thread, NULL, worker_main, w);
-	pthread_sigmask(SIG_SETMASK, &saved, NULL);
-	if (rc != 0) {
+	const struct db_loop_spec spec = {
+	        .name = "mail worker",
+	        .url = app->cfg.database_url,
+	        .channel = "curbside_outbox",
+	        .poll_seconds = app->cfg.mail_poll_seconds,
+	        .round = mail_round,
+	        .arg = w,
+	};
+	if ((rc = db_loop_start(&w->loop, &spec)) != CS_OK) {
 		worker_free(w);
-		return CS_EINTERNAL;
+		return rc;
 	}
 	if (*app->cfg.smtp_url)
 		LOG_INFO("mail worker: sending through SMTP");
@@ -422,13 +300,9 @@ int mail_worker_start(struct mail_worker **out, struct app *app)
 
 void mail_worker_stop(struct mail_worker *w)
 {
-	uint64_t one = 1;
-
 	if (!w)
 		return;
 	atomic_store(&w->stopping, true);
-	if (write(w->wake_fd, &one, sizeof(one)) < 0)
-		LOG_WARN("mail worker: cannot wake the thread");
-	pthread_join(w->thread, NULL);
+	db_loop_stop(w->loop);
 	worker_free(w);
 }
