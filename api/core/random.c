@@ -2,9 +2,11 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/random.h>
 
 #include "core/b64url.h"
+#include "core/hash.h"
 
 int random_bytes(void *buf, size_t len)
 {
@@ -46,4 +48,12 @@ int random_uuid(char out[37])
 	         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
 	         b[13], b[14], b[15]);
 	return CS_OK;
+}
+
+int random_hashed_token(struct random_hashed_token *out)
+{
+	_Static_assert(sizeof(out->hash) == HASH_SHA256_HEX_SIZE, "hash size");
+	int rc = random_token(out->token);
+
+	return rc == CS_OK ? hash_sha256_hex(out->hash, out->token, strlen(out->token)) : rc;
 }

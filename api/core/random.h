@@ -17,6 +17,15 @@ int random_bytes(void *buf, size_t len) CS_MUST_CHECK;
 /* A fresh 256-bit token, base64url, into `out` (RANDOM_TOKEN_SIZE bytes). */
 int random_token(char out[RANDOM_TOKEN_SIZE]) CS_MUST_CHECK;
 
+/* A fresh token and the SHA-256 hex of it, which is all the database keeps (DESIGN.md). */
+struct random_hashed_token {
+	char token[RANDOM_TOKEN_SIZE];
+	char hash[65]; /* HASH_SHA256_HEX_SIZE */
+};
+
+/* Fill `out` with a fresh token and its hash. */
+int random_hashed_token(struct random_hashed_token *out) CS_MUST_CHECK;
+
 /* A random RFC 4122 version-4 UUID in text form (37 bytes with the NUL). */
 int random_uuid(char out[37]) CS_MUST_CHECK;
 

@@ -72,15 +72,14 @@ int invoices_update(char **out, struct db_pool *db, const char *tenant_id, const
 
 int invoices_send(char **out, struct db_pool *db, const char *tenant_id, const char *invoice_id)
 {
-	char token[RANDOM_TOKEN_SIZE], hash[HASH_SHA256_HEX_SIZE];
+	struct random_hashed_token pay_link;
 	int rc;
 
 	*out = NULL;
 	/* The Review & Pay link of the email (rule 7); only its hash is stored. */
-	if ((rc = random_token(token)) != CS_OK ||
-	    (rc = hash_sha256_hex(hash, token, strlen(token))) != CS_OK)
+	if ((rc = random_hashed_token(&pay_link)) != CS_OK)
 		return rc;
-	const char *params[] = {tenant_id, invoice_id, token, hash};
+	const char *params[] = {tenant_id, invoice_id, pay_link.token, pay_link.hash};
 	return db_query_text(out, db, &send_stmt, params);
 }
 

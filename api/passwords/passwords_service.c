@@ -25,14 +25,14 @@ static struct db_stmt staff_reset_stmt =
 
 int passwords_forgot(struct app *app, const char *slug, const char *email)
 {
-	char token[RANDOM_TOKEN_SIZE], hash[HASH_SHA256_HEX_SIZE], *ignored = NULL;
+	struct random_hashed_token reset;
+	char *ignored = NULL;
 	int rc;
 
 	/* A token is made whether or not the email is a user's: the answer must not tell. */
-	if ((rc = random_token(token)) != CS_OK ||
-	    (rc = hash_sha256_hex(hash, token, strlen(token))) != CS_OK)
+	if ((rc = random_hashed_token(&reset)) != CS_OK)
 		return rc;
-	const char *params[] = {slug, email, token, hash};
+	const char *params[] = {slug, email, reset.token, reset.hash};
 	rc = db_query_text(&ignored, app->db, &forgot_stmt, params);
 	free(ignored);
 	return rc;
@@ -62,17 +62,16 @@ int passwords_reset(struct app *app, const char *token, const char *password)
 static int token_arrays(char **tokens, char **hashes, long n)
 {
 	struct strbuf t = STRBUF_INIT, h = STRBUF_INIT;
-	char token[RANDOM_TOKEN_SIZE], hash[HASH_SHA256_HEX_SIZE];
+	struct random_hashed_token reset;
 	int rc = CS_OK;
 
 	strbuf_append(&t, "{", 1);
 	strbuf_append(&h, "{", 1);
 	for (long i = 0; i < n && rc == CS_OK; i++) {
-		if ((rc = random_token(token)) != CS_OK ||
-		    (rc = hash_sha256_hex(hash, token, strlen(token))) != CS_OK)
+		if ((rc = random_hashed_token(&reset)) != CS_OK)
 			break;
-		strbuf_printf(&t, "%s%s", i ? "," : "", token);
-		strbuf_printf(&h, "%s%s", i ? "," : "", hash);
+		strbuf_printf(&t, "%s%s", i ? "," : "", reset.token);
+		strbuf_printf(&h, "%s%s", i ? "," : "", reset.hash);
 	}
 	strbuf_append(&t, "}", 1);
 	strbuf_append(&h, "}", 1);

@@ -33,19 +33,6 @@ static struct db_stmt state_stmt =
         DB_STMT("portal_session_state",
                 "SELECT portal_session_state($1::uuid, $2::uuid, $3::uuid, $4::uuid)", 4);
 
-/* A new refresh token and the hash the database keeps of it. */
-struct refresh_pair {
-	char token[RANDOM_TOKEN_SIZE];
-	char hash[HASH_SHA256_HEX_SIZE];
-};
-
-static int refresh_pair_new(struct refresh_pair *p)
-{
-	int rc = random_token(p->token);
-
-	return rc == CS_OK ? hash_sha256_hex(p->hash, p->token, strlen(p->token)) : rc;
-}
-
 static void copy_member(char *dst, size_t cap, const json_t *obj, const char *key)
 {
 	const char *v = json_string_value(json_object_get(obj, key));
@@ -58,7 +45,7 @@ static void copy_member(char *dst, size_t cap, const json_t *obj, const char *ke
  * sign an access token for it and add the refresh token. `*out` is malloc'd JSON text.
  */
 static int session_answer(char **out, struct app *app, const char *facts,
-                          const struct refresh_pair *refresh)
+                          const struct random_hashed_token *refresh)
 {
 	struct access_claims claims = {0};
 	char *access = NULL;
@@ -94,12 +81,12 @@ out:
 int portal_session_open(char **out, struct app *app, const char *tenant_id, const char *user_id,
                         const char *account_id, const char *client_address)
 {
-	struct refresh_pair refresh;
+	struct random_hashed_token refresh;
 	char ttl[16], *facts = NULL;
 	int rc;
 
 	*out = NULL;
-	if ((rc = refresh_pair_new(&refresh)) != CS_OK)
+	if ((rc = random_hashed_token(&refresh)) != CS_OK)
 		return rc;
 	snprintf(ttl, sizeof(ttl), "%d", PORTAL_SESSION_TTL);
 	const char *params[] = {tenant_id, user_id, account_id, refresh.hash, ttl, client_address};
@@ -131,14 +118,14 @@ static int refresh_refused(const char *status)
 
 int portal_session_refresh(char **out, struct app *app, const char *refresh_token)
 {
-	struct refresh_pair next;
+	struct random_hashed_token next;
 	char old_hash[HASH_SHA256_HEX_SIZE], *verdict = NULL;
 	json_t *doc = NULL;
 	int rc;
 
 	*out = NULL;
 	if ((rc = hash_sha256_hex(old_hash, refresh_token, strlen(refresh_token))) != CS_OK ||
-	    (rc = refresh_pair_new(&next)) != CS_OK)
+	    (rc = random_hashed_token(&next)) != CS_OK)
 		return rc;
 	const char *params[] = {old_hash, next.hash};
 	if ((rc = db_query_text(&verdict, app->db, &refresh_stmt, params)) != CS_OK)
@@ -166,12 +153,12 @@ out:
 int portal_session_select_account(char **out, struct app *app, const char *session_id,
                                   const char *account_id)
 {
-	struct refresh_pair refresh;
+	struct random_hashed_token refresh;
 	char *facts = NULL;
 	int rc;
 
 	*out = NULL;
-	if ((rc = refresh_pair_new(&refresh)) != CS_OK)
+	if ((rc = random_hashed_token(&refresh)) != CS_OK)
 		return rc;
 	const char *params[] = {session_id, account_id, refresh.hash};
 	if ((rc = db_query_text(&facts, app->db, &select_stmt, params)) != CS_OK)

@@ -60,19 +60,6 @@ bool signup_token_hash(char out[65], const char *token)
 	return hash_sha256_hex(out, token, len) == CS_OK;
 }
 
-/* A fresh verification token and its hash, for the step that may have to send one. */
-struct fresh_token {
-	char token[RANDOM_TOKEN_SIZE];
-	char hash[HASH_SHA256_HEX_SIZE];
-};
-
-static int fresh_token_new(struct fresh_token *t)
-{
-	int rc = random_token(t->token);
-
-	return rc == CS_OK ? hash_sha256_hex(t->hash, t->token, strlen(t->token)) : rc;
-}
-
 static int verification_sent_body(char **out, const json_t *outcome)
 {
 	json_t *doc = json_pack("{s:s, s:O}", "status", "verification_sent", "email",
@@ -153,13 +140,13 @@ static int sign_up_with_link(struct signup_result *out, struct app *app, struct 
                              const char *client_address, const char *source)
 {
 	char password[PASSWORD_HASH_SIZE];
-	struct fresh_token verify;
+	struct random_hashed_token verify;
 	char *outcome = NULL;
 	int rc;
 
 	if ((rc = password_hash(password, in->password)) != CS_OK)
 		return rc;
-	if ((rc = fresh_token_new(&verify)) != CS_OK)
+	if ((rc = random_hashed_token(&verify)) != CS_OK)
 		return rc;
 	const char *params[] = {link_hash, in->email,    in->full_name,
 	                        password,  verify.token, verify.hash};
@@ -216,7 +203,7 @@ int signup_request_verification(char **out, struct app *app, const char *slug,
                                 const struct signup_request *req, const char *client_address)
 {
 	struct signup_result result = {0};
-	struct fresh_token verify;
+	struct random_hashed_token verify;
 	char key[160], *outcome = NULL;
 	time_t now = time(NULL);
 	int rc, wait;
@@ -226,7 +213,7 @@ int signup_request_verification(char **out, struct app *app, const char *slug,
 	snprintf(key, sizeof(key), "signup|%.63s|%s", slug, client_address);
 	if ((wait = throttle_check(app->login_by_address, key, now)) != 0)
 		return throttled(wait);
-	if ((rc = fresh_token_new(&verify)) != CS_OK)
+	if ((rc = random_hashed_token(&verify)) != CS_OK)
 		return rc;
 	const char *params[] = {slug,       req->account_number, req->invoice_number,
 	                        req->email, verify.token,        verify.hash};

@@ -1,11 +1,13 @@
-/* SHA-256 and constant-time comparison. */
+/* SHA-256, constant-time comparison, and tokens kept as their hashes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <cmocka.h>
 
 #include "core/hash.h"
+#include "core/random.h"
 
 static void sha256_known_answer(void **state)
 {
@@ -26,11 +28,26 @@ static void equal_ct(void **state)
 	assert_false(hash_equal_ct("", 0, "x", 1));
 }
 
+static void hashed_token_keeps_the_hash_of_its_token(void **state)
+{
+	(void)state;
+	struct random_hashed_token a, b;
+	char hex[HASH_SHA256_HEX_SIZE];
+
+	assert_int_equal(random_hashed_token(&a), CS_OK);
+	assert_int_equal(random_hashed_token(&b), CS_OK);
+	assert_int_equal(strlen(a.token), 43); /* 256 bits in base64url, unpadded */
+	assert_int_equal(hash_sha256_hex(hex, a.token, strlen(a.token)), CS_OK);
+	assert_string_equal(a.hash, hex);
+	assert_string_not_equal(a.token, b.token);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(sha256_known_answer),
 	        cmocka_unit_test(equal_ct),
+	        cmocka_unit_test(hashed_token_keeps_the_hash_of_its_token),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
