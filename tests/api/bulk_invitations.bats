@@ -156,15 +156,17 @@ many_customers() {
 	# The customers before the resume point were done by the dead worker (and invited: a pending
 	# invitation each, so a restart from scratch would skip them, not count them again).
 	after=$(stack_sql "SELECT id FROM customers WHERE tenant_id = '$TENANT_ID' ORDER BY id OFFSET 99 LIMIT 1")
+	# Its lease still runs while the state is checked (the insert itself wakes the workers).
 	id=$(stack_sql "INSERT INTO jobs (tenant_id, kind, status, created_by, total, processed, succeeded,
 		started_at, lease_until, params)
 		VALUES ('$TENANT_ID', 'bulk_invitation', 'running', 'staff:$STAFF_ID', 150, 100, 100,
-		        now() - interval '2 minutes', now() - interval '1 second',
+		        now() - interval '2 minutes', now() + interval '1 hour',
 		        jsonb_build_object('after', '$after'))
 		RETURNING id")
 	staff_api "$STAFF_TOKEN" GET "/v1/admin/jobs/$id"
 	assert_jq '.status == "running" and .processed == 100'
-	# Wake the workers rather than wait for their poll.
+	# The worker dies: its lease runs out. Wake the workers rather than wait for their poll.
+	stack_sql "UPDATE jobs SET lease_until = now() - interval '1 second' WHERE id = '$id'"
 	stack_sql "NOTIFY curbside_jobs"
 	wait_job "$id"
 	assert_json .status succeeded
