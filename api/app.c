@@ -26,6 +26,9 @@
 #include "payments/payments_routes.h"
 #include "portal_access/portal_access_routes.h"
 #include "portal_auth/portal_auth_routes.h"
+#include "portal_billing/portal_billing_routes.h"
+#include "portal_views/portal_account_routes.h"
+#include "portal_views/portal_orders_routes.h"
 #include "services/services_routes.h"
 #include "settings/settings_routes.h"
 #include "signup/signup_routes.h"
@@ -138,15 +141,17 @@ int app_serve(struct app *app)
 	        .round = forget_credentials,
 	};
 	const struct route_table tables[] = {
-	        system_route_table,        tenants_route_table,
-	        staff_route_table,         settings_route_table,
-	        api_keys_route_table,      customers_route_table,
-	        payments_route_table,      locations_route_table,
-	        services_route_table,      orders_route_table,
-	        invoices_route_table,      credits_route_table,
-	        portal_auth_route_table,   me_route_table,
-	        signup_route_table,        passwords_route_table,
-	        portal_access_route_table, jobs_route_table,
+	        system_route_table,         tenants_route_table,
+	        staff_route_table,          settings_route_table,
+	        api_keys_route_table,       customers_route_table,
+	        payments_route_table,       locations_route_table,
+	        services_route_table,       orders_route_table,
+	        invoices_route_table,       credits_route_table,
+	        portal_auth_route_table,    me_route_table,
+	        signup_route_table,         passwords_route_table,
+	        portal_access_route_table,  jobs_route_table,
+	        portal_account_route_table, portal_orders_route_table,
+	        portal_billing_route_table,
 	};
 
 	if (app->cfg.migrate_on_start && db_migrate(app->cfg.database_url, stdout) != CS_OK)

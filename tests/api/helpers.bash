@@ -601,3 +601,41 @@ assert_branded() {
 		fail "the hauler's name is not in the email"
 	! grep -qi curbside "$1" || fail "the platform's name appears in $1"
 }
+
+# portal_tenant [SETTINGS_JSON]: a fresh tenant with its portal on and a staff admin, its settings
+# patched when given (e.g. show_pending_invoices). Sets TENANT_SLUG, TENANT_ID and STAFF_TOKEN.
+portal_tenant() {
+	new_staff_token || return 1
+	enable_portal "$TENANT_SLUG" || return 1
+	[[ -z ${1-} ]] && return 0
+	staff_api "$STAFF_TOKEN" PATCH /v1/admin/settings "$1" || return 1
+	fixture_expect 200 "settings $1"
+}
+
+# account_with_user [CUSTOMER_JSON]: a fresh customer with a portal user signed in to it. Sets
+# CUSTOMER_ID, USER_EMAIL and PORTAL_TOKEN.
+account_with_user() {
+	create_customer "${1-}" || return 1
+	USER_EMAIL=$(new_address pat)
+	portal_user "$USER_EMAIL" "$CUSTOMER_ID"
+}
+
+# switch_to ACCOUNT_ID: select another account of the signed-in portal user; sets PORTAL_TOKEN.
+switch_to() {
+	with_bearer "$PORTAL_TOKEN" POST /v1/session/account "$(jq -cn --arg a "$1" '{account_id: $a}')" || return 1
+	fixture_expect 200 "switch to $1" || return 1
+	PORTAL_TOKEN=$(jq -r .access_token <<<"$body")
+}
+
+# start_portal_stack: start_stack, then a tenant with its portal on and a staff admin for the
+# whole file (exported: TENANT_SLUG, TENANT_ID, STAFF_TOKEN, STAFF_EMAIL). For setup_file.
+start_portal_stack() {
+	start_stack || return 1
+	portal_tenant || return 1
+	export TENANT_SLUG TENANT_ID STAFF_TOKEN STAFF_EMAIL
+}
+
+# tenant_day OFFSET: the tenant's today plus OFFSET days (YYYY-MM-DD).
+tenant_day() {
+	stack_sql "SELECT tenant_today('$TENANT_ID') + ($1)"
+}

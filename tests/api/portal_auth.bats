@@ -5,10 +5,7 @@
 load helpers
 
 setup_file() {
-	start_stack
-	new_staff_token
-	enable_portal "$TENANT_SLUG"
-	export TENANT_SLUG TENANT_ID STAFF_TOKEN STAFF_EMAIL
+	start_portal_stack
 }
 
 teardown_file() {

@@ -1,0 +1,193 @@
+#include "portal_billing/portal_billing_service.h"
+
+#include <string.h>
+
+#include "db/page_sql.h"
+#include "db/query.h"
+
+const char *const portal_billing_invoice_statuses[] = {"all",      "open",    "paid",
+                                                       "past_due", "pending", NULL};
+
+/* Rule 13 over invoices `i` of tenant $1: sent, or pending while the tenant shows pending
+ * invoices (read once per statement: an InitPlan). Drafts never match. */
+#define SQL_VISIBLE                                                                                \
+	"(i.sent_at IS NOT NULL OR (i.status = 'pending' AND (SELECT t.show_pending_invoices "     \
+	"FROM tenants t WHERE t.id = $1)))"
+
+/* The tenant's today, computed once per statement. */
+#define SQL_TODAY "(SELECT tenant_today($1))"
+
+/*
+ * One page of invoices. $1 tenant, $2 customer, $3 from (lowest invoice date), $4/$5 the upper
+ * end (invoice date, id) the page starts below: the cursor, or `to` with the largest id,
+ * whichever comes first; $6 location filter (NULL for none; portal_location_filter answers 422
+ * for one that is not the account's, once, before any row is read), $7 the page size.
+ *
+ * `to` is folded into the row comparison rather than written as its own `invoice_date <= $n`: a
+ * generic plan rates a two-sided date range at a fixed 0.5 %, which made every index look equal
+ * and let the location filter run as a filter over all of the account's invoices. Each status
+ * (and with or without a location) is its own statement, so each has a plan made for its index
+ * (db/migrations/0014_portal_views_b.sql); the tenant's today is a materialised one-row CTE so
+ * the row JSON does not call tenant_today() per row.
+ */
+#define SQL_INVOICE_PAGE(name, filter)                                                             \
+	DB_STMT(name,                                                                              \
+	        "WITH d AS MATERIALIZED (SELECT tenant_today($1) AS today), page AS (SELECT "      \
+	        "portal_invoice_summary_json(i, l, d.today) AS body, json_build_array("            \
+	        "i.invoice_date, i.id) AS keys, row_number() OVER (ORDER BY i.invoice_date DESC, " \
+	        "i.id DESC) AS n FROM (SELECT * FROM invoices i WHERE i.tenant_id = $1 AND "       \
+	        "i.customer_id = $2 AND " SQL_VISIBLE filter " AND i.invoice_date >= $3::date "    \
+	        "AND (i.invoice_date, i.id) < ($4::date, $5::uuid) AND "                           \
+	        "portal_location_filter($1, $2, $6::uuid) ORDER BY i.invoice_date DESC, i.id "     \
+	        "DESC LIMIT $7::int + 1) i LEFT JOIN locations l ON l.tenant_id = i.tenant_id "    \
+	        "AND l.id = i.location_id CROSS JOIN d) SELECT json_build_object('items', "        \
+	        "coalesce(json_agg(body ORDER BY n) FILTER (WHERE n <= $7::int), '[]'::json), "    \
+	        "'next_cursor', CASE WHEN max(n) > $7::int THEN cursor_encode((array_agg(keys "    \
+	        "ORDER BY n))[$7::int]) END)::text FROM page",                                     \
+	        7)
+
+#define SQL_AT_LOCATION " AND i.location_id = $6::uuid"
+#define SQL_OPEN        " AND i.status = 'open'"
+#define SQL_PAID        " AND i.status = 'paid'"
+#define SQL_PAST_DUE    " AND i.status = 'open' AND i.due_date < " SQL_TODAY
+#define SQL_PENDING     " AND i.status = 'pending'"
+
+/* [status][location given]. */
+static struct db_stmt invoice_pages[PORTAL_BILLING_STATUS_COUNT][2] = {
+        [PORTAL_BILLING_ALL] = {SQL_INVOICE_PAGE("portal_invoices_all", ""),
+                                SQL_INVOICE_PAGE("portal_invoices_all_at", SQL_AT_LOCATION)},
+        [PORTAL_BILLING_OPEN] = {SQL_INVOICE_PAGE("portal_invoices_open", SQL_OPEN),
+                                 SQL_INVOICE_PAGE("portal_invoices_open_at",
+                                                  SQL_OPEN SQL_AT_LOCATION)},
+        [PORTAL_BILLING_PAID] = {SQL_INVOICE_PAGE("portal_invoices_paid", SQL_PAID),
+                                 SQL_INVOICE_PAGE("portal_invoices_paid_at",
+                                                  SQL_PAID SQL_AT_LOCATION)},
+        [PORTAL_BILLING_PAST_DUE] = {SQL_INVOICE_PAGE("portal_invoices_past_due", SQL_PAST_DUE),
+                                     SQL_INVOICE_PAGE("portal_invoices_past_due_at",
+                                                      SQL_PAST_DUE SQL_AT_LOCATION)},
+        [PORTAL_BILLING_PENDING] = {SQL_INVOICE_PAGE("portal_invoices_pending", SQL_PENDING),
+                                    SQL_INVOICE_PAGE("portal_invoices_pending_at",
+                                                     SQL_PENDING SQL_AT_LOCATION)},
+};
+
+static struct db_stmt invoice_stmt = DB_STMT(
+        "portal_invoice",
+        "SELECT portal_invoice_json(i, l, " SQL_TODAY ")::text FROM invoices i LEFT JOIN "
+        "locations l ON l.tenant_id = i.tenant_id AND l.id = i.location_id WHERE i.tenant_id = "
+        "$1 AND i.customer_id = $2 AND i.id = $3 AND " SQL_VISIBLE,
+        3);
+
+/*
+ * Rule 12. Open invoices are sent and owe something, so their count and balances are the
+ * figures; pending invoices are only counted apart (pending_invoice_count, when shown). Both
+ * come from invoices_portal_unsettled_idx alone (an index-only scan).
+ */
+static struct db_stmt dashboard_stmt = DB_STMT(
+        "portal_dashboard",
+        "SELECT json_build_object('as_of', x.today, 'open_invoice_count', o.n, "
+        "'outstanding_cents', o.outstanding, 'overdue_cents', o.overdue, 'past_due', "
+        "o.overdue > 0, 'available_credit_cents', (SELECT coalesce(sum(cr.remaining_cents), "
+        "0)::bigint FROM credits cr WHERE cr.tenant_id = $1 AND cr.customer_id = $2), "
+        "'pending_invoice_count', CASE WHEN x.show_pending THEN (SELECT count(*) FROM invoices "
+        "p WHERE p.tenant_id = $1 AND p.customer_id = $2 AND p.status = 'pending') ELSE 0 END, "
+        "'autopay', json_build_object('enabled', false, 'payment_method_id', NULL), 'tabs', "
+        "portal_tabs(c))::text FROM customers c CROSS JOIN (SELECT tenant_today(t.id) AS "
+        "today, t.show_pending_invoices AS show_pending FROM tenants t WHERE t.id = $1) x "
+        "CROSS JOIN LATERAL (SELECT count(*) AS n, coalesce(sum(i.balance_cents), 0)::bigint "
+        "AS outstanding, coalesce(sum(i.balance_cents) FILTER (WHERE i.due_date < " SQL_TODAY
+        "), 0)::bigint AS overdue FROM invoices i WHERE i.tenant_id = $1 AND i.customer_id = $2 "
+        "AND i.status = 'open') o WHERE c.tenant_id = $1 AND c.id = $2",
+        2);
+
+static struct db_stmt payments_stmt = DB_STMT(
+        "portal_payments",
+        SQL_KEYSET_PAGE("SELECT r FROM payments r WHERE r.tenant_id = $1 AND r.customer_id = $2 "
+                        "AND (r.payment_date, r.id) < ($3::date, $4::uuid) ORDER BY "
+                        "r.payment_date DESC, r.id DESC LIMIT $5::int + 1",
+                        "portal_payment_summary_json", "(s.r).payment_date",
+                        "(s.r).payment_date DESC, (s.r).id DESC", "$5"),
+        5);
+
+static struct db_stmt payment_stmt =
+        DB_STMT("portal_payment",
+                "SELECT portal_payment_json(p)::text FROM payments p WHERE p.tenant_id = $1 AND "
+                "p.customer_id = $2 AND p.id = $3",
+                3);
+
+static struct db_stmt credits_stmt = DB_STMT(
+        "portal_credits",
+        SQL_KEYSET_PAGE("SELECT r FROM credits r WHERE r.tenant_id = $1 AND r.customer_id = $2 "
+                        "AND (r.credit_date, r.id) < ($3::date, $4::uuid) ORDER BY "
+                        "r.credit_date DESC, r.id DESC LIMIT $5::int + 1",
+                        "portal_credit_json", "(s.r).credit_date",
+                        "(s.r).credit_date DESC, (s.r).id DESC", "$5"),
+        5);
+
+int portal_billing_dashboard(char **out, struct db_pool *db, const char *tenant_id,
+                             const char *customer_id)
+{
+	const char *params[] = {tenant_id, customer_id};
+
+	return db_query_found(out, db, &dashboard_stmt, params, "account");
+}
+
+/* Where the page starts: below the cursor, or below `to` with the largest id (so `to` itself is
+ * in), whichever is lower. Dates compare as text (YYYY-MM-DD). */
+static void invoice_page_top(const char **date, const char **id, const struct list_params *page,
+                             const char *to)
+{
+	http_list_after(page, date, id, CURSOR_AFTER_ALL_DATES, CURSOR_MAX_ID);
+	if (to && (!page->has_cursor || strcmp(to, *date) < 0)) {
+		*date = to;
+		*id = CURSOR_MAX_ID;
+	}
+}
+
+int portal_billing_invoices(char **out, struct db_pool *db, const char *tenant_id,
+                            const char *customer_id, const struct portal_billing_invoice_query *q,
+                            const struct list_params *page)
+{
+	const char *date, *id;
+
+	invoice_page_top(&date, &id, page, q->to);
+	const char *params[] = {tenant_id,  customer_id, q->from ? q->from : "-infinity",
+	                        date,       id,          q->location_id,
+	                        page->limit};
+	return db_query_text(out, db, &invoice_pages[q->status][q->location_id != NULL], params);
+}
+
+int portal_billing_invoice(char **out, struct db_pool *db, const char *tenant_id,
+                           const char *customer_id, const char *invoice_id)
+{
+	const char *params[] = {tenant_id, customer_id, invoice_id};
+
+	return db_query_found(out, db, &invoice_stmt, params, "invoice");
+}
+
+int portal_billing_payments(char **out, struct db_pool *db, const char *tenant_id,
+                            const char *customer_id, const struct list_params *page)
+{
+	const char *key, *id;
+
+	http_list_after(page, &key, &id, CURSOR_AFTER_ALL_DATES, CURSOR_MAX_ID);
+	const char *params[] = {tenant_id, customer_id, key, id, page->limit};
+	return db_query_text(out, db, &payments_stmt, params);
+}
+
+int portal_billing_payment(char **out, struct db_pool *db, const char *tenant_id,
+                           const char *customer_id, const char *payment_id)
+{
+	const char *params[] = {tenant_id, customer_id, payment_id};
+
+	return db_query_found(out, db, &payment_stmt, params, "payment");
+}
+
+int portal_billing_credits(char **out, struct db_pool *db, const char *tenant_id,
+                           const char *customer_id, const struct list_params *page)
+{
+	const char *key, *id;
+
+	http_list_after(page, &key, &id, CURSOR_AFTER_ALL_DATES, CURSOR_MAX_ID);
+	const char *params[] = {tenant_id, customer_id, key, id, page->limit};
+	return db_query_text(out, db, &credits_stmt, params);
+}
