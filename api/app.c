@@ -27,6 +27,7 @@
 #include "portal_access/portal_access_routes.h"
 #include "portal_auth/portal_auth_routes.h"
 #include "portal_billing/portal_billing_routes.h"
+#include "portal_documents/portal_documents_routes.h"
 #include "portal_views/portal_account_routes.h"
 #include "portal_views/portal_orders_routes.h"
 #include "services/services_routes.h"
@@ -151,7 +152,7 @@ int app_serve(struct app *app)
 	        signup_route_table,         passwords_route_table,
 	        portal_access_route_table,  jobs_route_table,
 	        portal_account_route_table, portal_orders_route_table,
-	        portal_billing_route_table,
+	        portal_billing_route_table, portal_documents_route_table,
 	};
 
 	if (app->cfg.migrate_on_start && db_migrate(app->cfg.database_url, stdout) != CS_OK)

@@ -1,0 +1,69 @@
+/*
+ * A small document builder over libharu for invoices and receipts: US Letter pages, Helvetica,
+ * lines of text that wrap, label/value fields, tables whose header repeats on every page they
+ * run onto, and "Page i of n" with a footer on every page. Text is UTF-8; what the WinAnsi
+ * encoding cannot show is replaced (pdf/pdf_text.h). The document is rendered in memory.
+ *
+ * One document belongs to one thread. Every drawing call returns CS_OK or CS_EINTERNAL (libharu
+ * failed; the document is then unusable: free it).
+ */
+#ifndef CURBSIDE_PDF_DOC_H
+#define CURBSIDE_PDF_DOC_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+
+struct pdf_doc;
+
+enum pdf_style {
+	PDF_TITLE,   /* large bold */
+	PDF_HEADING, /* bold, a little larger than the body */
+	PDF_BODY,
+	PDF_BOLD,
+	PDF_SMALL, /* muted and small: notes, footers */
+};
+
+enum pdf_align { PDF_LEFT, PDF_RIGHT };
+
+struct pdf_column {
+	const char *title;
+	float share; /* the column's share of the text width; shares add up to 1 */
+	enum pdf_align align;
+};
+
+/* A new document with its first page; `footer` (copied, may be NULL) is printed at the bottom
+ * left of every page. *out is freed with pdf_doc_free. */
+int pdf_doc_new(struct pdf_doc **out, const char *title, const char *footer) CS_MUST_CHECK;
+
+void pdf_doc_free(struct pdf_doc *doc);
+
+/* Text across the full width, wrapped at word boundaries. */
+int pdf_doc_text(struct pdf_doc *doc, enum pdf_style style, const char *text) CS_MUST_CHECK;
+
+/* Text beside a label ("Due date   2026-12-01"); `value` wraps, NULL or "" prints nothing at
+ * all (the label is left out too). */
+int pdf_doc_field(struct pdf_doc *doc, const char *label, const char *value) CS_MUST_CHECK;
+
+/* Vertical space in points. */
+int pdf_doc_gap(struct pdf_doc *doc, float points) CS_MUST_CHECK;
+
+/* A horizontal rule across the text width. */
+int pdf_doc_rule(struct pdf_doc *doc) CS_MUST_CHECK;
+
+/* Start a table of `n` columns (the array must outlive the table) and draw its header. */
+int pdf_doc_table(struct pdf_doc *doc, const struct pdf_column *cols, size_t n) CS_MUST_CHECK;
+
+/* One row of the current table: `cells[n]` (NULL prints nothing). A cell wraps to at most three
+ * lines and is cut with "..." beyond. A row that does not fit goes to a new page, under the
+ * table's header drawn again. */
+int pdf_doc_row(struct pdf_doc *doc, const char *const *cells) CS_MUST_CHECK;
+
+/* End the current table. */
+void pdf_doc_table_end(struct pdf_doc *doc);
+
+/* Number the pages and render the PDF into *out (malloc'd, caller frees), *len bytes. The
+ * document cannot be drawn on afterwards. */
+int pdf_doc_render(unsigned char **out, size_t *len, struct pdf_doc *doc) CS_MUST_CHECK;
+
+#endif

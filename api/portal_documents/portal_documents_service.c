@@ -1,0 +1,107 @@
+#include "portal_documents/portal_documents_service.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/query.h"
+#include "pdf/pdf_text.h"
+#include "portal_documents/portal_documents_render.h"
+
+/* The tenant and customer of the row `x`, joined for document_json (0015). */
+#define SQL_PARTIES(x)                                                                             \
+	" JOIN tenants t ON t.id = " x ".tenant_id JOIN customers c ON c.tenant_id = " x           \
+	".tenant_id AND c.id = " x ".customer_id"
+
+/* Rule 13 as in portal_billing_service.c: sent, or pending while the tenant shows pending
+ * invoices; never a draft. */
+static struct db_stmt invoice_stmt = DB_STMT(
+        "portal_document_invoice",
+        "SELECT document_json(t, c, 'invoice', portal_invoice_json(i, l, tenant_today(t.id)))"
+        "::text FROM invoices i" SQL_PARTIES(
+                "i") " LEFT JOIN locations l ON l.tenant_id = "
+                     "i.tenant_id AND l.id = i.location_id WHERE i.tenant_id = $1 AND "
+                     "i.customer_id = $2 AND "
+                     "i.id = $3 AND (i.sent_at IS NOT NULL OR (i.status = 'pending' AND "
+                     "t.show_pending_invoices))",
+        3);
+
+static struct db_stmt order_stmt =
+        DB_STMT("portal_document_order",
+                "SELECT document_json(t, c, 'order', portal_order_json(o))::text FROM orders "
+                "o" SQL_PARTIES("o") " WHERE o.tenant_id = $1 AND o.customer_id = $2 AND "
+                                     "o.id = $3",
+                3);
+
+static struct db_stmt payment_stmt =
+        DB_STMT("portal_document_payment",
+                "SELECT document_json(t, c, 'payment', portal_payment_json(p))::text FROM "
+                "payments p" SQL_PARTIES("p") " WHERE p.tenant_id = $1 AND p.customer_id = $2 "
+                                              "AND p.id = $3",
+                3);
+
+typedef int (*render_fn)(unsigned char **out, size_t *len, const json_t *doc);
+
+void portal_document_clear(struct portal_document *doc)
+{
+	free(doc->data);
+	doc->data = NULL;
+	doc->len = 0;
+}
+
+/* Read the document of `what` with `stmt`, render it and name its file `prefix` + the member
+ * `name_key` of the object `what` (sanitised) + ".pdf". */
+static int produce(struct portal_document *out, struct db_pool *db, struct db_stmt *stmt,
+                   const char *const *params, const char *what, render_fn render,
+                   const char *prefix, const char *name_key)
+{
+	char *text = NULL, part[96];
+	json_t *doc = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = db_query_found(&text, db, stmt, params, what);
+	if (rc != CS_OK)
+		return rc;
+	doc = json_loads(text, 0, NULL);
+	free(text);
+	if (!doc)
+		return cs_error_set(CS_EINTERNAL, NULL, "The document could not be read.");
+	rc = render(&out->data, &out->len, doc);
+	if (rc == CS_OK) {
+		pdf_text_filename(
+		        part, sizeof(part),
+		        json_string_value(json_object_get(json_object_get(doc, what), name_key)));
+		snprintf(out->filename, sizeof(out->filename), "%s%s.pdf", prefix, part);
+	}
+	json_decref(doc);
+	return rc;
+}
+
+int portal_documents_invoice(struct portal_document *out, struct db_pool *db, const char *tenant_id,
+                             const char *customer_id, const char *invoice_id)
+{
+	const char *params[] = {tenant_id, customer_id, invoice_id};
+
+	return produce(out, db, &invoice_stmt, params, "invoice", portal_documents_invoice_pdf,
+	               "invoice-", "number");
+}
+
+int portal_documents_order(struct portal_document *out, struct db_pool *db, const char *tenant_id,
+                           const char *customer_id, const char *order_id)
+{
+	const char *params[] = {tenant_id, customer_id, order_id};
+
+	return produce(out, db, &order_stmt, params, "order", portal_documents_order_pdf,
+	               "receipt-order-", "number");
+}
+
+int portal_documents_payment(struct portal_document *out, struct db_pool *db, const char *tenant_id,
+                             const char *customer_id, const char *payment_id)
+{
+	const char *params[] = {tenant_id, customer_id, payment_id};
+
+	return produce(out, db, &payment_stmt, params, "payment", portal_documents_payment_pdf,
+	               "receipt-payment-", "payment_date");
+}

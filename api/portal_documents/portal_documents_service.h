@@ -1,0 +1,33 @@
+/*
+ * The selected account's documents as PDF (issue 5): an invoice, an order receipt, a payment
+ * receipt. Each reads its document in one statement scoped by the tenant AND the account, with the
+ * same visibility as the JSON read (GET /v1/portal/invoices/{id} etc.): another account's,
+ * customer's or tenant's object, an invisible invoice and a malformed id are all 404 not_found.
+ */
+#ifndef CURBSIDE_PORTAL_DOCUMENTS_SERVICE_H
+#define CURBSIDE_PORTAL_DOCUMENTS_SERVICE_H
+
+#include <stddef.h>
+
+#include "db/pool.h"
+
+/* A rendered document: `data` (malloc'd, `len` bytes) and its file name ("invoice-A-1.pdf"). */
+struct portal_document {
+	unsigned char *data;
+	size_t len;
+	char filename[160];
+};
+
+/* Free the document's bytes (the struct itself is the caller's). */
+void portal_document_clear(struct portal_document *doc);
+
+int portal_documents_invoice(struct portal_document *out, struct db_pool *db, const char *tenant_id,
+                             const char *customer_id, const char *invoice_id) CS_MUST_CHECK;
+
+int portal_documents_order(struct portal_document *out, struct db_pool *db, const char *tenant_id,
+                           const char *customer_id, const char *order_id) CS_MUST_CHECK;
+
+int portal_documents_payment(struct portal_document *out, struct db_pool *db, const char *tenant_id,
+                             const char *customer_id, const char *payment_id) CS_MUST_CHECK;
+
+#endif

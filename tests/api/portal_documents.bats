@@ -1,0 +1,228 @@
+#!/usr/bin/env bats
+# Portal documents: GET /v1/portal/invoices/{id}/pdf, /v1/portal/orders/{id}/receipt and
+# /v1/portal/payments/{id}/receipt (issue 5): each is a PDF download branded with the hauler
+# (never the platform), with the object's figures in the hauler's currency; long invoices run
+# onto numbered pages; the same visibility and isolation as the JSON reads; who may call them.
+#
+# Every document request goes through the validating proxy (status, headers, content type are
+# checked against openapi/openapi.yaml), but the proxy re-encodes a binary body as UTF-8 text
+# (each byte above 0x7F becomes U+FFFD), so the bytes of a 200 are read again straight from the
+# server (get_document).
+
+load helpers
+
+setup_file() {
+	start_portal_stack
+}
+
+teardown_file() {
+	stop_stack
+}
+
+# pdf_text FILE: the text of the PDF (pdftotext keeps the layout's reading order).
+pdf_text() {
+	pdftotext -q "$1" -
+}
+
+# pdf_pages FILE: its page count.
+pdf_pages() {
+	pdfinfo "$1" | awk '/^Pages:/{print $2}'
+}
+
+# get_document TOKEN PATH: GET PATH through the proxy; on 200, again straight from the server,
+# because the proxy mangles binary bodies (see the top of the file): $body_file then holds the
+# server's bytes and $headers its headers.
+get_document() {
+	with_bearer "$1" GET "$2" || return 1
+	[[ $status == 200 ]] || return 0
+	api_direct GET "$2" -H "Authorization: Bearer $1"
+}
+
+# expect_pdf NAME: the last response is 200, a PDF attachment named NAME that pdfinfo can read.
+expect_pdf() {
+	[[ $status == 200 ]] || { show_response; fail "expected 200, got $status"; }
+	[[ $(header content-type) == application/pdf ]] || fail "Content-Type: $(header content-type)"
+	[[ $(header content-disposition) == "attachment; filename=\"$1\"" ]] ||
+		fail "Content-Disposition: $(header content-disposition)"
+	[[ $(head -c 5 "$body_file") == %PDF- ]] || fail "not a PDF"
+	pdfinfo "$body_file" >/dev/null || fail "pdfinfo cannot read it"
+	PDF=$BATS_TEST_TMPDIR/doc.$RANDOM.pdf
+	cp "$body_file" "$PDF"
+}
+
+# not_branded_by_platform FILE
+not_branded_by_platform() {
+	! pdf_text "$1" | grep -qi curbside || fail "the platform's name is in the document"
+	! grep -aqi curbside "$1" || fail "the platform's name is in the file"
+}
+
+# billed_customer: a customer with a billing address and a service location, and a portal user
+# signed in to it. Sets CUSTOMER_ID, CUSTOMER_NUMBER, LOCATION_ID, USER_EMAIL and PORTAL_TOKEN.
+billed_customer() {
+	account_with_user '{"name": "Jo Müller & Sons", "billing_address": {"line1": "9 Elm Rd", "city": "Springfield", "region": "IL", "postal_code": "62704"}}' ||
+		return 1
+	create_location "$CUSTOMER_ID"
+}
+
+@test "the invoice PDF has the hauler, the customer, the invoice and its money" {
+	billed_customer
+	open_invoice "$CUSTOMER_ID" "$(jq -cn --arg l "$LOCATION_ID" '{location_id: $l, terms: "Net 30",
+		invoice_date: "2026-11-02", due_date: "2026-12-02",
+		lines: [{description: "Roll-off 20 yd – haul ✓", quantity: 2, unit_price_cents: 50000},
+		        {description: "Fuel surcharge", unit_price_cents: 23456}]}')"
+	record_payment "$STAFF_TOKEN" "$(jq -cn --arg c "$CUSTOMER_ID" --arg i "$INVOICE_ID" \
+		'{customer_id: $c, amount_cents: 10000, method: "check", reference_number: "CHK-9",
+		  allocations: [{invoice_id: $i, amount_cents: 10000}]}')"
+
+	get_document "$PORTAL_TOKEN" "/v1/portal/invoices/$INVOICE_ID/pdf"
+	expect_pdf "invoice-$INVOICE_NUMBER.pdf"
+	text=$(pdf_text "$PDF")
+	for want in "Hauler $TENANT_SLUG" "Invoice $INVOICE_NUMBER" "$CUSTOMER_NUMBER" \
+		"Jo Müller & Sons" "9 Elm Rd, Springfield, IL 62704" "12 Oak St, Springfield, IL 62701" \
+		"Nov 2, 2026" "Dec 2, 2026" "Net 30" "Roll-off 20 yd – haul ?" "Fuel surcharge" \
+		'$500.00' '$1,000.00' '$234.56' '$1,234.56' '$100.00' '$1,134.56' "Page 1 of 1"; do
+		[[ $text == *"$want"* ]] || fail "missing from the invoice PDF: $want"
+	done
+	not_branded_by_platform "$PDF"
+}
+
+@test "an invoice of 120 lines runs onto several numbered pages, the header on each" {
+	billed_customer
+	open_invoice "$CUSTOMER_ID" "$(jq -cn '{lines: [range(1; 121) |
+		{description: "Pickup number \(.)", unit_price_cents: 1000}]}')"
+
+	get_document "$PORTAL_TOKEN" "/v1/portal/invoices/$INVOICE_ID/pdf"
+	expect_pdf "invoice-$INVOICE_NUMBER.pdf"
+	pages=$(pdf_pages "$PDF")
+	((pages > 1)) || fail "$pages page(s)"
+	text=$(pdf_text "$PDF")
+	[[ $text == *"Pickup number 1"* && $text == *"Pickup number 120"* ]] || fail "lines missing"
+	[[ $text == *"Page $pages of $pages"* ]] || fail "no page numbers"
+	[[ $text == *'$1,200.00'* ]] || fail "no total"
+	for ((page = 1; page <= pages; page++)); do
+		on_page=$(pdftotext -q -f "$page" -l "$page" "$PDF" -)
+		[[ $on_page == *Description* && $on_page == *"Unit price"* && $on_page == *Amount* ]] ||
+			fail "no table header on page $page"
+		[[ $on_page == *"Page $page of $pages"* ]] || fail "no page number on page $page"
+	done
+	for n in $(seq 1 120); do
+		[[ $text == *"Pickup number $n"$'\n'* || $text == *"Pickup number $n "* ]] ||
+			fail "line $n missing"
+	done
+}
+
+@test "the file name of an invoice number with odd characters is sanitised" {
+	billed_customer
+	open_invoice "$CUSTOMER_ID" "$(jq -cn --arg n "$(unique_number 'X/1 é"')" '{number: $n}')"
+
+	get_document "$PORTAL_TOKEN" "/v1/portal/invoices/$INVOICE_ID/pdf"
+	safe=$(tr -c 'A-Za-z0-9._-' '_' <<<"$INVOICE_NUMBER" | head -c -1)
+	expect_pdf "invoice-$safe.pdf"
+}
+
+@test "the order receipt has the hauler, the customer and the order" {
+	billed_customer
+	create_order "$CUSTOMER_ID" "$(jq -cn --arg l "$LOCATION_ID" '{location_id: $l,
+		asset_id: "CAN-2044", description: "Swap the can by the gate", amount_cents: 123456}')"
+
+	get_document "$PORTAL_TOKEN" "/v1/portal/orders/$ORDER_ID/receipt"
+	expect_pdf "receipt-order-$ORDER_NUMBER.pdf"
+	text=$(pdf_text "$PDF")
+	for want in "Hauler $TENANT_SLUG" "$ORDER_NUMBER" "$CUSTOMER_NUMBER" "Nov 24, 2026" \
+		"20 yd dumpster delivery" "12 Oak St" "CAN-2044" "Swap the can by the gate" '$1,234.56'; do
+		[[ $text == *"$want"* ]] || fail "missing from the receipt: $want"
+	done
+	not_branded_by_platform "$PDF"
+}
+
+@test "the payment receipt has the payment, its invoices and its refunds" {
+	billed_customer
+	open_invoice "$CUSTOMER_ID" '{"lines": [{"description": "Dumpster", "unit_price_cents": 200000}]}'
+	record_payment "$STAFF_TOKEN" "$(jq -cn --arg c "$CUSTOMER_ID" --arg i "$INVOICE_ID" \
+		'{customer_id: $c, amount_cents: 150000, method: "check", reference_number: "CHK-77",
+		  payment_date: "2026-11-10", allocations: [{invoice_id: $i, amount_cents: 123456}]}')"
+	staff_api "$STAFF_TOKEN" POST "/v1/admin/payments/$PAYMENT_ID/refund" \
+		'{"amount_cents": 2544, "reason": "Overpaid"}' -H "Idempotency-Key: $(new_idempotency_key)"
+	fixture_expect 201 "refund"
+
+	get_document "$PORTAL_TOKEN" "/v1/portal/payments/$PAYMENT_ID/receipt"
+	expect_pdf "receipt-payment-2026-11-10.pdf"
+	text=$(pdf_text "$PDF")
+	for want in "Hauler $TENANT_SLUG" "Payment receipt" "$CUSTOMER_NUMBER" "Nov 10, 2026" \
+		"Check" "CHK-77" '$1,500.00' '$1,234.56' '$25.44' '$240.00' "Overpaid" "Refunds" \
+		"Applied to invoices" "$INVOICE_NUMBER"; do
+		[[ $text == *"$want"* ]] || fail "missing from the receipt: $want"
+	done
+	not_branded_by_platform "$PDF"
+}
+
+@test "money is in the hauler's currency" {
+	stack_sql "UPDATE tenants SET currency = 'EUR' WHERE id = '$TENANT_ID'"
+	billed_customer
+	open_invoice "$CUSTOMER_ID" '{"lines": [{"description": "Bin", "unit_price_cents": 123456}]}'
+	get_document "$PORTAL_TOKEN" "/v1/portal/invoices/$INVOICE_ID/pdf"
+	stack_sql "UPDATE tenants SET currency = 'USD' WHERE id = '$TENANT_ID'"
+	expect_pdf "invoice-$INVOICE_NUMBER.pdf"
+	[[ $(pdf_text "$PDF") == *'€1,234.56'* ]] || fail "no euro amount"
+}
+
+@test "a draft, and a pending invoice while the hauler hides them, are not found" {
+	billed_customer
+	create_invoice "$CUSTOMER_ID"
+	with_bearer "$PORTAL_TOKEN" GET "/v1/portal/invoices/$INVOICE_ID/pdf"
+	assert_problem 404 not_found
+	stack_sql "UPDATE invoices SET status = 'pending' WHERE id = '$INVOICE_ID'"
+	with_bearer "$PORTAL_TOKEN" GET "/v1/portal/invoices/$INVOICE_ID/pdf"
+	assert_problem 404 not_found
+}
+
+@test "another account's, another customer's and another tenant's documents are not found" {
+	billed_customer
+	first=$CUSTOMER_ID
+	open_invoice "$first"
+	invoice=$INVOICE_ID
+	create_order "$first"
+	order=$ORDER_ID
+	record_payment "$STAFF_TOKEN" "$(jq -cn --arg c "$first" '{customer_id: $c, amount_cents: 500, method: "cash"}')"
+	payment=$PAYMENT_ID
+
+	# Another account of the same user, after switching to it.
+	create_customer
+	second=$CUSTOMER_ID
+	portal_user "$USER_EMAIL" "$second"
+	switch_to "$second"
+	for path in "invoices/$invoice/pdf" "orders/$order/receipt" "payments/$payment/receipt"; do
+		with_bearer "$PORTAL_TOKEN" GET "/v1/portal/$path"
+		assert_problem 404 not_found
+	done
+
+	# Another customer of the tenant.
+	account_with_user
+	for path in "invoices/$invoice/pdf" "orders/$order/receipt" "payments/$payment/receipt"; do
+		with_bearer "$PORTAL_TOKEN" GET "/v1/portal/$path"
+		assert_problem 404 not_found
+	done
+
+	# Another tenant.
+	portal_tenant
+	account_with_user
+	for path in "invoices/$invoice/pdf" "orders/$order/receipt" "payments/$payment/receipt"; do
+		with_bearer "$PORTAL_TOKEN" GET "/v1/portal/$path"
+		assert_problem 404 not_found
+	done
+}
+
+@test "a malformed id is not found" {
+	account_with_user
+	for path in invoices/nope/pdf orders/12/receipt "payments/$(uuidgen 2>/dev/null || echo 0)x/receipt"; do
+		with_bearer "$PORTAL_TOKEN" GET "/v1/portal/$path"
+		assert_problem 404 not_found
+	done
+}
+
+@test "a staff token is forbidden" {
+	account_with_user
+	open_invoice "$CUSTOMER_ID"
+	with_bearer "$STAFF_TOKEN" GET "/v1/portal/invoices/$INVOICE_ID/pdf"
+	assert_problem 403 forbidden
+}
