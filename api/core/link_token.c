@@ -2,6 +2,7 @@
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,22 @@ int link_token_derive(char out[LINK_TOKEN_SIZE], const void *key, size_t key_len
 	return rc;
 }
 
+/* True when `s` is non-empty and only unreserved URL characters (and '/' where `slash_ok`). */
+static bool segment_chars_ok(const char *s, bool slash_ok)
+{
+	if (!s || !*s)
+		return false;
+	for (; *s; s++) {
+		char c = *s;
+		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		          (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~' ||
+		          (slash_ok && c == '/');
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
 int link_token_url(char **out, const char *public_url, const char *slug, const char *path,
                    const char *token)
 {
@@ -37,16 +54,18 @@ int link_token_url(char **out, const char *public_url, const char *slug, const c
 	const char *p = public_url, *hit;
 
 	*out = NULL;
+	if (!segment_chars_ok(path, true) || path[0] == '/' || !segment_chars_ok(token, false) ||
+	    !segment_chars_ok(slug, false))
+		return CS_EINVALID;
 	while ((hit = strstr(p, marker))) {
 		strbuf_append(&buf, p, (size_t)(hit - p));
 		strbuf_append(&buf, slug, strlen(slug));
 		p = hit + sizeof(marker) - 1;
 	}
+	strbuf_append(&buf, p, strlen(p));
 	/* A base URL written with a trailing slash must not give "//invitations". */
-	size_t rest = strlen(p);
-	if (rest && p[rest - 1] == '/')
-		rest--;
-	strbuf_append(&buf, p, rest);
+	while (buf.len > 0 && buf.data[buf.len - 1] == '/')
+		buf.data[--buf.len] = '\0';
 	strbuf_printf(&buf, "/%s/%s", path, token);
 	*out = strbuf_detach(&buf, NULL);
 	return *out ? CS_OK : CS_ENOMEM;

@@ -22,8 +22,10 @@ int link_token_derive(char out[LINK_TOKEN_SIZE], const void *key, size_t key_len
                       const char *purpose, const char *id, const char *nonce) CS_MUST_CHECK;
 
 /*
- * The portal URL of a link: `public_url` with every "{tenant}" replaced by `slug`, then "/",
- * `path` ("invitations"), "/" and `token`. *out (caller frees) on success; CS_ENOMEM otherwise.
+ * The portal URL of a link: `public_url` with every "{tenant}" replaced by `slug` (trailing
+ * slashes dropped), then "/", `path` ("invitations", "reset-password"), "/" and `token`. *out
+ * (caller frees) on success; CS_EINVALID when the slug, path or token hold characters a URL path
+ * segment must not (the path may hold inner slashes); CS_ENOMEM.
  */
 int link_token_url(char **out, const char *public_url, const char *slug, const char *path,
                    const char *token) CS_MUST_CHECK;

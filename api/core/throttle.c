@@ -132,11 +132,14 @@ int throttle_pair_check(const struct throttle_pair *p, time_t now)
 
 	if (!wait)
 		wait = throttle_check(p->by_address, p->address_key, now);
-	if (!wait)
-		return CS_OK;
-	cs_error_set(CS_ETHROTTLED, "too_many_attempts",
-	             "Too many failed sign-in attempts. Try again in %d seconds.", wait);
-	cs_error_set_retry_after(wait);
+	return wait ? throttle_refuse(wait, "failed sign-in attempts") : CS_OK;
+}
+
+int throttle_refuse(int seconds, const char *what)
+{
+	cs_error_set(CS_ETHROTTLED, "too_many_attempts", "Too many %s. Try again in %d seconds.",
+	             what, seconds);
+	cs_error_set_retry_after(seconds);
 	return CS_ETHROTTLED;
 }
 

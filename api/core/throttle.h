@@ -41,6 +41,12 @@ struct throttle_pair {
 	const char *address_key;
 };
 
+/*
+ * Record the 429 of a refused attempt: "Too many <what>. Try again in <seconds> seconds." with
+ * Retry-After. Returns CS_ETHROTTLED.
+ */
+int throttle_refuse(int seconds, const char *what);
+
 /* CS_OK when both keys may try now; else CS_ETHROTTLED with the 429 problem and Retry-After set. */
 int throttle_pair_check(const struct throttle_pair *p, time_t now) CS_MUST_CHECK;
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/link_token.h"
 #include "core/strbuf.h"
 #include "embedded.h"
 
@@ -165,45 +166,6 @@ int mail_format_money(char *buf, size_t size, long long cents, const char *curre
 	return n < 0 || (size_t)n >= size ? CS_EINVALID : CS_OK;
 }
 
-static bool segment_chars_ok(const char *s, bool slash_ok)
-{
-	if (!s || !*s)
-		return false;
-	for (; *s; s++) {
-		char c = *s;
-		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		          (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~' ||
-		          (slash_ok && c == '/');
-		if (!ok)
-			return false;
-	}
-	return true;
-}
-
-int mail_build_link(char **out, const char *public_url, const char *slug, const char *path,
-                    const char *token)
-{
-	struct strbuf b = STRBUF_INIT;
-
-	*out = NULL;
-	if (!segment_chars_ok(path, true) || path[0] == '/' || !segment_chars_ok(token, false) ||
-	    !segment_chars_ok(slug, false))
-		return CS_EINVALID;
-	for (const char *p = public_url; *p;) {
-		if (!strncmp(p, "{tenant}", 8)) {
-			strbuf_append(&b, slug, strlen(slug));
-			p += 8;
-		} else {
-			strbuf_append(&b, p++, 1);
-		}
-	}
-	while (b.len > 0 && b.data[b.len - 1] == '/')
-		b.data[--b.len] = '\0';
-	strbuf_printf(&b, "/%s/%s", path, token);
-	*out = strbuf_detach(&b, NULL);
-	return *out ? CS_OK : CS_ENOMEM;
-}
-
 /* A payload member as text: strings as they are, integers in decimal; NULL otherwise. */
 static char *member_text(json_t *payload, const char *key)
 {
@@ -285,7 +247,7 @@ static int set_link(struct vars *vs, json_t *payload, const struct mail_request 
 	if (!path || !token)
 		return cs_error_set(CS_EINVALID, "mail_payload_invalid",
 		                    "a %s payload needs link_path and token", req->template_name);
-	int rc = mail_build_link(&vs->v[V_LINK], req->public_url, req->brand.slug, path, token);
+	int rc = link_token_url(&vs->v[V_LINK], req->public_url, req->brand.slug, path, token);
 	if (rc == CS_EINVALID)
 		return cs_error_set(CS_EINVALID, "mail_payload_invalid",
 		                    "link_path or token holds characters a link cannot carry");

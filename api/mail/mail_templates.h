@@ -67,11 +67,6 @@ extern const char *const mail_template_names[];
  */
 int mail_format_money(char *buf, size_t size, long long cents, const char *currency) CS_MUST_CHECK;
 
-/* A portal link: `public_url` with every "{tenant}" replaced by `slug`, then "/<path>/<token>".
- * CS_EINVALID when path or token hold characters a URL path segment must not (caller frees). */
-int mail_build_link(char **out, const char *public_url, const char *slug, const char *path,
-                    const char *token) CS_MUST_CHECK;
-
 /* `text` with & < > " ' escaped for HTML and line breaks as <br> (malloc'd; NULL on ENOMEM). */
 char *mail_html_escape(const char *text);
 

@@ -70,15 +70,15 @@ int me_change_password(struct app *app, const struct principal *who, const char 
                        const char *replacement)
 {
 	char old_hash[PASSWORD_HASH_SIZE], new_hash[PASSWORD_HASH_SIZE], key[64], *changed = NULL;
-	/* A stolen access token must not become a password oracle: count failures per user. */
-	struct throttle_pair attempts = {app->login_by_email, key, app->login_by_address, key};
 	time_t now = time(NULL);
 	bool google = false, match = false;
-	int rc;
+	int rc, wait;
 
+	/* A stolen access token must not become a password oracle: count failures per user, in the
+	 * table that counts sign-in failures per email. */
 	snprintf(key, sizeof(key), "me|%s", who->user_id);
-	if ((rc = throttle_pair_check(&attempts, now)) != CS_OK)
-		return rc;
+	if ((wait = throttle_check(app->login_by_email, key, now)) != 0)
+		return throttle_refuse(wait, "failed sign-in attempts");
 	if ((rc = load_password(old_hash, &google, app->db, who)) != CS_OK)
 		return rc;
 	if (google)
@@ -88,13 +88,13 @@ int me_change_password(struct app *app, const struct principal *who, const char 
 	if ((rc = password_verify(&match, old_hash, current)) != CS_OK)
 		return rc;
 	if (!match) {
-		throttle_pair_fail(&attempts, now);
+		throttle_fail(app->login_by_email, key, now);
 		rc = cs_error_set(CS_EINVALID, "invalid_current_password",
 		                  "The current password is incorrect.");
 		cs_error_set_field("current_password");
 		return rc;
 	}
-	throttle_pair_succeed(&attempts);
+	throttle_reset(app->login_by_email, key);
 	if ((rc = password_hash(new_hash, replacement)) != CS_OK)
 		return rc;
 	const char *params[] = {who->tenant_id, who->user_id, old_hash, new_hash, who->session_id};

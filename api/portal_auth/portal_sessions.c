@@ -26,9 +26,6 @@ static struct db_stmt end_stmt = DB_STMT(
         "portal_session_end",
         "UPDATE sessions SET revoked_at = now() WHERE id = $1::uuid AND revoked_at IS NULL", 1);
 
-static struct db_stmt end_all_stmt = DB_STMT(
-        "portal_sessions_revoke", "SELECT portal_sessions_revoke($1::uuid, $2::uuid)::text", 2);
-
 static struct db_stmt state_stmt =
         DB_STMT("portal_session_state",
                 "SELECT portal_session_state($1::uuid, $2::uuid, $3::uuid, $4::uuid)", 4);
@@ -176,17 +173,6 @@ int portal_session_end(struct app *app, const char *session_id)
 
 	free(ignored);
 	/* This process forgets at once; others hear it through NOTIFY (0008, auth_revoked). */
-	http_auth_cache_clear();
-	return rc;
-}
-
-int portal_sessions_end_all(struct app *app, const char *user_id, const char *keep_session_id)
-{
-	const char *params[] = {user_id, keep_session_id};
-	char *ended = NULL;
-	int rc = db_query_text(&ended, app->db, &end_all_stmt, params);
-
-	free(ended);
 	http_auth_cache_clear();
 	return rc;
 }

@@ -41,13 +41,6 @@ int portal_session_select_account(char **out, struct app *app, const char *sessi
 /* End session `session_id`: its access and refresh tokens stop working at once. */
 int portal_session_end(struct app *app, const char *session_id) CS_MUST_CHECK;
 
-/*
- * End every session of portal user `user_id` except `keep_session_id` (NULL: all of them), after a
- * password change or reset.
- */
-int portal_sessions_end_all(struct app *app, const char *user_id,
-                            const char *keep_session_id) CS_MUST_CHECK;
-
 /* What a portal access token's session looks like now (portal_session_state). */
 enum portal_session_state {
 	PORTAL_SESSION_ACTIVE,

@@ -9,6 +9,7 @@
 #include "core/hash.h"
 #include "core/password.h"
 #include "core/random.h"
+#include "core/throttle.h"
 #include "db/query.h"
 #include "log.h"
 #include "portal_auth/portal_sessions.h"
@@ -180,16 +181,6 @@ int signup_pay_link_signup(struct signup_result *out, struct app *app, const cha
 	                         "pay_link");
 }
 
-static int throttled(int seconds)
-{
-	cs_error_set(CS_ETHROTTLED, "too_many_attempts",
-	             "Too many sign-up attempts that did not match an account. Try again in %d "
-	             "seconds.",
-	             seconds);
-	cs_error_set_retry_after(seconds);
-	return CS_ETHROTTLED;
-}
-
 /* Whether the last error is a failed guess of an account or invoice number. */
 static bool guess_failed(int rc)
 {
@@ -212,7 +203,7 @@ int signup_request_verification(char **out, struct app *app, const char *slug,
 	/* Per tenant and address: guessing account numbers is what this budget stops. */
 	snprintf(key, sizeof(key), "signup|%.63s|%s", slug, client_address);
 	if ((wait = throttle_check(app->login_by_address, key, now)) != 0)
-		return throttled(wait);
+		return throttle_refuse(wait, "sign-up attempts that did not match an account");
 	if ((rc = random_hashed_token(&verify)) != CS_OK)
 		return rc;
 	const char *params[] = {slug,       req->account_number, req->invoice_number,

@@ -22,6 +22,15 @@ LANGUAGE sql STABLE AS $$
       AND c.portal_enabled)
 $$;
 
+-- True when user p_user may open at least one account.
+CREATE FUNCTION portal_has_open_account(p_tenant uuid, p_user uuid) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT EXISTS (
+    SELECT 1 FROM portal_user_accounts a
+    JOIN customers c ON c.tenant_id = a.tenant_id AND c.id = a.customer_id
+    WHERE a.tenant_id = p_tenant AND a.user_id = p_user AND c.portal_enabled)
+$$;
+
 -- The account a session should show: p_wanted when the user may open it, else the only account
 -- the user has, else NULL (the user must choose: rule 9).
 CREATE FUNCTION portal_pick_account(p_tenant uuid, p_user uuid, p_wanted uuid) RETURNS uuid
@@ -60,6 +69,18 @@ BEGIN
   END IF;
 END $$;
 
+-- Raise 403 account_portal_disabled when staff switched the customer's portal access off (only
+-- they can undo it: no sign-up path may switch it back on).
+CREATE FUNCTION portal_customer_must_be_open(c customers) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT c.portal_enabled AND c.portal_disabled_at IS NOT NULL THEN
+    PERFORM cs_raise('403', 'account_portal_disabled',
+      format('Online access to account %s has been switched off. Please contact us.',
+             c.account_number));
+  END IF;
+END $$;
+
 -- Create or update the portal user with email p_email and link it to customer p_customer.
 -- With a password hash the user signs in with that password from now on (rule 6: a new
 -- invitation accepted with a password switches a Google user back). Returns the user's id.
@@ -74,11 +95,7 @@ BEGIN
   IF NOT FOUND THEN
     PERFORM cs_raise('404', 'not_found', 'There is no customer account with this id.');
   END IF;
-  IF NOT c.portal_enabled AND c.portal_disabled_at IS NOT NULL THEN
-    PERFORM cs_raise('403', 'account_portal_disabled',
-      format('Online access to account %s has been switched off. Please contact us.',
-             c.account_number));
-  END IF;
+  PERFORM portal_customer_must_be_open(c);
   INSERT INTO portal_users AS u (tenant_id, email, full_name, password_hash, login_method)
   VALUES (p_tenant, p_email, p_full_name, p_password_hash,
           CASE WHEN p_password_hash IS NULL THEN 'google' ELSE 'password' END)
@@ -122,7 +139,7 @@ BEGIN
     PERFORM cs_raise('422', 'account_not_linked',
       'This login has no access to that customer account.', 'account_id');
   END IF;
-  IF portal_accounts_json(p_tenant, p_user)::jsonb = '[]' THEN
+  IF NOT portal_has_open_account(p_tenant, p_user) THEN
     PERFORM cs_raise('403', 'portal_access_disabled',
       'Online access to your account has been switched off. Please contact us.');
   END IF;
@@ -160,7 +177,7 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM tenants WHERE id = s.tenant_id AND portal_enabled) THEN
     RETURN json_build_object('status', 'portal_disabled');
   END IF;
-  IF portal_accounts_json(s.tenant_id, s.portal_user_id)::jsonb = '[]' THEN
+  IF NOT portal_has_open_account(s.tenant_id, s.portal_user_id) THEN
     RETURN json_build_object('status', 'no_accounts');
   END IF;
   v_account := portal_pick_account(s.tenant_id, s.portal_user_id, s.account_id);

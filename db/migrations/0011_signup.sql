@@ -37,18 +37,6 @@ LANGUAGE sql IMMUTABLE AS $$
                            'account_id', p_account)
 $$;
 
--- Raise 403 account_portal_disabled when staff switched the customer's portal access off (only
--- they can undo it: no sign-up path may switch it back on).
-CREATE FUNCTION signup_customer_must_be_open(c customers) RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-  IF NOT c.portal_enabled AND c.portal_disabled_at IS NOT NULL THEN
-    PERFORM cs_raise('403', 'account_portal_disabled',
-      format('Online access to account %s has been switched off. Please contact us.',
-             c.account_number));
-  END IF;
-END $$;
-
 -- Queue an email_verification to `p_email` bound to customer `p_customer` (and to the invitation
 -- or invoice it came from). The link is what creates the login: proof of the mailbox.
 CREATE FUNCTION signup_verification_send(p_tenant uuid, p_customer uuid, p_email text,
@@ -60,7 +48,7 @@ DECLARE
   v_expires timestamptz := now() + interval '24 hours';
 BEGIN
   SELECT * INTO c FROM customers WHERE tenant_id = p_tenant AND id = p_customer;
-  PERFORM signup_customer_must_be_open(c);
+  PERFORM portal_customer_must_be_open(c);
   IF signup_recent_emails(p_tenant, p_email, ARRAY['email_verification'])
      < signup_email_cap() THEN
     INSERT INTO portal_tokens (tenant_id, kind, token_hash, email, customer_id, invoice_id,

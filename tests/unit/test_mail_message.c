@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "core/link_token.h"
 #include "mail/mail_message.h"
 #include "mail/mail_templates.h"
 
@@ -548,14 +549,14 @@ static void money_and_links(void **state)
 	assert_string_equal(buf, "-0.07 CAD");
 	assert_int_equal(mail_format_money(buf, 4, 123456, "USD"), CS_EINVALID);
 
-	assert_int_equal(mail_build_link(&link, "https://{tenant}.p.example/{tenant}/", "acme",
-	                                 "reset-password", "Ab_-9"),
+	assert_int_equal(link_token_url(&link, "https://{tenant}.p.example/{tenant}/", "acme",
+	                                "reset-password", "Ab_-9"),
 	                 CS_OK);
 	assert_string_equal(link, "https://acme.p.example/acme/reset-password/Ab_-9");
 	free(link);
-	assert_int_equal(mail_build_link(&link, "https://p.example", "acme", "pay", "a?b"),
+	assert_int_equal(link_token_url(&link, "https://p.example", "acme", "pay", "a?b"),
 	                 CS_EINVALID);
-	assert_int_equal(mail_build_link(&link, "https://p.example", "acme", "/pay", "ab"),
+	assert_int_equal(link_token_url(&link, "https://p.example", "acme", "/pay", "ab"),
 	                 CS_EINVALID);
 
 	char *escaped = mail_html_escape("<a href=\"x\">Tom & 'Jerry'</a>");
