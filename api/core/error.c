@@ -79,6 +79,10 @@ const char *cs_status_code(int status)
 		return "server_busy";
 	case CS_EGONE:
 		return "gone";
+	case CS_EDECLINED:
+		return "payment_declined";
+	case CS_EUPSTREAM:
+		return "upstream_unavailable";
 	default:
 		return "internal_error";
 	}

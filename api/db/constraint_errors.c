@@ -56,6 +56,8 @@ static int status_of_sqlstate(const char *sqlstate)
 		return CS_ECONFLICT;
 	case 410:
 		return CS_EGONE;
+	case 402:
+		return CS_EDECLINED;
 	case 422:
 		return CS_EINVALID;
 	default:

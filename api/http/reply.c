@@ -96,6 +96,10 @@ int http_status_of(int rc)
 		return 503;
 	case CS_EGONE:
 		return 410;
+	case CS_EDECLINED:
+		return 402;
+	case CS_EUPSTREAM:
+		return 502;
 	default:
 		return 500;
 	}
@@ -112,6 +116,8 @@ static const char *default_detail(int status)
 		return "The requested resource does not exist.";
 	case 409:
 		return "The request conflicts with the current state of the resource.";
+	case 502:
+		return "An outside service did not answer properly. Please retry.";
 	case 503:
 		return "The service is temporarily unavailable. Please retry.";
 	default:
