@@ -1,5 +1,6 @@
 #include "mail/mail_worker.h"
 
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -15,6 +16,7 @@
 #include "mail/mail_message.h"
 #include "mail/mail_templates.h"
 #include "mail/mail_transport.h"
+#include "portal_documents/portal_documents_service.h"
 
 #define BATCH             20
 #define RETRY_CAP_SECONDS (6 * 3600)
@@ -141,6 +143,52 @@ static void fill_request(struct mail_request *req, PGresult *res, int row, const
 	};
 }
 
+/* ---- attachments ----------------------------------------------------------------------------- */
+
+typedef int (*document_reader)(struct portal_document *out, struct db_pool *db,
+                               const char *tenant_slug, const char *id);
+
+/* The emails that carry a document: the template, the payload member naming the object, and
+ * how to read it. The PDF is drawn at send time, so it shows the object as it is then. */
+static const struct {
+	const char *template_name;
+	const char *id_member;
+	document_reader read;
+} attached_documents[] = {
+        {"invoice_sent", "invoice_id", portal_documents_invoice_for_mail},
+};
+
+/*
+ * The document the row's email carries into *doc (doc->data NULL when it carries none). A
+ * document that no longer exists is left out, with a warning; a database failure is returned so
+ * the row is retried.
+ */
+static int read_attachment(struct portal_document *doc, struct mail_worker *w, PGresult *res,
+                           int row)
+{
+	const char *template_name = col(res, row, C_TEMPLATE);
+	int rc = CS_OK;
+
+	memset(doc, 0, sizeof(*doc));
+	for (size_t i = 0; i < sizeof(attached_documents) / sizeof(attached_documents[0]); i++) {
+		if (strcmp(attached_documents[i].template_name, template_name))
+			continue;
+		json_t *payload = json_loads(col(res, row, C_PAYLOAD), 0, NULL);
+		const char *id = json_string_value(
+		        json_object_get(payload, attached_documents[i].id_member));
+		rc = id ? attached_documents[i].read(doc, w->app->db, col(res, row, C_SLUG), id)
+		        : CS_ENOTFOUND;
+		if (rc == CS_ENOTFOUND) {
+			LOG_WARN("mail worker: %s email %s goes without its document: not found",
+			         template_name, col(res, row, C_ID));
+			rc = CS_OK;
+		}
+		json_decref(payload);
+		break;
+	}
+	return rc;
+}
+
 /* Render the row into a MIME message (*out, caller frees). CS_EINVALID: it can never be sent. */
 static int build_message(char **out, size_t *len, char *error, struct mail_worker *w, PGresult *res,
                          int row)
@@ -148,6 +196,7 @@ static int build_message(char **out, size_t *len, char *error, struct mail_worke
 	const struct config *cfg = &w->app->cfg;
 	struct mail_request req;
 	struct mail_rendered r;
+	struct portal_document doc;
 	char message_id[128];
 
 	fill_request(&req, res, row, cfg);
@@ -157,6 +206,13 @@ static int build_message(char **out, size_t *len, char *error, struct mail_worke
 		snprintf(error, ERROR_SIZE, "render: %s", detail ? detail : "out of memory");
 		return rc;
 	}
+	rc = read_attachment(&doc, w, res, row);
+	if (rc != CS_OK) {
+		snprintf(error, ERROR_SIZE, "cannot read the attached document (%d)", rc);
+		mail_rendered_release(&r);
+		return CS_EUNAVAILABLE; /* retried: the database or the renderer failed */
+	}
+	struct mail_attachment attachment = {doc.filename, "application/pdf", doc.data, doc.len};
 	const char *reply_to = req.brand.contact_email;
 	snprintf(message_id, sizeof(message_id), "%s@%s", col(res, row, C_ID), w->domain);
 	struct mail_message msg = {
@@ -168,12 +224,15 @@ static int build_message(char **out, size_t *len, char *error, struct mail_worke
 	        .date = time(NULL),
 	        .text = r.text,
 	        .html = r.html,
+	        .attachments = doc.data ? &attachment : NULL,
+	        .attachment_count = doc.data ? 1 : 0,
 	};
 	rc = mail_message_render(out, len, &msg);
 	if (rc == CS_EINVALID)
 		snprintf(error, ERROR_SIZE, "the recipient address is not one email can go to");
 	else if (rc != CS_OK)
 		snprintf(error, ERROR_SIZE, "cannot build the message (%d)", rc);
+	portal_document_clear(&doc);
 	mail_rendered_release(&r);
 	return rc;
 }

@@ -41,6 +41,22 @@ static struct db_stmt payment_stmt =
                                               "AND p.id = $3",
                 3);
 
+/* The same documents for the mail worker, by tenant slug ($1) and id ($2). */
+static struct db_stmt mail_invoice_stmt = DB_STMT(
+        "mail_document_invoice",
+        "SELECT document_json(t, c, 'invoice', portal_invoice_json(i, l, tenant_today(t.id)))"
+        "::text FROM invoices i" SQL_PARTIES("i") " LEFT JOIN locations l ON l.tenant_id = "
+                                                  "i.tenant_id AND l.id = i.location_id WHERE "
+                                                  "t.slug = $1 AND i.id = $2 AND i.sent_at IS "
+                                                  "NOT NULL",
+        2);
+
+static struct db_stmt mail_payment_stmt =
+        DB_STMT("mail_document_payment",
+                "SELECT document_json(t, c, 'payment', portal_payment_json(p))::text FROM "
+                "payments p" SQL_PARTIES("p") " WHERE t.slug = $1 AND p.id = $2",
+                2);
+
 typedef int (*render_fn)(unsigned char **out, size_t *len, const json_t *doc);
 
 void portal_document_clear(struct portal_document *doc)
@@ -103,5 +119,23 @@ int portal_documents_payment(struct portal_document *out, struct db_pool *db, co
 	const char *params[] = {tenant_id, customer_id, payment_id};
 
 	return produce(out, db, &payment_stmt, params, "payment", portal_documents_payment_pdf,
+	               "receipt-payment-", "payment_date");
+}
+
+int portal_documents_invoice_for_mail(struct portal_document *out, struct db_pool *db,
+                                      const char *tenant_slug, const char *invoice_id)
+{
+	const char *params[] = {tenant_slug, invoice_id};
+
+	return produce(out, db, &mail_invoice_stmt, params, "invoice", portal_documents_invoice_pdf,
+	               "invoice-", "number");
+}
+
+int portal_documents_payment_for_mail(struct portal_document *out, struct db_pool *db,
+                                      const char *tenant_slug, const char *payment_id)
+{
+	const char *params[] = {tenant_slug, payment_id};
+
+	return produce(out, db, &mail_payment_stmt, params, "payment", portal_documents_payment_pdf,
 	               "receipt-payment-", "payment_date");
 }

@@ -30,4 +30,17 @@ int portal_documents_order(struct portal_document *out, struct db_pool *db, cons
 int portal_documents_payment(struct portal_document *out, struct db_pool *db, const char *tenant_id,
                              const char *customer_id, const char *payment_id) CS_MUST_CHECK;
 
+/*
+ * The documents emails attach, read by the tenant's slug and the object's id with no account
+ * scope (the outbox row names them; the link was decided when the email was queued): a sent
+ * invoice, a payment. CS_ENOTFOUND when there is none (or the invoice was never sent).
+ */
+int portal_documents_invoice_for_mail(struct portal_document *out, struct db_pool *db,
+                                      const char *tenant_slug,
+                                      const char *invoice_id) CS_MUST_CHECK;
+
+int portal_documents_payment_for_mail(struct portal_document *out, struct db_pool *db,
+                                      const char *tenant_slug,
+                                      const char *payment_id) CS_MUST_CHECK;
+
 #endif

@@ -64,6 +64,21 @@ invalid_invoice() {
 
 # -------------------------------------------------------------------------------- create and read
 
+# assert_invoice_pdf_attached FILE: the email carries the invoice as a PDF named after its
+# number, whose text shows the number and the total.
+assert_invoice_pdf_attached() {
+	local pdf total
+	[[ $("$MAIL_PYTHON" "$CURBSIDE_ROOT/tests/fakes/mail_read.py" attachments "$1" | cut -f1,2) == "invoice-$INVOICE_NUMBER.pdf	application/pdf" ]] ||
+		fail "attachments: $("$MAIL_PYTHON" "$CURBSIDE_ROOT/tests/fakes/mail_read.py" attachments "$1")"
+	pdf="$BATS_TEST_TMPDIR/attached.pdf"
+	"$MAIL_PYTHON" "$CURBSIDE_ROOT/tests/fakes/mail_read.py" attachment "$1" "invoice-$INVOICE_NUMBER.pdf" >"$pdf"
+	[[ $(head -c 5 "$pdf") == %PDF- ]] || fail "the attachment is not a PDF"
+	total=$(stack_sql "SELECT total_cents FROM invoices WHERE id = '$INVOICE_ID'")
+	pdftotext -q "$pdf" - | grep -q "$INVOICE_NUMBER" || fail "the PDF lacks the invoice number"
+	pdftotext -q "$pdf" - | grep -qF "$(printf '$%d.%02d' $((total / 100)) $((total % 100)))" ||
+		fail "the PDF lacks the total $total"
+}
+
 @test "staff create an invoice: 201, Location, lines and totals exact (1.5 x 1001 = 1502, a discount line)" {
 	local doc id
 	doc=$(jq -cn --arg n "$(unique_number INV)" '{number: (" " + $n + " "), invoice_date: "2026-11-01",
@@ -489,6 +504,7 @@ pay_link_of() {
 	[[ $(mail_header "$file" From) == "Hauler $TENANT_SLUG <$MAIL_FROM_ADDRESS>" ]] || fail "From: $(mail_header "$file" From)"
 	! grep -qi curbside "$file" || fail "the platform's name appears in the email"
 	[[ $(mail_link "$file") == "https://$TENANT_SLUG.portal.example.test/pay/"* ]] || fail "link: $(mail_link "$file")"
+	assert_invoice_pdf_attached "$file"
 	token=$(mail_token "$file")
 	[[ $(pay_link_of "$token") == "$INVOICE_ID $CUSTOMER_ID $to 90" ]] || fail "pay link: $(pay_link_of "$token")"
 	api GET "/v1/pay-links/$token"

@@ -161,7 +161,7 @@ assert_sent_without_token() {
 	wait_outbox "$id" sent
 }
 
-@test "invoice_sent: invoice subject, dates, amounts in dollars, Review & Pay link to pay/<token>" {
+@test "invoice_sent: invoice subject, dates, amounts in dollars, Review & Pay link to pay/<token>; no PDF for an unknown invoice" {
 	local to file text
 	to=$(new_address)
 	with_token '{"invoice_id":"5d1e8c3a-7b2f-4a6e-9c0d-3f8b1a2e4c6d","invoice_number":"10452","customer_name":"Pat Jordan","account_number":"100234","invoice_date":"2026-11-01","due_date":"2026-12-01","total_cents":123456,"balance_cents":100000,"link_path":"pay"}'
@@ -177,6 +177,9 @@ assert_sent_without_token() {
 	[[ $(mail_link "$file") == "https://$SLUG.portal.example.test/pay/$TOKEN" ]]
 	assert_sent_without_token "$id"
 	[[ $(outbox_field "$id" "payload->>'invoice_number'") == 10452 ]]
+	# No such invoice in the database: the email still goes, without the PDF.
+	[[ -z $("$MAIL_PYTHON" "$CURBSIDE_ROOT/tests/fakes/mail_read.py" attachments "$file") ]] ||
+		fail "an attachment for an invoice that does not exist"
 }
 
 @test "amounts of a non-USD hauler read as 1234.56 EUR" {
