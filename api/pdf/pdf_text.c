@@ -20,7 +20,7 @@ static unsigned char winansi_of(uint32_t cp)
 	for (unsigned i = 0; i < 32; i++)
 		if (winansi_high[i] && winansi_high[i] == cp)
 			return (unsigned char)(0x80 + i);
-	if (cp == 0x00A0 || cp == 0x202F || cp == 0x2009)
+	if (cp == 0x202F || cp == 0x2009) /* narrow no-break and thin spaces */
 		return ' ';
 	return '?';
 }
