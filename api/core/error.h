@@ -26,7 +26,8 @@ enum cs_status {
 	CS_EGONE = -11,        /* 410 */
 	CS_EINTERNAL = -12,    /* 500: a bug or an impossible state */
 	CS_EDECLINED = -13,    /* 402: the payment processor declined the charge */
-	CS_EUPSTREAM = -14,    /* 502: an outside service (processor, OIDC provider) failed or timed out */
+	CS_EUPSTREAM =
+	        -14, /* 502: an outside service (processor, OIDC provider) failed or timed out */
 };
 
 /* The detail of the thread's last error. `code` and `detail` point into thread-local storage. */
