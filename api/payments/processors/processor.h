@@ -23,7 +23,7 @@ enum processor_charge_status {
 struct processor_method {
 	char ref[128];      /* the processor's id of the method (pm_...) */
 	char type[16];      /* "card" | "bank_account" */
-	char brand[32];     /* "visa", "mastercard", "amex"; the bank's short name for banks */
+	char brand[32];     /* "visa", "mastercard", "amex"; "" for banks */
 	char last4[5];      /* last four digits of the card or account number */
 	int exp_month;      /* 1-12; 0 for banks */
 	int exp_year;       /* four digits; 0 for banks */
@@ -63,11 +63,11 @@ const char *processor_name(const struct processor *p);
  * charge, in the sandbox too. `currency` is an ISO 4217 code in either case ("usd" or "USD");
  * it is sent in lower case. Amounts are integer cents, > 0.
  */
-int processor_create_method(struct processor *p, struct processor_method *out, const char *token)
-        CS_MUST_CHECK;
+int processor_create_method(struct processor *p, struct processor_method *out,
+                            const char *token) CS_MUST_CHECK;
 int processor_charge(struct processor *p, struct processor_charge *out, const char *method_ref,
-                     long long amount_cents, const char *currency, const char *idempotency_key)
-        CS_MUST_CHECK;
+                     long long amount_cents, const char *currency,
+                     const char *idempotency_key) CS_MUST_CHECK;
 int processor_refund(struct processor *p, struct processor_refund *out, const char *charge_ref,
                      long long amount_cents, const char *idempotency_key) CS_MUST_CHECK;
 int processor_lookup_charge(struct processor *p, struct processor_charge *out,
