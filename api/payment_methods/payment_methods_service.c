@@ -46,6 +46,8 @@ int payment_methods_add(char **out, struct app *app, const char *tenant_id, cons
 	                        make_default ? "true" : "false"};
 	int rc = processor_create_method(app->processor, &method, token);
 
+	if (rc == CS_EINVALID)
+		cs_error_set_field("payment_token");
 	if (rc != CS_OK)
 		return rc;
 	json_t *doc = method_doc(&method);
