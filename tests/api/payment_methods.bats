@@ -196,7 +196,8 @@ methods() {
 	assert_field_error default wrong_type
 	with_bearer "$PORTAL_TOKEN" POST /v1/portal/payment-methods '{"payment_token": ""}'
 	assert_field_error payment_token too_short
-	with_bearer "$PORTAL_TOKEN" POST /v1/portal/payment-methods '{"payment_token"'
+	# direct: the proxy parses JSON bodies and rejects unparseable ones before forwarding.
+	api_direct POST /v1/portal/payment-methods '{"payment_token"' -H "Authorization: Bearer $PORTAL_TOKEN"
 	assert_problem 400 malformed_json
 	methods
 	assert_jq '.items == []'

@@ -30,7 +30,7 @@ Control endpoints (for tests; no auth):
   POST /_control/settle   {"id": "pi_..."} or {} for every processing intent
   POST /_control/reset    forget everything
 
-Usage: stripe_fake.py --port PORT [--key sk_test_...] [--ach-settle-seconds N]
+Usage: stripe_fake.py --port PORT (0: any free port, printed on the first line) [--key sk_test_...] [--ach-settle-seconds N]
 """
 import argparse
 import json
@@ -290,7 +290,8 @@ def main():
     ARGS = parser.parse_args()
     server = ThreadingHTTPServer((ARGS.host, ARGS.port), Handler)
     server.daemon_threads = True
-    print("stripe_fake listening on %s:%d" % (ARGS.host, ARGS.port), flush=True)
+    # --port 0: the kernel picks one; this line names it (tests read it).
+    print("stripe_fake listening on %s:%d" % (ARGS.host, server.server_address[1]), flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
