@@ -3,11 +3,11 @@
  * (payment methods, payment intents, refunds; form-encoded requests, Idempotency-Key, Stripe's
  * error objects). One libcurl easy handle per call, so calls from many threads never share one.
  *
- * Answers map to our codes: 2xx the object; 402 a declined charge (CS_OK, FAILED); 400/404 a
- * token, method or charge the processor refuses (CS_EINVALID); 400 idempotency_error a key reused
- * for other parameters (CS_EINVALID idempotency_key_reused); 401/403 our misconfiguration, and
- * 409, 429, 5xx, timeouts and network errors (CS_EUPSTREAM: the outcome is unknown, retry with
- * the same key). The secret key and tokens are never logged.
+ * Answers map to our codes: 2xx the object; 402 a declined charge (CS_OK, FAILED); 400/404 (and
+ * a 402 outside a charge) a token, method or charge the processor refuses (CS_EINVALID); 400
+ * idempotency_error a key reused for other parameters (CS_EINVALID idempotency_key_reused); 401/403
+ * our misconfiguration, and 409, 429, 5xx, timeouts and network errors (CS_EUPSTREAM: the outcome
+ * is unknown, retry with the same key). The secret key and tokens are never logged.
  */
 #include <curl/curl.h>
 #include <jansson.h>
@@ -178,7 +178,8 @@ static int map_failure(const struct reply *r, const char *what, const char *refu
 		return cs_error_set(CS_EINVALID, "idempotency_key_reused",
 		                    "This idempotency key was used for a different request.");
 	}
-	if (r->status == 400 || r->status == 404) {
+	/* 402 here (not a charge): the card was refused while being saved. */
+	if (r->status == 400 || r->status == 402 || r->status == 404) {
 		LOG_INFO("payment processor: %s refused (%ld %s %s)", what, r->status, type,
 		         str_at(err, "code"));
 		return cs_error_set(CS_EINVALID, refused_code, "%s", refused_detail);
