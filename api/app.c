@@ -23,6 +23,7 @@
 #include "me/me_routes.h"
 #include "orders/orders_routes.h"
 #include "passwords/passwords_routes.h"
+#include "payment_methods/payment_methods_routes.h"
 #include "payments/payments_routes.h"
 #include "portal_access/portal_access_routes.h"
 #include "portal_auth/portal_auth_routes.h"
@@ -98,6 +99,9 @@ int app_init(struct app *app, struct config *cfg)
 	/* Hash at most one password per core; a few may queue; more get 503 at once. */
 	if ((rc = password_gate_init(hashing_slots(), 2 * hashing_slots())) != CS_OK)
 		return rc;
+	if ((rc = processor_open(&app->processor, &app->cfg)) != CS_OK)
+		return rc;
+	LOG_INFO("payments: the %s processor", processor_name(app->processor));
 	return db_pool_open(&app->db, app->cfg.database_url, app->cfg.db_pool,
 	                    app->cfg.db_timeout_ms);
 }
@@ -105,6 +109,7 @@ int app_init(struct app *app, struct config *cfg)
 void app_release(struct app *app)
 {
 	db_pool_close(app->db);
+	processor_close(app->processor);
 	branding_cache_release();
 	throttle_free(app->login_by_email);
 	throttle_free(app->login_by_address);
@@ -142,17 +147,18 @@ int app_serve(struct app *app)
 	        .round = forget_credentials,
 	};
 	const struct route_table tables[] = {
-	        system_route_table,         tenants_route_table,
-	        staff_route_table,          settings_route_table,
-	        api_keys_route_table,       customers_route_table,
-	        payments_route_table,       locations_route_table,
-	        services_route_table,       orders_route_table,
-	        invoices_route_table,       credits_route_table,
-	        portal_auth_route_table,    me_route_table,
-	        signup_route_table,         passwords_route_table,
-	        portal_access_route_table,  jobs_route_table,
-	        portal_account_route_table, portal_orders_route_table,
-	        portal_billing_route_table, portal_documents_route_table,
+	        system_route_table,          tenants_route_table,
+	        staff_route_table,           settings_route_table,
+	        api_keys_route_table,        customers_route_table,
+	        payments_route_table,        locations_route_table,
+	        services_route_table,        orders_route_table,
+	        invoices_route_table,        credits_route_table,
+	        portal_auth_route_table,     me_route_table,
+	        signup_route_table,          passwords_route_table,
+	        portal_access_route_table,   jobs_route_table,
+	        portal_account_route_table,  portal_orders_route_table,
+	        portal_billing_route_table,  portal_documents_route_table,
+	        payment_methods_route_table,
 	};
 
 	if (app->cfg.migrate_on_start && db_migrate(app->cfg.database_url, stdout) != CS_OK)

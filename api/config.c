@@ -76,6 +76,19 @@ static const struct config_var config_vars[] = {
          "first retry delay after a temporary failure; each later one is 4x longer"},
         {"CURBSIDE_WORKERS", KIND_BOOL, "true", AT(workers), 0, 0,
          "serve also runs the background workers (mail, jobs); `curbside worker` runs only them"},
+        {"CURBSIDE_PAYMENTS", KIND_STRING, "sandbox", AT(payments), 0, 0,
+         "payment processor: sandbox (in-process test tokens) or stripe; production needs it "
+         "set explicitly"},
+        {"CURBSIDE_STRIPE_URL", KIND_STRING, "https://api.stripe.com", AT(stripe_url), 0, 0,
+         "base URL of the Stripe-compatible API (CURBSIDE_PAYMENTS=stripe)"},
+        {"CURBSIDE_STRIPE_KEY", KIND_STRING, NULL, AT(stripe_key), 0, 0,
+         "secret API key sent as a Bearer token (required when CURBSIDE_PAYMENTS=stripe)"},
+        {"CURBSIDE_STRIPE_CONNECT_TIMEOUT_MS", KIND_INT, "3000", AT(stripe_connect_timeout_ms), 1,
+         60000, "give up connecting to the processor after this long (502)"},
+        {"CURBSIDE_STRIPE_TIMEOUT_MS", KIND_INT, "10000", AT(stripe_timeout_ms), 1, 120000,
+         "give up on a whole processor request after this long (502; retried with its key)"},
+        {"CURBSIDE_SANDBOX_ACH_SETTLE_SECONDS", KIND_INT, "120", AT(sandbox_ach_settle_seconds), 0,
+         86400 * 30, "sandbox bank payments stay pending this long, then settle (or are returned)"},
 };
 
 static int parse_listen(struct config *cfg, const char *v)
@@ -188,6 +201,13 @@ static int check_production(const struct config *cfg, FILE *err)
 		             "keep email in files on purpose)\n");
 		bad = 1;
 	}
+	/* Test cards in production only on purpose. */
+	if (!getenv("CURBSIDE_PAYMENTS") || !*getenv("CURBSIDE_PAYMENTS")) {
+		fprintf(err,
+		        "CURBSIDE_PAYMENTS: set it in production (stripe, or sandbox to take only "
+		        "test tokens on purpose)\n");
+		bad = 1;
+	}
 	return bad;
 }
 
@@ -223,6 +243,25 @@ static int check_mail(const struct config *cfg, FILE *err)
 	return bad;
 }
 
+static int check_payments(const struct config *cfg, FILE *err)
+{
+	int bad = 0;
+
+	if (strcmp(cfg->payments, "sandbox") && strcmp(cfg->payments, "stripe")) {
+		fprintf(err, "CURBSIDE_PAYMENTS: sandbox or stripe\n");
+		return 1;
+	}
+	if (!strcmp(cfg->payments, "stripe") && (!cfg->stripe_key || !*cfg->stripe_key)) {
+		fprintf(err, "CURBSIDE_STRIPE_KEY: required when CURBSIDE_PAYMENTS=stripe\n");
+		bad = 1;
+	}
+	if (strncmp(cfg->stripe_url, "http://", 7) && strncmp(cfg->stripe_url, "https://", 8)) {
+		fprintf(err, "CURBSIDE_STRIPE_URL: must start with http:// or https://\n");
+		bad = 1;
+	}
+	return bad;
+}
+
 static int check_consistency(const struct config *cfg, FILE *err)
 {
 	int bad = 0;
@@ -245,7 +284,7 @@ static int check_consistency(const struct config *cfg, FILE *err)
 		fprintf(err, "CURBSIDE_LOG_LEVEL: one of error, warning, info, debug\n");
 		bad = 1;
 	}
-	return bad | check_mail(cfg, err);
+	return bad | check_mail(cfg, err) | check_payments(cfg, err);
 }
 
 static void apply_derived_defaults(struct config *cfg)

@@ -38,6 +38,12 @@ struct config {
 	int mail_poll_seconds;
 	int mail_retry_seconds; /* first retry delay; later ones grow fourfold */
 	bool workers;           /* serve also runs the background workers */
+	char *payments;         /* the payment processor: "sandbox" or "stripe" */
+	char *stripe_url;       /* base URL of the Stripe-compatible API */
+	char *stripe_key;       /* its secret key (required when payments is stripe) */
+	int stripe_connect_timeout_ms;
+	int stripe_timeout_ms;          /* a whole request, connection included */
+	int sandbox_ach_settle_seconds; /* sandbox bank payments stay pending this long */
 };
 
 /* Read the environment into `cfg`. On failure prints every problem to `err` and returns

@@ -90,7 +90,7 @@ static struct db_stmt dashboard_stmt = DB_STMT(
         "0)::bigint FROM credits cr WHERE cr.tenant_id = $1 AND cr.customer_id = $2), "
         "'pending_invoice_count', CASE WHEN x.show_pending THEN (SELECT count(*) FROM invoices "
         "p WHERE p.tenant_id = $1 AND p.customer_id = $2 AND p.status = 'pending') ELSE 0 END, "
-        "'autopay', json_build_object('enabled', false, 'payment_method_id', NULL), 'tabs', "
+        "'autopay', portal_autopay_json(c), 'tabs', "
         "portal_tabs(c))::text FROM customers c CROSS JOIN (SELECT tenant_today(t.id) AS "
         "today, t.show_pending_invoices AS show_pending FROM tenants t WHERE t.id = $1) x "
         "CROSS JOIN LATERAL (SELECT count(*) AS n, coalesce(sum(i.balance_cents), 0)::bigint "

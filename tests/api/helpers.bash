@@ -280,6 +280,54 @@ mail_token() {
 mail_count() { "$MAIL_PYTHON" "$CURBSIDE_ROOT/tests/fakes/mail_read.py" count "$MAIL_DIR" "$1"; }
 
 # ---------------------------------------------------------------------------------------------
+# Payments: a local fake of the Stripe-compatible subset the `stripe` processor speaks
+# (tests/fakes/stripe_fake.py, standard library only). A file that wants it calls
+# start_stripe_fake before start_stack and passes "${STRIPE_SERVER_ENV[@]}" in STACK_ENV; the
+# fake's control endpoints (stripe_control) switch declines, timeouts and 500s on.
+
+STRIPE_FAKE_KEY=sk_test_curbside_api_tests
+
+# start_stripe_fake [EXCLUDED_PORT...]: start the fake on a free port (sets and exports
+# STRIPE_PORT, STRIPE_URL, STRIPE_LOG, STRIPE_PID) and sets STRIPE_SERVER_ENV (stripe_server_env).
+start_stripe_fake() {
+	export STRIPE_PORT STRIPE_URL STRIPE_LOG=$BATS_FILE_TMPDIR/stripe_fake.log STRIPE_PID
+	STRIPE_PORT=$(free_port "$@")
+	STRIPE_URL=http://127.0.0.1:$STRIPE_PORT
+	/usr/bin/python3 "$CURBSIDE_ROOT/tests/fakes/stripe_fake.py" --port "$STRIPE_PORT" \
+		--key "$STRIPE_FAKE_KEY" >"$STRIPE_LOG" 2>&1 3>&- </dev/null &
+	STRIPE_PID=$!
+	wait_for_listen "$STRIPE_PORT" 10 "$STRIPE_PID" || {
+		log_tail "$STRIPE_LOG" 20
+		return 1
+	}
+	stripe_server_env
+}
+
+# stripe_server_env: sets the array STRIPE_SERVER_ENV, the server environment that uses the fake
+# (a 1 s total timeout, so timeout tests stay short). Arrays do not cross from setup_file to the
+# tests: a test launching its own server calls this first.
+stripe_server_env() {
+	STRIPE_SERVER_ENV=(
+		CURBSIDE_PAYMENTS=stripe
+		CURBSIDE_STRIPE_URL="$STRIPE_URL"
+		CURBSIDE_STRIPE_KEY="$STRIPE_FAKE_KEY"
+		CURBSIDE_STRIPE_CONNECT_TIMEOUT_MS=500
+		CURBSIDE_STRIPE_TIMEOUT_MS=1000
+	)
+}
+
+# stop_stripe_fake: stop the fake (call from teardown_file after stop_stack).
+stop_stripe_fake() {
+	[[ -z ${STRIPE_PID-} ]] || stop_pid "$STRIPE_PID" 10 || true
+}
+
+# stripe_control METHOD PATH [JSON]: call a control endpoint of the fake; prints its answer.
+stripe_control() {
+	curl -fsS --max-time 5 -X "$1" "$STRIPE_URL$2" -H 'Content-Type: application/json' \
+		${3:+--data "$3"}
+}
+
+# ---------------------------------------------------------------------------------------------
 # Requests
 
 _response_seq=0
