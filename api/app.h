@@ -5,6 +5,8 @@
 #ifndef CURBSIDE_APP_H
 #define CURBSIDE_APP_H
 
+#include <stdbool.h>
+
 #include "config.h"
 #include "core/error.h"
 #include "core/jwt.h"
@@ -20,6 +22,7 @@ struct app {
 	char **cors_origins;               /* NULL-terminated allow-list */
 	struct mail_worker *mail_worker;   /* between app_start_workers and app_stop_workers */
 	struct jobs_worker *jobs_worker;   /* the same */
+	bool oidc_ready;                   /* oidc_client_init succeeded */
 };
 
 /* Build the application from `cfg` (taken over: released by app_release). */

@@ -36,8 +36,12 @@ struct config {
 	char *mail_from;  /* envelope and From: address */
 	char *mail_dir;   /* development mailbox: .eml files when there is no SMTP URL */
 	int mail_poll_seconds;
-	int mail_retry_seconds; /* first retry delay; later ones grow fourfold */
-	bool workers;           /* serve also runs the background workers */
+	int mail_retry_seconds;   /* first retry delay; later ones grow fourfold */
+	bool workers;             /* serve also runs the background workers */
+	char *oidc_issuer;        /* OpenID Connect provider (Google by default) */
+	char *oidc_client_id;     /* "" = sign-in with Google is off */
+	char *oidc_client_secret; /* required with a client id */
+	int oidc_timeout_ms;      /* total time allowed for one call to the provider */
 };
 
 /* Read the environment into `cfg`. On failure prints every problem to `err` and returns
