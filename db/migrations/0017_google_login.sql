@@ -127,12 +127,6 @@ BEGIN
     SELECT * INTO i FROM invitations WHERE tenant_id = l.tenant_id AND id = l.invitation_id
     FOR UPDATE;
     PERFORM signup_invitation_check(i);
-    IF p_email <> i.email THEN
-      PERFORM cs_raise('409', 'email_mismatch',
-        format('This invitation was sent to %s, which is not the address of this Google account. '
-               'Sign in with the Google account of the invited address, or accept the invitation '
-               'with an email and password instead.', signup_mask_email(i.email)));
-    END IF;
     v_customer := i.customer_id;
     v_source := 'invitation';
   ELSIF l.pay_link_id IS NOT NULL THEN
@@ -145,6 +139,15 @@ BEGIN
   SELECT id INTO v_user FROM portal_users
   WHERE tenant_id = l.tenant_id AND oidc_issuer = p_issuer AND oidc_subject = p_subject
   FOR UPDATE;
+  -- An invitation is for the invited address: the Google account's, or that of the login this
+  -- Google account already signs in to.
+  IF i.id IS NOT NULL AND p_email <> i.email
+     AND NOT EXISTS (SELECT 1 FROM portal_users WHERE id = v_user AND email = i.email) THEN
+    PERFORM cs_raise('409', 'email_mismatch',
+      format('This invitation was sent to %s, which is not the address of this Google account. '
+             'Sign in with the Google account of the invited address, or accept the invitation '
+             'with an email and password instead.', signup_mask_email(i.email)));
+  END IF;
   IF v_user IS NULL AND v_customer IS NULL THEN
     PERFORM cs_raise('404', 'no_portal_account',
       'There is no online account for this Google account yet. To set one up, use the '

@@ -116,6 +116,10 @@ invited_google_user() {
 	local email
 	email=$(new_address pat)
 	invite "$email"
+	# The activation page offers Google too.
+	api GET "/v1/invitations/$INVITE_TOKEN"
+	assert_status 200
+	assert_jq '.tenant.login_methods == ["password", "google"]'
 	google_start "$(jq -cn --arg t "$INVITE_TOKEN" '{invitation_token: $t}')"
 	# The invited address is suggested to the provider.
 	[[ $AUTH_URL == *"&login_hint=${email/@/%40}"* ]] || fail "no login hint: $AUTH_URL"
@@ -168,6 +172,17 @@ invited_google_user() {
 	google_sign_in "$(who "$(new_address renamed)" "$USER_SUB")"
 	assert_status 200
 	assert_jq --arg id "$USER_ID" --arg e "$USER_EMAIL" '.user.id == $id and .user.email == $e'
+}
+
+@test "a Google user whose provider address changed still accepts an invitation to their login's address" {
+	invited_google_user
+	create_customer
+	invite "$USER_EMAIL"
+	google_sign_in "$(who "$(new_address renamed)" "$USER_SUB")" \
+		"$(jq -cn --arg t "$INVITE_TOKEN" '{invitation_token: $t}')"
+	assert_status 200
+	assert_jq --arg id "$USER_ID" --arg c "$CUSTOMER_ID" \
+		'.user.id == $id and .account_id == $c and (.accounts | length) == 2'
 }
 
 @test "an uninvited Google sign-in with no matching user answers 404 no_portal_account and creates nothing" {
@@ -324,6 +339,18 @@ invited_google_user() {
 	google_sign_in "$(who "$USER_EMAIL" "$USER_SUB")"
 	assert_problem 502 provider_unreachable
 	((SECONDS - started < 3)) || fail "the server waited $((SECONDS - started)) s for the provider"
+	# While one callback waits on the provider, other requests are answered at once (direct: the
+	# timing is the server's, not the proxy's).
+	google_start
+	provider_login "$AUTH_URL" "$(who "$USER_EMAIL" "$USER_SUB")"
+	curl -sS --max-time 10 -o /dev/null -X POST -H 'Content-Type: application/json' \
+		--data-binary "$(jq -cn --arg c "$PROVIDER_CODE" --arg s "$PROVIDER_STATE" '{code: $c, state: $s}')" \
+		"$SERVER_URL/v1/tenants/$TENANT_SLUG/auth/google/callback" &
+	local waiting=$! took
+	sleep 0.3
+	took=$(curl -sS --max-time 5 -o /dev/null -w '%{time_total}' "$SERVER_URL/v1/tenants/$TENANT_SLUG")
+	wait "$waiting"
+	awk -v t="$took" 'BEGIN { exit !(t < 0.5) }' || fail "branding took ${took}s while a sign-in waited"
 }
 
 @test "POST auth/google refuses redirect URIs outside the portal, bad fields and dead links" {

@@ -287,12 +287,12 @@ mail_count() { "$MAIL_PYTHON" "$CURBSIDE_ROOT/tests/fakes/mail_read.py" count "$
 OIDC_CLIENT_ID=curbside-tests.apps.example.test
 OIDC_CLIENT_SECRET=curbside-tests-oidc-client-secret
 
-# start_oidc_provider [EXCLUDED_PORT...]: start the fake provider on a free port (sets and exports
+# start_oidc_provider: start the fake provider on a free port (sets and exports
 # OIDC_PORT, OIDC_URL, OIDC_LOG, OIDC_PID) and set the array OIDC_SERVER_ENV, the server
 # configuration that uses it (a 1-second provider timeout, so the slow switch gives a 502 soon).
 start_oidc_provider() {
 	export OIDC_PORT OIDC_URL OIDC_LOG=$BATS_FILE_TMPDIR/oidc_provider.log OIDC_PID
-	OIDC_PORT=$(free_port "$@")
+	OIDC_PORT=$(free_port)
 	OIDC_URL=http://127.0.0.1:$OIDC_PORT
 	"$MAIL_PYTHON" "$CURBSIDE_ROOT/tests/fakes/oidc_provider.py" --port "$OIDC_PORT" \
 		--client-id "$OIDC_CLIENT_ID" --client-secret "$OIDC_CLIENT_SECRET" \
