@@ -98,13 +98,18 @@ out:
 	return rc;
 }
 
-/* An endpoint URL from the discovery document: http(s), bounded, copied into `dst`. */
-static bool take_endpoint(char dst[OIDC_URL_MAX], const json_t *doc, const char *key)
+/*
+ * An endpoint URL from the discovery document, bounded, copied into `dst`: https, or http only
+ * when the issuer itself is http (a development provider).
+ */
+static bool take_endpoint(char dst[OIDC_URL_MAX], const json_t *doc, const char *key,
+                          const char *issuer)
 {
 	const char *v = json_string_value(json_object_get(doc, key));
+	bool plain_ok = !strncmp(issuer, "http://", 7);
 
 	if (!v || strlen(v) >= OIDC_URL_MAX ||
-	    (strncmp(v, "https://", 8) && strncmp(v, "http://", 7)))
+	    (strncmp(v, "https://", 8) && (!plain_ok || strncmp(v, "http://", 7))))
 		return false;
 	snprintf(dst, OIDC_URL_MAX, "%s", v);
 	return true;
@@ -130,8 +135,8 @@ static int fetch_discovery(struct oidc_endpoints *out, const struct oidc_setting
 	doc = status == 200 && answer.data ? json_loadb(answer.data, answer.len, 0, NULL) : NULL;
 	const char *issuer = json_string_value(json_object_get(doc, "issuer"));
 	if (!doc || !issuer || strcmp(issuer, s->issuer) ||
-	    !take_endpoint(out->authorization, doc, "authorization_endpoint") ||
-	    !take_endpoint(out->token, doc, "token_endpoint"))
+	    !take_endpoint(out->authorization, doc, "authorization_endpoint", s->issuer) ||
+	    !take_endpoint(out->token, doc, "token_endpoint", s->issuer))
 		rc = unreachable("discovery",
 		                 status == 200 ? "an unusable document" : "an error status");
 out:
@@ -211,6 +216,11 @@ static int refused(const json_t *doc)
 	if (error && strlen(error) < sizeof(shown) &&
 	    strspn(error, "abcdefghijklmnopqrstuvwxyz_") == strlen(error))
 		snprintf(shown, sizeof(shown), "%s", error);
+	/* Our own credentials refused: configuration, not the person's sign-in. */
+	if (!strcmp(shown, "invalid_client") || !strcmp(shown, "unauthorized_client"))
+		return unreachable("token exchange",
+		                   "the client was refused: check CURBSIDE_OIDC_CLIENT_ID and "
+		                   "CURBSIDE_OIDC_CLIENT_SECRET");
 	LOG_INFO("oidc provider refused a code: %s", shown);
 	return cs_error_set(CS_EUNAUTHORIZED, "provider_error",
 	                    "The sign-in provider did not accept this sign-in (%s). Please start "

@@ -45,7 +45,7 @@ int oidc_discover(struct oidc_endpoints *out, const struct oidc_settings *s) CS_
  * authorization request) at `token_endpoint`, authenticating with the client secret; `*id_token`
  * gets the ID token (malloc'd; the caller frees). CS_EUNAUTHORIZED provider_error when the
  * provider refuses the code (an OAuth error answer); CS_EUPSTREAM provider_unreachable when it
- * cannot be reached in time or answers anything else; CS_ENOMEM.
+ * cannot be reached in time, refuses our client credentials or answers anything else; CS_ENOMEM.
  */
 int oidc_exchange_code(char **id_token, const struct oidc_settings *s, const char *token_endpoint,
                        const char *code, const char *verifier,

@@ -334,6 +334,10 @@ invited_google_user() {
 	oidc_switch '{"status": 500}'
 	google_sign_in "$(who "$USER_EMAIL" "$USER_SUB")"
 	assert_problem 502 provider_unreachable
+	# The provider refusing our own client credentials is configuration, not the person's fault.
+	oidc_switch '{"error": "invalid_client"}'
+	google_sign_in "$(who "$USER_EMAIL" "$USER_SUB")"
+	assert_problem 502 provider_unreachable
 	oidc_switch '{"slow_seconds": 3}'
 	local started=$SECONDS
 	google_sign_in "$(who "$USER_EMAIL" "$USER_SUB")"
