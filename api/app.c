@@ -12,6 +12,7 @@
 #include "customers/customers_routes.h"
 #include "db/loop.h"
 #include "db/migrate.h"
+#include "google_login/google_login_routes.h"
 #include "http/auth.h"
 #include "http/server.h"
 #include "invoices/invoices_routes.h"
@@ -21,6 +22,7 @@
 #include "log.h"
 #include "mail/mail_worker.h"
 #include "me/me_routes.h"
+#include "oidc/oidc_client.h"
 #include "orders/orders_routes.h"
 #include "passwords/passwords_routes.h"
 #include "payment_methods/payment_methods_routes.h"
@@ -38,6 +40,7 @@
 #include "system/system.h"
 #include "tenants/branding_cache.h"
 #include "tenants/tenants_routes.h"
+#include "tenants/tenants_service.h"
 
 /* Throttling table sizes: plenty for a login flood, bounded memory (16 bytes a slot). */
 #define THROTTLE_SLOTS 65536
@@ -96,6 +99,10 @@ int app_init(struct app *app, struct config *cfg)
 	if (!app->login_by_email || !app->login_by_address || !app->cors_origins)
 		return CS_ENOMEM;
 	branding_cache_configure(app->cfg.branding_cache_seconds);
+	tenants_login_methods_configure(*app->cfg.oidc_client_id != '\0');
+	if ((rc = oidc_client_init()) != CS_OK)
+		return rc;
+	app->oidc_ready = true;
 	/* Hash at most one password per core; a few may queue; more get 503 at once. */
 	if ((rc = password_gate_init(hashing_slots(), 2 * hashing_slots())) != CS_OK)
 		return rc;
@@ -111,6 +118,8 @@ void app_release(struct app *app)
 	db_pool_close(app->db);
 	processor_close(app->processor);
 	branding_cache_release();
+	if (app->oidc_ready)
+		oidc_client_release();
 	throttle_free(app->login_by_email);
 	throttle_free(app->login_by_address);
 	for (char **o = app->cors_origins; o && *o; o++)
@@ -158,7 +167,7 @@ int app_serve(struct app *app)
 	        portal_access_route_table,   jobs_route_table,
 	        portal_account_route_table,  portal_orders_route_table,
 	        portal_billing_route_table,  portal_documents_route_table,
-	        payment_methods_route_table,
+	        payment_methods_route_table, google_login_route_table,
 	};
 
 	if (app->cfg.migrate_on_start && db_migrate(app->cfg.database_url, stdout) != CS_OK)

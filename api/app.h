@@ -5,6 +5,8 @@
 #ifndef CURBSIDE_APP_H
 #define CURBSIDE_APP_H
 
+#include <stdbool.h>
+
 #include "config.h"
 #include "core/error.h"
 #include "core/jwt.h"
@@ -22,6 +24,7 @@ struct app {
 	struct mail_worker *mail_worker;   /* between app_start_workers and app_stop_workers */
 	struct jobs_worker *jobs_worker;   /* the same */
 	struct processor *processor;       /* the payment processor (CURBSIDE_PAYMENTS) */
+	bool oidc_ready;                   /* oidc_client_init succeeded */
 };
 
 /* Build the application from `cfg` (taken over: released by app_release). */

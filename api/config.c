@@ -89,6 +89,14 @@ static const struct config_var config_vars[] = {
          "give up on a whole processor request after this long (502; retried with its key)"},
         {"CURBSIDE_SANDBOX_ACH_SETTLE_SECONDS", KIND_INT, "120", AT(sandbox_ach_settle_seconds), 0,
          86400 * 30, "sandbox bank payments stay pending this long, then settle (or are returned)"},
+        {"CURBSIDE_OIDC_ISSUER", KIND_STRING, "https://accounts.google.com", AT(oidc_issuer), 0, 0,
+         "OpenID Connect issuer for \"Sign in with Google\" (any OIDC provider works)"},
+        {"CURBSIDE_OIDC_CLIENT_ID", KIND_STRING, "", AT(oidc_client_id), 0, 0,
+         "OAuth client id at the provider; empty: sign-in with Google is off"},
+        {"CURBSIDE_OIDC_CLIENT_SECRET", KIND_STRING, "", AT(oidc_client_secret), 0, 0,
+         "OAuth client secret (required with a client id)"},
+        {"CURBSIDE_OIDC_TIMEOUT_MS", KIND_INT, "5000", AT(oidc_timeout_ms), 100, 60000,
+         "longest wait for the provider (discovery, token endpoint) before answering 502"},
 };
 
 static int parse_listen(struct config *cfg, const char *v)
@@ -262,6 +270,25 @@ static int check_payments(const struct config *cfg, FILE *err)
 	return bad;
 }
 
+static int check_oidc(const struct config *cfg, FILE *err)
+{
+	int bad = 0;
+	bool https = !strncmp(cfg->oidc_issuer, "https://", 8);
+
+	if (!https && (cfg->production || strncmp(cfg->oidc_issuer, "http://", 7))) {
+		fprintf(err, "CURBSIDE_OIDC_ISSUER: must be an https:// URL (http:// only in "
+		             "development)\n");
+		bad = 1;
+	}
+	if (*cfg->oidc_client_id && !*cfg->oidc_client_secret) {
+		fprintf(err,
+		        "CURBSIDE_OIDC_CLIENT_SECRET: required when CURBSIDE_OIDC_CLIENT_ID is "
+		        "set\n");
+		bad = 1;
+	}
+	return bad;
+}
+
 static int check_consistency(const struct config *cfg, FILE *err)
 {
 	int bad = 0;
@@ -284,7 +311,7 @@ static int check_consistency(const struct config *cfg, FILE *err)
 		fprintf(err, "CURBSIDE_LOG_LEVEL: one of error, warning, info, debug\n");
 		bad = 1;
 	}
-	return bad | check_mail(cfg, err) | check_payments(cfg, err);
+	return bad | check_mail(cfg, err) | check_payments(cfg, err) | check_oidc(cfg, err);
 }
 
 static void apply_derived_defaults(struct config *cfg)

@@ -44,6 +44,10 @@ struct config {
 	int stripe_connect_timeout_ms;
 	int stripe_timeout_ms;          /* a whole request, connection included */
 	int sandbox_ach_settle_seconds; /* sandbox bank payments stay pending this long */
+	char *oidc_issuer;              /* OpenID Connect provider (Google by default) */
+	char *oidc_client_id;           /* "" = sign-in with Google is off */
+	char *oidc_client_secret;       /* required with a client id */
+	int oidc_timeout_ms;            /* total time allowed for one call to the provider */
 };
 
 /* Read the environment into `cfg`. On failure prints every problem to `err` and returns

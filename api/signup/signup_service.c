@@ -13,6 +13,7 @@
 #include "db/query.h"
 #include "log.h"
 #include "portal_auth/portal_sessions.h"
+#include "tenants/tenants_service.h"
 #include "tenants/tenants_sql.h"
 
 /* The longest link token we accept: ours are 43 characters; leave room for other encodings. */
@@ -118,7 +119,8 @@ int signup_invitation_show(char **out, struct app *app, const char *token)
 	if (!signup_token_hash(hash, token))
 		return not_found("invitation_not_found", "This invitation link is not valid.");
 	const char *params[] = {hash};
-	return db_query_text(out, app->db, &invitation_show_stmt, params);
+	int rc = db_query_text(out, app->db, &invitation_show_stmt, params);
+	return rc == CS_OK ? tenants_login_methods_apply(out, "tenant") : rc;
 }
 
 int signup_pay_link_show(char **out, struct app *app, const char *token)
@@ -129,7 +131,8 @@ int signup_pay_link_show(char **out, struct app *app, const char *token)
 	if (!signup_token_hash(hash, token))
 		return not_found("pay_link_not_found", "This payment link is not valid.");
 	const char *params[] = {hash};
-	return db_query_text(out, app->db, &pay_link_show_stmt, params);
+	int rc = db_query_text(out, app->db, &pay_link_show_stmt, params);
+	return rc == CS_OK ? tenants_login_methods_apply(out, "tenant") : rc;
 }
 
 /*

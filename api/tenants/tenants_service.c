@@ -78,6 +78,34 @@ int tenants_update(char **out, struct db_pool *db, const char *slug, const json_
 	return rc == CS_OK && !*out ? tenants_not_found(slug) : rc;
 }
 
+static bool google_login_configured;
+
+void tenants_login_methods_configure(bool google)
+{
+	google_login_configured = google;
+}
+
+int tenants_login_methods_apply(char **json, const char *member)
+{
+	json_t *doc, *branding;
+	char *text = NULL;
+
+	/* The SQL says ["password"]; only a configured Google sign-in changes it. */
+	if (!google_login_configured || !*json)
+		return CS_OK;
+	if ((doc = json_loads(*json, 0, NULL))) {
+		branding = member ? json_object_get(doc, member) : doc;
+		if (!json_is_object(branding) ||
+		    !json_object_set_new(branding, "login_methods",
+		                         json_pack("[ss]", "password", "google")))
+			text = json_dumps(doc, JSON_COMPACT);
+		json_decref(doc);
+	}
+	free(*json);
+	*json = text;
+	return text ? CS_OK : CS_ENOMEM;
+}
+
 int tenants_branding(char **out, struct db_pool *db, const char *slug)
 {
 	const char *params[] = {slug};
@@ -89,6 +117,8 @@ int tenants_branding(char **out, struct db_pool *db, const char *slug)
 	if ((*out = branding_cache_get(slug, time(NULL))))
 		return CS_OK;
 	rc = db_query_text(out, db, &branding_stmt, params);
+	if (rc == CS_OK && *out)
+		rc = tenants_login_methods_apply(out, NULL);
 	if (rc == CS_OK && *out)
 		branding_cache_put(slug, *out, time(NULL));
 	return rc == CS_OK && !*out ? tenants_not_found(slug) : rc;

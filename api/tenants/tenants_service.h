@@ -7,6 +7,7 @@
 #define CURBSIDE_TENANTS_SERVICE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "core/error.h"
 #include "db/pool.h"
@@ -24,6 +25,16 @@ int tenants_update(char **out, struct db_pool *db, const char *slug,
 
 /* The public branding of `slug`. CS_ENOTFOUND tenant_not_found. */
 int tenants_branding(char **out, struct db_pool *db, const char *slug) CS_MUST_CHECK;
+
+/* Whether branding lists "google" among the login methods (set once at start, before serving). */
+void tenants_login_methods_configure(bool google);
+
+/*
+ * Put the configured login methods into the branding document `*json` (JSON text, malloc'd), at
+ * the top level or, with `member`, in that member's object; `*json` is replaced (the old text
+ * freed; NULL on failure). Nothing changes when only password login is configured. CS_ENOMEM.
+ */
+int tenants_login_methods_apply(char **json, const char *member) CS_MUST_CHECK;
 
 /* The settings of tenant `tenant_id`. */
 int tenants_settings(char **out, struct db_pool *db, const char *tenant_id) CS_MUST_CHECK;

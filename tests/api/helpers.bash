@@ -189,6 +189,7 @@ stop_stack() {
 	[[ -z ${PRISM_PID-} ]] || stop_pid "$PRISM_PID" 10 || true
 	finish_server "${SERVER_PID-}" "${SERVER_LOG-}" "server ($BATS_TEST_FILENAME)" || rc=1
 	[[ -z ${MAIL_PID-} ]] || stop_pid "$MAIL_PID" 10 || true
+	[[ -z ${OIDC_PID-} ]] || stop_pid "$OIDC_PID" 10 || true
 	[[ -z ${STACK_DB-} ]] || drop_database "$STACK_DB" || rc=1
 	return $rc
 }
@@ -325,6 +326,60 @@ stop_stripe_fake() {
 stripe_control() {
 	curl -fsS --max-time 5 -X "$1" "$STRIPE_URL$2" -H 'Content-Type: application/json' \
 		${3:+--data "$3"}
+# OpenID Connect: a file that signs in with Google starts a local provider
+# (tests/fakes/oidc_provider.py) and points its server at it (start_google_stack).
+
+OIDC_CLIENT_ID=curbside-tests.apps.example.test
+OIDC_CLIENT_SECRET=curbside-tests-oidc-client-secret
+
+# start_oidc_provider: start the fake provider on a free port (sets and exports
+# OIDC_PORT, OIDC_URL, OIDC_LOG, OIDC_PID) and set the array OIDC_SERVER_ENV, the server
+# configuration that uses it (a 1-second provider timeout, so the slow switch gives a 502 soon).
+start_oidc_provider() {
+	export OIDC_PORT OIDC_URL OIDC_LOG=$BATS_FILE_TMPDIR/oidc_provider.log OIDC_PID
+	OIDC_PORT=$(free_port)
+	OIDC_URL=http://127.0.0.1:$OIDC_PORT
+	"$MAIL_PYTHON" "$CURBSIDE_ROOT/tests/fakes/oidc_provider.py" --port "$OIDC_PORT" \
+		--client-id "$OIDC_CLIENT_ID" --client-secret "$OIDC_CLIENT_SECRET" \
+		>"$OIDC_LOG" 2>&1 3>&- </dev/null &
+	OIDC_PID=$!
+	wait_for_listen "$OIDC_PORT" 10 "$OIDC_PID" || {
+		log_tail "$OIDC_LOG" 20
+		return 1
+	}
+	OIDC_SERVER_ENV=(
+		CURBSIDE_OIDC_ISSUER="$OIDC_URL"
+		CURBSIDE_OIDC_CLIENT_ID="$OIDC_CLIENT_ID"
+		CURBSIDE_OIDC_CLIENT_SECRET="$OIDC_CLIENT_SECRET"
+		CURBSIDE_OIDC_TIMEOUT_MS=1000
+	)
+}
+
+# start_google_stack: the fake provider, then start_portal_stack with the server using it.
+start_google_stack() {
+	start_oidc_provider || return 1
+	STACK_ENV=(${STACK_ENV[@]+"${STACK_ENV[@]}"} "${OIDC_SERVER_ENV[@]}")
+	start_portal_stack
+}
+
+# oidc_switch JSON: set the fake provider's switches for the next token answers ({} resets them).
+oidc_switch() {
+	curl -sS --max-time 5 -X POST -H 'Content-Type: application/json' --data-binary "$1" \
+		"$OIDC_URL/control" >/dev/null
+}
+
+# provider_login AUTHORIZATION_URL [QUERY]: "sign in" at the fake provider as the identity in
+# QUERY (sub=...&email=...&name=...&email_verified=...); sets PROVIDER_CODE and PROVIDER_STATE
+# from its redirect back to the portal (PROVIDER_REDIRECT).
+provider_login() {
+	PROVIDER_REDIRECT=$(curl -sS --max-time 10 -o /dev/null -w '%{redirect_url}' "$1${2:+&$2}") ||
+		return 1
+	PROVIDER_CODE=$(sed -n 's/.*[?&]code=\([^&]*\).*/\1/p' <<<"$PROVIDER_REDIRECT")
+	PROVIDER_STATE=$(sed -n 's/.*[?&]state=\([^&]*\).*/\1/p' <<<"$PROVIDER_REDIRECT")
+	[[ -n $PROVIDER_CODE && -n $PROVIDER_STATE ]] || {
+		echo "provider_login: no code and state in the redirect '$PROVIDER_REDIRECT'" >&2
+		return 1
+	}
 }
 
 # ---------------------------------------------------------------------------------------------

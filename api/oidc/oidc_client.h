@@ -1,0 +1,54 @@
+/*
+ * The OpenID Connect provider over libcurl: discovery (cached) and the authorization-code
+ * exchange at the token endpoint. Every call carries connect and total timeouts; any failure to
+ * get a proper answer is CS_EUPSTREAM provider_unreachable (502).
+ */
+#ifndef CURBSIDE_OIDC_CLIENT_H
+#define CURBSIDE_OIDC_CLIENT_H
+
+#include "core/error.h"
+
+/* Longest endpoint URL accepted from a discovery document. */
+#define OIDC_URL_MAX 1024
+/* How long a discovery document is reused before it is fetched again. */
+#define OIDC_DISCOVERY_TTL 3600
+
+/* How to reach the provider (strings borrowed from the configuration). */
+struct oidc_settings {
+	const char *issuer;
+	const char *client_id;
+	const char *client_secret;
+	int timeout_ms;
+};
+
+/* The provider's endpoints, from its discovery document. */
+struct oidc_endpoints {
+	char authorization[OIDC_URL_MAX];
+	char token[OIDC_URL_MAX];
+};
+
+/* Prepare libcurl (call once at start, before any thread uses it). CS_EINTERNAL. */
+int oidc_client_init(void) CS_MUST_CHECK;
+
+/* Undo oidc_client_init and forget the cached discovery. */
+void oidc_client_release(void);
+
+/*
+ * The endpoints of `s->issuer` from `<issuer>/.well-known/openid-configuration`, fetched at most
+ * once per OIDC_DISCOVERY_TTL (a failed fetch is not cached). The document's `issuer` must be the
+ * configured one. CS_EUPSTREAM provider_unreachable.
+ */
+int oidc_discover(struct oidc_endpoints *out, const struct oidc_settings *s) CS_MUST_CHECK;
+
+/*
+ * Exchange authorization code `code` (with PKCE `verifier` and the `redirect_uri` of the
+ * authorization request) at `token_endpoint`, authenticating with the client secret; `*id_token`
+ * gets the ID token (malloc'd; the caller frees). CS_EUNAUTHORIZED provider_error when the
+ * provider refuses the code (an OAuth error answer); CS_EUPSTREAM provider_unreachable when it
+ * cannot be reached in time, refuses our client credentials or answers anything else; CS_ENOMEM.
+ */
+int oidc_exchange_code(char **id_token, const struct oidc_settings *s, const char *token_endpoint,
+                       const char *code, const char *verifier,
+                       const char *redirect_uri) CS_MUST_CHECK;
+
+#endif
