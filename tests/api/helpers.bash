@@ -326,6 +326,9 @@ stop_stripe_fake() {
 stripe_control() {
 	curl -fsS --max-time 5 -X "$1" "$STRIPE_URL$2" -H 'Content-Type: application/json' \
 		${3:+--data "$3"}
+}
+
+# ---------------------------------------------------------------------------------------------
 # OpenID Connect: a file that signs in with Google starts a local provider
 # (tests/fakes/oidc_provider.py) and points its server at it (start_google_stack).
 
