@@ -384,3 +384,111 @@ LANGUAGE sql AS $$
     FROM due WHERE p.id = due.id RETURNING portal_payment_charge_json(p) AS doc)
   SELECT coalesce(json_agg(doc), '[]'::json)::text FROM claimed
 $$;
+
+-- Refunds of processor payments (POST /v1/admin/payments/{id}/refund of 0007) go back through the
+-- processor, in the same three steps: payment_refund_reserve records the refund as 0007 does but
+-- `pending` (the payment's refunded_cents already counts it, so concurrent refunds cannot exceed
+-- the payment), the processor refunds with the key 'refund-' || refund id and no connection held,
+-- payment_refund_settle records the outcome and stores the answer under the claim. A refund the
+-- processor refuses is `failed` and its amount goes back to the payment as unapplied money (the
+-- allocations stay reversed: the invoices owe again, the customer keeps a credit on the payment).
+-- Offline payments (no processor charge) keep 0007's one-step path.
+ALTER TABLE refunds
+  ADD COLUMN processor_key text,
+  ADD COLUMN processor_refund_ref text,
+  ADD COLUMN failure_message text,
+  ADD COLUMN idempotency_claim uuid,
+  ADD CONSTRAINT refunds_processor_lengths CHECK
+    (char_length(processor_key) <= 100 AND char_length(failure_message) <= 500);
+
+CREATE UNIQUE INDEX refunds_claim_key ON refunds (idempotency_claim)
+  WHERE idempotency_claim IS NOT NULL;
+
+-- What the processor needs to make a reserved refund.
+CREATE FUNCTION refund_processor_json(r refunds, p_charge_ref text) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT json_build_object('refund_id', r.id, 'charge_ref', p_charge_ref,
+                           'amount_cents', r.amount_cents, 'processor_key', r.processor_key)
+$$;
+
+-- kind 'done': an offline payment's refund, made and answered (body: the answer, as 0007's);
+-- kind 'processor': a processor refund reserved (or this claim's, resumed), body its
+-- refund_processor_json.
+CREATE FUNCTION payment_refund_reserve(p_tenant uuid, p_payment uuid, p jsonb, p_claim uuid,
+                                       OUT kind text, OUT body text)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_pay payments;
+  v_refund uuid;
+  r refunds;
+BEGIN
+  SELECT * INTO r FROM refunds WHERE idempotency_claim = p_claim;
+  IF FOUND THEN
+    SELECT 'processor', refund_processor_json(r, x.processor_charge_ref)::text INTO kind, body
+    FROM payments x WHERE x.id = r.payment_id;
+    RETURN;
+  END IF;
+  SELECT * INTO v_pay FROM payments WHERE tenant_id = p_tenant AND id = p_payment;
+  IF NOT FOUND OR v_pay.processor_charge_ref IS NULL THEN
+    kind := 'done';
+    body := payment_refund(p_tenant, p_payment, p, p_claim);
+    RETURN;
+  END IF;
+  v_refund := (payment_refund(p_tenant, p_payment, p, NULL)::json->>'id')::uuid;
+  UPDATE refunds SET status = 'pending', idempotency_claim = p_claim,
+    processor_key = 'refund-' || id
+  WHERE id = v_refund
+  RETURNING * INTO r;
+  kind := 'processor';
+  body := refund_processor_json(r, v_pay.processor_charge_ref)::text;
+END $$;
+
+-- The answer of a refund request: 201 with the refund and its payment, or 422 refund_failed.
+CREATE FUNCTION refund_answer(r refunds, OUT status integer, OUT body text)
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN r.status = 'failed' THEN 422 ELSE 201 END,
+         CASE WHEN r.status = 'failed'
+              THEN json_build_object(
+                     'type', '/problems/refund_failed', 'title', 'Unprocessable Content',
+                     'status', 422, 'code', 'refund_failed',
+                     'detail', format('The payment processor refused the refund (%s). The %s '
+                                      'stay on payment %s as unapplied money.',
+                                      coalesce(r.failure_message, 'no reason given'),
+                                      money_text(r.amount_cents, coalesce(x.currency, 'USD')),
+                                      x.reference_number))::text
+              ELSE json_extend(refund_json(r), 'payment', payment_summary_json(x))::text END
+  FROM payments x WHERE x.id = r.payment_id
+$$;
+
+-- Record what the processor said about a pending refund: {status: succeeded | pending | failed,
+-- refund_ref?, failure_message?}. Idempotent; the first answer is stored under the claim.
+CREATE FUNCTION payment_refund_settle(p_refund uuid, p_outcome jsonb,
+                                      OUT status integer, OUT body text)
+LANGUAGE plpgsql AS $$
+DECLARE
+  r refunds;
+  v_state text := p_outcome->>'status';
+BEGIN
+  -- The payment before its refund (0007's lock order: the payment first).
+  PERFORM 1 FROM payments WHERE id = (SELECT payment_id FROM refunds WHERE id = p_refund)
+  FOR UPDATE;
+  SELECT * INTO r FROM refunds WHERE id = p_refund FOR UPDATE;
+  IF NOT FOUND THEN
+    PERFORM cs_raise('404', 'not_found', 'There is no refund with this id.');
+  END IF;
+  IF r.status = 'pending' AND v_state IN ('succeeded', 'pending') THEN
+    UPDATE refunds SET status = v_state, processor_refund_ref = p_outcome->>'refund_ref'
+    WHERE id = p_refund RETURNING * INTO r;
+  ELSIF r.status = 'pending' AND v_state = 'failed' THEN
+    UPDATE refunds SET status = 'failed', processor_refund_ref = p_outcome->>'refund_ref',
+      failure_message = left(coalesce(p_outcome->>'failure_message', 'The refund failed.'), 500)
+    WHERE id = p_refund RETURNING * INTO r;
+    UPDATE payments x SET refunded_cents = x.refunded_cents - r.amount_cents,
+      status = CASE WHEN x.status = 'refunded' THEN 'succeeded' ELSE x.status END
+    WHERE x.id = r.payment_id;
+  END IF;
+  SELECT a.status, a.body INTO status, body FROM refund_answer(r) a;
+  IF r.idempotency_claim IS NOT NULL THEN
+    PERFORM idempotency_complete_once(r.idempotency_claim, status, body);
+  END IF;
+END $$;

@@ -233,3 +233,39 @@ payment_of_key() {
 	assert_jq '.status == "paid" and .payment_pending == false'
 	[[ $(charges_for "$id") == 1 ]]
 }
+
+@test "staff refund a portal card payment through the processor; a 502 is resumed by the retry" {
+	account_owing 8000
+	pay "$BODY_PAY" "$(new_idempotency_key)"
+	assert_status 201
+	local payment key refund
+	payment=$(jq -r .id <<<"$body")
+	key=$(new_idempotency_key)
+	stripe_control POST /_control/next '{"mode": "error500", "count": 1}' >/dev/null
+	staff_api "$STAFF_TOKEN" POST "/v1/admin/payments/$payment/refund" '{"amount_cents": 3000, "reason": "Missed pickup"}' -H "Idempotency-Key: $key"
+	assert_problem 502 payment_processor_unavailable
+	refund=$(stack_sql "SELECT r.id FROM refunds r JOIN idempotency_keys k ON k.id = r.idempotency_claim WHERE k.key = '$key'")
+	[[ $(stack_sql "SELECT status FROM refunds WHERE id = '$refund'") == pending ]]
+	staff_api "$STAFF_TOKEN" POST "/v1/admin/payments/$payment/refund" '{"amount_cents": 3000, "reason": "Missed pickup"}' -H "Idempotency-Key: $key"
+	assert_status 201
+	assert_jq '.id == "'"$refund"'" and .status == "succeeded" and .amount_cents == 3000
+		and .payment.refunded_cents == 3000 and .payment.status == "succeeded"'
+	run stripe_control GET /_control/requests
+	jq -e '[.[] | select(.path == "/v1/refunds")] | length == 2 and all(.idempotency_key == "refund-'"$refund"'")
+		and .[-1].form.amount == "3000" and (.[-1].form.payment_intent | startswith("pi_"))' <<<"$output" >/dev/null ||
+		fail "requests: $output"
+	[[ $(stack_sql "SELECT left(processor_refund_ref, 3) FROM refunds WHERE id = '$refund'") == re_ ]]
+	# The invoice owes the refunded part again.
+	with_bearer "$PORTAL_TOKEN" GET "/v1/portal/invoices/$INVOICE_ID"
+	assert_jq '.status == "open" and .balance_cents == 3000'
+	# A replay answers the same, an offline payment keeps the one-step path.
+	staff_api "$STAFF_TOKEN" POST "/v1/admin/payments/$payment/refund" '{"amount_cents": 3000, "reason": "Missed pickup"}' -H "Idempotency-Key: $key"
+	assert_status 201
+	assert_header Idempotent-Replayed true
+	record_payment "$STAFF_TOKEN" "$(jq -cn --arg c "$CUSTOMER_ID" '{customer_id: $c, amount_cents: 500, method: "cash"}')"
+	staff_api "$STAFF_TOKEN" POST "/v1/admin/payments/$PAYMENT_ID/refund" -H "Idempotency-Key: $(new_idempotency_key)"
+	assert_status 201
+	assert_jq '.status == "succeeded" and .amount_cents == 500'
+	run stripe_control GET /_control/requests
+	jq -e '[.[] | select(.path == "/v1/refunds")] | length == 2' <<<"$output" >/dev/null
+}
