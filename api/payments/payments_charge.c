@@ -44,3 +44,39 @@ json_t *payments_outcome_doc(const struct processor_charge *c, int recheck_secon
 	}
 	return doc;
 }
+
+int payments_refund_reserved(struct processor_refund *out, char *failure, size_t size,
+                             struct processor *p, const json_t *doc)
+{
+	const char *charge = json_string_value(json_object_get(doc, "charge_ref"));
+	const char *key = json_string_value(json_object_get(doc, "processor_key"));
+	json_int_t amount = json_integer_value(json_object_get(doc, "amount_cents"));
+
+	memset(out, 0, sizeof(*out));
+	failure[0] = '\0';
+	if (!charge || !key || amount <= 0)
+		return cs_error_set(CS_EINTERNAL, NULL, "a reserved refund lacks what it needs");
+	int rc = processor_refund(p, out, charge, (long long)amount, key);
+	if (rc != CS_EINVALID)
+		return rc;
+	const struct cs_error *e = cs_error_last();
+	out->status = PROCESSOR_FAILED;
+	snprintf(failure, size, "%s", e->detail ? e->detail : "The processor refused the refund.");
+	return CS_OK;
+}
+
+json_t *payments_refund_outcome_doc(const struct processor_refund *r, const char *failure)
+{
+	static const char *const names[] = {
+	        [PROCESSOR_SUCCEEDED] = "succeeded",
+	        [PROCESSOR_PENDING] = "pending",
+	        [PROCESSOR_FAILED] = "failed",
+	};
+	json_t *doc = json_pack("{s:s}", "status", names[r->status]);
+
+	if (doc && r->ref[0])
+		json_object_set_new(doc, "refund_ref", json_string(r->ref));
+	if (doc && r->status == PROCESSOR_FAILED && failure && *failure)
+		json_object_set_new(doc, "failure_message", json_string(failure));
+	return doc;
+}

@@ -24,4 +24,17 @@ int payments_charge_reserved(struct processor_charge *out, struct processor *p,
  * failure_message, recheck_seconds}); NULL on exhaustion. The caller owns it. */
 json_t *payments_outcome_doc(const struct processor_charge *c, int recheck_seconds);
 
+/*
+ * Refund the reserved refund `doc` describes (refund_processor_json: charge_ref, amount_cents,
+ * processor_key) with its own key, so a repeat replays the first refund. Errors as
+ * processor_refund; a refund the processor refuses (CS_EINVALID) is answered as a FAILED refund
+ * with its reason in `failure` (`size` bytes; "" otherwise).
+ */
+int payments_refund_reserved(struct processor_refund *out, char *failure, size_t size,
+                             struct processor *p, const json_t *doc) CS_MUST_CHECK;
+
+/* The outcome document of `r` for payment_refund_settle ({status, refund_ref?,
+ * failure_message?}); NULL on exhaustion. The caller owns it. */
+json_t *payments_refund_outcome_doc(const struct processor_refund *r, const char *failure);
+
 #endif

@@ -5,7 +5,7 @@
 
 #include "db/page_sql.h"
 #include "db/query.h"
-#include "payments/processors/processor.h"
+#include "payments/payments_charge.h"
 
 /*
  * A customer's payments, newest payment date first. The keyset condition is always present (the
@@ -81,44 +81,22 @@ static int two_cells(char **first, char **second, PGresult *res)
 	return (*second = strdup(PQgetvalue(res, 0, 1))) ? CS_OK : CS_ENOMEM;
 }
 
-/* The processor's refund as the outcome payment_refund_settle takes. */
-static json_t *refund_outcome(int rc, const struct processor_refund *r)
-{
-	static const char *const names[] = {
-	        [PROCESSOR_SUCCEEDED] = "succeeded",
-	        [PROCESSOR_PENDING] = "pending",
-	        [PROCESSOR_FAILED] = "failed",
-	};
-	const struct cs_error *e = cs_error_last();
-
-	if (rc == CS_EINVALID) /* the processor refused it: no money moved */
-		return json_pack("{s:s, s:s}", "status", "failed", "failure_message",
-		                 e->detail ? e->detail : "The processor refused the refund.");
-	json_t *doc = json_pack("{s:s}", "status", names[r->status]);
-	if (doc && r->ref[0])
-		json_object_set_new(doc, "refund_ref", json_string(r->ref));
-	return doc;
-}
-
 /* Refund a reserved processor refund and record the outcome. */
 static int refund_through_processor(struct payments_refund_answer *out, struct app *app,
                                     const json_t *plan)
 {
 	const char *id = json_string_value(json_object_get(plan, "refund_id"));
-	const char *charge = json_string_value(json_object_get(plan, "charge_ref"));
-	const char *key = json_string_value(json_object_get(plan, "processor_key"));
-	json_int_t amount = json_integer_value(json_object_get(plan, "amount_cents"));
 	struct processor_refund refund;
 	PGresult *res = NULL;
-	char *status = NULL, *text = NULL;
+	char *status = NULL, *text = NULL, failure[256];
+	int rc;
 
-	if (!id || !charge || !key || amount <= 0)
+	if (!id)
 		return CS_EINTERNAL;
-	memset(&refund, 0, sizeof(refund));
-	int rc = processor_refund(app->processor, &refund, charge, (long long)amount, key);
-	if (rc != CS_OK && rc != CS_EINVALID)
+	rc = payments_refund_reserved(&refund, failure, sizeof(failure), app->processor, plan);
+	if (rc != CS_OK)
 		return rc;
-	json_t *outcome = refund_outcome(rc, &refund);
+	json_t *outcome = payments_refund_outcome_doc(&refund, failure);
 	if (!outcome || !(text = json_dumps(outcome, JSON_COMPACT))) {
 		json_decref(outcome);
 		return CS_ENOMEM;

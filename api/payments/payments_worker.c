@@ -85,8 +85,45 @@ static int finish_payment(struct payments_worker *w, const json_t *doc)
 	return rc;
 }
 
-/* Claim one batch of due payments and finish each; *count how many were claimed. */
-static int run_batch(size_t *count, struct payments_worker *w)
+/* Settle one claimed refund whose request died. A processor that does not answer leaves it for
+ * the next look. */
+static int finish_refund(struct payments_worker *w, const json_t *doc)
+{
+	const char *id = json_string_value(json_object_get(doc, "refund_id"));
+	struct processor_refund refund;
+	char failure[256], *outcome_text = NULL, *ignored = NULL;
+	int rc;
+
+	if (!id)
+		return CS_EINTERNAL;
+	rc = payments_refund_reserved(&refund, failure, sizeof(failure), w->app->processor, doc);
+	if (rc != CS_OK) {
+		LOG_WARN(
+		        "payments worker: refund %s: the processor did not answer; next look later",
+		        id);
+		return CS_OK;
+	}
+	json_t *outcome = payments_refund_outcome_doc(&refund, failure);
+	if (!outcome || !(outcome_text = json_dumps(outcome, JSON_COMPACT))) {
+		json_decref(outcome);
+		return CS_ENOMEM;
+	}
+	json_decref(outcome);
+	const char *params[] = {id, outcome_text};
+	rc = query_text(&ignored, w, "SELECT status FROM payment_refund_settle($1, $2::jsonb)", 2,
+	                params);
+	if (rc == CS_OK)
+		LOG_INFO("payments worker: refund %s settled", id);
+	free(outcome_text);
+	free(ignored);
+	return rc;
+}
+
+typedef int (*finish_fn)(struct payments_worker *w, const json_t *doc);
+
+/* Claim one batch of due payments or refunds (`sql`) and finish each; *count how many were
+ * claimed. */
+static int run_batch(size_t *count, struct payments_worker *w, const char *sql, finish_fn finish)
 {
 	char limit[16], lease[16], *text = NULL;
 	json_t *list = NULL, *doc;
@@ -97,7 +134,7 @@ static int run_batch(size_t *count, struct payments_worker *w)
 	snprintf(limit, sizeof(limit), "%d", PAYMENTS_WORKER_BATCH);
 	snprintf(lease, sizeof(lease), "%d", PAYMENTS_WORKER_LEASE_SECONDS);
 	const char *params[] = {limit, lease};
-	if ((rc = query_text(&text, w, "SELECT portal_payments_due($1, $2)", 2, params)) != CS_OK)
+	if ((rc = query_text(&text, w, sql, 2, params)) != CS_OK)
 		return rc;
 	list = text ? json_loads(text, 0, NULL) : NULL;
 	free(text);
@@ -110,14 +147,14 @@ static int run_batch(size_t *count, struct payments_worker *w)
 	{
 		if (db_loop_stopping(w->running))
 			break; /* the rest come back when their lease passes */
-		if ((rc = finish_payment(w, doc)) != CS_OK)
+		if ((rc = finish(w, doc)) != CS_OK)
 			break;
 	}
 	json_decref(list);
 	return rc;
 }
 
-/* One round of the loop: every payment that is due a look. */
+/* One round of the loop: every payment, then every refund, that is due a look. */
 static bool payments_round(struct db_loop *loop, PGconn *conn, void *arg)
 {
 	struct payments_worker *w = arg;
@@ -127,7 +164,10 @@ static bool payments_round(struct db_loop *loop, PGconn *conn, void *arg)
 	w->running = loop;
 	w->conn = conn;
 	while (rc == CS_OK && count == PAYMENTS_WORKER_BATCH && !db_loop_stopping(loop))
-		rc = run_batch(&count, w);
+		rc = run_batch(&count, w, "SELECT portal_payments_due($1, $2)", finish_payment);
+	count = PAYMENTS_WORKER_BATCH;
+	while (rc == CS_OK && count == PAYMENTS_WORKER_BATCH && !db_loop_stopping(loop))
+		rc = run_batch(&count, w, "SELECT payment_refunds_due($1, $2)", finish_refund);
 	if (rc != CS_OK)
 		LOG_WARN("payments worker: a round stopped early; the next one goes on");
 	w->conn = NULL;

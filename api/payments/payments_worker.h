@@ -6,7 +6,9 @@
  *     payment_failed email) — still pending, looked at again after the poll interval;
  *   - a payment whose request died before it knew the outcome and whose idempotency claim has
  *     lapsed: charged with its own processor key (the processor replays a charge it already
- *     made, never charges twice), then settled.
+ *     made, never charges twice), then settled;
+ *   - a processor refund (POST /v1/admin/payments/{id}/refund) whose request died the same way:
+ *     refunded again with its own key, then settled.
  * Settling is idempotent, so a request and the worker may both settle one payment. Payments are
  * claimed with FOR UPDATE SKIP LOCKED and a lease (their next look pushed ahead): any number of
  * processes may run one. Its own connection is not in a transaction during a processor call.

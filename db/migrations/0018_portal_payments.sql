@@ -398,6 +398,8 @@ ALTER TABLE refunds
   ADD COLUMN processor_refund_ref text,
   ADD COLUMN failure_message text,
   ADD COLUMN idempotency_claim uuid,
+  -- When the payments worker should finish a pending processor refund whose request died.
+  ADD COLUMN next_check_at timestamptz,
   ADD CONSTRAINT refunds_processor_lengths CHECK
     (char_length(processor_key) <= 100 AND char_length(failure_message) <= 500);
 
@@ -436,7 +438,7 @@ BEGIN
   END IF;
   v_refund := (payment_refund(p_tenant, p_payment, p, NULL)::json->>'id')::uuid;
   UPDATE refunds SET status = 'pending', idempotency_claim = p_claim,
-    processor_key = 'refund-' || id
+    processor_key = 'refund-' || id, next_check_at = now() + interval '60 seconds'
   WHERE id = v_refund
   RETURNING * INTO r;
   kind := 'processor';
@@ -477,10 +479,12 @@ BEGIN
     PERFORM cs_raise('404', 'not_found', 'There is no refund with this id.');
   END IF;
   IF r.status = 'pending' AND v_state IN ('succeeded', 'pending') THEN
-    UPDATE refunds SET status = v_state, processor_refund_ref = p_outcome->>'refund_ref'
+    UPDATE refunds SET status = v_state, processor_refund_ref = p_outcome->>'refund_ref',
+      next_check_at = NULL
     WHERE id = p_refund RETURNING * INTO r;
   ELSIF r.status = 'pending' AND v_state = 'failed' THEN
     UPDATE refunds SET status = 'failed', processor_refund_ref = p_outcome->>'refund_ref',
+      next_check_at = NULL,
       failure_message = left(coalesce(p_outcome->>'failure_message', 'The refund failed.'), 500)
     WHERE id = p_refund RETURNING * INTO r;
     UPDATE payments x SET refunded_cents = x.refunded_cents - r.amount_cents,
@@ -492,3 +496,25 @@ BEGIN
     PERFORM idempotency_complete_once(r.idempotency_claim, status, body);
   END IF;
 END $$;
+
+-- The payments worker: claim up to p_limit pending processor refunds whose request died before
+-- knowing the outcome (the claim's lease has passed, or the claim is gone), pushing their next
+-- look p_lease_seconds ahead. Each is refunded again with its own key (the processor replays).
+CREATE INDEX refunds_due_check_idx ON refunds (next_check_at)
+  WHERE status = 'pending' AND next_check_at IS NOT NULL;
+
+CREATE FUNCTION payment_refunds_due(p_limit integer, p_lease_seconds integer) RETURNS text
+LANGUAGE sql AS $$
+  WITH due AS (
+    SELECT r.id FROM refunds r
+    WHERE r.status = 'pending' AND r.next_check_at <= now() AND r.processor_key IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM idempotency_keys k
+                      WHERE k.id = r.idempotency_claim AND k.leased_until > now())
+    ORDER BY r.next_check_at LIMIT p_limit FOR UPDATE SKIP LOCKED),
+  claimed AS (
+    UPDATE refunds r SET next_check_at = now() + make_interval(secs => p_lease_seconds)
+    FROM due WHERE r.id = due.id
+    RETURNING refund_processor_json(r, (SELECT processor_charge_ref FROM payments x
+                                        WHERE x.id = r.payment_id)) AS doc)
+  SELECT coalesce(json_agg(doc), '[]'::json)::text FROM claimed
+$$;

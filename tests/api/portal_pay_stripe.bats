@@ -269,3 +269,32 @@ payment_of_key() {
 	run stripe_control GET /_control/requests
 	jq -e '[.[] | select(.path == "/v1/refunds")] | length == 2' <<<"$output" >/dev/null
 }
+
+@test "the payments worker finishes a processor refund abandoned after a 502" {
+	account_owing 5000
+	pay "$BODY_PAY" "$(new_idempotency_key)"
+	assert_status 201
+	local payment key refund
+	payment=$(jq -r .id <<<"$body")
+	key=$(new_idempotency_key)
+	stripe_control POST /_control/next '{"mode": "timeout", "count": 1, "seconds": 2}' >/dev/null
+	staff_api "$STAFF_TOKEN" POST "/v1/admin/payments/$payment/refund" -H "Idempotency-Key: $key"
+	assert_problem 502 payment_processor_unavailable
+	refund=$(stack_sql "SELECT r.id FROM refunds r JOIN idempotency_keys k ON k.id = r.idempotency_claim WHERE k.key = '$key'")
+	stack_sql "UPDATE idempotency_keys SET leased_until = now() WHERE key = '$key';
+		UPDATE refunds SET next_check_at = now() WHERE id = '$refund'" >/dev/null
+	local deadline=$((SECONDS + 10))
+	until [[ $(stack_sql "SELECT status FROM refunds WHERE id = '$refund'") == succeeded ]]; do
+		((SECONDS < deadline)) || fail "the worker did not settle refund $refund"
+		sleep 0.2
+	done
+	[[ $(stack_sql "SELECT refunded_cents || ' ' || status FROM payments WHERE id = '$payment'") == "5000 refunded" ]]
+	# One refund at the processor, asked twice under one key; a late retry replays the answer.
+	run stripe_control GET /_control/requests
+	jq -e '[.[] | select(.path == "/v1/refunds") | .idempotency_key] | unique == ["refund-'"$refund"'"]' <<<"$output" >/dev/null ||
+		fail "requests: $output"
+	staff_api "$STAFF_TOKEN" POST "/v1/admin/payments/$payment/refund" -H "Idempotency-Key: $key"
+	assert_status 201
+	assert_header Idempotent-Replayed true
+	assert_jq '.id == "'"$refund"'" and .status == "succeeded"'
+}
