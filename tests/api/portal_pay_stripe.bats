@@ -298,3 +298,28 @@ payment_of_key() {
 	assert_header Idempotent-Replayed true
 	assert_jq '.id == "'"$refund"'" and .status == "succeeded"'
 }
+
+@test "a refund the processor refuses is failed: 422 refund_failed, the money stays on the payment" {
+	account_owing 6000
+	pay "$BODY_PAY" "$(new_idempotency_key)"
+	assert_status 201
+	local payment key
+	payment=$(jq -r .id <<<"$body")
+	# A charge the processor does not know (as if refunded or disputed outside Curbside).
+	stack_sql "UPDATE payments SET processor_charge_ref = 'pi_unknown_to_the_processor' WHERE id = '$payment'" >/dev/null
+	key=$(new_idempotency_key)
+	staff_api "$STAFF_TOKEN" POST "/v1/admin/payments/$payment/refund" '{"amount_cents": 2500}' -H "Idempotency-Key: $key"
+	assert_status 422
+	assert_content_type application/problem+json
+	assert_jq '.code == "refund_failed" and (.detail | test("USD 25.00"))'
+	[[ $(stack_sql "SELECT status FROM refunds WHERE payment_id = '$payment'") == failed ]]
+	# Given back to the payment as unapplied money; the invoice owes the part again.
+	staff_api "$STAFF_TOKEN" GET "/v1/admin/payments/$payment"
+	assert_jq '.status == "succeeded" and .refunded_cents == 0 and .allocated_cents == 3500
+		and .unapplied_cents == 2500 and .refunds[0].status == "failed"'
+	with_bearer "$PORTAL_TOKEN" GET "/v1/portal/invoices/$INVOICE_ID"
+	assert_jq '.status == "open" and .balance_cents == 2500'
+	staff_api "$STAFF_TOKEN" POST "/v1/admin/payments/$payment/refund" '{"amount_cents": 2500}' -H "Idempotency-Key: $key"
+	assert_status 422
+	assert_header Idempotent-Replayed true
+}
