@@ -27,10 +27,12 @@
 #include "passwords/passwords_routes.h"
 #include "payment_methods/payment_methods_routes.h"
 #include "payments/payments_routes.h"
+#include "payments/payments_worker.h"
 #include "portal_access/portal_access_routes.h"
 #include "portal_auth/portal_auth_routes.h"
 #include "portal_billing/portal_billing_routes.h"
 #include "portal_documents/portal_documents_routes.h"
+#include "portal_payments/portal_payments_routes.h"
 #include "portal_views/portal_account_routes.h"
 #include "portal_views/portal_orders_routes.h"
 #include "services/services_routes.h"
@@ -167,7 +169,8 @@ int app_serve(struct app *app)
 	        portal_access_route_table,   jobs_route_table,
 	        portal_account_route_table,  portal_orders_route_table,
 	        portal_billing_route_table,  portal_documents_route_table,
-	        payment_methods_route_table, google_login_route_table,
+	        payment_methods_route_table, portal_payments_route_table,
+	        google_login_route_table,
 	};
 
 	if (app->cfg.migrate_on_start && db_migrate(app->cfg.database_url, stdout) != CS_OK)
@@ -190,6 +193,8 @@ int app_start_workers(struct app *app)
 
 	if (rc == CS_OK)
 		rc = jobs_worker_start(&app->jobs_worker, app);
+	if (rc == CS_OK)
+		rc = payments_worker_start(&app->payments_worker, app);
 	if (rc != CS_OK)
 		app_stop_workers(app);
 	return rc;
@@ -201,6 +206,8 @@ void app_stop_workers(struct app *app)
 	app->mail_worker = NULL;
 	jobs_worker_stop(app->jobs_worker);
 	app->jobs_worker = NULL;
+	payments_worker_stop(app->payments_worker);
+	app->payments_worker = NULL;
 }
 
 int app_run_workers(struct app *app)

@@ -23,8 +23,9 @@ struct app {
 	char **cors_origins;               /* NULL-terminated allow-list */
 	struct mail_worker *mail_worker;   /* between app_start_workers and app_stop_workers */
 	struct jobs_worker *jobs_worker;   /* the same */
-	struct processor *processor;       /* the payment processor (CURBSIDE_PAYMENTS) */
-	bool oidc_ready;                   /* oidc_client_init succeeded */
+	struct payments_worker *payments_worker; /* the same */
+	struct processor *processor;             /* the payment processor (CURBSIDE_PAYMENTS) */
+	bool oidc_ready;                         /* oidc_client_init succeeded */
 };
 
 /* Build the application from `cfg` (taken over: released by app_release). */

@@ -87,6 +87,9 @@ static const struct config_var config_vars[] = {
          60000, "give up connecting to the processor after this long (502)"},
         {"CURBSIDE_STRIPE_TIMEOUT_MS", KIND_INT, "10000", AT(stripe_timeout_ms), 1, 120000,
          "give up on a whole processor request after this long (502; retried with its key)"},
+        {"CURBSIDE_PAYMENTS_POLL_SECONDS", KIND_INT, "60", AT(payments_poll_seconds), 1, 3600,
+         "how often the payments worker settles bank payments in flight and finishes payments "
+         "whose request died"},
         {"CURBSIDE_SANDBOX_ACH_SETTLE_SECONDS", KIND_INT, "120", AT(sandbox_ach_settle_seconds), 0,
          86400 * 30, "sandbox bank payments stay pending this long, then settle (or are returned)"},
         {"CURBSIDE_OIDC_ISSUER", KIND_STRING, "https://accounts.google.com", AT(oidc_issuer), 0, 0,

@@ -42,7 +42,8 @@ struct config {
 	char *stripe_url;       /* base URL of the Stripe-compatible API */
 	char *stripe_key;       /* its secret key (required when payments is stripe) */
 	int stripe_connect_timeout_ms;
-	int stripe_timeout_ms;          /* a whole request, connection included */
+	int stripe_timeout_ms;     /* a whole request, connection included */
+	int payments_poll_seconds; /* the payments worker looks at pending payments this often */
 	int sandbox_ach_settle_seconds; /* sandbox bank payments stay pending this long */
 	char *oidc_issuer;              /* OpenID Connect provider (Google by default) */
 	char *oidc_client_id;           /* "" = sign-in with Google is off */

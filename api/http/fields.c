@@ -105,6 +105,18 @@ static void check_string(struct field_errors *errs, const struct field_spec *spe
 	}
 }
 
+/* An item of an array of strings (no `children`): a string that passes `check`. */
+static void check_string_item(struct field_errors *errs, const struct field_spec *spec,
+                              const char *path, const json_t *item)
+{
+	const char *code = NULL, *msg = NULL;
+
+	if (!json_is_string(item))
+		field_errors_add(errs, path, "wrong_type", "Must be a string.");
+	else if (spec->check && !spec->check(item, &code, &msg))
+		field_errors_add(errs, path, code, msg);
+}
+
 static void check_array(struct field_errors *errs, const struct field_spec *spec, const char *path,
                         const json_t *v)
 {
@@ -126,7 +138,9 @@ static void check_array(struct field_errors *errs, const struct field_spec *spec
 	json_array_foreach(v, i, item)
 	{
 		snprintf(item_path, sizeof(item_path), "%s[%zu]", path, i);
-		if (!json_is_object(item))
+		if (!spec->children)
+			check_string_item(errs, spec, item_path, item);
+		else if (!json_is_object(item))
 			field_errors_add(errs, item_path, "wrong_type", "Must be an object.");
 		else
 			fields_validate(errs, item, spec->children, item_path);
@@ -308,7 +322,7 @@ static void normalise_member(json_t *obj, const char *key, const struct field_sp
 
 	if (spec->type == FIELD_OBJECT && json_is_object(v))
 		fields_normalise(v, spec->children);
-	if (spec->type == FIELD_ARRAY && json_is_array(v))
+	if (spec->type == FIELD_ARRAY && spec->children && json_is_array(v))
 		json_array_foreach(v, i, item) fields_normalise(item, spec->children);
 	if (!s)
 		return;

@@ -18,7 +18,8 @@ enum field_type {
 	FIELD_INTEGER,
 	FIELD_NUMBER, /* any JSON number; `check` judges it */
 	FIELD_OBJECT,
-	FIELD_ARRAY, /* an array of objects described by `children`; min_len..max_len items */
+	FIELD_ARRAY, /* an array of objects described by `children` (without children: of strings
+	                judged by `check`); min_len..max_len items */
 };
 
 enum field_flags {

@@ -16,6 +16,8 @@ static struct db_stmt claim_stmt = DB_STMT(
 static struct db_stmt release_stmt =
         DB_STMT("idempotency_release", "SELECT idempotency_release($1)", 1);
 
+static struct db_stmt yield_stmt = DB_STMT("idempotency_yield", "SELECT idempotency_yield($1)", 1);
+
 /* Printable ASCII only: a key travels in a header and is compared byte for byte. */
 static bool key_is_printable(const char *key)
 {
@@ -79,7 +81,8 @@ static int replay(struct http_ctx *ctx, const PGresult *res)
 	const char *body = PQgetvalue(res, 0, 3);
 
 	http_set_header(ctx, "Idempotent-Replayed", "true");
-	return http_reply_raw(ctx, status, HTTP_JSON, body, strlen(body));
+	return http_reply_raw(ctx, status, status >= 400 ? HTTP_PROBLEM_JSON : HTTP_JSON, body,
+	                      strlen(body));
 }
 
 /* Act on the claim's state; fills idem->claim_id when the request is new. */
@@ -163,21 +166,34 @@ static void restore_error(const struct saved_error *s)
 		cs_error_set_retry_after(s->retry_after);
 }
 
-int idempotency_finish(const struct idempotency *idem, struct http_ctx *ctx, int rc)
+/* Run `stmt` on the claim, keeping the request's problem. */
+static void end_claim(const struct idempotency *idem, struct http_ctx *ctx, struct db_stmt *stmt)
 {
 	struct saved_error saved;
 	struct db_conn *conn = NULL;
 
-	if (rc == CS_OK || !idem->claim_id[0])
-		return rc;
 	save_error(&saved);
 	const char *params[] = {idem->claim_id};
-	/* Only a claim without a stored answer is deleted: if the money did move (the link broke
-	 * after the commit), the answer stays for the retry to replay. */
-	if (db_checkout(&conn, ctx->app->db) != CS_OK ||
-	    db_run(conn, &release_stmt, params) != CS_OK)
-		LOG_WARN("could not release an idempotency claim; it lapses with its lease");
+	if (db_checkout(&conn, ctx->app->db) != CS_OK || db_run(conn, stmt, params) != CS_OK)
+		LOG_WARN("could not end an idempotency claim; it lapses with its lease");
 	db_release(conn);
 	restore_error(&saved);
+}
+
+int idempotency_finish(const struct idempotency *idem, struct http_ctx *ctx, int rc)
+{
+	if (rc == CS_OK || !idem->claim_id[0])
+		return rc;
+	/* Only a claim without a stored answer is deleted: if the money did move (the link broke
+	 * after the commit), the answer stays for the retry to replay. */
+	end_claim(idem, ctx, &release_stmt);
+	return rc;
+}
+
+int idempotency_yield(const struct idempotency *idem, struct http_ctx *ctx, int rc)
+{
+	if (rc == CS_OK || !idem->claim_id[0])
+		return rc;
+	end_claim(idem, ctx, &yield_stmt);
 	return rc;
 }

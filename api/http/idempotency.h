@@ -50,4 +50,11 @@ int idempotency_claim(struct idempotency *idem, bool *replayed, struct http_ctx 
  */
 int idempotency_finish(const struct idempotency *idem, struct http_ctx *ctx, int rc);
 
+/*
+ * End a claimed request that failed after it committed work kept under its claim (a payment
+ * charged with an unknown outcome): the claim is kept but its lease ends now, so a retry with the
+ * same key and body is 'new' again with the SAME claim id and resumes that work. Returns `rc`.
+ */
+int idempotency_yield(const struct idempotency *idem, struct http_ctx *ctx, int rc);
+
 #endif

@@ -24,6 +24,8 @@ const char *const mail_template_names[] = {
         "password_reset",
         "password_reset_google",
         "invoice_sent",
+        "payment_receipt",
+        "payment_failed",
         NULL,
 };
 
@@ -50,6 +52,12 @@ enum var_id {
 	V_DUE_DATE,
 	V_TOTAL,
 	V_BALANCE,
+	V_REFERENCE_NUMBER,
+	V_AMOUNT,
+	V_PAYMENT_DATE,
+	V_METHOD_LABEL,
+	V_INVOICES,
+	V_FAILURE_MESSAGE,
 	V_COUNT
 };
 
@@ -75,6 +83,12 @@ static const char *const var_names[V_COUNT] = {
         "due_date",
         "total",
         "balance",
+        "reference_number",
+        "amount",
+        "payment_date",
+        "method_label",
+        "invoices",
+        "failure_message",
 };
 
 struct vars {
@@ -242,8 +256,10 @@ static int set_link(struct vars *vs, json_t *payload, const struct mail_request 
 	const char *path = json_string_value(json_object_get(payload, "link_path"));
 	const char *token = json_string_value(json_object_get(payload, "token"));
 
-	if (!strcmp(req->template_name, "password_reset_google"))
-		return CS_OK; /* no link: it tells the user to sign in with Google */
+	if (!strcmp(req->template_name, "password_reset_google") ||
+	    !strncmp(req->template_name, "payment_", 8))
+		return CS_OK; /* no link: it tells the user to sign in with Google; payments say
+		                 what happened */
 	if (!path || !token)
 		return cs_error_set(CS_EINVALID, "mail_payload_invalid",
 		                    "a %s payload needs link_path and token", req->template_name);
@@ -275,6 +291,13 @@ static int set_payload(struct vars *vs, const struct mail_request *req)
 	vs->v[V_DUE_DATE] = readable_date(json_string_value(json_object_get(payload, "due_date")));
 	vs->v[V_TOTAL] = money_member(payload, "total_cents", req->brand.currency);
 	vs->v[V_BALANCE] = money_member(payload, "balance_cents", req->brand.currency);
+	vs->v[V_REFERENCE_NUMBER] = member_text(payload, "reference_number");
+	vs->v[V_AMOUNT] = money_member(payload, "amount_cents", req->brand.currency);
+	vs->v[V_PAYMENT_DATE] =
+	        readable_date(json_string_value(json_object_get(payload, "payment_date")));
+	vs->v[V_METHOD_LABEL] = member_text(payload, "method_label");
+	vs->v[V_INVOICES] = member_text(payload, "invoices");
+	vs->v[V_FAILURE_MESSAGE] = member_text(payload, "failure_message");
 	vs->v[V_EXPIRES_AT] = dup_or_null(req->expires_local);
 	rc = set_link(vs, payload, req);
 	json_decref(payload);

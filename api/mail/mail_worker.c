@@ -156,6 +156,7 @@ static const struct {
 	document_reader read;
 } attached_documents[] = {
         {"invoice_sent", "invoice_id", portal_documents_invoice_for_mail},
+        {"payment_receipt", "payment_id", portal_documents_payment_for_mail},
 };
 
 /*

@@ -1,6 +1,7 @@
 #include "payments/payments_routes.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <strings.h>
 
 #include "http/body.h"
@@ -126,12 +127,31 @@ static int record_payment(struct http_ctx *ctx)
 	return rc;
 }
 
+/* Refund under the claim; a processor refund left pending keeps the claim (yield) so that a
+ * retry resumes it. */
+static int run_refund(struct http_ctx *ctx, const struct idempotency *idem, const char *id,
+                      const json_t *body)
+{
+	struct payments_refund_answer answer;
+	int rc = payments_refund(&answer, ctx->app, ctx->principal.tenant_id, id, body,
+	                         idem->claim_id);
+
+	if (rc != CS_OK)
+		rc = answer.reserved ? idempotency_yield(idem, ctx, rc)
+		                     : idempotency_finish(idem, ctx, rc);
+	else
+		rc = http_reply_raw(ctx, answer.status,
+		                    answer.status >= 400 ? HTTP_PROBLEM_JSON : HTTP_JSON,
+		                    answer.body, strlen(answer.body));
+	payments_refund_answer_release(&answer);
+	return rc;
+}
+
 static int refund_payment(struct http_ctx *ctx)
 {
 	const char *id = http_path_id(ctx, "id", "payment");
 	struct idempotency idem;
 	json_t *body = NULL;
-	char *json = NULL;
 	bool replayed = false;
 	int rc;
 
@@ -139,12 +159,8 @@ static int refund_payment(struct http_ctx *ctx)
 		return CS_ENOTFOUND;
 	if (!idempotency_read_key(&idem, ctx) || !refund_body(&body, ctx))
 		return CS_OK;
-	if ((rc = idempotency_claim(&idem, &replayed, ctx)) == CS_OK && !replayed) {
-		rc = payments_refund(&json, ctx->app->db, ctx->principal.tenant_id, id, body,
-		                     idem.claim_id);
-		if ((rc = idempotency_finish(&idem, ctx, rc)) == CS_OK)
-			rc = http_reply_json_text(ctx, 201, json);
-	}
+	if ((rc = idempotency_claim(&idem, &replayed, ctx)) == CS_OK && !replayed)
+		rc = run_refund(ctx, &idem, id, body);
 	json_decref(body);
 	return rc;
 }

@@ -9,6 +9,9 @@
 #define CURBSIDE_PAYMENTS_SERVICE_H
 
 #include <jansson.h>
+#include <stdbool.h>
+
+#include "app.h"
 
 #include "db/pool.h"
 #include "http/params.h"
@@ -30,11 +33,24 @@ int payments_get(char **out, struct db_pool *db, const char *tenant_id,
 int payments_record(char **out, struct db_pool *db, const char *tenant_id, const json_t *body,
                     const char *claim_id) CS_MUST_CHECK;
 
+/* What a refund request answers, as stored under its idempotency claim. */
+struct payments_refund_answer {
+	int status;    /* 201, or 422 refund_failed (the processor refused it) */
+	char *body;    /* owned: the refund with the payment as it stands, or the problem */
+	bool reserved; /* a processor refund exists under the claim: on failure yield the claim
+	                  (a retry resumes that refund with the same processor key) */
+};
+
 /*
  * Refund (part of) a payment from a validated body ({amount_cents?, reason?}); stored under
- * `claim_id` as payments_record. *out (caller frees) is the refund with the payment as it stands.
+ * `claim_id` as payments_record. An offline payment is refunded in one statement; a payment
+ * charged through the processor is reserved (refund `pending`), refunded at the processor with no
+ * connection held, then settled (db/migrations/0018). CS_EUPSTREAM when the processor's answer is
+ * unknown. *out is released with payments_refund_answer_release in every case.
  */
-int payments_refund(char **out, struct db_pool *db, const char *tenant_id, const char *payment_id,
-                    const json_t *body, const char *claim_id) CS_MUST_CHECK;
+int payments_refund(struct payments_refund_answer *out, struct app *app, const char *tenant_id,
+                    const char *payment_id, const json_t *body, const char *claim_id) CS_MUST_CHECK;
+
+void payments_refund_answer_release(struct payments_refund_answer *a);
 
 #endif

@@ -68,7 +68,7 @@ bulk_sent_invoices() {
 	assert_header Cache-Control no-store
 	assert_jq '(.items | length) == 1 and .next_cursor == null'
 	assert_jq '.items[0] | keys_unsorted == ["id", "number", "invoice_date", "due_date", "status",
-		"pending", "past_due", "days_past_due", "payable", "terms", "location", "total_cents",
+		"pending", "past_due", "days_past_due", "payable", "payment_pending", "terms", "location", "total_cents",
 		"paid_cents", "credited_cents", "balance_cents"]'
 	assert_jq --arg id "$invoice" --arg n "$number" --arg l "$LOCATION_ID" '.items[0] |
 		.id == $id and .number == $n and .invoice_date == "2026-10-01"
@@ -318,7 +318,7 @@ bulk_sent_invoices() {
 	assert_status 200
 	assert_header Cache-Control no-store
 	assert_jq 'keys_unsorted == ["id", "number", "invoice_date", "due_date", "status", "pending",
-		"past_due", "days_past_due", "payable", "terms", "location", "total_cents", "paid_cents",
+		"past_due", "days_past_due", "payable", "payment_pending", "terms", "location", "total_cents", "paid_cents",
 		"credited_cents", "balance_cents", "memo", "sent_at", "lines", "payments", "credits"]'
 	assert_jq '.total_cents == 10500 and .paid_cents == 4000 and .credited_cents == 1000
 		and .balance_cents == 5500 and .memo == "Thank you" and .terms == "Net 15"

@@ -46,7 +46,8 @@ ids() {
 	assert_header Cache-Control no-store
 	assert_jq '(.items | length) == 1 and .next_cursor == null'
 	assert_jq '.items[0] | keys_unsorted == ["id", "payment_date", "status", "method",
-		"reference_number", "amount_cents", "applied_cents", "refunded_cents", "unapplied_cents"]'
+		"reference_number", "amount_cents", "applied_cents", "refunded_cents", "unapplied_cents",
+		"method_brand", "method_last4", "failure_code", "failure_message"]'
 	assert_jq --arg id "$payment" '.items[0] | .id == $id and .payment_date == "2026-11-02"
 		and .status == "succeeded" and .method == "check" and .reference_number == "CHK-12500"
 		and .amount_cents == 12500 and .applied_cents == 10000 and .refunded_cents == 0
@@ -70,7 +71,8 @@ ids() {
 	assert_status 200
 	assert_header Cache-Control no-store
 	assert_jq 'keys_unsorted == ["id", "payment_date", "status", "method", "reference_number",
-		"amount_cents", "applied_cents", "refunded_cents", "unapplied_cents", "allocations", "refunds"]'
+		"amount_cents", "applied_cents", "refunded_cents", "unapplied_cents", "method_brand",
+		"method_last4", "failure_code", "failure_message", "allocations", "refunds"]'
 	assert_jq '.amount_cents == 20000 and .applied_cents == 14000 and .refunded_cents == 1000
 		and .unapplied_cents == 5000 and .status == "succeeded"'
 	assert_jq --arg a "$first" --arg n "$first_number" --arg b "$second" '

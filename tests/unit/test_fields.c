@@ -18,6 +18,7 @@ static const struct field_spec spec[] = {
         {"count", FIELD_INTEGER, 0, 0, 0, 1, 10, NULL, NULL},
         {"enabled", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL},
         {"contact", FIELD_OBJECT, FIELD_NULLABLE, 0, 0, 0, 0, NULL, contact},
+        {"ids", FIELD_ARRAY, 0, 1, 3, 0, 0, field_check_uuid, NULL},
         {NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -88,6 +89,25 @@ static void lengths_ranges_and_nulls(void **state)
 	json_decref(e);
 }
 
+/* An array without children is an array of strings, each judged by the spec's check. */
+static void arrays_of_strings(void **state)
+{
+	(void)state;
+	json_t *e =
+	        errors_of("{\"name\":\"a\",\"ids\":[\"5c1e9a7b-2d4f-4b6a-8e3c-1f7a9b2d4e6c\"]}");
+	assert_int_equal(json_array_size(e), 0);
+	json_decref(e);
+	e = errors_of(
+	        "{\"name\":\"a\",\"ids\":[\"5c1e9a7b-2d4f-4b6a-8e3c-1f7a9b2d4e6c\",7,\"x\"]}");
+	assert_int_equal(json_array_size(e), 2);
+	assert_string_equal(code_of(e, "ids[1]"), "wrong_type");
+	assert_string_equal(code_of(e, "ids[2]"), "invalid_format");
+	json_decref(e);
+	e = errors_of("{\"name\":\"a\",\"ids\":[]}");
+	assert_string_equal(code_of(e, "ids"), "too_few_items");
+	json_decref(e);
+}
+
 static void normalised_in_place(void **state)
 {
 	(void)state;
@@ -109,6 +129,7 @@ int main(void)
 	        cmocka_unit_test(valid_body_has_no_errors),
 	        cmocka_unit_test(every_bad_field_is_listed),
 	        cmocka_unit_test(lengths_ranges_and_nulls),
+	        cmocka_unit_test(arrays_of_strings),
 	        cmocka_unit_test(normalised_in_place),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

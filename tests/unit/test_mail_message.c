@@ -443,7 +443,10 @@ static const char hostile_payload[] =
         "{\"customer_name\":\"<script>alert('x')</script>\",\"account_number\":\"A&B\","
         "\"first_name\":\"O\\\"Neil\",\"full_name\":\"<b>Pat</b>\",\"link_path\":\"go\","
         "\"token\":\"tok_EN-1\",\"invoice_number\":\"<i>7</i>\",\"invoice_date\":\"2026-03-05\","
-        "\"due_date\":\"soon\",\"total_cents\":123456789,\"balance_cents\":-500}";
+        "\"due_date\":\"soon\",\"total_cents\":123456789,\"balance_cents\":-500,"
+        "\"reference_number\":\"<i>7</i>\",\"amount_cents\":123456789,"
+        "\"payment_date\":\"2026-03-05\",\"method_label\":\"<b>Pat</b>\","
+        "\"invoices\":\"<i>7</i>\",\"failure_message\":\"<script>x</script>\"}";
 
 static void templates_escape_every_value_in_html(void **state)
 {
@@ -466,10 +469,13 @@ static void templates_escape_every_value_in_html(void **state)
 		assert_non_null(strstr(r.html, "src=\"https://cdn.example/logo.png\""));
 		assert_non_null(strstr(r.html, "#0A7F3F"));
 		assert_non_null(strstr(r.text, "+1 217 555 0100"));
-		if (strcmp(*name, "password_reset_google"))
+		/* The payment emails say what happened; they carry no link. */
+		if (strcmp(*name, "password_reset_google") && strncmp(*name, "payment_", 8))
 			assert_non_null(
 			        strstr(r.text, "https://greenway.portal.example/go/tok_EN-1"));
 		/* The platform's name never appears. */
+		if (!strncmp(*name, "payment_", 8))
+			assert_non_null(strstr(r.text, "$1,234,567.89"));
 		assert_null(strcasestr(r.subject, "curbside"));
 		assert_null(strcasestr(r.text, "curbside"));
 		assert_null(strcasestr(r.html, "curbside"));
