@@ -207,3 +207,22 @@ void db_loop_stop(struct db_loop *loop)
 	pthread_join(loop->thread, NULL);
 	loop_free(loop);
 }
+
+int db_loop_query_text(char **out, PGconn *conn, const char *who, const char *sql, int n,
+                       const char *const *params)
+{
+	PGresult *res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+	int rc = CS_OK;
+
+	*out = NULL;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rc = PQstatus(conn) == CONNECTION_OK ? CS_EDB : CS_EUNAVAILABLE;
+		const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		LOG_ERROR("%s: %s", who, msg ? msg : PQerrorMessage(conn));
+	} else if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0) &&
+	           !(*out = strdup(PQgetvalue(res, 0, 0)))) {
+		rc = CS_ENOMEM;
+	}
+	PQclear(res);
+	return rc;
+}

@@ -43,4 +43,13 @@ void db_loop_stop(struct db_loop *loop);
 /* True once db_loop_stop was called: a round in progress should wind up. */
 bool db_loop_stopping(const struct db_loop *loop);
 
+/*
+ * Run one statement of a round on `conn` whose answer is one text cell: *out is a copy (caller
+ * frees; NULL for no row or SQL NULL). A failure is logged under `who` with PostgreSQL's primary
+ * message only (a DETAIL line may quote a customer's data); CS_EUNAVAILABLE when the connection
+ * is gone, CS_EDB otherwise, CS_ENOMEM.
+ */
+int db_loop_query_text(char **out, PGconn *conn, const char *who, const char *sql, int n,
+                       const char *const *params) CS_MUST_CHECK;
+
 #endif

@@ -33,29 +33,11 @@ static bool stopping(struct jobs_worker *w)
 	return db_loop_stopping(w->running);
 }
 
-/*
- * Run one statement whose answer is one text cell; *out (caller frees, NULL for SQL NULL). A
- * failure is logged; CS_EUNAVAILABLE when the connection is gone (the lease will hand the job to
- * another worker), CS_EDB otherwise.
- */
+/* One statement of the round whose answer is one text cell (db_loop_query_text). */
 static int query_text(char **out, struct jobs_worker *w, const char *sql, int n,
                       const char *const *params)
 {
-	PGresult *res = PQexecParams(w->conn, sql, n, NULL, params, NULL, NULL, 0);
-	int rc = CS_OK;
-
-	*out = NULL;
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		rc = PQstatus(w->conn) == CONNECTION_OK ? CS_EDB : CS_EUNAVAILABLE;
-		/* The primary message only: a DETAIL line may quote a customer's data. */
-		const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-		LOG_ERROR("jobs worker: %s", msg ? msg : PQerrorMessage(w->conn));
-	} else if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0) &&
-	           !(*out = strdup(PQgetvalue(res, 0, 0)))) {
-		rc = CS_ENOMEM;
-	}
-	PQclear(res);
-	return rc;
+	return db_loop_query_text(out, w->conn, "jobs worker", sql, n, params);
 }
 
 /* Run a statement for its effect (job_finish, job_fail, job_release). */
