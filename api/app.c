@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "api_keys/api_keys_routes.h"
+#include "contact/contact_routes.h"
 #include "core/password.h"
 #include "credits/credits_routes.h"
 #include "customers/customers_routes.h"
@@ -170,7 +171,7 @@ int app_serve(struct app *app)
 	        portal_account_route_table,  portal_orders_route_table,
 	        portal_billing_route_table,  portal_documents_route_table,
 	        payment_methods_route_table, portal_payments_route_table,
-	        google_login_route_table,
+	        google_login_route_table,    contact_route_table,
 	};
 
 	if (app->cfg.migrate_on_start && db_migrate(app->cfg.database_url, stdout) != CS_OK)

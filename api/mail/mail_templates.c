@@ -18,15 +18,9 @@ extern const size_t embedded_mail_templates_count;
 #define MAX_DEPTH           8
 
 const char *const mail_template_names[] = {
-        "create_password",
-        "invitation",
-        "email_verification",
-        "password_reset",
-        "password_reset_google",
-        "invoice_sent",
-        "payment_receipt",
-        "payment_failed",
-        NULL,
+        "create_password",       "invitation",   "email_verification", "password_reset",
+        "password_reset_google", "invoice_sent", "payment_receipt",    "payment_failed",
+        "contact_message",       NULL,
 };
 
 /* Every name a template may use; a value is "" when absent. */
@@ -58,6 +52,9 @@ enum var_id {
 	V_METHOD_LABEL,
 	V_INVOICES,
 	V_FAILURE_MESSAGE,
+	V_MESSAGE_SUBJECT,
+	V_MESSAGE,
+	V_REPLY_TO,
 	V_COUNT
 };
 
@@ -89,6 +86,9 @@ static const char *const var_names[V_COUNT] = {
         "method_label",
         "invoices",
         "failure_message",
+        "message_subject",
+        "message",
+        "reply_to",
 };
 
 struct vars {
@@ -257,9 +257,10 @@ static int set_link(struct vars *vs, json_t *payload, const struct mail_request 
 	const char *token = json_string_value(json_object_get(payload, "token"));
 
 	if (!strcmp(req->template_name, "password_reset_google") ||
-	    !strncmp(req->template_name, "payment_", 8))
+	    !strncmp(req->template_name, "payment_", 8) ||
+	    !strcmp(req->template_name, "contact_message"))
 		return CS_OK; /* no link: it tells the user to sign in with Google; payments say
-		                 what happened */
+		                 what happened; a customer's message goes to the hauler */
 	if (!path || !token)
 		return cs_error_set(CS_EINVALID, "mail_payload_invalid",
 		                    "a %s payload needs link_path and token", req->template_name);
@@ -298,6 +299,9 @@ static int set_payload(struct vars *vs, const struct mail_request *req)
 	vs->v[V_METHOD_LABEL] = member_text(payload, "method_label");
 	vs->v[V_INVOICES] = member_text(payload, "invoices");
 	vs->v[V_FAILURE_MESSAGE] = member_text(payload, "failure_message");
+	vs->v[V_MESSAGE_SUBJECT] = member_text(payload, "message_subject");
+	vs->v[V_MESSAGE] = member_text(payload, "message");
+	vs->v[V_REPLY_TO] = member_text(payload, "reply_to");
 	vs->v[V_EXPIRES_AT] = dup_or_null(req->expires_local);
 	rc = set_link(vs, payload, req);
 	json_decref(payload);
