@@ -125,41 +125,38 @@ static int send_row(struct sms_worker *w, const struct claimed_row *row)
 	return text ? CS_OK : CS_EINTERNAL;
 }
 
+/* Send one claimed row {id, attempt}, or hand it back untried when the worker is stopping. */
+static int take_row(struct sms_worker *w, struct db_loop *loop, const json_t *item)
+{
+	struct claimed_row row = {
+	        .id = json_string_value(json_object_get(item, "id")),
+	        .attempt = (int)json_integer_value(json_object_get(item, "attempt")),
+	};
+
+	if (!row.id)
+		return CS_EINTERNAL;
+	snprintf(row.attempt_s, sizeof(row.attempt_s), "%d", row.attempt);
+	if (!db_loop_stopping(loop))
+		return send_row(w, &row);
+	const char *params[] = {row.id, row.attempt_s};
+	record(w, "SELECT sms_outbox_release($1, $2)", 2, params);
+	return CS_OK;
+}
+
 /* Claim one batch and send each row; *count how many were claimed. */
 static int run_batch(size_t *count, struct sms_worker *w, struct db_loop *loop)
 {
 	static const char *const params[] = {"20", "2700"};
 	_Static_assert(BATCH == 20 && LEASE_SECONDS == 2700, "params above");
-	char *text = NULL;
 	json_t *list = NULL, *item;
 	size_t i;
-	int rc = query_text(&text, w, "SELECT sms_outbox_claim($1, $2)::text", 2, params);
+	int rc = db_loop_query_array(&list, w->conn, "SMS worker",
+	                             "SELECT sms_outbox_claim($1, $2)::text", 2, params);
 
-	*count = 0;
-	if (rc != CS_OK)
-		return rc;
-	list = text ? json_loads(text, 0, NULL) : NULL;
-	free(text);
-	if (!json_is_array(list)) {
-		json_decref(list);
-		return CS_EINTERNAL;
-	}
-	*count = json_array_size(list);
+	*count = rc == CS_OK ? json_array_size(list) : 0;
 	json_array_foreach(list, i, item)
 	{
-		struct claimed_row row = {
-		        .id = json_string_value(json_object_get(item, "id")),
-		        .attempt = (int)json_integer_value(json_object_get(item, "attempt")),
-		};
-		snprintf(row.attempt_s, sizeof(row.attempt_s), "%d", row.attempt);
-		if (!row.id)
-			continue;
-		if (db_loop_stopping(loop)) {
-			const char *untried[] = {row.id, row.attempt_s};
-			record(w, "SELECT sms_outbox_release($1, $2)", 2, untried);
-			continue;
-		}
-		if ((rc = send_row(w, &row)) != CS_OK)
+		if ((rc = take_row(w, loop, item)) != CS_OK)
 			break;
 	}
 	json_decref(list);

@@ -608,6 +608,18 @@ new_api_key() {
 	API_KEY_ID=$(jq -r .id <<<"$body")
 }
 
+# neighbour_tenant: a second tenant whose staff and API key must never reach this one's data:
+# exports B_TOKEN (its staff admin) and B_KEY (its API key); STAFF_TOKEN, TENANT_SLUG and
+# TENANT_ID stay this tenant's. Use in setup_file after start_portal_stack.
+neighbour_tenant() {
+	local token=$STAFF_TOKEN slug=$TENANT_SLUG id=$TENANT_ID
+	new_staff_token admin other || return 1
+	export B_TOKEN=$STAFF_TOKEN
+	new_api_key neighbour || return 1
+	export B_KEY=$API_KEY
+	export STAFF_TOKEN=$token TENANT_SLUG=$slug TENANT_ID=$id
+}
+
 # unique_number PREFIX: an account/invoice/order number no other test of the file uses.
 unique_number() {
 	printf '%s-%s-%s\n' "$1" "${BATS_TEST_NUMBER:-0}" "$((RANDOM * 32768 + RANDOM))"

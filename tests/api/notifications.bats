@@ -10,12 +10,7 @@ load helpers
 setup_file() {
 	start_portal_stack
 	# Tenant B: a neighbour whose staff and key must never read tenant A's consent history.
-	local a_token=$STAFF_TOKEN a_slug=$TENANT_SLUG a_id=$TENANT_ID
-	new_staff_token admin other
-	export B_TOKEN=$STAFF_TOKEN
-	new_api_key b-sync
-	export B_KEY=$API_KEY
-	export STAFF_TOKEN=$a_token TENANT_SLUG=$a_slug TENANT_ID=$a_id
+	neighbour_tenant
 }
 
 teardown_file() {

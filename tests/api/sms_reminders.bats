@@ -11,16 +11,15 @@ setup_file() {
 	start_sms_gateway
 	STACK_ENV=("${SMS_SERVER_ENV[@]}")
 	start_portal_stack
-	local a_token=$STAFF_TOKEN a_slug=$TENANT_SLUG a_id=$TENANT_ID
-	new_staff_token admin other
-	export B_TOKEN=$STAFF_TOKEN
-	new_api_key b-routing
-	export B_KEY=$API_KEY
+	neighbour_tenant
+	# A customer and location of the neighbour that this tenant must not reach either.
+	local a_token=$STAFF_TOKEN
+	STAFF_TOKEN=$B_TOKEN
 	create_customer
 	export B_CUSTOMER_ID=$CUSTOMER_ID
 	create_location "$B_CUSTOMER_ID"
 	export B_LOCATION_ID=$LOCATION_ID
-	export STAFF_TOKEN=$a_token TENANT_SLUG=$a_slug TENANT_ID=$a_id
+	export STAFF_TOKEN=$a_token
 }
 
 teardown_file() {
@@ -72,6 +71,17 @@ wait_row() {
 		sleep 0.2
 	done
 	fail "text $1: expected /$2/, still '$got'"
+}
+
+# queue_while_down: with the fake refusing every text (500), queue a reminder for CUSTOMER_ID and
+# wait until the worker has tried it once: nothing can be sent until the fake is switched back.
+# Sets REMINDER_ID.
+queue_while_down() {
+	sms_control POST /_control/next '{"mode": "down"}' >/dev/null || return 1
+	remind "$CUSTOMER_ID" "{\"service_date\": \"$(tenant_day 2)\"}" || return 1
+	fixture_expect 202 "queue a reminder" || return 1
+	REMINDER_ID=$(jq -r .id <<<"$body")
+	sms_wait "any(.[]; .to == \"$PHONE\" and .outcome == \"error500\")" /_control/attempts >/dev/null
 }
 
 # messages_to PHONE: the texts the fake accepted for PHONE (a JSON array).
@@ -164,31 +174,22 @@ messages_to() {
 @test "never to an opted-out number: a text queued, then the customer opts out before it is sent, is suppressed" {
 	opted_in_customer
 	# The gateway refuses everything, so nothing can be sent until the opt-out is committed.
-	sms_control POST /_control/next '{"mode": "down"}' >/dev/null
-	remind "$CUSTOMER_ID" "{\"service_date\": \"$(tenant_day 2)\"}"
-	assert_status 202
-	local id
-	id=$(jq -r .id <<<"$body")
-	sms_wait "any(.[]; .to == \"$PHONE\" and .outcome == \"error500\")" /_control/attempts >/dev/null
+	queue_while_down
 	set_pref '{"sms_opt_in": false}'
 	sms_control POST /_control/next '{"mode": null}' >/dev/null
-	wait_row "$id" 'suppressed [0-9]+ opted_out'
+	wait_row "$REMINDER_ID" 'suppressed [0-9]+ opted_out'
 	[[ $(messages_to "$PHONE") == '[]' ]] || fail "a text went to the opted-out number"
-	grep -q "text $id suppressed (opted_out): not sent" "$SERVER_LOG" || fail "not logged"
+	grep -q "text $REMINDER_ID suppressed (opted_out): not sent" "$SERVER_LOG" || fail "not logged"
 }
 
 @test "a text queued for a number the customer has since changed is suppressed, not sent to either" {
 	opted_in_customer
-	sms_control POST /_control/next '{"mode": "down"}' >/dev/null
-	remind "$CUSTOMER_ID" "{\"service_date\": \"$(tenant_day 2)\"}"
-	assert_status 202
-	local id new
-	id=$(jq -r .id <<<"$body")
-	sms_wait "any(.[]; .to == \"$PHONE\" and .outcome == \"error500\")" /_control/attempts >/dev/null
+	queue_while_down
+	local new
 	new=$(new_phone)
 	set_pref "{\"sms_opt_in\": true, \"sms_phone\": \"$new\"}"
 	sms_control POST /_control/next '{"mode": null}' >/dev/null
-	wait_row "$id" 'suppressed [0-9]+ phone_changed'
+	wait_row "$REMINDER_ID" 'suppressed [0-9]+ phone_changed'
 	[[ $(messages_to "$PHONE") == '[]' && $(messages_to "$new") == '[]' ]] || fail "a text went out"
 }
 
