@@ -23,6 +23,7 @@
 #include "log.h"
 #include "mail/mail_worker.h"
 #include "me/me_routes.h"
+#include "notifications/notifications_routes.h"
 #include "oidc/oidc_client.h"
 #include "orders/orders_routes.h"
 #include "passwords/passwords_routes.h"
@@ -39,6 +40,7 @@
 #include "services/services_routes.h"
 #include "settings/settings_routes.h"
 #include "signup/signup_routes.h"
+#include "sms/sms_worker.h"
 #include "staff/staff_routes.h"
 #include "system/system.h"
 #include "tenants/branding_cache.h"
@@ -172,6 +174,7 @@ int app_serve(struct app *app)
 	        portal_billing_route_table,  portal_documents_route_table,
 	        payment_methods_route_table, portal_payments_route_table,
 	        google_login_route_table,    contact_route_table,
+	        notifications_route_table,
 	};
 
 	if (app->cfg.migrate_on_start && db_migrate(app->cfg.database_url, stdout) != CS_OK)
@@ -196,6 +199,8 @@ int app_start_workers(struct app *app)
 		rc = jobs_worker_start(&app->jobs_worker, app);
 	if (rc == CS_OK)
 		rc = payments_worker_start(&app->payments_worker, app);
+	if (rc == CS_OK)
+		rc = sms_worker_start(&app->sms_worker, app);
 	if (rc != CS_OK)
 		app_stop_workers(app);
 	return rc;
@@ -209,6 +214,8 @@ void app_stop_workers(struct app *app)
 	app->jobs_worker = NULL;
 	payments_worker_stop(app->payments_worker);
 	app->payments_worker = NULL;
+	sms_worker_stop(app->sms_worker);
+	app->sms_worker = NULL;
 }
 
 int app_run_workers(struct app *app)

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sms/sms_phone.h"
+
 enum config_kind { KIND_STRING, KIND_INT, KIND_LONG, KIND_BOOL, KIND_ENV, KIND_LISTEN };
 
 struct config_var {
@@ -100,6 +102,24 @@ static const struct config_var config_vars[] = {
          "OAuth client secret (required with a client id)"},
         {"CURBSIDE_OIDC_TIMEOUT_MS", KIND_INT, "5000", AT(oidc_timeout_ms), 100, 60000,
          "longest wait for the provider (discovery, token endpoint) before answering 502"},
+        {"CURBSIDE_SMS_URL", KIND_STRING, "", AT(sms_url), 0, 0,
+         "Twilio-compatible API base, texts are POSTed to <url>/Messages.json; empty: write "
+         "texts to CURBSIDE_SMS_DIR (in production: service reminders are off unless that is "
+         "set)"},
+        {"CURBSIDE_SMS_ACCOUNT", KIND_STRING, "", AT(sms_account), 0, 0,
+         "SMS API account (basic-auth user; required with CURBSIDE_SMS_URL)"},
+        {"CURBSIDE_SMS_TOKEN", KIND_STRING, "", AT(sms_token), 0, 0,
+         "SMS API token (basic-auth password; required with CURBSIDE_SMS_URL; never logged)"},
+        {"CURBSIDE_SMS_FROM", KIND_STRING, "", AT(sms_from), 0, 0,
+         "the sending number in E.164 form (required with CURBSIDE_SMS_URL)"},
+        {"CURBSIDE_SMS_DIR", KIND_STRING, ".data/sms", AT(sms_dir), 0, 0,
+         "development: one .txt file per text when CURBSIDE_SMS_URL is empty"},
+        {"CURBSIDE_SMS_POLL_SECONDS", KIND_INT, "5", AT(sms_poll_seconds), 1, 3600,
+         "SMS worker's polling interval (it also wakes on a new text at once)"},
+        {"CURBSIDE_SMS_RETRY_SECONDS", KIND_INT, "30", AT(sms_retry_seconds), 1, 3600,
+         "first retry delay after a temporary SMS failure; each later one is 4x longer"},
+        {"CURBSIDE_SMS_TIMEOUT_MS", KIND_INT, "10000", AT(sms_timeout_ms), 100, 120000,
+         "give up on one request to the SMS API after this long (retried later)"},
 };
 
 static int parse_listen(struct config *cfg, const char *v)
@@ -292,6 +312,31 @@ static int check_oidc(const struct config *cfg, FILE *err)
 	return bad;
 }
 
+static int check_sms(const struct config *cfg, FILE *err)
+{
+	int bad = 0;
+	bool https = !strncmp(cfg->sms_url, "https://", 8);
+
+	if (!*cfg->sms_url)
+		return 0;
+	if (!https && (cfg->production || strncmp(cfg->sms_url, "http://", 7))) {
+		fprintf(err, "CURBSIDE_SMS_URL: must be an https:// URL (http:// only in "
+		             "development)\n");
+		bad = 1;
+	}
+	if (!*cfg->sms_account || !*cfg->sms_token) {
+		fprintf(err, "CURBSIDE_SMS_ACCOUNT, CURBSIDE_SMS_TOKEN: required with "
+		             "CURBSIDE_SMS_URL\n");
+		bad = 1;
+	}
+	if (!sms_phone_valid(cfg->sms_from, strlen(cfg->sms_from))) {
+		fprintf(err, "CURBSIDE_SMS_FROM: the sending number in E.164 form (+15555550123), "
+		             "required with CURBSIDE_SMS_URL\n");
+		bad = 1;
+	}
+	return bad;
+}
+
 static int check_consistency(const struct config *cfg, FILE *err)
 {
 	int bad = 0;
@@ -314,7 +359,8 @@ static int check_consistency(const struct config *cfg, FILE *err)
 		fprintf(err, "CURBSIDE_LOG_LEVEL: one of error, warning, info, debug\n");
 		bad = 1;
 	}
-	return bad | check_mail(cfg, err) | check_payments(cfg, err) | check_oidc(cfg, err);
+	return bad | check_mail(cfg, err) | check_payments(cfg, err) | check_oidc(cfg, err) |
+	       check_sms(cfg, err);
 }
 
 static void apply_derived_defaults(struct config *cfg)
@@ -325,6 +371,9 @@ static void apply_derived_defaults(struct config *cfg)
 	}
 	if (cfg->db_pool == 0)
 		cfg->db_pool = cfg->threads;
+	/* Production texts customers only through an SMS API, or into files on purpose. */
+	cfg->sms_enabled = *cfg->sms_url || !cfg->production ||
+	                   (getenv("CURBSIDE_SMS_DIR") && *getenv("CURBSIDE_SMS_DIR"));
 }
 
 int config_load(struct config *cfg, FILE *err)

@@ -49,6 +49,15 @@ struct config {
 	char *oidc_client_id;           /* "" = sign-in with Google is off */
 	char *oidc_client_secret;       /* required with a client id */
 	int oidc_timeout_ms;            /* total time allowed for one call to the provider */
+	char *sms_url;                  /* Twilio-compatible API base; "" = texts go to sms_dir */
+	char *sms_account;              /* basic-auth user (the account SID) */
+	char *sms_token;                /* basic-auth password; never logged */
+	char *sms_from;                 /* the sending number, E.164 */
+	char *sms_dir;                  /* development: one file per text when sms_url is "" */
+	int sms_poll_seconds;
+	int sms_retry_seconds; /* first retry delay; later ones grow fourfold */
+	int sms_timeout_ms;    /* a whole request to the SMS API */
+	bool sms_enabled;      /* derived: texts go somewhere on purpose (see config.c) */
 };
 
 /* Read the environment into `cfg`. On failure prints every problem to `err` and returns
