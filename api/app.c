@@ -39,6 +39,7 @@
 #include "settings/settings_routes.h"
 #include "signup/signup_routes.h"
 #include "staff/staff_routes.h"
+#include "statements/statements_routes.h"
 #include "system/system.h"
 #include "tenants/branding_cache.h"
 #include "tenants/tenants_routes.h"
@@ -170,7 +171,7 @@ int app_serve(struct app *app)
 	        portal_account_route_table,  portal_orders_route_table,
 	        portal_billing_route_table,  portal_documents_route_table,
 	        payment_methods_route_table, portal_payments_route_table,
-	        google_login_route_table,
+	        google_login_route_table,    statements_route_table,
 	};
 
 	if (app->cfg.migrate_on_start && db_migrate(app->cfg.database_url, stdout) != CS_OK)

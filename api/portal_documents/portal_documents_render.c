@@ -51,6 +51,16 @@ static struct day day(const char *iso)
 	return d;
 }
 
+void portal_documents_money(char *out, size_t cap, const json_t *doc, json_int_t cents)
+{
+	snprintf(out, cap, "%s", money(doc, cents).text);
+}
+
+void portal_documents_day(char *out, size_t cap, const char *iso)
+{
+	snprintf(out, cap, "%s", day(iso).text);
+}
+
 /* "bank_account" as "Bank account". */
 struct word {
 	char text[48];
@@ -76,8 +86,7 @@ static struct word label_of(const char *code)
 			goto out;                                                                  \
 	} while (0)
 
-/* The hauler's block, the document's title and the customer's block. */
-static int head(struct pdf_doc *pdf, const json_t *doc, const char *title)
+int portal_documents_head(struct pdf_doc *pdf, const json_t *doc, const char *title)
 {
 	const json_t *h = json_object_get(doc, "hauler"), *c = json_object_get(doc, "customer");
 	int rc;
@@ -108,7 +117,7 @@ static int finish(unsigned char **out, size_t *len, struct pdf_doc *pdf, int rc)
 	return rc;
 }
 
-static int open_doc(struct pdf_doc **pdf, const json_t *doc, const char *title)
+int portal_documents_open(struct pdf_doc **pdf, const json_t *doc, const char *title)
 {
 	return pdf_doc_new(pdf, title, str(json_object_get(doc, "hauler"), "name"));
 }
@@ -196,10 +205,10 @@ int portal_documents_invoice_pdf(unsigned char **out, size_t *len, const json_t 
 	*out = NULL;
 	*len = 0;
 	snprintf(title, sizeof(title), "Invoice %s", str(inv, "number") ? str(inv, "number") : "");
-	rc = open_doc(&pdf, doc, title);
+	rc = portal_documents_open(&pdf, doc, title);
 	if (rc != CS_OK)
 		return rc;
-	TRY(head(pdf, doc, title));
+	TRY(portal_documents_head(pdf, doc, title));
 	TRY(pdf_doc_field(pdf, "Service location", location_line(inv)));
 	TRY(pdf_doc_gap(pdf, 6));
 	TRY(pdf_doc_field(pdf, "Invoice number", str(inv, "number")));
@@ -228,10 +237,10 @@ int portal_documents_order_pdf(unsigned char **out, size_t *len, const json_t *d
 	*len = 0;
 	snprintf(title, sizeof(title), "Order receipt %s",
 	         str(o, "number") ? str(o, "number") : "");
-	rc = open_doc(&pdf, doc, title);
+	rc = portal_documents_open(&pdf, doc, title);
 	if (rc != CS_OK)
 		return rc;
-	TRY(head(pdf, doc, title));
+	TRY(portal_documents_head(pdf, doc, title));
 	TRY(pdf_doc_gap(pdf, 6));
 	TRY(pdf_doc_field(pdf, "Order number", str(o, "number")));
 	TRY(pdf_doc_field(pdf, "Service date", day(str(o, "service_date")).text));
@@ -315,10 +324,10 @@ int portal_documents_payment_pdf(unsigned char **out, size_t *len, const json_t 
 
 	*out = NULL;
 	*len = 0;
-	rc = open_doc(&pdf, doc, "Payment receipt");
+	rc = portal_documents_open(&pdf, doc, "Payment receipt");
 	if (rc != CS_OK)
 		return rc;
-	TRY(head(pdf, doc, "Payment receipt"));
+	TRY(portal_documents_head(pdf, doc, "Payment receipt"));
 	TRY(pdf_doc_gap(pdf, 6));
 	TRY(pdf_doc_field(pdf, "Payment date", day(str(p, "payment_date")).text));
 	TRY(pdf_doc_field(pdf, "Method", label_of(str(p, "method")).text));

@@ -1,0 +1,299 @@
+-- Balance statements (API.md rule 20, GET /v1/portal/statement). This file reads the account's
+-- money as dated movements; the running balance, the closing balance and the aging buckets are
+-- computed from them in C (api/core/statement.c). docs/decisions.md ("Statements (issue 9)")
+-- says what each event does to the balance:
+--   account statement   + a sent invoice's total on its invoice date (void invoices never count:
+--                         the portal's balances count them as 0), - a payment on its payment date
+--                         (failed ones never; pending ones do, as the dashboard counts them),
+--                         + a refund on its refund date (failed ones never), - a credit on its
+--                         credit date (the issue, not its use: unused credit lowers the balance);
+--   location statement  + the location's invoices, and only the money applied to them, on the
+--                         day it applied: - payment allocations, + their reversals (refund lines),
+--                         - credit applications.
+-- An application is dated no earlier than the invoice and the money it joins (an allocation on
+-- greatest(payment date, invoice date), a reversal on greatest(refund date, that), a credit's
+-- on greatest(credit date, invoice date, the day it was applied in the tenant's time zone)), so
+-- an invoice's amount owed on any day is its total plus its application events up to that day.
+
+-- Opening balances and the movements of a range come from index-only range scans: an account
+-- with a long history sums its past from these without reading a table row.
+CREATE INDEX invoices_statement_idx ON invoices (tenant_id, customer_id, invoice_date)
+  INCLUDE (total_cents) WHERE sent_at IS NOT NULL AND status <> 'void';
+CREATE INDEX payments_statement_idx ON payments (tenant_id, customer_id, payment_date)
+  INCLUDE (amount_cents) WHERE status <> 'failed';
+CREATE INDEX refunds_statement_idx ON refunds (tenant_id, customer_id, refund_date)
+  INCLUDE (amount_cents, status);
+CREATE INDEX credits_statement_idx ON credits (tenant_id, customer_id, credit_date)
+  INCLUDE (amount_cents);
+-- Money changed after a statement's end: credits applied late, and what is still unapplied now.
+CREATE INDEX credit_applications_statement_idx
+  ON credit_applications (tenant_id, customer_id, applied_at);
+CREATE INDEX payments_unapplied_idx ON payments (tenant_id, customer_id)
+  WHERE status <> 'failed' AND amount_cents > allocated_cents + refunded_cents;
+CREATE INDEX credits_unused_idx ON credits (tenant_id, customer_id) WHERE remaining_cents > 0;
+
+-- "bank_account" as "bank account".
+CREATE FUNCTION statement_words(p_code text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT replace(p_code, '_', ' ')
+$$;
+
+-- The application events of one invoice (sent, not void): payments allocated to it (negative),
+-- their reversals by refunds (positive; a failed refund's reversal too: the money went back onto
+-- the payment, unapplied), credits applied to it (negative). Columns as statement movements.
+CREATE FUNCTION statement_applications(i invoices, p_tz text)
+RETURNS TABLE (d date, rank int, kind text, id uuid, ref text, description text, amount bigint)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT greatest(p.payment_date, i.invoice_date), 1, 'payment', p.id, p.reference_number,
+         'Payment (' || statement_words(p.method) ||
+           CASE WHEN p.status = 'pending' THEN ', pending' ELSE '' END ||
+           ') applied to invoice ' || i.number,
+         -a.amount_cents
+  FROM payment_allocations a JOIN payments p ON p.id = a.payment_id
+  WHERE a.invoice_id = i.id AND p.status <> 'failed'
+  UNION ALL
+  SELECT greatest(r.refund_date, p.payment_date, i.invoice_date),
+         CASE WHEN r.status = 'failed' THEN 1 ELSE 3 END,
+         CASE WHEN r.status = 'failed' THEN 'payment' ELSE 'refund' END, r.id, p.reference_number,
+         CASE WHEN r.status = 'failed'
+              THEN 'Payment ' || p.reference_number || ' taken off invoice ' || i.number
+              ELSE 'Refund of payment ' || p.reference_number || ' from invoice ' || i.number ||
+                   coalesce(': ' || r.reason, '') END,
+         l.amount_cents
+  FROM refund_lines l JOIN refunds r ON r.id = l.refund_id JOIN payments p ON p.id = r.payment_id
+  WHERE l.invoice_id = i.id
+  UNION ALL
+  SELECT greatest(c.credit_date, i.invoice_date, (ca.applied_at AT TIME ZONE p_tz)::date), 2,
+         'credit', c.id, NULL, 'Credit applied to invoice ' || i.number || ': ' || c.reason,
+         -(ca.amount_cents - ca.reversed_cents)
+  FROM credit_applications ca JOIN credits c ON c.id = ca.credit_id
+  WHERE ca.invoice_id = i.id AND ca.amount_cents > ca.reversed_cents
+$$;
+
+-- An invoice as its statement movement.
+CREATE FUNCTION statement_invoice_event(i invoices)
+RETURNS TABLE (d date, rank int, kind text, id uuid, ref text, description text, amount bigint)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT i.invoice_date, 0, 'invoice', i.id, i.number,
+         'Invoice ' || i.number || ', due ' || i.due_date, i.total_cents
+$$;
+
+-- The statement's period: `to` defaults to the tenant's today, `from` to 89 days before `to`
+-- (90 days in all); from <= to and at most three years (to on or before from + 3 years).
+CREATE FUNCTION statement_period(p_tenant uuid, p_from date, p_to date, OUT v_from date,
+                                 OUT v_to date)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  v_to := coalesce(p_to, tenant_today(p_tenant));
+  v_from := coalesce(p_from, v_to - 89);
+  IF v_from > v_to THEN
+    PERFORM cs_raise('422', 'date_range', 'The from date must be on or before the to date.', 'to');
+  END IF;
+  IF v_to > (v_from + interval '3 years')::date THEN
+    PERFORM cs_raise('422', 'range_too_long', 'A statement covers at most three years.', 'to');
+  END IF;
+END $$;
+
+-- Movements as compact arrays [date, kind, id, reference, description, amount_cents], in order.
+CREATE FUNCTION statement_movements_json(p_rows json) RETURNS json
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT coalesce(p_rows, '[]'::json) $$;
+
+-- The account's movements in [from, to] (indexed range scans).
+CREATE FUNCTION statement_account_movements(p_tenant uuid, p_customer uuid, p_from date,
+                                            p_to date) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT statement_movements_json(json_agg(json_build_array(m.d, m.kind, m.id, m.ref,
+                                             m.description, m.amount)
+                                           ORDER BY m.d, m.rank, m.ref, m.id))
+  FROM (
+    SELECT e.* FROM invoices i CROSS JOIN LATERAL statement_invoice_event(i) e
+    WHERE i.tenant_id = p_tenant AND i.customer_id = p_customer AND i.sent_at IS NOT NULL
+      AND i.status <> 'void' AND i.invoice_date BETWEEN p_from AND p_to
+    UNION ALL
+    SELECT p.payment_date, 1, 'payment', p.id, p.reference_number,
+           'Payment (' || statement_words(p.method) ||
+             CASE WHEN p.status = 'pending' THEN ', pending' ELSE '' END || ')',
+           -p.amount_cents
+    FROM payments p WHERE p.tenant_id = p_tenant AND p.customer_id = p_customer
+      AND p.status <> 'failed' AND p.payment_date BETWEEN p_from AND p_to
+    UNION ALL
+    SELECT c.credit_date, 2, 'credit', c.id, NULL, 'Credit: ' || c.reason, -c.amount_cents
+    FROM credits c WHERE c.tenant_id = p_tenant AND c.customer_id = p_customer
+      AND c.credit_date BETWEEN p_from AND p_to
+    UNION ALL
+    SELECT r.refund_date, 3, 'refund', r.id, p.reference_number,
+           'Refund of payment ' || p.reference_number || coalesce(': ' || r.reason, ''),
+           r.amount_cents
+    FROM refunds r JOIN payments p ON p.id = r.payment_id
+    WHERE r.tenant_id = p_tenant AND r.customer_id = p_customer AND r.status <> 'failed'
+      AND r.refund_date BETWEEN p_from AND p_to
+  ) m
+$$;
+
+-- The account's balance before `p_from`: four index-only sums.
+CREATE FUNCTION statement_account_opening(p_tenant uuid, p_customer uuid, p_from date)
+RETURNS bigint LANGUAGE sql STABLE AS $$
+  SELECT (coalesce((SELECT sum(i.total_cents) FROM invoices i
+                    WHERE i.tenant_id = p_tenant AND i.customer_id = p_customer
+                      AND i.sent_at IS NOT NULL AND i.status <> 'void'
+                      AND i.invoice_date < p_from), 0)
+        - coalesce((SELECT sum(p.amount_cents) FROM payments p
+                    WHERE p.tenant_id = p_tenant AND p.customer_id = p_customer
+                      AND p.status <> 'failed' AND p.payment_date < p_from), 0)
+        + coalesce((SELECT sum(r.amount_cents) FROM refunds r
+                    WHERE r.tenant_id = p_tenant AND r.customer_id = p_customer
+                      AND r.status <> 'failed' AND r.refund_date < p_from), 0)
+        - coalesce((SELECT sum(c.amount_cents) FROM credits c
+                    WHERE c.tenant_id = p_tenant AND c.customer_id = p_customer
+                      AND c.credit_date < p_from), 0))::bigint
+$$;
+
+-- Sent, non-void invoices of the account with an application event after `p_to` (invoices dated
+-- after it included): the only ones whose amount owed on `p_to` can differ from today's.
+CREATE FUNCTION statement_late_invoices(p_tenant uuid, p_customer uuid, p_to date, p_tz text)
+RETURNS SETOF invoices LANGUAGE sql STABLE AS $$
+  SELECT i.* FROM invoices i
+  WHERE i.tenant_id = p_tenant AND i.customer_id = p_customer AND i.sent_at IS NOT NULL
+    AND i.status <> 'void' AND i.id IN (
+      SELECT x.id FROM invoices x WHERE x.tenant_id = p_tenant AND x.customer_id = p_customer
+        AND x.sent_at IS NOT NULL AND x.status <> 'void' AND x.invoice_date > p_to
+      UNION
+      SELECT a.invoice_id FROM payments p JOIN payment_allocations a ON a.payment_id = p.id
+      WHERE p.tenant_id = p_tenant AND p.customer_id = p_customer AND p.status <> 'failed'
+        AND p.payment_date > p_to
+      UNION
+      SELECT l.invoice_id FROM refunds r JOIN refund_lines l ON l.refund_id = r.id
+      WHERE r.tenant_id = p_tenant AND r.customer_id = p_customer AND r.refund_date > p_to
+        AND l.invoice_id IS NOT NULL
+      UNION
+      SELECT ca.invoice_id FROM credits c JOIN credit_applications ca ON ca.credit_id = c.id
+      WHERE c.tenant_id = p_tenant AND c.customer_id = p_customer AND c.credit_date > p_to
+      UNION
+      SELECT ca.invoice_id FROM credit_applications ca
+      WHERE ca.tenant_id = p_tenant AND ca.customer_id = p_customer
+        AND ca.applied_at >= ((p_to + 1)::timestamp AT TIME ZONE p_tz))
+$$;
+
+-- Aging inputs of the account on `p_to`: [due_date, owed_cents] of every invoice dated on or
+-- before it that still owed something that day: the open ones and the late ones above.
+CREATE FUNCTION statement_account_aging(p_tenant uuid, p_customer uuid, p_to date, p_tz text)
+RETURNS json LANGUAGE sql STABLE AS $$
+  SELECT coalesce(json_agg(json_build_array(o.due_date, o.owed) ORDER BY o.due_date), '[]'::json)
+  FROM (
+    SELECT i.due_date, i.total_cents + coalesce((SELECT sum(e.amount)
+             FROM statement_applications(i, p_tz) e WHERE e.d <= p_to), 0) AS owed
+    FROM (SELECT * FROM invoices i WHERE i.tenant_id = p_tenant AND i.customer_id = p_customer
+            AND i.status = 'open' AND i.invoice_date <= p_to
+          UNION
+          SELECT * FROM statement_late_invoices(p_tenant, p_customer, p_to, p_tz) l
+          WHERE l.invoice_date <= p_to) i
+  ) o WHERE o.owed <> 0
+$$;
+
+-- Money of the account received but not applied to an invoice on `p_to` (unused credit and
+-- unapplied payment money): what is unapplied now, less what arrived after `p_to`, plus what
+-- left (refunds) or was applied after it.
+CREATE FUNCTION statement_account_unapplied(p_tenant uuid, p_customer uuid, p_to date, p_tz text)
+RETURNS bigint LANGUAGE sql STABLE AS $$
+  SELECT (coalesce((SELECT sum(c.remaining_cents) FROM credits c
+                    WHERE c.tenant_id = p_tenant AND c.customer_id = p_customer
+                      AND c.remaining_cents > 0), 0)
+        + coalesce((SELECT sum(p.amount_cents - p.allocated_cents - p.refunded_cents)
+                    FROM payments p WHERE p.tenant_id = p_tenant AND p.customer_id = p_customer
+                      AND p.status <> 'failed'
+                      AND p.amount_cents > p.allocated_cents + p.refunded_cents), 0)
+        - coalesce((SELECT sum(c.amount_cents) FROM credits c
+                    WHERE c.tenant_id = p_tenant AND c.customer_id = p_customer
+                      AND c.credit_date > p_to), 0)
+        - coalesce((SELECT sum(p.amount_cents) FROM payments p
+                    WHERE p.tenant_id = p_tenant AND p.customer_id = p_customer
+                      AND p.status <> 'failed' AND p.payment_date > p_to), 0)
+        + coalesce((SELECT sum(r.amount_cents) FROM refunds r
+                    WHERE r.tenant_id = p_tenant AND r.customer_id = p_customer
+                      AND r.status <> 'failed' AND r.refund_date > p_to), 0)
+        - coalesce((SELECT sum(e.amount)
+                    FROM statement_late_invoices(p_tenant, p_customer, p_to, p_tz) i
+                    CROSS JOIN LATERAL statement_applications(i, p_tz) e
+                    WHERE e.d > p_to), 0))::bigint
+$$;
+
+-- A location statement's opening, movements and aging from the location's events up to `p_to`
+-- (its invoices and the money applied to them).
+CREATE FUNCTION statement_location_parts(p_tenant uuid, p_customer uuid, p_location uuid,
+                                         p_from date, p_to date, p_tz text,
+                                         OUT opening bigint, OUT movements json, OUT aging json)
+LANGUAGE sql STABLE AS $$
+  WITH inv AS MATERIALIZED (
+    SELECT * FROM invoices i
+    WHERE i.tenant_id = p_tenant AND i.customer_id = p_customer AND i.location_id = p_location
+      AND i.sent_at IS NOT NULL AND i.status <> 'void' AND i.invoice_date <= p_to),
+  ev AS MATERIALIZED (
+    SELECT i.id AS invoice_id, e.* FROM inv i CROSS JOIN LATERAL statement_invoice_event(i) e
+    UNION ALL
+    SELECT i.id, e.* FROM inv i CROSS JOIN LATERAL statement_applications(i, p_tz) e
+    WHERE e.d <= p_to)
+  SELECT
+    (SELECT coalesce(sum(amount), 0)::bigint FROM ev WHERE d < p_from),
+    (SELECT statement_movements_json(json_agg(json_build_array(d, kind, id, ref, description,
+                                                               amount)
+                                              ORDER BY d, rank, ref, id))
+     FROM ev WHERE d >= p_from),
+    (SELECT coalesce(json_agg(json_build_array(o.due_date, o.owed) ORDER BY o.due_date),
+                     '[]'::json)
+     FROM (SELECT i.due_date, sum(ev.amount) AS owed FROM inv i JOIN ev ON ev.invoice_id = i.id
+           GROUP BY i.id, i.due_date) o WHERE o.owed <> 0)
+$$;
+
+-- The whole statement of an account (and location, when given) as one JSON document for the C
+-- side: the parties, the period, opening balance, unapplied money on `to`, movements and aging
+-- inputs. Raises 422 date_range / range_too_long, and 404 not_found for a location that is not
+-- the account's.
+CREATE FUNCTION statement_json(p_tenant uuid, p_customer uuid, p_location uuid, p_from date,
+                               p_to date) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  t tenants;
+  c customers;
+  l locations;
+  per record;
+  loc record;
+  v_tz text;
+BEGIN
+  SELECT * INTO t FROM tenants WHERE id = p_tenant;
+  SELECT * INTO c FROM customers WHERE tenant_id = p_tenant AND id = p_customer;
+  IF c.id IS NULL THEN
+    PERFORM cs_raise('404', 'not_found', 'There is no account with this id.');
+  END IF;
+  IF p_location IS NOT NULL THEN
+    SELECT * INTO l FROM locations
+    WHERE tenant_id = p_tenant AND customer_id = p_customer AND id = p_location;
+    IF l.id IS NULL THEN
+      PERFORM cs_raise('404', 'not_found', 'There is no service location with this id.');
+    END IF;
+  END IF;
+  per := statement_period(p_tenant, p_from, p_to);
+  v_tz := t.time_zone;
+  IF p_location IS NULL THEN
+    RETURN json_build_object(
+      'hauler', json_extend(json_extend(document_hauler_json(t), 'logo_url',
+                  coalesce(to_json(t.logo_url), 'null'::json)), 'brand_color',
+                  coalesce(to_json(t.brand_color), 'null'::json)),
+      'customer', json_extend(document_customer_json(c), 'id', to_json(c.id)),
+      'location', NULL, 'from', per.v_from, 'to', per.v_to,
+      'generated_on', tenant_today(p_tenant),
+      'opening_cents', statement_account_opening(p_tenant, p_customer, per.v_from),
+      'unapplied_cents', statement_account_unapplied(p_tenant, p_customer, per.v_to, v_tz),
+      'movements', statement_account_movements(p_tenant, p_customer, per.v_from, per.v_to),
+      'aging', statement_account_aging(p_tenant, p_customer, per.v_to, v_tz))::text;
+  END IF;
+  loc := statement_location_parts(p_tenant, p_customer, p_location, per.v_from, per.v_to, v_tz);
+  RETURN json_build_object(
+    'hauler', json_extend(json_extend(document_hauler_json(t), 'logo_url',
+                coalesce(to_json(t.logo_url), 'null'::json)), 'brand_color',
+                coalesce(to_json(t.brand_color), 'null'::json)),
+    'customer', json_extend(document_customer_json(c), 'id', to_json(c.id)),
+    'location', portal_location_json(l), 'from', per.v_from, 'to', per.v_to,
+    'generated_on', tenant_today(p_tenant),
+    'opening_cents', loc.opening, 'unapplied_cents', 0,
+    'movements', loc.movements, 'aging', loc.aging)::text;
+END $$;
