@@ -5,13 +5,6 @@
 #include "portal_documents/portal_documents_render.h"
 #include "statements/statements_render.h"
 
-#define TRY(expr)                                                                                  \
-	do {                                                                                       \
-		rc = (expr);                                                                       \
-		if (rc != CS_OK)                                                                   \
-			goto out;                                                                  \
-	} while (0)
-
 struct cell {
 	char text[48];
 };
@@ -58,11 +51,11 @@ static int period(struct pdf_doc *pdf, const struct statement_view *v)
 
 	if (loc && !where)
 		where = json_string_value(json_object_get(loc, "name"));
-	TRY(pdf_doc_field(pdf, "Service location", where));
+	PDF_TRY(pdf_doc_field(pdf, "Service location", where));
 	snprintf(text, sizeof(text), "%s to %s", day(doc_text(v, "from")).text,
 	         day(doc_text(v, "to")).text);
-	TRY(pdf_doc_field(pdf, "Period", text));
-	TRY(pdf_doc_field(pdf, "Opening balance", money(v, v->st.opening_cents).text));
+	PDF_TRY(pdf_doc_field(pdf, "Period", text));
+	PDF_TRY(pdf_doc_field(pdf, "Opening balance", money(v, v->st.opening_cents).text));
 out:
 	return rc;
 }
@@ -71,8 +64,8 @@ static int movements(struct pdf_doc *pdf, const struct statement_view *v)
 {
 	int rc;
 
-	TRY(pdf_doc_gap(pdf, 10));
-	TRY(pdf_doc_table(pdf, movement_cols, 6));
+	PDF_TRY(pdf_doc_gap(pdf, 10));
+	PDF_TRY(pdf_doc_table(pdf, movement_cols, 6));
 	for (size_t i = 0; i < v->st.n_movements; i++) {
 		struct cell date = day(statement_view_text(v, i, 0));
 		struct cell amount = money(v, v->amounts[i]);
@@ -84,13 +77,13 @@ static int movements(struct pdf_doc *pdf, const struct statement_view *v)
 		                       amount.text,
 		                       balance.text};
 
-		TRY(pdf_doc_row(pdf, cells));
+		PDF_TRY(pdf_doc_row(pdf, cells));
 	}
 	if (!v->st.n_movements) {
 		const char *none[] = {NULL, NULL, NULL, "No transactions in this period.",
 		                      NULL, NULL};
 
-		TRY(pdf_doc_row(pdf, none));
+		PDF_TRY(pdf_doc_row(pdf, none));
 	}
 	pdf_doc_table_end(pdf);
 out:
@@ -103,19 +96,19 @@ static int totals(struct pdf_doc *pdf, const struct statement_view *v)
 	struct cell b[STATEMENT_BUCKETS + 1];
 	int rc;
 
-	TRY(pdf_doc_rule(pdf));
-	TRY(pdf_doc_field(pdf, "Closing balance", money(v, st->closing_cents).text));
+	PDF_TRY(pdf_doc_rule(pdf));
+	PDF_TRY(pdf_doc_field(pdf, "Closing balance", money(v, st->closing_cents).text));
 	if (st->unapplied_cents)
-		TRY(pdf_doc_field(pdf, "Unapplied credit", money(v, st->unapplied_cents).text));
-	TRY(pdf_doc_gap(pdf, 10));
-	TRY(pdf_doc_text(pdf, PDF_HEADING, "Aging (invoices, by days past due)"));
+		PDF_TRY(pdf_doc_field(pdf, "Unapplied credit", money(v, st->unapplied_cents).text));
+	PDF_TRY(pdf_doc_gap(pdf, 10));
+	PDF_TRY(pdf_doc_text(pdf, PDF_HEADING, "Aging (invoices, by days past due)"));
 	for (int i = 0; i < STATEMENT_BUCKETS; i++)
 		b[i] = money(v, st->aging[i]);
 	b[STATEMENT_BUCKETS] = money(v, st->aging_total_cents);
 	const char *cells[] = {b[0].text, b[1].text, b[2].text, b[3].text, b[4].text, b[5].text};
 
-	TRY(pdf_doc_table(pdf, aging_cols, 6));
-	TRY(pdf_doc_row(pdf, cells));
+	PDF_TRY(pdf_doc_table(pdf, aging_cols, 6));
+	PDF_TRY(pdf_doc_row(pdf, cells));
 	pdf_doc_table_end(pdf);
 out:
 	return rc;
@@ -131,10 +124,10 @@ int statements_render_pdf(unsigned char **out, size_t *len, const struct stateme
 	rc = portal_documents_open(&pdf, v->doc, "Statement");
 	if (rc != CS_OK)
 		return rc;
-	TRY(portal_documents_head(pdf, v->doc, "Statement"));
-	TRY(period(pdf, v));
-	TRY(movements(pdf, v));
-	TRY(totals(pdf, v));
+	PDF_TRY(portal_documents_head(pdf, v->doc, "Statement"));
+	PDF_TRY(period(pdf, v));
+	PDF_TRY(movements(pdf, v));
+	PDF_TRY(totals(pdf, v));
 	rc = pdf_doc_render(out, len, pdf);
 out:
 	pdf_doc_free(pdf);

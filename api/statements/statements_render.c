@@ -43,7 +43,7 @@ static int load_movements(struct statement_view *v)
 	if (!v->amounts || !v->balances)
 		return CS_ENOMEM;
 	json_array_foreach(v->movements, i, row) v->amounts[i] =
-	        json_integer_value(json_array_get(row, 5));
+	        json_integer_value(json_object_get(row, "a"));
 	v->st.amounts = v->amounts;
 	v->st.balances = v->balances;
 	v->st.n_movements = n;
@@ -81,7 +81,11 @@ void statement_view_clear(struct statement_view *v)
 
 const char *statement_view_text(const struct statement_view *v, size_t i, size_t member)
 {
-	return json_string_value(json_array_get(json_array_get(v->movements, i), member));
+	static const char *const keys[] = {"d", "t", "id", "r", "s"};
+
+	if (member >= sizeof(keys) / sizeof(keys[0]))
+		return NULL;
+	return json_string_value(json_object_get(json_array_get(v->movements, i), keys[member]));
 }
 
 static json_t *aging_json(const struct statement *st)

@@ -1,9 +1,9 @@
 /*
  * A statement as the customer gets it (API.md rule 20): the document the database built
  * (db/migrations/0019_statements.sql: parties, period, opening balance, unapplied money, the
- * movements as [date, type, id, reference, description, amount_cents] and the aging inputs as
- * [due_date, owed_cents]) with the arithmetic of core/statement.h done, rendered as JSON, CSV or
- * PDF.
+ * movements as {d: date, t: type, id, r: reference, s: description, a: amount_cents} and the aging
+ * inputs as [due_date, owed_cents]) with the arithmetic of core/statement.h done, rendered as
+ * JSON, CSV or PDF.
  */
 #ifndef CURBSIDE_STATEMENTS_RENDER_H
 #define CURBSIDE_STATEMENTS_RENDER_H
