@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/csv.h"
+#include "core/json_text.h"
 #include "core/strbuf.h"
 
 static json_int_t num(const json_t *obj, const char *key)
@@ -33,31 +34,40 @@ static int load_owed(struct statement_view *v, const json_t *aging)
 	return CS_OK;
 }
 
+/* The movements' columns in `rows`: after the document, date, type, id, reference,
+ * description (statement_view_text's members 0-4), then the amount. */
+enum { COL_TEXT = 1, COL_CENTS = 6, N_COLS = 7 };
+
 static int load_movements(struct statement_view *v)
 {
-	size_t n = json_array_size(v->movements), i;
-	json_t *row;
+	size_t n = (size_t)PQntuples(v->rows) - 1, i;
+	char *end;
 
 	v->amounts = calloc(n + 1, sizeof(*v->amounts));
 	v->balances = calloc(n + 1, sizeof(*v->balances));
 	if (!v->amounts || !v->balances)
 		return CS_ENOMEM;
-	json_array_foreach(v->movements, i, row) v->amounts[i] =
-	        json_integer_value(json_object_get(row, "a"));
+	for (i = 0; i < n; i++) {
+		const char *cents = PQgetvalue(v->rows, (int)i + 1, COL_CENTS);
+
+		v->amounts[i] = strtoll(cents, &end, 10);
+		if (end == cents || *end)
+			return CS_EINTERNAL;
+	}
 	v->st.amounts = v->amounts;
 	v->st.balances = v->balances;
 	v->st.n_movements = n;
 	return CS_OK;
 }
 
-int statement_view_load(struct statement_view *v, const json_t *doc)
+int statement_view_load(struct statement_view *v, const json_t *doc, const PGresult *rows)
 {
 	int rc;
 
 	memset(v, 0, sizeof(*v));
 	v->doc = doc;
-	v->movements = json_object_get(doc, "movements");
-	if (!json_is_array(v->movements) ||
+	v->rows = rows;
+	if (PQntuples(rows) < 1 || PQnfields(rows) != N_COLS ||
 	    statement_day(&v->st.to_day, json_string_value(json_object_get(doc, "to"))) != CS_OK)
 		return cs_error_set(CS_EINTERNAL, NULL, "The statement could not be read.");
 	v->st.opening_cents = num(doc, "opening_cents");
@@ -81,65 +91,108 @@ void statement_view_clear(struct statement_view *v)
 
 const char *statement_view_text(const struct statement_view *v, size_t i, size_t member)
 {
-	static const char *const keys[] = {"d", "t", "id", "r", "s"};
+	int row = (int)i + 1, col = COL_TEXT + (int)member;
 
-	if (member >= sizeof(keys) / sizeof(keys[0]))
+	if (member > 4 || PQgetisnull(v->rows, row, col))
 		return NULL;
-	return json_string_value(json_object_get(json_array_get(v->movements, i), keys[member]));
+	return PQgetvalue(v->rows, row, col);
 }
 
-static json_t *aging_json(const struct statement *st)
+static int dump_to_strbuf(const char *text, size_t len, void *data)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "current_cents",
-	                 (json_int_t)st->aging[STATEMENT_CURRENT], "days_1_30_cents",
-	                 (json_int_t)st->aging[STATEMENT_1_30], "days_31_60_cents",
-	                 (json_int_t)st->aging[STATEMENT_31_60], "days_61_90_cents",
-	                 (json_int_t)st->aging[STATEMENT_61_90], "over_90_cents",
-	                 (json_int_t)st->aging[STATEMENT_OVER_90], "total_cents",
-	                 (json_int_t)st->aging_total_cents);
+	strbuf_append(data, text, len);
+	return 0;
 }
 
-static json_t *transactions_json(const struct statement_view *v)
+static void put_text(struct strbuf *b, const char *text)
 {
-	json_t *items = json_array();
+	strbuf_append(b, text, strlen(text));
+}
 
-	for (size_t i = 0; items && i < v->st.n_movements; i++) {
-		const char *ref = statement_view_text(v, i, 3);
+/* `,"key":` (no comma when `key` starts the object: `{"key":`). */
+static void put_key(struct strbuf *b, const char *key)
+{
+	put_text(b, b->len ? ",\"" : "{\"");
+	put_text(b, key);
+	put_text(b, "\":");
+}
 
-		if (json_array_append_new(items,
-		                          json_pack("{s:s, s:s, s:s, s:o, s:s, s:I, s:I}", "date",
-		                                    statement_view_text(v, i, 0), "type",
-		                                    statement_view_text(v, i, 1), "id",
-		                                    statement_view_text(v, i, 2), "reference",
-		                                    ref ? json_string(ref) : json_null(),
-		                                    "description", statement_view_text(v, i, 4),
-		                                    "amount_cents", (json_int_t)v->amounts[i],
-		                                    "balance_cents", (json_int_t)v->balances[i])))
-			return json_decref(items), NULL;
+/* `"key":` and `value` as JSON (any value; NULL: null). */
+static void put_json(struct strbuf *b, const char *key, const json_t *value)
+{
+	put_key(b, key);
+	if (!value || json_dump_callback(value, dump_to_strbuf, b, JSON_COMPACT | JSON_ENCODE_ANY))
+		put_text(b, "null");
+}
+
+static void put_int(struct strbuf *b, const char *key, int64_t n)
+{
+	put_key(b, key);
+	json_text_int(b, n);
+}
+
+static void put_aging(struct strbuf *b, const struct statement *st)
+{
+	static const char *const keys[STATEMENT_BUCKETS] = {"current_cents", "days_1_30_cents",
+	                                                    "days_31_60_cents", "days_61_90_cents",
+	                                                    "over_90_cents"};
+
+	put_text(b, ",\"aging\":{");
+	for (int i = 0; i < STATEMENT_BUCKETS; i++) {
+		put_text(b, i ? ",\"" : "\"");
+		put_text(b, keys[i]);
+		put_text(b, "\":");
+		json_text_int(b, st->aging[i]);
 	}
-	return items;
+	put_text(b, ",\"total_cents\":");
+	json_text_int(b, st->aging_total_cents);
+	put_text(b, "}");
+}
+
+/* One transaction object, preceded by a comma unless it is the first. */
+static void put_transaction(struct strbuf *b, const struct statement_view *v, size_t i)
+{
+	static const char *const keys[] = {
+	        "{\"date\":", ",\"type\":", ",\"id\":", ",\"reference\":", ",\"description\":"};
+
+	if (i)
+		put_text(b, ",");
+	for (size_t m = 0; m < sizeof(keys) / sizeof(keys[0]); m++) {
+		put_text(b, keys[m]);
+		json_text_string(b, statement_view_text(v, i, m));
+	}
+	put_text(b, ",\"amount_cents\":");
+	json_text_int(b, v->amounts[i]);
+	put_text(b, ",\"balance_cents\":");
+	json_text_int(b, v->balances[i]);
+	put_text(b, "}");
 }
 
 int statements_render_json(char **out, size_t *len, const struct statement_view *v)
 {
 	const json_t *d = v->doc;
-	json_t *body = json_pack(
-	        "{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "hauler",
-	        json_object_get(d, "hauler"), "account", json_object_get(d, "customer"), "location",
-	        json_object_get(d, "location"), "from", json_object_get(d, "from"), "to",
-	        json_object_get(d, "to"), "generated_on", json_object_get(d, "generated_on"),
-	        "currency", json_object_get(json_object_get(d, "hauler"), "currency"),
-	        "opening_balance_cents", (json_int_t)v->st.opening_cents, "closing_balance_cents",
-	        (json_int_t)v->st.closing_cents, "charges_cents", (json_int_t)v->st.raised_cents,
-	        "payments_and_credits_cents", (json_int_t)v->st.lowered_cents, "unapplied_cents",
-	        (json_int_t)v->st.unapplied_cents, "aging", aging_json(&v->st), "transactions",
-	        transactions_json(v));
+	struct strbuf b = STRBUF_INIT;
 
-	*out = body ? json_dumps(body, JSON_COMPACT) : NULL;
-	json_decref(body);
+	put_json(&b, "hauler", json_object_get(d, "hauler"));
+	put_json(&b, "account", json_object_get(d, "customer"));
+	put_json(&b, "location", json_object_get(d, "location"));
+	put_json(&b, "from", json_object_get(d, "from"));
+	put_json(&b, "to", json_object_get(d, "to"));
+	put_json(&b, "generated_on", json_object_get(d, "generated_on"));
+	put_json(&b, "currency", json_object_get(json_object_get(d, "hauler"), "currency"));
+	put_int(&b, "opening_balance_cents", v->st.opening_cents);
+	put_int(&b, "closing_balance_cents", v->st.closing_cents);
+	put_int(&b, "charges_cents", v->st.raised_cents);
+	put_int(&b, "payments_and_credits_cents", v->st.lowered_cents);
+	put_int(&b, "unapplied_cents", v->st.unapplied_cents);
+	put_aging(&b, &v->st);
+	put_text(&b, ",\"transactions\":[");
+	for (size_t i = 0; i < v->st.n_movements; i++)
+		put_transaction(&b, v, i);
+	put_text(&b, "]}");
+	*out = strbuf_detach(&b, len);
 	if (!*out)
 		return cs_error_set(CS_ENOMEM, NULL, "The statement could not be written.");
-	*len = strlen(*out);
 	return CS_OK;
 }
 

@@ -41,7 +41,7 @@ static const char *date_param(struct field_errors *errs, const struct http_ctx *
 }
 
 /* Every shape problem at once; the period's rules and the location's owner are the database's
- * answer (statement_json in db/migrations/0019_statements.sql). */
+ * answer (statement_rows in db/migrations/0019_statements.sql). */
 static void read_query(struct statement_query *q, struct field_errors *errs,
                        const struct http_ctx *ctx)
 {

@@ -10,8 +10,9 @@
 #include "pdf/pdf_text.h"
 #include "statements/statements_render.h"
 
-static struct db_stmt statement_stmt = DB_STMT(
-        "portal_statement", "SELECT statement_json($1, $2, $3::uuid, $4::date, $5::date)", 5);
+static struct db_stmt statement_stmt =
+        DB_STMT("portal_statement",
+                "SELECT * FROM statement_rows($1, $2, $3::uuid, $4::date, $5::date)", 5);
 
 void statement_file_clear(struct statement_file *f)
 {
@@ -56,19 +57,20 @@ int statements_produce(struct statement_file *out, struct db_pool *db, const cha
 {
 	const char *params[] = {tenant_id, customer_id, q->location_id, q->from, q->to};
 	struct statement_view v;
-	char *text = NULL;
+	PGresult *rows = NULL;
 	json_t *doc = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = db_query_text(&text, db, &statement_stmt, params);
+	rc = db_query_result(&rows, db, &statement_stmt, params);
 	if (rc != CS_OK)
 		return rc;
-	doc = text ? json_loads(text, 0, NULL) : NULL;
-	free(text);
-	if (!doc)
+	doc = PQntuples(rows) > 0 ? json_loads(PQgetvalue(rows, 0, 0), 0, NULL) : NULL;
+	if (!doc) {
+		PQclear(rows);
 		return cs_error_set(CS_EINTERNAL, NULL, "The statement could not be read.");
-	rc = statement_view_load(&v, doc);
+	}
+	rc = statement_view_load(&v, doc, rows);
 	if (rc == CS_OK && !statement_check(&v.st))
 		LOG_ERROR("statement of an account does not add up (closing %lld, aging %lld, "
 		          "unapplied %lld)",
@@ -80,5 +82,6 @@ int statements_produce(struct statement_file *out, struct db_pool *db, const cha
 		statement_file_clear(out);
 	statement_view_clear(&v);
 	json_decref(doc);
+	PQclear(rows);
 	return rc;
 }

@@ -1,6 +1,6 @@
 /*
  * The selected account's balance statement (API.md rule 20, GET /v1/portal/statement): read in
- * one statement scoped by the tenant AND the account of the session (statement_json() of
+ * one statement scoped by the tenant AND the account of the session (statement_rows() of
  * db/migrations/0019_statements.sql, which also applies the default period and refuses a bad
  * range or another account's location), computed by core/statement.h and rendered.
  */

@@ -351,9 +351,9 @@ dated_invoice() {
 	# Every demo account, over the 3 years to today and a past quarter, straight from the SQL.
 	bad=$(stack_sql "SELECT c.account_number, p.f FROM customers c JOIN tenants t ON t.id = c.tenant_id
 		CROSS JOIN (VALUES (0), (60)) AS o(back)
-		CROSS JOIN LATERAL (SELECT statement_json(t.id, c.id, NULL, NULL, tenant_today(t.id) - o.back)::json AS d) s
-		CROSS JOIN LATERAL (SELECT (s.d->>'opening_cents')::bigint
-		       + coalesce((SELECT sum((m->>'a')::bigint) FROM json_array_elements(s.d->'movements') m), 0)
+		CROSS JOIN LATERAL (SELECT max(r.doc)::json AS d, coalesce(sum(r.m_cents), 0) AS moved
+		       FROM statement_rows(t.id, c.id, NULL, NULL, tenant_today(t.id) - o.back) r) s
+		CROSS JOIN LATERAL (SELECT (s.d->>'opening_cents')::bigint + s.moved
 		       - (coalesce((SELECT sum((a->>1)::bigint) FROM json_array_elements(s.d->'aging') a), 0)
 		          - (s.d->>'unapplied_cents')::bigint) AS f) p
 		WHERE t.slug = 'demo' AND p.f <> 0")

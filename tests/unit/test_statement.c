@@ -5,8 +5,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "core/csv.h"
+#include "core/json_text.h"
 #include "core/statement.h"
 
 static int32_t day_of(const char *iso)
@@ -171,6 +173,57 @@ static void csv_quotes_what_needs_it(void **state)
 	strbuf_release(&b);
 }
 
+static void json_text_escapes_what_needs_it(void **state)
+{
+	struct strbuf b = STRBUF_INIT;
+
+	(void)state;
+	json_text_string(&b, "plain");
+	json_text_string(&b, "say \"hi\" \\ / caf\xc3\xa9");
+	json_text_string(&b, "a\nb\r\t\b\f\x01\x1f\x7f");
+	json_text_string(&b, "");
+	json_text_string(&b, NULL);
+	assert_false(b.failed);
+	assert_string_equal(b.data, "\"plain\"\"say \\\"hi\\\" \\\\ / caf\xc3\xa9\""
+	                            "\"a\\nb\\r\\t\\b\\f\\u0001\\u001f\x7f\"\"\"null");
+	strbuf_release(&b);
+}
+
+/* Every ASCII byte and some UTF-8, escaped and read back by jansson, is the text again. */
+static void json_text_round_trips(void **state)
+{
+	char text[160];
+	struct strbuf b = STRBUF_INIT;
+	json_t *back;
+
+	(void)state;
+	for (int c = 1; c < 128; c++)
+		text[c - 1] = (char)c;
+	strcpy(text + 127, "\xe2\x82\xac \xf0\x9f\x9a\x9b");
+	json_text_string(&b, text);
+	back = json_loadb(b.data, b.len, JSON_DECODE_ANY, NULL);
+	assert_non_null(back);
+	assert_string_equal(json_string_value(back), text);
+	json_decref(back);
+	strbuf_release(&b);
+}
+
+static void json_text_writes_whole_numbers(void **state)
+{
+	struct strbuf b = STRBUF_INIT;
+
+	(void)state;
+	json_text_int(&b, 0);
+	strbuf_append(&b, " ", 1);
+	json_text_int(&b, -1250);
+	strbuf_append(&b, " ", 1);
+	json_text_int(&b, INT64_MAX);
+	strbuf_append(&b, " ", 1);
+	json_text_int(&b, INT64_MIN);
+	assert_string_equal(b.data, "0 -1250 9223372036854775807 -9223372036854775808");
+	strbuf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +234,9 @@ int main(void)
 	        cmocka_unit_test(an_empty_period_keeps_the_opening),
 	        cmocka_unit_test(random_statements_keep_the_invariants),
 	        cmocka_unit_test(csv_quotes_what_needs_it),
+	        cmocka_unit_test(json_text_escapes_what_needs_it),
+	        cmocka_unit_test(json_text_round_trips),
+	        cmocka_unit_test(json_text_writes_whole_numbers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
