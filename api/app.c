@@ -42,6 +42,7 @@
 #include "signup/signup_routes.h"
 #include "sms/sms_worker.h"
 #include "staff/staff_routes.h"
+#include "statements/statements_routes.h"
 #include "system/system.h"
 #include "tenants/branding_cache.h"
 #include "tenants/tenants_routes.h"
@@ -174,7 +175,7 @@ int app_serve(struct app *app)
 	        portal_billing_route_table,  portal_documents_route_table,
 	        payment_methods_route_table, portal_payments_route_table,
 	        google_login_route_table,    contact_route_table,
-	        notifications_route_table,
+	        notifications_route_table,   statements_route_table,
 	};
 
 	if (app->cfg.migrate_on_start && db_migrate(app->cfg.database_url, stdout) != CS_OK)

@@ -16,6 +16,14 @@
 
 struct pdf_doc;
 
+/* Run a drawing call into the caller's `rc` and jump to its `out` label when it failed. */
+#define PDF_TRY(expr)                                                                              \
+	do {                                                                                       \
+		rc = (expr);                                                                       \
+		if (rc != CS_OK)                                                                   \
+			goto out;                                                                  \
+	} while (0)
+
 enum pdf_style {
 	PDF_TITLE,   /* large bold */
 	PDF_HEADING, /* bold, a little larger than the body */

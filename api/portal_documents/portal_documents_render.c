@@ -51,6 +51,16 @@ static struct day day(const char *iso)
 	return d;
 }
 
+void portal_documents_money(char *out, size_t cap, const json_t *doc, json_int_t cents)
+{
+	snprintf(out, cap, "%s", money(doc, cents).text);
+}
+
+void portal_documents_day(char *out, size_t cap, const char *iso)
+{
+	snprintf(out, cap, "%s", day(iso).text);
+}
+
 /* "bank_account" as "Bank account". */
 struct word {
 	char text[48];
@@ -69,33 +79,25 @@ static struct word label_of(const char *code)
 	return w;
 }
 
-#define TRY(expr)                                                                                  \
-	do {                                                                                       \
-		rc = (expr);                                                                       \
-		if (rc != CS_OK)                                                                   \
-			goto out;                                                                  \
-	} while (0)
-
-/* The hauler's block, the document's title and the customer's block. */
-static int head(struct pdf_doc *pdf, const json_t *doc, const char *title)
+int portal_documents_head(struct pdf_doc *pdf, const json_t *doc, const char *title)
 {
 	const json_t *h = json_object_get(doc, "hauler"), *c = json_object_get(doc, "customer");
 	int rc;
 
-	TRY(pdf_doc_text(pdf, PDF_TITLE, str(h, "name")));
+	PDF_TRY(pdf_doc_text(pdf, PDF_TITLE, str(h, "name")));
 	if (str(h, "address"))
-		TRY(pdf_doc_text(pdf, PDF_BODY, str(h, "address")));
+		PDF_TRY(pdf_doc_text(pdf, PDF_BODY, str(h, "address")));
 	const char *contacts[] = {str(h, "phone"), str(h, "email"), str(h, "website")};
 
 	for (size_t i = 0; i < 3; i++)
 		if (contacts[i])
-			TRY(pdf_doc_text(pdf, PDF_BODY, contacts[i]));
-	TRY(pdf_doc_gap(pdf, 10));
-	TRY(pdf_doc_text(pdf, PDF_HEADING, title));
-	TRY(pdf_doc_rule(pdf));
-	TRY(pdf_doc_field(pdf, "Account", str(c, "account_number")));
-	TRY(pdf_doc_field(pdf, "Customer", str(c, "name")));
-	TRY(pdf_doc_field(pdf, "Billing address", str(c, "billing_address_line")));
+			PDF_TRY(pdf_doc_text(pdf, PDF_BODY, contacts[i]));
+	PDF_TRY(pdf_doc_gap(pdf, 10));
+	PDF_TRY(pdf_doc_text(pdf, PDF_HEADING, title));
+	PDF_TRY(pdf_doc_rule(pdf));
+	PDF_TRY(pdf_doc_field(pdf, "Account", str(c, "account_number")));
+	PDF_TRY(pdf_doc_field(pdf, "Customer", str(c, "name")));
+	PDF_TRY(pdf_doc_field(pdf, "Billing address", str(c, "billing_address_line")));
 out:
 	return rc;
 }
@@ -108,7 +110,7 @@ static int finish(unsigned char **out, size_t *len, struct pdf_doc *pdf, int rc)
 	return rc;
 }
 
-static int open_doc(struct pdf_doc **pdf, const json_t *doc, const char *title)
+int portal_documents_open(struct pdf_doc **pdf, const json_t *doc, const char *title)
 {
 	return pdf_doc_new(pdf, title, str(json_object_get(doc, "hauler"), "name"));
 }
@@ -149,7 +151,7 @@ static int invoice_lines(struct pdf_doc *pdf, const json_t *doc, const json_t *l
 	json_t *line;
 	int rc;
 
-	TRY(pdf_doc_table(pdf, line_cols, 4));
+	PDF_TRY(pdf_doc_table(pdf, line_cols, 4));
 	json_array_foreach(lines, i, line)
 	{
 		char q[32];
@@ -159,7 +161,7 @@ static int invoice_lines(struct pdf_doc *pdf, const json_t *doc, const json_t *l
 		quantity(q, sizeof(q), json_object_get(line, "quantity"));
 		const char *cells[] = {str(line, "description"), q, unit.text, amount.text};
 
-		TRY(pdf_doc_row(pdf, cells));
+		PDF_TRY(pdf_doc_row(pdf, cells));
 	}
 	pdf_doc_table_end(pdf);
 out:
@@ -170,17 +172,18 @@ static int invoice_totals(struct pdf_doc *pdf, const json_t *doc, const json_t *
 {
 	int rc;
 
-	TRY(pdf_doc_rule(pdf));
-	TRY(pdf_doc_field(pdf, "Total", money(doc, num(inv, "total_cents")).text));
-	TRY(pdf_doc_field(pdf, "Paid", money(doc, num(inv, "paid_cents")).text));
-	TRY(pdf_doc_field(pdf, "Credited", money(doc, num(inv, "credited_cents")).text));
-	TRY(pdf_doc_field(pdf, "Balance due", money(doc, num(inv, "balance_cents")).text));
+	PDF_TRY(pdf_doc_rule(pdf));
+	PDF_TRY(pdf_doc_field(pdf, "Total", money(doc, num(inv, "total_cents")).text));
+	PDF_TRY(pdf_doc_field(pdf, "Paid", money(doc, num(inv, "paid_cents")).text));
+	PDF_TRY(pdf_doc_field(pdf, "Credited", money(doc, num(inv, "credited_cents")).text));
+	PDF_TRY(pdf_doc_field(pdf, "Balance due", money(doc, num(inv, "balance_cents")).text));
 	if (json_is_true(json_object_get(inv, "pending")))
-		TRY(pdf_doc_text(pdf, PDF_SMALL,
-		                 "This invoice is pending: it is not yet due and cannot be paid."));
+		PDF_TRY(pdf_doc_text(
+		        pdf, PDF_SMALL,
+		        "This invoice is pending: it is not yet due and cannot be paid."));
 	if (str(inv, "memo")) {
-		TRY(pdf_doc_gap(pdf, 8));
-		TRY(pdf_doc_text(pdf, PDF_BODY, str(inv, "memo")));
+		PDF_TRY(pdf_doc_gap(pdf, 8));
+		PDF_TRY(pdf_doc_text(pdf, PDF_BODY, str(inv, "memo")));
 	}
 out:
 	return rc;
@@ -196,23 +199,23 @@ int portal_documents_invoice_pdf(unsigned char **out, size_t *len, const json_t 
 	*out = NULL;
 	*len = 0;
 	snprintf(title, sizeof(title), "Invoice %s", str(inv, "number") ? str(inv, "number") : "");
-	rc = open_doc(&pdf, doc, title);
+	rc = portal_documents_open(&pdf, doc, title);
 	if (rc != CS_OK)
 		return rc;
-	TRY(head(pdf, doc, title));
-	TRY(pdf_doc_field(pdf, "Service location", location_line(inv)));
-	TRY(pdf_doc_gap(pdf, 6));
-	TRY(pdf_doc_field(pdf, "Invoice number", str(inv, "number")));
-	TRY(pdf_doc_field(pdf, "Invoice date", day(str(inv, "invoice_date")).text));
-	TRY(pdf_doc_field(pdf, "Due date", day(str(inv, "due_date")).text));
-	TRY(pdf_doc_field(pdf, "Terms", str(inv, "terms")));
-	TRY(pdf_doc_field(pdf, "Status",
-	                  json_is_true(json_object_get(inv, "past_due"))
-	                          ? "Past due"
-	                          : label_of(str(inv, "status")).text));
-	TRY(pdf_doc_gap(pdf, 10));
-	TRY(invoice_lines(pdf, doc, json_object_get(inv, "lines")));
-	TRY(invoice_totals(pdf, doc, inv));
+	PDF_TRY(portal_documents_head(pdf, doc, title));
+	PDF_TRY(pdf_doc_field(pdf, "Service location", location_line(inv)));
+	PDF_TRY(pdf_doc_gap(pdf, 6));
+	PDF_TRY(pdf_doc_field(pdf, "Invoice number", str(inv, "number")));
+	PDF_TRY(pdf_doc_field(pdf, "Invoice date", day(str(inv, "invoice_date")).text));
+	PDF_TRY(pdf_doc_field(pdf, "Due date", day(str(inv, "due_date")).text));
+	PDF_TRY(pdf_doc_field(pdf, "Terms", str(inv, "terms")));
+	PDF_TRY(pdf_doc_field(pdf, "Status",
+	                      json_is_true(json_object_get(inv, "past_due"))
+	                              ? "Past due"
+	                              : label_of(str(inv, "status")).text));
+	PDF_TRY(pdf_doc_gap(pdf, 10));
+	PDF_TRY(invoice_lines(pdf, doc, json_object_get(inv, "lines")));
+	PDF_TRY(invoice_totals(pdf, doc, inv));
 out:
 	return finish(out, len, pdf, rc);
 }
@@ -228,22 +231,22 @@ int portal_documents_order_pdf(unsigned char **out, size_t *len, const json_t *d
 	*len = 0;
 	snprintf(title, sizeof(title), "Order receipt %s",
 	         str(o, "number") ? str(o, "number") : "");
-	rc = open_doc(&pdf, doc, title);
+	rc = portal_documents_open(&pdf, doc, title);
 	if (rc != CS_OK)
 		return rc;
-	TRY(head(pdf, doc, title));
-	TRY(pdf_doc_gap(pdf, 6));
-	TRY(pdf_doc_field(pdf, "Order number", str(o, "number")));
-	TRY(pdf_doc_field(pdf, "Service date", day(str(o, "service_date")).text));
-	TRY(pdf_doc_field(pdf, "Service", str(o, "service")));
-	TRY(pdf_doc_field(pdf, "Type", label_of(str(o, "type")).text));
-	TRY(pdf_doc_field(pdf, "Location", location_line(o)));
-	TRY(pdf_doc_field(pdf, "Asset", str(o, "asset_id")));
-	TRY(pdf_doc_field(pdf, "Description", str(o, "description")));
-	TRY(pdf_doc_field(pdf, "Status", label_of(str(o, "status")).text));
+	PDF_TRY(portal_documents_head(pdf, doc, title));
+	PDF_TRY(pdf_doc_gap(pdf, 6));
+	PDF_TRY(pdf_doc_field(pdf, "Order number", str(o, "number")));
+	PDF_TRY(pdf_doc_field(pdf, "Service date", day(str(o, "service_date")).text));
+	PDF_TRY(pdf_doc_field(pdf, "Service", str(o, "service")));
+	PDF_TRY(pdf_doc_field(pdf, "Type", label_of(str(o, "type")).text));
+	PDF_TRY(pdf_doc_field(pdf, "Location", location_line(o)));
+	PDF_TRY(pdf_doc_field(pdf, "Asset", str(o, "asset_id")));
+	PDF_TRY(pdf_doc_field(pdf, "Description", str(o, "description")));
+	PDF_TRY(pdf_doc_field(pdf, "Status", label_of(str(o, "status")).text));
 	if (json_is_integer(json_object_get(o, "amount_cents"))) {
-		TRY(pdf_doc_rule(pdf));
-		TRY(pdf_doc_field(pdf, "Amount", money(doc, num(o, "amount_cents")).text));
+		PDF_TRY(pdf_doc_rule(pdf));
+		PDF_TRY(pdf_doc_field(pdf, "Amount", money(doc, num(o, "amount_cents")).text));
 	}
 out:
 	return finish(out, len, pdf, rc);
@@ -272,9 +275,9 @@ static int payment_tables(struct pdf_doc *pdf, const json_t *doc, const json_t *
 	int rc = CS_OK;
 
 	if (json_array_size(allocations)) {
-		TRY(pdf_doc_gap(pdf, 10));
-		TRY(pdf_doc_text(pdf, PDF_HEADING, "Applied to invoices"));
-		TRY(pdf_doc_table(pdf, allocation_cols, 4));
+		PDF_TRY(pdf_doc_gap(pdf, 10));
+		PDF_TRY(pdf_doc_text(pdf, PDF_HEADING, "Applied to invoices"));
+		PDF_TRY(pdf_doc_table(pdf, allocation_cols, 4));
 		json_array_foreach(allocations, i, row)
 		{
 			struct money applied = money(doc, num(row, "amount_cents"));
@@ -283,14 +286,14 @@ static int payment_tables(struct pdf_doc *pdf, const json_t *doc, const json_t *
 			const char *cells[] = {str(row, "invoice_number"), date.text, applied.text,
 			                       num(row, "reversed_cents") ? reversed.text : ""};
 
-			TRY(pdf_doc_row(pdf, cells));
+			PDF_TRY(pdf_doc_row(pdf, cells));
 		}
 		pdf_doc_table_end(pdf);
 	}
 	if (json_array_size(refunds)) {
-		TRY(pdf_doc_gap(pdf, 10));
-		TRY(pdf_doc_text(pdf, PDF_HEADING, "Refunds"));
-		TRY(pdf_doc_table(pdf, refund_cols, 4));
+		PDF_TRY(pdf_doc_gap(pdf, 10));
+		PDF_TRY(pdf_doc_text(pdf, PDF_HEADING, "Refunds"));
+		PDF_TRY(pdf_doc_table(pdf, refund_cols, 4));
 		json_array_foreach(refunds, i, row)
 		{
 			struct money amount = money(doc, num(row, "amount_cents"));
@@ -299,7 +302,7 @@ static int payment_tables(struct pdf_doc *pdf, const json_t *doc, const json_t *
 			const char *cells[] = {date.text, str(row, "reason"), state.text,
 			                       amount.text};
 
-			TRY(pdf_doc_row(pdf, cells));
+			PDF_TRY(pdf_doc_row(pdf, cells));
 		}
 		pdf_doc_table_end(pdf);
 	}
@@ -315,20 +318,20 @@ int portal_documents_payment_pdf(unsigned char **out, size_t *len, const json_t 
 
 	*out = NULL;
 	*len = 0;
-	rc = open_doc(&pdf, doc, "Payment receipt");
+	rc = portal_documents_open(&pdf, doc, "Payment receipt");
 	if (rc != CS_OK)
 		return rc;
-	TRY(head(pdf, doc, "Payment receipt"));
-	TRY(pdf_doc_gap(pdf, 6));
-	TRY(pdf_doc_field(pdf, "Payment date", day(str(p, "payment_date")).text));
-	TRY(pdf_doc_field(pdf, "Method", label_of(str(p, "method")).text));
-	TRY(pdf_doc_field(pdf, "Reference", str(p, "reference_number")));
-	TRY(pdf_doc_field(pdf, "Status", label_of(str(p, "status")).text));
-	TRY(pdf_doc_field(pdf, "Amount", money(doc, num(p, "amount_cents")).text));
-	TRY(pdf_doc_field(pdf, "Applied", money(doc, num(p, "applied_cents")).text));
-	TRY(pdf_doc_field(pdf, "Refunded", money(doc, num(p, "refunded_cents")).text));
-	TRY(pdf_doc_field(pdf, "Unapplied", money(doc, num(p, "unapplied_cents")).text));
-	TRY(payment_tables(pdf, doc, p));
+	PDF_TRY(portal_documents_head(pdf, doc, "Payment receipt"));
+	PDF_TRY(pdf_doc_gap(pdf, 6));
+	PDF_TRY(pdf_doc_field(pdf, "Payment date", day(str(p, "payment_date")).text));
+	PDF_TRY(pdf_doc_field(pdf, "Method", label_of(str(p, "method")).text));
+	PDF_TRY(pdf_doc_field(pdf, "Reference", str(p, "reference_number")));
+	PDF_TRY(pdf_doc_field(pdf, "Status", label_of(str(p, "status")).text));
+	PDF_TRY(pdf_doc_field(pdf, "Amount", money(doc, num(p, "amount_cents")).text));
+	PDF_TRY(pdf_doc_field(pdf, "Applied", money(doc, num(p, "applied_cents")).text));
+	PDF_TRY(pdf_doc_field(pdf, "Refunded", money(doc, num(p, "refunded_cents")).text));
+	PDF_TRY(pdf_doc_field(pdf, "Unapplied", money(doc, num(p, "unapplied_cents")).text));
+	PDF_TRY(payment_tables(pdf, doc, p));
 out:
 	return finish(out, len, pdf, rc);
 }

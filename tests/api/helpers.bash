@@ -689,6 +689,14 @@ create_order() {
 	ORDER_NUMBER=$(jq -r .number <<<"$body")
 }
 
+# new_credit CUSTOMER_ID CENTS DATE [REASON]: a credit given by staff. Sets CREDIT_ID.
+new_credit() {
+	staff_api "$STAFF_TOKEN" POST "/v1/admin/customers/$1/credits" \
+		"$(jq -cn --argjson a "$2" --arg d "$3" --arg r "${4:-Missed pickup}" '{reason: $r, amount_cents: $a, credit_date: $d}')" || return 1
+	fixture_expect 201 "new_credit" || return 1
+	CREDIT_ID=$(jq -r .id <<<"$body")
+}
+
 # new_idempotency_key: a fresh Idempotency-Key (a random UUID).
 new_idempotency_key() {
 	cat /proc/sys/kernel/random/uuid

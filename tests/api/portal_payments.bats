@@ -20,14 +20,6 @@ check_payment() {
 		  payment_date: $d, allocations: $l}')"
 }
 
-# new_credit CUSTOMER_ID CENTS DATE [REASON]: a credit given by staff. Sets CREDIT_ID.
-new_credit() {
-	staff_api "$STAFF_TOKEN" POST "/v1/admin/customers/$1/credits" \
-		"$(jq -cn --argjson a "$2" --arg d "$3" --arg r "${4:-Missed pickup}" '{reason: $r, amount_cents: $a, credit_date: $d}')" || return 1
-	fixture_expect 201 "new_credit" || return 1
-	CREDIT_ID=$(jq -r .id <<<"$body")
-}
-
 # ids PATH: the ids of the first page of GET PATH, one per line.
 ids() {
 	with_bearer "$PORTAL_TOKEN" GET "$1" || return 1

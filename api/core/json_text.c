@@ -1,0 +1,60 @@
+#include "core/json_text.h"
+
+#include <string.h>
+
+/* The escape of byte `c` into `out`; its length, 0 when the byte needs none. */
+static size_t escape(char out[6], unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+	static const char named[][3] = {
+	        ['"'] = "\\\"", ['\\'] = "\\\\", ['\n'] = "\\n", ['\r'] = "\\r",
+	        ['\t'] = "\\t", ['\b'] = "\\b",  ['\f'] = "\\f"};
+
+	if (c < sizeof(named) / sizeof(named[0]) && named[c][0]) {
+		memcpy(out, named[c], 2);
+		return 2;
+	}
+	if (c >= 0x20)
+		return 0;
+	memcpy(out, "\\u00", 4);
+	out[4] = hex[c >> 4];
+	out[5] = hex[c & 15];
+	return 6;
+}
+
+void json_text_string(struct strbuf *b, const char *text)
+{
+	const char *run = text;
+	char esc[6];
+
+	if (!text) {
+		strbuf_append(b, "null", 4);
+		return;
+	}
+	strbuf_append(b, "\"", 1);
+	for (const char *p = text; *p; p++) {
+		size_t n = escape(esc, (unsigned char)*p);
+
+		if (!n)
+			continue;
+		strbuf_append(b, run, (size_t)(p - run));
+		strbuf_append(b, esc, n);
+		run = p + 1;
+	}
+	strbuf_append(b, run, strlen(run));
+	strbuf_append(b, "\"", 1);
+}
+
+void json_text_int(struct strbuf *b, int64_t n)
+{
+	char digits[24], *p = digits + sizeof(digits);
+	uint64_t v = n < 0 ? (uint64_t)0 - (uint64_t)n : (uint64_t)n;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (n < 0)
+		*--p = '-';
+	strbuf_append(b, p, (size_t)(digits + sizeof(digits) - p));
+}
