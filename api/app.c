@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "api_keys/api_keys_routes.h"
+#include "autopay/autopay_routes.h"
+#include "autopay/autopay_worker.h"
 #include "core/password.h"
 #include "credits/credits_routes.h"
 #include "customers/customers_routes.h"
@@ -170,7 +172,7 @@ int app_serve(struct app *app)
 	        portal_account_route_table,  portal_orders_route_table,
 	        portal_billing_route_table,  portal_documents_route_table,
 	        payment_methods_route_table, portal_payments_route_table,
-	        google_login_route_table,
+	        google_login_route_table,    autopay_route_table,
 	};
 
 	if (app->cfg.migrate_on_start && db_migrate(app->cfg.database_url, stdout) != CS_OK)
@@ -195,6 +197,8 @@ int app_start_workers(struct app *app)
 		rc = jobs_worker_start(&app->jobs_worker, app);
 	if (rc == CS_OK)
 		rc = payments_worker_start(&app->payments_worker, app);
+	if (rc == CS_OK)
+		rc = autopay_worker_start(&app->autopay_worker, app);
 	if (rc != CS_OK)
 		app_stop_workers(app);
 	return rc;
@@ -208,6 +212,8 @@ void app_stop_workers(struct app *app)
 	app->jobs_worker = NULL;
 	payments_worker_stop(app->payments_worker);
 	app->payments_worker = NULL;
+	autopay_worker_stop(app->autopay_worker);
+	app->autopay_worker = NULL;
 }
 
 int app_run_workers(struct app *app)

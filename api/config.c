@@ -100,6 +100,11 @@ static const struct config_var config_vars[] = {
          "OAuth client secret (required with a client id)"},
         {"CURBSIDE_OIDC_TIMEOUT_MS", KIND_INT, "5000", AT(oidc_timeout_ms), 100, 60000,
          "longest wait for the provider (discovery, token endpoint) before answering 502"},
+        {"CURBSIDE_AUTOPAY_POLL_SECONDS", KIND_INT, "60", AT(autopay_poll_seconds), 1, 3600,
+         "how often the autopay scheduler charges what is due (NOTIFY curbside_autopay wakes it)"},
+        {"CURBSIDE_CLOCK_FILE", KIND_STRING, "", AT(clock_file), 0, 0,
+         "development and tests only: a file holding an RFC 3339 instant that autopay takes as "
+         "now (read on every use; refused in production)"},
 };
 
 static int parse_listen(struct config *cfg, const char *v)
@@ -210,6 +215,11 @@ static int check_production(const struct config *cfg, FILE *err)
 	if (!*cfg->smtp_url && (!getenv("CURBSIDE_MAIL_DIR") || !*getenv("CURBSIDE_MAIL_DIR"))) {
 		fprintf(err, "CURBSIDE_SMTP_URL: set it in production (or set CURBSIDE_MAIL_DIR to "
 		             "keep email in files on purpose)\n");
+		bad = 1;
+	}
+	if (*cfg->clock_file) {
+		fprintf(err, "CURBSIDE_CLOCK_FILE: a clock override is for development and tests "
+		             "only\n");
 		bad = 1;
 	}
 	/* Test cards in production only on purpose. */

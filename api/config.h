@@ -49,6 +49,8 @@ struct config {
 	char *oidc_client_id;           /* "" = sign-in with Google is off */
 	char *oidc_client_secret;       /* required with a client id */
 	int oidc_timeout_ms;            /* total time allowed for one call to the provider */
+	int autopay_poll_seconds;       /* the autopay scheduler runs this often */
+	char *clock_file; /* development/test: an RFC 3339 instant overriding the autopay clock */
 };
 
 /* Read the environment into `cfg`. On failure prints every problem to `err` and returns

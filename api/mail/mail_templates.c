@@ -26,6 +26,8 @@ const char *const mail_template_names[] = {
         "invoice_sent",
         "payment_receipt",
         "payment_failed",
+        "autopay_failed",
+        "autopay_disabled",
         NULL,
 };
 
@@ -58,6 +60,8 @@ enum var_id {
 	V_METHOD_LABEL,
 	V_INVOICES,
 	V_FAILURE_MESSAGE,
+	V_NEXT_ATTEMPT_DATE,
+	V_ATTEMPTS_LEFT,
 	V_COUNT
 };
 
@@ -89,6 +93,8 @@ static const char *const var_names[V_COUNT] = {
         "method_label",
         "invoices",
         "failure_message",
+        "next_attempt_date",
+        "attempts_left",
 };
 
 struct vars {
@@ -257,9 +263,10 @@ static int set_link(struct vars *vs, json_t *payload, const struct mail_request 
 	const char *token = json_string_value(json_object_get(payload, "token"));
 
 	if (!strcmp(req->template_name, "password_reset_google") ||
-	    !strncmp(req->template_name, "payment_", 8))
-		return CS_OK; /* no link: it tells the user to sign in with Google; payments say
-		                 what happened */
+	    !strncmp(req->template_name, "payment_", 8) ||
+	    !strncmp(req->template_name, "autopay_", 8))
+		return CS_OK; /* no link: it tells the user to sign in with Google; payments and
+		                 autopay say what happened */
 	if (!path || !token)
 		return cs_error_set(CS_EINVALID, "mail_payload_invalid",
 		                    "a %s payload needs link_path and token", req->template_name);
@@ -298,6 +305,9 @@ static int set_payload(struct vars *vs, const struct mail_request *req)
 	vs->v[V_METHOD_LABEL] = member_text(payload, "method_label");
 	vs->v[V_INVOICES] = member_text(payload, "invoices");
 	vs->v[V_FAILURE_MESSAGE] = member_text(payload, "failure_message");
+	vs->v[V_NEXT_ATTEMPT_DATE] =
+	        readable_date(json_string_value(json_object_get(payload, "next_attempt_date")));
+	vs->v[V_ATTEMPTS_LEFT] = member_text(payload, "attempts_left");
 	vs->v[V_EXPIRES_AT] = dup_or_null(req->expires_local);
 	rc = set_link(vs, payload, req);
 	json_decref(payload);
