@@ -50,6 +50,7 @@ struct config {
 	char *oidc_client_secret;       /* required with a client id */
 	int oidc_timeout_ms;            /* total time allowed for one call to the provider */
 	int autopay_poll_seconds;       /* the autopay scheduler runs this often */
+	int autopay_batch;              /* customers it claims per transaction */
 	char *clock_file; /* development/test: an RFC 3339 instant overriding the autopay clock */
 };
 

@@ -100,7 +100,7 @@ static int claim_batch(char **last, json_t **charges, struct autopay_worker *w, 
 
 	*last = NULL;
 	*charges = NULL;
-	snprintf(limit, sizeof(limit), "%d", AUTOPAY_WORKER_BATCH);
+	snprintf(limit, sizeof(limit), "%d", w->app->cfg.autopay_batch);
 	snprintf(lease, sizeof(lease), "%d", AUTOPAY_WORKER_LEASE_SECONDS);
 	const char *params[] = {now, after, limit, processor_name(w->app->processor), lease};
 	int rc = query_text(&text, conn,

@@ -19,14 +19,13 @@
 struct app;
 struct autopay_worker;
 
-/* Customers claimed (and charges reserved) per transaction. */
-#define AUTOPAY_WORKER_BATCH 50
 /* A reserved charge is this scheduler's for this long before the payments worker may finish it
  * (a batch's processor calls are bounded well within). */
 #define AUTOPAY_WORKER_LEASE_SECONDS 300
 
 /* Start the scheduler for `app` (borrowed: it must outlive it); runs every
- * cfg.autopay_poll_seconds. *out is stopped and freed with autopay_worker_stop. */
+ * cfg.autopay_poll_seconds, claiming cfg.autopay_batch customers at a time. *out is stopped and
+ * freed with autopay_worker_stop. */
 int autopay_worker_start(struct autopay_worker **out, struct app *app) CS_MUST_CHECK;
 
 /* Ask the scheduler to stop, wait for it (after the batch in hand) and free it (NULL-safe). */
