@@ -361,7 +361,10 @@ BEGIN
     UPDATE customers SET autopay_failures = 0, autopay_retry_at = NULL,
       autopay_last_failure = NULL
     WHERE tenant_id = NEW.tenant_id AND id = NEW.customer_id
-      AND (autopay_enrolled_at IS NULL OR autopay_enrolled_at <= NEW.autopay_run_at);
+      AND (autopay_enrolled_at IS NULL OR autopay_enrolled_at <= NEW.autopay_run_at)
+      -- Only when there is something to reset: most successes write nothing.
+      AND (autopay_failures <> 0 OR autopay_retry_at IS NOT NULL
+           OR autopay_last_failure IS NOT NULL);
   END IF;
   RETURN NULL;
 END $$;
