@@ -117,9 +117,10 @@ dated_invoice() {
 	# direct: the proxy parses JSON bodies and rejects unparseable ones before forwarding.
 	api_direct PUT /v1/portal/autopay '{"enabled": ' -H "Authorization: Bearer $PORTAL_TOKEN"
 	assert_problem 400 malformed_json
-	api PUT /v1/portal/autopay '{"enabled": false}'
+	# direct: the proxy answers a request without credentials itself
+	api_direct PUT /v1/portal/autopay '{"enabled": false}'
 	assert_problem 401 unauthorized
-	api GET /v1/portal/autopay
+	api_direct GET /v1/portal/autopay
 	assert_problem 401 unauthorized
 	staff_api "$STAFF_TOKEN" GET /v1/portal/autopay
 	assert_problem 403 forbidden
