@@ -194,105 +194,129 @@ END $$;
 
 -- ---- The scheduler -----------------------------------------------------------------------------
 
--- Reserve customer c's autopay charge (c locked by the caller) for every invoice due by p_now:
--- a pending autopay payment with its allocations, the invoices payment_pending. NULL when nothing
--- is due or its method cannot be charged by p_processor. Answers portal_payment_charge_json.
-CREATE FUNCTION autopay_reserve(c customers, p_now timestamptz, p_processor text,
-                                p_lease_seconds integer) RETURNS json
-LANGUAGE plpgsql AS $$
-DECLARE
-  m payment_methods;
-  v_tz text;
-  v_ids uuid[];
-  v_amount bigint;
-  v_id uuid := gen_random_uuid();
-  v_pay payments;
-BEGIN
-  SELECT * INTO m FROM payment_methods
-  WHERE tenant_id = c.tenant_id AND customer_id = c.id AND id = c.autopay_payment_method_id
-    AND removed_at IS NULL AND processor = p_processor;
-  IF NOT FOUND THEN
-    RETURN NULL;
-  END IF;
-  SELECT time_zone INTO v_tz FROM tenants WHERE id = c.tenant_id;
-  -- Only invoices no payment is in flight on: those a settlement may hold are never waited for.
-  PERFORM 1 FROM invoices i
-  WHERE i.tenant_id = c.tenant_id AND i.customer_id = c.id AND i.status = 'open'
-    AND NOT i.payment_pending
-  ORDER BY i.id FOR UPDATE;
-  SELECT array_agg(i.id ORDER BY i.due_date, i.invoice_date, i.number, i.id), sum(i.balance_cents)
-  INTO v_ids, v_amount
-  FROM invoices i
-  WHERE i.tenant_id = c.tenant_id AND i.customer_id = c.id AND autopay_chargeable(i)
-    AND autopay_charge_at(i, c, v_tz) <= p_now;
-  IF coalesce(v_amount, 0) = 0 THEN
-    RETURN NULL;
-  END IF;
-  UPDATE customers SET autopay_charges = autopay_charges + 1
-  WHERE tenant_id = c.tenant_id AND id = c.id RETURNING * INTO c;
-  INSERT INTO payments (id, tenant_id, customer_id, payment_date, method, reference_number,
-                        amount_cents, status, source, payment_method_id, processor,
-                        processor_method_ref, processor_key, currency, method_brand,
-                        method_last4, next_check_at, autopay_attempt, autopay_run_at)
-  SELECT v_id, c.tenant_id, c.id, (p_now AT TIME ZONE v_tz)::date, m.type,
-         'P-' || upper(substr(replace(gen_random_uuid()::text, '-', ''), 1, 10)), v_amount,
-         'pending', 'autopay', m.id, p_processor, m.processor_ref,
-         'autopay-' || c.id || '-' || c.autopay_charges, t.currency, m.brand, m.last4,
-         -- The lease: past it the payments worker finishes the charge.
-         now() + make_interval(secs => p_lease_seconds), least(c.autopay_failures + 1, 3), p_now
-  FROM tenants t WHERE t.id = c.tenant_id
-  RETURNING * INTO v_pay;
-  INSERT INTO payment_allocations (tenant_id, customer_id, payment_id, invoice_id, amount_cents)
-  SELECT c.tenant_id, c.id, v_id, i.id, i.balance_cents
-  FROM invoices i WHERE i.id = ANY (v_ids);
-  UPDATE invoices SET payment_pending = true WHERE id = ANY (v_ids);
-  RETURN portal_payment_charge_json(v_pay);
-END $$;
-
 -- Claim up to p_limit enrolled customers after p_after (id order; NULL: from the start) that may
 -- have something due by p_now, skipping those another process holds, and reserve each one's
--- charge. Answers {"last": the last customer id looked at or null, "charges": [charge docs]}.
+-- charge for every invoice due by then: a pending autopay payment (its method must be one of
+-- p_processor's), its allocations (oldest due first), the invoices payment_pending. Set-based: a
+-- batch is three statements whatever its size. Answers {"last": the last customer id looked at or
+-- null, "charges": [portal_payment_charge_json of each reserved payment]}.
 CREATE FUNCTION autopay_claim(p_now timestamptz, p_after uuid, p_limit integer,
                               p_processor text, p_lease_seconds integer) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
-  c customers;
-  v_last uuid;
-  v_doc json;
-  v_docs json[] := '{}';
+  v_ids uuid[];
+  v_charges json;
 BEGIN
-  FOR c IN SELECT * FROM customers x
-           WHERE x.autopay_enabled AND x.id > coalesce(p_after, '00000000-0000-0000-0000-000000000000')
-             AND (x.autopay_retry_at IS NULL OR x.autopay_retry_at <= p_now)
-             -- A cheap look first (the due date is at least a day before any attempt in any
-             -- zone); autopay_reserve decides.
-             AND EXISTS (SELECT 1 FROM invoices i
-                         WHERE i.tenant_id = x.tenant_id AND i.customer_id = x.id
-                           AND i.status = 'open' AND NOT i.payment_pending
-                           AND i.due_date <= (p_now AT TIME ZONE 'UTC')::date + 1)
-           ORDER BY x.id LIMIT p_limit FOR UPDATE SKIP LOCKED
-  LOOP
-    v_last := c.id;
-    v_doc := autopay_reserve(c, p_now, p_processor, p_lease_seconds);
-    IF v_doc IS NOT NULL THEN
-      v_docs := v_docs || v_doc;
-    END IF;
-  END LOOP;
-  RETURN json_build_object('last', v_last, 'charges', array_to_json(v_docs))::text;
+  SELECT array_agg(id ORDER BY id) INTO v_ids FROM (
+    SELECT x.id FROM customers x
+    WHERE x.autopay_enabled
+      AND x.id > coalesce(p_after, '00000000-0000-0000-0000-000000000000')
+      AND (x.autopay_retry_at IS NULL OR x.autopay_retry_at <= p_now)
+      -- A cheap look first (the due date is at least a day before any attempt in any zone);
+      -- the schedule below decides.
+      AND EXISTS (SELECT 1 FROM invoices i
+                  WHERE i.tenant_id = x.tenant_id AND i.customer_id = x.id
+                    AND i.status = 'open' AND NOT i.payment_pending
+                    AND i.due_date <= (p_now AT TIME ZONE 'UTC')::date + 1)
+    ORDER BY x.id LIMIT p_limit FOR UPDATE SKIP LOCKED) claimed;
+  IF v_ids IS NULL THEN
+    RETURN json_build_object('last', NULL, 'charges', '[]'::json)::text;
+  END IF;
+  -- The customers are locked; now their invoices no payment is in flight on, in id order (0007's
+  -- lock order). Those a settlement holds are never waited for.
+  PERFORM 1 FROM invoices i JOIN customers c ON c.tenant_id = i.tenant_id AND c.id = i.customer_id
+  WHERE c.id = ANY (v_ids) AND i.status = 'open' AND NOT i.payment_pending
+  ORDER BY i.id FOR UPDATE OF i;
+
+  WITH due AS (
+    SELECT c.tenant_id, c.id AS customer_id, i.id AS invoice_id, i.balance_cents,
+           row_number() OVER (PARTITION BY c.id
+                              ORDER BY i.due_date, i.invoice_date, i.number, i.id) AS n
+    FROM customers c
+    JOIN tenants t ON t.id = c.tenant_id
+    JOIN invoices i ON i.tenant_id = c.tenant_id AND i.customer_id = c.id
+    WHERE c.id = ANY (v_ids) AND autopay_chargeable(i)
+      AND autopay_charge_at(i, c, t.time_zone) <= p_now),
+  owed AS (
+    SELECT customer_id, sum(balance_cents) AS amount FROM due GROUP BY customer_id),
+  counted AS (
+    -- Only customers whose autopay method is live and this processor's are charged.
+    UPDATE customers c SET autopay_charges = c.autopay_charges + 1
+    FROM owed, payment_methods m
+    WHERE c.id = owed.customer_id AND m.tenant_id = c.tenant_id AND m.customer_id = c.id
+      AND m.id = c.autopay_payment_method_id AND m.removed_at IS NULL
+      AND m.processor = p_processor
+    RETURNING c.tenant_id, c.id, c.autopay_charges, c.autopay_failures, owed.amount,
+              m.id AS method_id, m.type, m.processor_ref, m.brand, m.last4),
+  reserved AS (
+    INSERT INTO payments (id, tenant_id, customer_id, payment_date, method, reference_number,
+                          amount_cents, status, source, payment_method_id, processor,
+                          processor_method_ref, processor_key, currency, method_brand,
+                          method_last4, next_check_at, autopay_attempt, autopay_run_at)
+    SELECT gen_random_uuid(), k.tenant_id, k.id, (p_now AT TIME ZONE t.time_zone)::date, k.type,
+           'P-' || upper(substr(replace(gen_random_uuid()::text, '-', ''), 1, 10)), k.amount,
+           'pending', 'autopay', k.method_id, p_processor, k.processor_ref,
+           'autopay-' || k.id || '-' || k.autopay_charges, t.currency, k.brand, k.last4,
+           -- The lease: past it the payments worker finishes the charge.
+           now() + make_interval(secs => p_lease_seconds), least(k.autopay_failures + 1, 3), p_now
+    FROM counted k JOIN tenants t ON t.id = k.tenant_id
+    RETURNING *),
+  allocated AS (
+    INSERT INTO payment_allocations (tenant_id, customer_id, payment_id, invoice_id, amount_cents)
+    SELECT d.tenant_id, d.customer_id, r.id, d.invoice_id, d.balance_cents
+    FROM due d JOIN reserved r ON r.customer_id = d.customer_id
+    ORDER BY d.invoice_id
+    RETURNING invoice_id),
+  flagged AS (
+    UPDATE invoices SET payment_pending = true WHERE id IN (SELECT invoice_id FROM allocated))
+  SELECT coalesce(json_agg(portal_payment_charge_json(r) ORDER BY r.customer_id), '[]'::json)
+  INTO v_charges FROM reserved r;
+  RETURN json_build_object('last', v_ids[array_length(v_ids, 1)], 'charges', v_charges)::text;
 END $$;
 
 -- Settle a batch of autopay charges: p_items [{payment_id, outcome}] (outcome as
--- portal_payment_settle takes it). The customer is locked before its payment, as the claim does.
+-- portal_payment_settle takes it). Successes, nearly all of a run, are settled together: the
+-- payments, the invoices' payment_pending and the receipts in one statement each, as
+-- portal_payment_settle's success branch does one at a time. The rest go one by one through
+-- portal_payment_settle. Customers are locked before their payments, as the claim does.
 CREATE FUNCTION autopay_settle(p_items jsonb) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
   e jsonb;
-  n integer := 0;
+  n integer;
 BEGIN
-  FOR e IN SELECT * FROM jsonb_array_elements(p_items) LOOP
-    PERFORM 1 FROM customers c JOIN payments p ON p.tenant_id = c.tenant_id
-                                              AND p.customer_id = c.id
-    WHERE p.id = (e->>'payment_id')::uuid FOR UPDATE OF c;
+  PERFORM 1 FROM customers c JOIN payments p ON p.tenant_id = c.tenant_id AND p.customer_id = c.id
+  WHERE p.id IN (SELECT (x->>'payment_id')::uuid FROM jsonb_array_elements(p_items) x)
+  ORDER BY c.id FOR UPDATE OF c;
+
+  WITH ok AS (
+    SELECT (x->>'payment_id')::uuid AS id, x->'outcome'->>'charge_ref' AS charge_ref
+    FROM jsonb_array_elements(p_items) x WHERE x->'outcome'->>'status' = 'succeeded'),
+  settled AS (
+    UPDATE payments p SET status = 'succeeded', next_check_at = NULL,
+      processor_charge_ref = coalesce(ok.charge_ref, p.processor_charge_ref)
+    FROM ok WHERE p.id = ok.id AND p.status = 'pending'
+    RETURNING p.*),
+  unflagged AS (
+    -- payment_pending stays on an invoice another pending payment still has money on.
+    UPDATE invoices i SET payment_pending = false
+    FROM payment_allocations a
+    WHERE a.payment_id IN (SELECT id FROM settled) AND i.id = a.invoice_id
+      -- (This statement's snapshot still shows the settled payments pending.)
+      AND NOT EXISTS (SELECT 1 FROM payment_allocations o JOIN payments q ON q.id = o.payment_id
+                      WHERE o.invoice_id = i.id AND q.status = 'pending'
+                        AND o.reversed_cents < o.amount_cents
+                        AND o.payment_id NOT IN (SELECT id FROM settled))),
+  receipts AS (
+    INSERT INTO outbox (tenant_id, template, to_address, payload)
+    SELECT s.tenant_id, 'payment_receipt', a.email, portal_payment_mail_payload(s)
+    FROM settled s JOIN customers c ON c.tenant_id = s.tenant_id AND c.id = s.customer_id,
+         customer_email_address(c) a
+    WHERE a.email IS NOT NULL)
+  SELECT count(*) INTO n FROM settled;
+
+  FOR e IN SELECT * FROM jsonb_array_elements(p_items)
+           WHERE value->'outcome'->>'status' <> 'succeeded' LOOP
     PERFORM portal_payment_settle((e->>'payment_id')::uuid, e->'outcome');
     n := n + 1;
   END LOOP;
