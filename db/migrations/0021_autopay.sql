@@ -20,7 +20,7 @@
 -- Exactly once: the scheduler claims customers with FOR UPDATE SKIP LOCKED and, in the same
 -- transaction, reserves each one's charge as a pending payment (0018's machinery: allocations,
 -- invoices payment_pending). The pending payment is the durable claim: no other run sees those
--- invoices as due, its processor key is derived from (customer, attempt sequence) and is unique,
+-- invoices as due, its processor key is 'autopay-' || its id (stored with it, so every retry uses it),
 -- and its next_check_at is the lease: should the process die before settling, the payments
 -- worker of any process charges it again with the same key once the lease passes (the processor
 -- replays) and settles it. Settling (portal_payment_settle, whoever calls it) fires the trigger
@@ -34,10 +34,8 @@ ALTER TABLE customers
   ADD COLUMN autopay_failures integer NOT NULL DEFAULT 0,
   -- No autopay charge before this moment (the next retry after a failure).
   ADD COLUMN autopay_retry_at timestamptz,
-  -- Autopay charges reserved so far: the sequence in their processor keys.
-  ADD COLUMN autopay_charges integer NOT NULL DEFAULT 0,
   ADD COLUMN autopay_last_failure jsonb,
-  ADD CONSTRAINT customers_autopay_counts CHECK (autopay_failures >= 0 AND autopay_charges >= 0);
+  ADD CONSTRAINT customers_autopay_failures_valid CHECK (autopay_failures >= 0);
 
 -- The scheduler walks enrolled customers in id order.
 CREATE INDEX customers_autopay_idx ON customers (id) WHERE autopay_enabled;
@@ -48,9 +46,6 @@ ALTER TABLE payments
   ADD COLUMN autopay_run_at timestamptz,
   ADD CONSTRAINT payments_autopay_shape CHECK
     (source <> 'autopay' OR (autopay_attempt BETWEEN 1 AND 3 AND autopay_run_at IS NOT NULL));
-
--- One autopay charge per (customer, sequence): the processor key can never be used twice.
-CREATE UNIQUE INDEX payments_autopay_key ON payments (processor_key) WHERE source = 'autopay';
 
 -- The autopay emails (api/mail/templates/autopay_failed.*, autopay_disabled.*). The list carries
 -- every template of this round, whichever migration applies last.
@@ -239,27 +234,27 @@ BEGIN
       AND autopay_charge_at(i, c, t.time_zone) <= p_now),
   owed AS (
     SELECT customer_id, sum(balance_cents) AS amount FROM due GROUP BY customer_id),
-  counted AS (
+  charged AS (
     -- Only customers whose autopay method is live and this processor's are charged.
-    UPDATE customers c SET autopay_charges = c.autopay_charges + 1
-    FROM owed, payment_methods m
-    WHERE c.id = owed.customer_id AND m.tenant_id = c.tenant_id AND m.customer_id = c.id
-      AND m.id = c.autopay_payment_method_id AND m.removed_at IS NULL
-      AND m.processor = p_processor
-    RETURNING c.tenant_id, c.id, c.autopay_charges, c.autopay_failures, owed.amount,
-              m.id AS method_id, m.type, m.processor_ref, m.brand, m.last4),
+    SELECT c.tenant_id, c.id, c.autopay_failures, owed.amount, gen_random_uuid() AS payment_id,
+           m.id AS method_id, m.type, m.processor_ref, m.brand, m.last4
+    FROM owed
+    JOIN customers c ON c.id = owed.customer_id
+    JOIN payment_methods m ON m.tenant_id = c.tenant_id AND m.customer_id = c.id
+                          AND m.id = c.autopay_payment_method_id
+    WHERE m.removed_at IS NULL AND m.processor = p_processor),
   reserved AS (
     INSERT INTO payments (id, tenant_id, customer_id, payment_date, method, reference_number,
                           amount_cents, status, source, payment_method_id, processor,
                           processor_method_ref, processor_key, currency, method_brand,
                           method_last4, next_check_at, autopay_attempt, autopay_run_at)
-    SELECT gen_random_uuid(), k.tenant_id, k.id, (p_now AT TIME ZONE t.time_zone)::date, k.type,
+    SELECT k.payment_id, k.tenant_id, k.id, (p_now AT TIME ZONE t.time_zone)::date, k.type,
            'P-' || upper(substr(replace(gen_random_uuid()::text, '-', ''), 1, 10)), k.amount,
            'pending', 'autopay', k.method_id, p_processor, k.processor_ref,
-           'autopay-' || k.id || '-' || k.autopay_charges, t.currency, k.brand, k.last4,
+           'autopay-' || k.payment_id, t.currency, k.brand, k.last4,
            -- The lease: past it the payments worker finishes the charge.
            now() + make_interval(secs => p_lease_seconds), least(k.autopay_failures + 1, 3), p_now
-    FROM counted k JOIN tenants t ON t.id = k.tenant_id
+    FROM charged k JOIN tenants t ON t.id = k.tenant_id
     RETURNING *),
   allocated AS (
     INSERT INTO payment_allocations (tenant_id, customer_id, payment_id, invoice_id, amount_cents)
