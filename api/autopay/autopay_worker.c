@@ -158,9 +158,8 @@ static bool autopay_round(struct db_loop *loop, PGconn *conn, void *arg)
 	if (run_round(&counts, w, loop, conn, now) != CS_OK)
 		LOG_WARN("autopay scheduler: a round stopped early; the next one goes on");
 	if (counts.succeeded + counts.pending + counts.failed + counts.unknown)
-		LOG_INFO("autopay scheduler: %zu charged, %zu in flight, %zu failed, %zu left to "
-		         "the "
-		         "payments worker",
+		LOG_INFO("autopay scheduler: round done: %zu charged, %zu in flight, %zu failed, "
+		         "%zu left to the payments worker",
 		         counts.succeeded, counts.pending, counts.failed, counts.unknown);
 	return false;
 }

@@ -1,12 +1,15 @@
 -- The data set of `scripts/bench autopay`: the tenant :'slug' with :customers customers enrolled in
 -- autopay with a sandbox card each, and :per_customer open invoices per customer all due
 -- 2030-01-15 (sent 2030-01-01), so one run at 2030-01-16 has :customers × :per_customer invoices
--- due. Generated in SQL without random(): every run measures the same data. The customers have
--- no email address, so the run queues no receipt (the mail worker would compete for the cores).
+-- due. Generated in SQL without random(): every run measures the same data. Every customer has
+-- a contact email, so each charge queues its receipt as in production (the worker's mail thread
+-- starts sending them during the run, on the same cores).
 INSERT INTO tenants (slug, name) VALUES (:'slug', 'Bench Autopay Hauling');
 
-INSERT INTO customers (tenant_id, account_number, name, kind)
-SELECT t.id, 'AP-' || lpad(n::text, 7, '0'), 'Autopay Customer ' || n, 'residential'
+INSERT INTO customers (tenant_id, account_number, name, kind, contacts)
+SELECT t.id, 'AP-' || lpad(n::text, 7, '0'), 'Autopay Customer ' || n, 'residential',
+       jsonb_build_array(jsonb_build_object('name', 'Customer ' || n,
+                                            'email', 'ap' || n || '@bench.example'))
 FROM tenants t CROSS JOIN generate_series(1, :customers) AS n
 WHERE t.slug = :'slug';
 
