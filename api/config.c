@@ -8,7 +8,17 @@
 #include <string.h>
 #include <unistd.h>
 
-enum config_kind { KIND_STRING, KIND_INT, KIND_LONG, KIND_BOOL, KIND_ENV, KIND_LISTEN };
+#include "sms/sms_phone.h"
+
+enum config_kind {
+	KIND_STRING,
+	KIND_INT,
+	KIND_LONG,
+	KIND_BOOL,
+	KIND_ENV,
+	KIND_LISTEN,
+	KIND_WORKERS
+};
 
 struct config_var {
 	const char *name;
@@ -74,8 +84,9 @@ static const struct config_var config_vars[] = {
          "mail worker's polling interval (it also wakes on new mail at once)"},
         {"CURBSIDE_MAIL_RETRY_SECONDS", KIND_INT, "30", AT(mail_retry_seconds), 1, 3600,
          "first retry delay after a temporary failure; each later one is 4x longer"},
-        {"CURBSIDE_WORKERS", KIND_BOOL, "true", AT(workers), 0, 0,
-         "serve also runs the background workers (mail, jobs); `curbside worker` runs only them"},
+        {"CURBSIDE_WORKERS", KIND_WORKERS, "all", AT(workers), 0, 0,
+         "background workers this process runs, in serve and in `curbside worker`: all, none, "
+         "or a comma-separated list of mail, jobs, payments, autopay, sms"},
         {"CURBSIDE_PAYMENTS", KIND_STRING, "sandbox", AT(payments), 0, 0,
          "payment processor: sandbox (in-process test tokens) or stripe; production needs it "
          "set explicitly"},
@@ -107,6 +118,24 @@ static const struct config_var config_vars[] = {
         {"CURBSIDE_CLOCK_FILE", KIND_STRING, "", AT(clock_file), 0, 0,
          "development and tests only: a file holding an RFC 3339 instant that autopay takes as "
          "now (read on every use; refused in production)"},
+        {"CURBSIDE_SMS_URL", KIND_STRING, "", AT(sms_url), 0, 0,
+         "Twilio-compatible API base, texts are POSTed to <url>/Messages.json; empty: write "
+         "texts to CURBSIDE_SMS_DIR (in production: service reminders are off unless that is "
+         "set)"},
+        {"CURBSIDE_SMS_ACCOUNT", KIND_STRING, "", AT(sms_account), 0, 0,
+         "SMS API account (basic-auth user; required with CURBSIDE_SMS_URL)"},
+        {"CURBSIDE_SMS_TOKEN", KIND_STRING, "", AT(sms_token), 0, 0,
+         "SMS API token (basic-auth password; required with CURBSIDE_SMS_URL; never logged)"},
+        {"CURBSIDE_SMS_FROM", KIND_STRING, "", AT(sms_from), 0, 0,
+         "the sending number in E.164 form (required with CURBSIDE_SMS_URL)"},
+        {"CURBSIDE_SMS_DIR", KIND_STRING, ".data/sms", AT(sms_dir), 0, 0,
+         "development: one .txt file per text when CURBSIDE_SMS_URL is empty"},
+        {"CURBSIDE_SMS_POLL_SECONDS", KIND_INT, "5", AT(sms_poll_seconds), 1, 3600,
+         "SMS worker's polling interval (it also wakes on a new text at once)"},
+        {"CURBSIDE_SMS_RETRY_SECONDS", KIND_INT, "30", AT(sms_retry_seconds), 1, 3600,
+         "first retry delay after a temporary SMS failure; each later one is 4x longer"},
+        {"CURBSIDE_SMS_TIMEOUT_MS", KIND_INT, "10000", AT(sms_timeout_ms), 100, 120000,
+         "give up on one request to the SMS API after this long (retried later)"},
 };
 
 static int parse_listen(struct config *cfg, const char *v)
@@ -149,6 +178,37 @@ static int parse_bool(bool *out, const char *v)
 	return 0;
 }
 
+/* "all" (or "true"), "none" (or "false"), or a comma-separated list of worker names. */
+static int parse_workers(unsigned *out, const char *v)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} names[] = {{"mail", CONFIG_WORKER_MAIL},
+	             {"jobs", CONFIG_WORKER_JOBS},
+	             {"payments", CONFIG_WORKER_PAYMENTS},
+	             {"autopay", CONFIG_WORKER_AUTOPAY},
+	             {"sms", CONFIG_WORKER_SMS}};
+	bool all = false;
+
+	if (!parse_bool(&all, v) || !strcmp(v, "all") || !strcmp(v, "none")) {
+		*out = all || !strcmp(v, "all") ? CONFIG_WORKERS_ALL : 0;
+		return 0;
+	}
+	*out = 0;
+	for (const char *p = v; *p;) {
+		size_t len = strcspn(p, ","), i;
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i].name) == len && !strncmp(p, names[i].name, len))
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
+			return -1;
+		*out |= names[i].bit;
+		p += len + (p[len] == ',');
+	}
+	return *out ? 0 : -1;
+}
+
 static int parse_number(long *out, const char *v, long min, long max)
 {
 	char *end = NULL;
@@ -189,6 +249,8 @@ static int apply_var(struct config *cfg, const struct config_var *var, const cha
 		return 0;
 	case KIND_LISTEN:
 		return parse_listen(cfg, v);
+	case KIND_WORKERS:
+		return parse_workers((unsigned *)field, v);
 	}
 	return -1;
 }
@@ -304,6 +366,31 @@ static int check_oidc(const struct config *cfg, FILE *err)
 	return bad;
 }
 
+static int check_sms(const struct config *cfg, FILE *err)
+{
+	int bad = 0;
+	bool https = !strncmp(cfg->sms_url, "https://", 8);
+
+	if (!*cfg->sms_url)
+		return 0;
+	if (!https && (cfg->production || strncmp(cfg->sms_url, "http://", 7))) {
+		fprintf(err, "CURBSIDE_SMS_URL: must be an https:// URL (http:// only in "
+		             "development)\n");
+		bad = 1;
+	}
+	if (!*cfg->sms_account || !*cfg->sms_token) {
+		fprintf(err, "CURBSIDE_SMS_ACCOUNT, CURBSIDE_SMS_TOKEN: required with "
+		             "CURBSIDE_SMS_URL\n");
+		bad = 1;
+	}
+	if (!sms_phone_valid(cfg->sms_from, strlen(cfg->sms_from))) {
+		fprintf(err, "CURBSIDE_SMS_FROM: the sending number in E.164 form (+15555550123), "
+		             "required with CURBSIDE_SMS_URL\n");
+		bad = 1;
+	}
+	return bad;
+}
+
 static int check_consistency(const struct config *cfg, FILE *err)
 {
 	int bad = 0;
@@ -326,7 +413,8 @@ static int check_consistency(const struct config *cfg, FILE *err)
 		fprintf(err, "CURBSIDE_LOG_LEVEL: one of error, warning, info, debug\n");
 		bad = 1;
 	}
-	return bad | check_mail(cfg, err) | check_payments(cfg, err) | check_oidc(cfg, err);
+	return bad | check_mail(cfg, err) | check_payments(cfg, err) | check_oidc(cfg, err) |
+	       check_sms(cfg, err);
 }
 
 static void apply_derived_defaults(struct config *cfg)
@@ -337,6 +425,9 @@ static void apply_derived_defaults(struct config *cfg)
 	}
 	if (cfg->db_pool == 0)
 		cfg->db_pool = cfg->threads;
+	/* Production texts customers only through an SMS API, or into files on purpose. */
+	cfg->sms_enabled = *cfg->sms_url || !cfg->production ||
+	                   (getenv("CURBSIDE_SMS_DIR") && *getenv("CURBSIDE_SMS_DIR"));
 }
 
 int config_load(struct config *cfg, FILE *err)

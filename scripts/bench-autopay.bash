@@ -31,11 +31,13 @@ autopay_data() {
     -f "$REPO_ROOT/db/bench/autopay_data.sql" >/dev/null
 }
 
-# Start the worker; the scheduler's first round runs as soon as it is connected.
+# Start the worker; the scheduler's first round runs as soon as it is connected. It runs the
+# autopay and payments workers only (CURBSIDE_WORKERS): the receipts are queued in the run's
+# transactions and a mail process sends them; sending 100,000 PDFs is not the autopay run.
 autopay_start_worker() {
   printf '2030-01-16T12:00:00Z\n' >"$AUTOPAY_CLOCK"
   CURBSIDE_DATABASE_URL="${PG_URL}${AUTOPAY_DB}" CURBSIDE_ENV=development \
-    CURBSIDE_PAYMENTS=sandbox CURBSIDE_CLOCK_FILE="$AUTOPAY_CLOCK" \
+    CURBSIDE_PAYMENTS=sandbox CURBSIDE_CLOCK_FILE="$AUTOPAY_CLOCK" CURBSIDE_WORKERS=autopay,payments \
     CURBSIDE_AUTOPAY_POLL_SECONDS=3600 CURBSIDE_MAIL_DIR="$BENCH_DIR/mail" \
     "$BUILD_DIR/curbside" worker >"$AUTOPAY_LOG" 2>&1 &
   SERVER_PID=$!
@@ -54,12 +56,14 @@ autopay_wait() {
 }
 
 autopay_check() {
-  local payments customers open
+  local payments customers open receipts
   payments="$(autopay_sql -c "SELECT count(*) FROM payments WHERE source = 'autopay' AND status = 'succeeded'")"
   customers="$(autopay_sql -c "SELECT count(DISTINCT customer_id) FROM payments WHERE source = 'autopay'")"
   open="$(autopay_sql -c "SELECT count(*) FROM invoices WHERE status <> 'paid' OR payment_pending")"
-  [[ "$payments" == "$AUTOPAY_CUSTOMERS" && "$customers" == "$AUTOPAY_CUSTOMERS" && "$open" == 0 ]] ||
-    die "expected $AUTOPAY_CUSTOMERS succeeded payments, one per customer, no open invoice; have $payments payments for $customers customers, $open invoices not paid"
+  receipts="$(autopay_sql -c "SELECT count(*) FROM outbox WHERE template = 'payment_receipt'")"
+  [[ "$payments" == "$AUTOPAY_CUSTOMERS" && "$customers" == "$AUTOPAY_CUSTOMERS" && "$open" == 0 &&
+     "$receipts" == "$AUTOPAY_CUSTOMERS" ]] ||
+    die "expected $AUTOPAY_CUSTOMERS succeeded payments, one per customer, no open invoice, a receipt each; have $payments payments for $customers customers, $open invoices not paid, $receipts receipts"
 }
 
 bench_autopay() {

@@ -226,3 +226,21 @@ int db_loop_query_text(char **out, PGconn *conn, const char *who, const char *sq
 	PQclear(res);
 	return rc;
 }
+
+int db_loop_query_array(json_t **out, PGconn *conn, const char *who, const char *sql, int n,
+                        const char *const *params)
+{
+	char *text = NULL;
+	int rc = db_loop_query_text(&text, conn, who, sql, n, params);
+
+	*out = NULL;
+	if (rc != CS_OK)
+		return rc;
+	*out = text ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	if (json_is_array(*out))
+		return CS_OK;
+	json_decref(*out);
+	*out = NULL;
+	return CS_EINTERNAL;
+}

@@ -11,6 +11,7 @@
 #ifndef CURBSIDE_DB_LOOP_H
 #define CURBSIDE_DB_LOOP_H
 
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
 
@@ -51,5 +52,12 @@ bool db_loop_stopping(const struct db_loop *loop);
  */
 int db_loop_query_text(char **out, PGconn *conn, const char *who, const char *sql, int n,
                        const char *const *params) CS_MUST_CHECK;
+
+/*
+ * As db_loop_query_text for a statement answering a JSON array (a claimed batch): *out is the
+ * parsed array (caller decrefs); CS_EINTERNAL when the answer is not one.
+ */
+int db_loop_query_array(json_t **out, PGconn *conn, const char *who, const char *sql, int n,
+                        const char *const *params) CS_MUST_CHECK;
 
 #endif

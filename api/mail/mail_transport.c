@@ -28,8 +28,7 @@ struct upload {
 	size_t pos;
 };
 
-/* mkdir -p: every missing directory of `path`. */
-static int make_dirs(const char *path)
+int mail_transport_make_dirs(const char *path)
 {
 	char *copy = strdup(path);
 	int rc = CS_OK;
@@ -93,7 +92,7 @@ int mail_transport_open(struct mail_transport **out, const char *smtp_url, const
 			mail_transport_close(t);
 			return CS_ENOMEM;
 		}
-		int rc = make_dirs(t->dir);
+		int rc = mail_transport_make_dirs(t->dir);
 		if (rc != CS_OK) {
 			mail_transport_close(t);
 			return rc;
@@ -236,7 +235,7 @@ static int send_file(struct mail_transport *t, char *error, size_t error_size, c
 	snprintf(path, sizeof(path), "%s/%s.%03ldZ-%s.eml", t->dir, stamp, now.tv_nsec / 1000000,
 	         id);
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", t->dir, id);
-	if (make_dirs(t->dir) != CS_OK) {
+	if (mail_transport_make_dirs(t->dir) != CS_OK) {
 		snprintf(error, error_size, "mail dir: cannot create %s: %s", t->dir,
 		         strerror(errno));
 		return CS_EUNAVAILABLE;

@@ -190,6 +190,19 @@ static int read_attachment(struct portal_document *doc, struct mail_worker *w, P
 	return rc;
 }
 
+/* Where answers go: the payload's `reply_to` (a customer writing to the hauler) when it is a valid
+ * address, else the hauler's contact address. Returns a copy (caller frees) or NULL. */
+static char *reply_address(const struct mail_request *req)
+{
+	json_t *payload = json_loads(req->payload_json ? req->payload_json : "{}", 0, NULL);
+	const char *own = json_string_value(json_object_get(payload, "reply_to"));
+	const char *chosen = own && mail_address_valid(own) ? own : req->brand.contact_email;
+	char *copy = chosen && mail_address_valid(chosen) ? strdup(chosen) : NULL;
+
+	json_decref(payload);
+	return copy;
+}
+
 /* Render the row into a MIME message (*out, caller frees). CS_EINVALID: it can never be sent. */
 static int build_message(char **out, size_t *len, char *error, struct mail_worker *w, PGresult *res,
                          int row)
@@ -214,12 +227,12 @@ static int build_message(char **out, size_t *len, char *error, struct mail_worke
 		return CS_EUNAVAILABLE; /* retried: the database or the renderer failed */
 	}
 	struct mail_attachment attachment = {doc.filename, "application/pdf", doc.data, doc.len};
-	const char *reply_to = req.brand.contact_email;
+	char *reply_to = reply_address(&req);
 	snprintf(message_id, sizeof(message_id), "%s@%s", col(res, row, C_ID), w->domain);
 	struct mail_message msg = {
 	        .from = {req.brand.name, cfg->mail_from},
 	        .to = {NULL, col(res, row, C_TO)},
-	        .reply_to = reply_to && mail_address_valid(reply_to) ? reply_to : NULL,
+	        .reply_to = reply_to,
 	        .subject = r.subject,
 	        .message_id = message_id,
 	        .date = time(NULL),
@@ -233,6 +246,7 @@ static int build_message(char **out, size_t *len, char *error, struct mail_worke
 		snprintf(error, ERROR_SIZE, "the recipient address is not one email can go to");
 	else if (rc != CS_OK)
 		snprintf(error, ERROR_SIZE, "cannot build the message (%d)", rc);
+	free(reply_to);
 	portal_document_clear(&doc);
 	mail_rendered_release(&r);
 	return rc;

@@ -329,6 +329,69 @@ stripe_control() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Text messages: a local fake of the Twilio-compatible SMS API (tests/fakes/sms_gateway.py,
+# standard library only). A file that wants it calls start_sms_gateway before start_stack and
+# passes "${SMS_SERVER_ENV[@]}" in STACK_ENV; sms_control switches 500s and timeouts on.
+
+SMS_ACCOUNT=AC_curbside_api_tests
+SMS_TOKEN=curbside-api-tests-sms-token
+SMS_FROM=+15555550100
+SMS_WAIT_SECONDS=20
+
+# start_sms_gateway: start the fake on a free port (sets and exports SMS_PORT, SMS_URL, SMS_LOG,
+# SMS_PID) and sets SMS_SERVER_ENV: the server sends through it, polls every second, retries
+# after 1 s (then 4 s, 16 s ...) and gives a request 1 s.
+start_sms_gateway() {
+	export SMS_PORT SMS_URL SMS_LOG=$BATS_FILE_TMPDIR/sms_gateway.log SMS_PID
+	SMS_PORT=$(free_port "$@")
+	SMS_URL=http://127.0.0.1:$SMS_PORT
+	/usr/bin/python3 "$CURBSIDE_ROOT/tests/fakes/sms_gateway.py" --port "$SMS_PORT" \
+		--account "$SMS_ACCOUNT" --token "$SMS_TOKEN" >"$SMS_LOG" 2>&1 3>&- </dev/null &
+	SMS_PID=$!
+	wait_for_listen "$SMS_PORT" 10 "$SMS_PID" || {
+		log_tail "$SMS_LOG" 20
+		return 1
+	}
+	SMS_SERVER_ENV=(
+		CURBSIDE_SMS_URL="$SMS_URL/2010-04-01/Accounts/$SMS_ACCOUNT"
+		CURBSIDE_SMS_ACCOUNT="$SMS_ACCOUNT"
+		CURBSIDE_SMS_TOKEN="$SMS_TOKEN"
+		CURBSIDE_SMS_FROM="$SMS_FROM"
+		CURBSIDE_SMS_POLL_SECONDS=1
+		CURBSIDE_SMS_RETRY_SECONDS=1
+		CURBSIDE_SMS_TIMEOUT_MS=1000
+	)
+}
+
+# stop_sms_gateway: stop the fake (call from teardown_file after stop_stack).
+stop_sms_gateway() {
+	[[ -z ${SMS_PID-} ]] || stop_pid "$SMS_PID" 10 || true
+}
+
+# sms_control METHOD PATH [JSON]: call a control endpoint of the fake; prints its answer.
+sms_control() {
+	curl -fsS --max-time 5 -X "$1" "$SMS_URL$2" -H 'Content-Type: application/json' \
+		${3:+--data "$3"}
+}
+
+# sms_wait JQ_FILTER [CONTROL_PATH]: wait (bounded) until JQ_FILTER (jq -e) holds for the fake's
+# /_control/messages (or CONTROL_PATH); prints that document.
+sms_wait() {
+	local doc deadline=$((SECONDS + SMS_WAIT_SECONDS))
+	while ((SECONDS < deadline)); do
+		doc=$(sms_control GET "${2:-/_control/messages}") &&
+			jq -e "$1" <<<"$doc" >/dev/null && {
+			printf '%s\n' "$doc"
+			return 0
+		}
+		sleep 0.2
+	done
+	echo "sms_wait: '$1' did not hold within ${SMS_WAIT_SECONDS}s: $doc" >&2
+	log_tail "${SMS_LOG-}" 10
+	return 1
+}
+
+# ---------------------------------------------------------------------------------------------
 # OpenID Connect: a file that signs in with Google starts a local provider
 # (tests/fakes/oidc_provider.py) and points its server at it (start_google_stack).
 
@@ -543,6 +606,18 @@ new_api_key() {
 	fixture_expect 201 "new_api_key" || return 1
 	API_KEY=$(jq -r .key <<<"$body")
 	API_KEY_ID=$(jq -r .id <<<"$body")
+}
+
+# neighbour_tenant: a second tenant whose staff and API key must never reach this one's data:
+# exports B_TOKEN (its staff admin) and B_KEY (its API key); STAFF_TOKEN, TENANT_SLUG and
+# TENANT_ID stay this tenant's. Use in setup_file after start_portal_stack.
+neighbour_tenant() {
+	local token=$STAFF_TOKEN slug=$TENANT_SLUG id=$TENANT_ID
+	new_staff_token admin other || return 1
+	export B_TOKEN=$STAFF_TOKEN
+	new_api_key neighbour || return 1
+	export B_KEY=$API_KEY
+	export STAFF_TOKEN=$token TENANT_SLUG=$slug TENANT_ID=$id
 }
 
 # unique_number PREFIX: an account/invoice/order number no other test of the file uses.
