@@ -113,8 +113,10 @@ static const struct config_var config_vars[] = {
          "longest wait for the provider (discovery, token endpoint) before answering 502"},
         {"CURBSIDE_AUTOPAY_POLL_SECONDS", KIND_INT, "60", AT(autopay_poll_seconds), 1, 3600,
          "how often the autopay scheduler charges what is due (NOTIFY curbside_autopay wakes it)"},
-        {"CURBSIDE_AUTOPAY_BATCH", KIND_INT, "50", AT(autopay_batch), 1, 1000,
+        {"CURBSIDE_AUTOPAY_BATCH", KIND_INT, "200", AT(autopay_batch), 1, 1000,
          "customers the autopay scheduler claims (and charges) per transaction"},
+        {"CURBSIDE_AUTOPAY_LANES", KIND_INT, "2", AT(autopay_lanes), 1, 16,
+         "autopay batches one process charges side by side (one database connection each)"},
         {"CURBSIDE_CLOCK_FILE", KIND_STRING, "", AT(clock_file), 0, 0,
          "development and tests only: a file holding an RFC 3339 instant that autopay takes as "
          "now (read on every use; refused in production)"},

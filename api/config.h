@@ -61,6 +61,7 @@ struct config {
 	int oidc_timeout_ms;            /* total time allowed for one call to the provider */
 	int autopay_poll_seconds;       /* the autopay scheduler runs this often */
 	int autopay_batch;              /* customers it claims per transaction */
+	int autopay_lanes;              /* batches charged side by side, one connection each */
 	char *clock_file;  /* development/test: an RFC 3339 instant overriding the autopay clock */
 	char *sms_url;     /* Twilio-compatible API base; "" = texts go to sms_dir */
 	char *sms_account; /* basic-auth user (the account SID) */

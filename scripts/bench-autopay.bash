@@ -43,11 +43,13 @@ autopay_start_worker() {
   SERVER_PID=$!
 }
 
-# Wait until the scheduler logs the end of its round (watching the log, not the database, so the
-# wait costs the database nothing).
+# Wait until every lane of the scheduler has logged the end of its round (watching the log, not the
+# database, so the wait costs the database nothing).
 autopay_wait() {
-  local start=$1
-  until grep -q 'autopay scheduler: round done' "$AUTOPAY_LOG" 2>/dev/null; do
+  local start=$1 lanes="${CURBSIDE_AUTOPAY_LANES:-2}" ended
+  while :; do
+    ended="$(grep -c 'autopay scheduler: round done' "$AUTOPAY_LOG" 2>/dev/null)" || ended=0
+    ((ended >= lanes)) && break
     kill -0 "$SERVER_PID" 2>/dev/null || die "the worker exited (log: $AUTOPAY_LOG)"
     (($(date +%s) - start > AUTOPAY_LIMIT_SECONDS)) &&
       die "the autopay round did not end within ${AUTOPAY_LIMIT_SECONDS}s"

@@ -15,7 +15,8 @@
 
 struct autopay_worker {
 	struct app *app;
-	struct db_loop *loop; /* owned: stopped by autopay_worker_stop */
+	int lanes;              /* loops in use */
+	struct db_loop **loops; /* owned: one per lane, stopped by autopay_worker_stop */
 };
 
 /* What one round did, for its log line. */
@@ -167,11 +168,13 @@ static bool autopay_round(struct db_loop *loop, PGconn *conn, void *arg)
 int autopay_worker_start(struct autopay_worker **out, struct app *app)
 {
 	struct autopay_worker *w = calloc(1, sizeof(*w));
-	int rc;
+	int rc = CS_OK;
 
 	*out = NULL;
-	if (!w)
+	if (!w || !(w->loops = calloc((size_t)app->cfg.autopay_lanes, sizeof(*w->loops)))) {
+		free(w);
 		return CS_ENOMEM;
+	}
 	w->app = app;
 	const struct db_loop_spec spec = {
 	        .name = "autopay scheduler",
@@ -181,8 +184,13 @@ int autopay_worker_start(struct autopay_worker **out, struct app *app)
 	        .round = autopay_round,
 	        .arg = w,
 	};
-	if ((rc = db_loop_start(&w->loop, &spec)) != CS_OK) {
-		free(w);
+	/* Each lane is a loop of its own with its own connection: woken together, they claim
+	 * disjoint batches (SKIP LOCKED) and keep that many cores of the database busy. */
+	for (; w->lanes < app->cfg.autopay_lanes && rc == CS_OK; w->lanes++)
+		rc = db_loop_start(&w->loops[w->lanes], &spec);
+	if (rc != CS_OK) {
+		w->lanes--; /* the failed one holds nothing */
+		autopay_worker_stop(w);
 		return rc;
 	}
 	*out = w;
@@ -193,6 +201,8 @@ void autopay_worker_stop(struct autopay_worker *w)
 {
 	if (!w)
 		return;
-	db_loop_stop(w->loop);
+	for (int i = 0; i < w->lanes; i++)
+		db_loop_stop(w->loops[i]);
+	free(w->loops);
 	free(w);
 }

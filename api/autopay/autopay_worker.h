@@ -4,12 +4,12 @@
  * the enrolled customers in batches (autopay_claim of db/migrations/0021_autopay.sql: FOR UPDATE
  * SKIP LOCKED, each due customer's charge reserved as a pending payment in the same
  * transaction), charges each with no transaction open through the portal payments' machinery
- * (payments_charge_reserved, the processor key derived from the customer and its charge
- * sequence) and settles the batch (portal_payment_settle; a trigger keeps the autopay state and
- * sends the emails). A charge whose outcome is unknown, or a process that dies mid-batch, leaves
- * pending payments that the payments worker finishes once their lease passes: the processor
- * replays, nothing is charged twice. Any number of processes may run it on one database.
- * NOTIFY curbside_autopay wakes it at once.
+ * (payments_charge_reserved, the processor key 'autopay-' || payment id) and settles the batch
+ * (portal_payment_settle; a trigger keeps the autopay state and sends the emails). A charge whose
+ * outcome is unknown, or a process that dies mid-batch, leaves pending payments that the payments
+ * worker finishes once their lease passes: the processor replays, nothing is charged twice. Any
+ * number of processes may run it on one database, and each runs cfg.autopay_lanes loops side by
+ * side the same way. NOTIFY curbside_autopay wakes it at once.
  */
 #ifndef CURBSIDE_AUTOPAY_WORKER_H
 #define CURBSIDE_AUTOPAY_WORKER_H
