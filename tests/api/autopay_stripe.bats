@@ -110,8 +110,8 @@ assert_each_charged_once() {
 	[[ $(stack_sql "SELECT count(*) FROM invoices WHERE tenant_id = '$TENANT_ID' AND status = 'paid'") == 12 ]]
 	[[ $(stack_sql "SELECT max(n) FROM (SELECT count(*) n FROM payments WHERE tenant_id = '$TENANT_ID' GROUP BY customer_id) x") == 1 ]]
 	# Both took part.
-	grep -q "autopay scheduler: [1-9][0-9]* charged" "$first_log" || fail "the first server charged nothing"
-	grep -q "autopay scheduler: [1-9][0-9]* charged" "$second_log" || fail "the second server charged nothing"
+	grep -q "autopay scheduler: round done: [1-9][0-9]* charged" "$first_log" || fail "the first server charged nothing"
+	grep -q "autopay scheduler: round done: [1-9][0-9]* charged" "$second_log" || fail "the second server charged nothing"
 	finish_server "$first" "$first_log" first
 	finish_server "$second" "$second_log" second
 }
