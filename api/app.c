@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "api_keys/api_keys_routes.h"
+#include "autopay/autopay_routes.h"
+#include "autopay/autopay_worker.h"
 #include "contact/contact_routes.h"
 #include "core/password.h"
 #include "credits/credits_routes.h"
@@ -174,8 +176,9 @@ int app_serve(struct app *app)
 	        portal_account_route_table,  portal_orders_route_table,
 	        portal_billing_route_table,  portal_documents_route_table,
 	        payment_methods_route_table, portal_payments_route_table,
-	        google_login_route_table,    contact_route_table,
-	        notifications_route_table,   statements_route_table,
+	        google_login_route_table,    autopay_route_table,
+	        contact_route_table,         notifications_route_table,
+	        statements_route_table,
 	};
 
 	if (app->cfg.migrate_on_start && db_migrate(app->cfg.database_url, stdout) != CS_OK)
@@ -183,7 +186,7 @@ int app_serve(struct app *app)
 	if (!db_pool_ping(app->db))
 		LOG_WARN("the database is not reachable yet; /readyz answers 503 until it is");
 	int rc = db_loop_start(&revocations, &revocation_listener);
-	if (rc == CS_OK && app->cfg.workers)
+	if (rc == CS_OK)
 		rc = app_start_workers(app);
 	if (rc == CS_OK)
 		rc = http_server_run(app, tables, sizeof(tables) / sizeof(tables[0]));
@@ -194,16 +197,27 @@ int app_serve(struct app *app)
 
 int app_start_workers(struct app *app)
 {
-	int rc = mail_worker_start(&app->mail_worker, app);
+	unsigned run = app->cfg.workers;
+	int rc = CS_OK;
 
-	if (rc == CS_OK)
+	if (run & CONFIG_WORKER_MAIL)
+		rc = mail_worker_start(&app->mail_worker, app);
+	if (rc == CS_OK && (run & CONFIG_WORKER_JOBS))
 		rc = jobs_worker_start(&app->jobs_worker, app);
-	if (rc == CS_OK)
+	if (rc == CS_OK && (run & CONFIG_WORKER_PAYMENTS))
 		rc = payments_worker_start(&app->payments_worker, app);
-	if (rc == CS_OK)
+	if (rc == CS_OK && (run & CONFIG_WORKER_AUTOPAY))
+		rc = autopay_worker_start(&app->autopay_worker, app);
+	if (rc == CS_OK && (run & CONFIG_WORKER_SMS))
 		rc = sms_worker_start(&app->sms_worker, app);
 	if (rc != CS_OK)
 		app_stop_workers(app);
+	else if (run)
+		LOG_INFO("background workers:%s%s%s%s%s", run & CONFIG_WORKER_MAIL ? " mail" : "",
+		         run & CONFIG_WORKER_JOBS ? " jobs" : "",
+		         run & CONFIG_WORKER_PAYMENTS ? " payments" : "",
+		         run & CONFIG_WORKER_AUTOPAY ? " autopay" : "",
+		         run & CONFIG_WORKER_SMS ? " sms" : "");
 	return rc;
 }
 
@@ -215,6 +229,8 @@ void app_stop_workers(struct app *app)
 	app->jobs_worker = NULL;
 	payments_worker_stop(app->payments_worker);
 	app->payments_worker = NULL;
+	autopay_worker_stop(app->autopay_worker);
+	app->autopay_worker = NULL;
 	sms_worker_stop(app->sms_worker);
 	app->sms_worker = NULL;
 }

@@ -24,6 +24,7 @@ struct app {
 	struct mail_worker *mail_worker;   /* between app_start_workers and app_stop_workers */
 	struct jobs_worker *jobs_worker;   /* the same */
 	struct payments_worker *payments_worker; /* the same */
+	struct autopay_worker *autopay_worker;   /* the same */
 	struct sms_worker *sms_worker;           /* the same (NULL while texts are off) */
 	struct processor *processor;             /* the payment processor (CURBSIDE_PAYMENTS) */
 	bool oidc_ready;                         /* oidc_client_init succeeded */

@@ -10,7 +10,15 @@
 
 #include "sms/sms_phone.h"
 
-enum config_kind { KIND_STRING, KIND_INT, KIND_LONG, KIND_BOOL, KIND_ENV, KIND_LISTEN };
+enum config_kind {
+	KIND_STRING,
+	KIND_INT,
+	KIND_LONG,
+	KIND_BOOL,
+	KIND_ENV,
+	KIND_LISTEN,
+	KIND_WORKERS
+};
 
 struct config_var {
 	const char *name;
@@ -76,8 +84,9 @@ static const struct config_var config_vars[] = {
          "mail worker's polling interval (it also wakes on new mail at once)"},
         {"CURBSIDE_MAIL_RETRY_SECONDS", KIND_INT, "30", AT(mail_retry_seconds), 1, 3600,
          "first retry delay after a temporary failure; each later one is 4x longer"},
-        {"CURBSIDE_WORKERS", KIND_BOOL, "true", AT(workers), 0, 0,
-         "serve also runs the background workers (mail, jobs); `curbside worker` runs only them"},
+        {"CURBSIDE_WORKERS", KIND_WORKERS, "all", AT(workers), 0, 0,
+         "background workers this process runs, in serve and in `curbside worker`: all, none, "
+         "or a comma-separated list of mail, jobs, payments, autopay, sms"},
         {"CURBSIDE_PAYMENTS", KIND_STRING, "sandbox", AT(payments), 0, 0,
          "payment processor: sandbox (in-process test tokens) or stripe; production needs it "
          "set explicitly"},
@@ -102,6 +111,15 @@ static const struct config_var config_vars[] = {
          "OAuth client secret (required with a client id)"},
         {"CURBSIDE_OIDC_TIMEOUT_MS", KIND_INT, "5000", AT(oidc_timeout_ms), 100, 60000,
          "longest wait for the provider (discovery, token endpoint) before answering 502"},
+        {"CURBSIDE_AUTOPAY_POLL_SECONDS", KIND_INT, "60", AT(autopay_poll_seconds), 1, 3600,
+         "how often the autopay scheduler charges what is due (NOTIFY curbside_autopay wakes it)"},
+        {"CURBSIDE_AUTOPAY_BATCH", KIND_INT, "200", AT(autopay_batch), 1, 1000,
+         "customers the autopay scheduler claims (and charges) per transaction"},
+        {"CURBSIDE_AUTOPAY_LANES", KIND_INT, "2", AT(autopay_lanes), 1, 16,
+         "autopay batches one process charges side by side (one database connection each)"},
+        {"CURBSIDE_CLOCK_FILE", KIND_STRING, "", AT(clock_file), 0, 0,
+         "development and tests only: a file holding an RFC 3339 instant that autopay takes as "
+         "now (read on every use; refused in production)"},
         {"CURBSIDE_SMS_URL", KIND_STRING, "", AT(sms_url), 0, 0,
          "Twilio-compatible API base, texts are POSTed to <url>/Messages.json; empty: write "
          "texts to CURBSIDE_SMS_DIR (in production: service reminders are off unless that is "
@@ -162,6 +180,37 @@ static int parse_bool(bool *out, const char *v)
 	return 0;
 }
 
+/* "all" (or "true"), "none" (or "false"), or a comma-separated list of worker names. */
+static int parse_workers(unsigned *out, const char *v)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} names[] = {{"mail", CONFIG_WORKER_MAIL},
+	             {"jobs", CONFIG_WORKER_JOBS},
+	             {"payments", CONFIG_WORKER_PAYMENTS},
+	             {"autopay", CONFIG_WORKER_AUTOPAY},
+	             {"sms", CONFIG_WORKER_SMS}};
+	bool all = false;
+
+	if (!parse_bool(&all, v) || !strcmp(v, "all") || !strcmp(v, "none")) {
+		*out = all || !strcmp(v, "all") ? CONFIG_WORKERS_ALL : 0;
+		return 0;
+	}
+	*out = 0;
+	for (const char *p = v; *p;) {
+		size_t len = strcspn(p, ","), i;
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i].name) == len && !strncmp(p, names[i].name, len))
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
+			return -1;
+		*out |= names[i].bit;
+		p += len + (p[len] == ',');
+	}
+	return *out ? 0 : -1;
+}
+
 static int parse_number(long *out, const char *v, long min, long max)
 {
 	char *end = NULL;
@@ -202,6 +251,8 @@ static int apply_var(struct config *cfg, const struct config_var *var, const cha
 		return 0;
 	case KIND_LISTEN:
 		return parse_listen(cfg, v);
+	case KIND_WORKERS:
+		return parse_workers((unsigned *)field, v);
 	}
 	return -1;
 }
@@ -230,6 +281,11 @@ static int check_production(const struct config *cfg, FILE *err)
 	if (!*cfg->smtp_url && (!getenv("CURBSIDE_MAIL_DIR") || !*getenv("CURBSIDE_MAIL_DIR"))) {
 		fprintf(err, "CURBSIDE_SMTP_URL: set it in production (or set CURBSIDE_MAIL_DIR to "
 		             "keep email in files on purpose)\n");
+		bad = 1;
+	}
+	if (*cfg->clock_file) {
+		fprintf(err, "CURBSIDE_CLOCK_FILE: a clock override is for development and tests "
+		             "only\n");
 		bad = 1;
 	}
 	/* Test cards in production only on purpose. */

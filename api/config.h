@@ -10,6 +10,16 @@
 
 #include "core/error.h"
 
+/* The background workers a process may run (CURBSIDE_WORKERS). */
+enum config_worker {
+	CONFIG_WORKER_MAIL = 1 << 0,
+	CONFIG_WORKER_JOBS = 1 << 1,
+	CONFIG_WORKER_PAYMENTS = 1 << 2,
+	CONFIG_WORKER_AUTOPAY = 1 << 3,
+	CONFIG_WORKER_SMS = 1 << 4,
+	CONFIG_WORKERS_ALL = (1 << 5) - 1,
+};
+
 struct config {
 	bool production;
 	char *listen_host; /* numeric address, IPv4 or IPv6 */
@@ -37,7 +47,7 @@ struct config {
 	char *mail_dir;   /* development mailbox: .eml files when there is no SMTP URL */
 	int mail_poll_seconds;
 	int mail_retry_seconds; /* first retry delay; later ones grow fourfold */
-	bool workers;           /* serve also runs the background workers */
+	unsigned workers;       /* CONFIG_WORKER_* bits: the background workers this process runs */
 	char *payments;         /* the payment processor: "sandbox" or "stripe" */
 	char *stripe_url;       /* base URL of the Stripe-compatible API */
 	char *stripe_key;       /* its secret key (required when payments is stripe) */
@@ -49,11 +59,15 @@ struct config {
 	char *oidc_client_id;           /* "" = sign-in with Google is off */
 	char *oidc_client_secret;       /* required with a client id */
 	int oidc_timeout_ms;            /* total time allowed for one call to the provider */
-	char *sms_url;                  /* Twilio-compatible API base; "" = texts go to sms_dir */
-	char *sms_account;              /* basic-auth user (the account SID) */
-	char *sms_token;                /* basic-auth password; never logged */
-	char *sms_from;                 /* the sending number, E.164 */
-	char *sms_dir;                  /* development: one file per text when sms_url is "" */
+	int autopay_poll_seconds;       /* the autopay scheduler runs this often */
+	int autopay_batch;              /* customers it claims per transaction */
+	int autopay_lanes;              /* batches charged side by side, one connection each */
+	char *clock_file;  /* development/test: an RFC 3339 instant overriding the autopay clock */
+	char *sms_url;     /* Twilio-compatible API base; "" = texts go to sms_dir */
+	char *sms_account; /* basic-auth user (the account SID) */
+	char *sms_token;   /* basic-auth password; never logged */
+	char *sms_from;    /* the sending number, E.164 */
+	char *sms_dir;     /* development: one file per text when sms_url is "" */
 	int sms_poll_seconds;
 	int sms_retry_seconds; /* first retry delay; later ones grow fourfold */
 	int sms_timeout_ms;    /* a whole request to the SMS API */

@@ -16,8 +16,8 @@ static void usage(FILE *out)
 	        "\n"
 	        "commands:\n"
 	        "  serve [--migrate]  serve the API (--migrate applies migrations first)\n"
-	        "  worker             run only the background workers (email, jobs) until\n"
-	        "                     SIGTERM/SIGINT\n"
+	        "  worker             run only the background workers (those CURBSIDE_WORKERS\n"
+	        "                     names: by default all) until SIGTERM/SIGINT\n"
 	        "  migrate            apply pending database migrations and exit\n"
 	        "  seed-demo [--migrate]\n"
 	        "                     load the demo hauler (tenant `demo`) and its staff login\n"
@@ -80,7 +80,7 @@ static int cmd_serve(int argc, char **argv)
 }
 
 /* The background workers alone, e.g. in their own container beside `serve` with
- * CURBSIDE_WORKERS=false. */
+ * CURBSIDE_WORKERS=none; CURBSIDE_WORKERS may split them over several such processes. */
 static int cmd_worker(int argc, char **argv)
 {
 	struct config cfg;
@@ -95,6 +95,12 @@ static int cmd_worker(int argc, char **argv)
 	}
 	if (load_config(&cfg) != 0)
 		return 1;
+	if (!cfg.workers) {
+		fprintf(stderr,
+		        "curbside: CURBSIDE_WORKERS=none leaves the worker nothing to run\n");
+		config_release(&cfg);
+		return 1;
+	}
 	return run_app(&cfg, app_run_workers);
 }
 

@@ -18,9 +18,9 @@ extern const size_t embedded_mail_templates_count;
 #define MAX_DEPTH           8
 
 const char *const mail_template_names[] = {
-        "create_password",       "invitation",   "email_verification", "password_reset",
-        "password_reset_google", "invoice_sent", "payment_receipt",    "payment_failed",
-        "contact_message",       NULL,
+        "create_password",       "invitation",       "email_verification", "password_reset",
+        "password_reset_google", "invoice_sent",     "payment_receipt",    "payment_failed",
+        "autopay_failed",        "autopay_disabled", "contact_message",    NULL,
 };
 
 /* Every name a template may use; a value is "" when absent. */
@@ -52,6 +52,8 @@ enum var_id {
 	V_METHOD_LABEL,
 	V_INVOICES,
 	V_FAILURE_MESSAGE,
+	V_NEXT_ATTEMPT_DATE,
+	V_ATTEMPTS_LEFT,
 	V_MESSAGE_SUBJECT,
 	V_MESSAGE,
 	V_REPLY_TO,
@@ -86,6 +88,8 @@ static const char *const var_names[V_COUNT] = {
         "method_label",
         "invoices",
         "failure_message",
+        "next_attempt_date",
+        "attempts_left",
         "message_subject",
         "message",
         "reply_to",
@@ -258,9 +262,11 @@ static int set_link(struct vars *vs, json_t *payload, const struct mail_request 
 
 	if (!strcmp(req->template_name, "password_reset_google") ||
 	    !strncmp(req->template_name, "payment_", 8) ||
+	    !strncmp(req->template_name, "autopay_", 8) ||
 	    !strcmp(req->template_name, "contact_message"))
-		return CS_OK; /* no link: it tells the user to sign in with Google; payments say
-		                 what happened; a customer's message goes to the hauler */
+		return CS_OK; /* no link: it tells the user to sign in with Google; payments and
+		                 autopay say what happened; a customer's message goes to the hauler
+		               */
 	if (!path || !token)
 		return cs_error_set(CS_EINVALID, "mail_payload_invalid",
 		                    "a %s payload needs link_path and token", req->template_name);
@@ -299,6 +305,9 @@ static int set_payload(struct vars *vs, const struct mail_request *req)
 	vs->v[V_METHOD_LABEL] = member_text(payload, "method_label");
 	vs->v[V_INVOICES] = member_text(payload, "invoices");
 	vs->v[V_FAILURE_MESSAGE] = member_text(payload, "failure_message");
+	vs->v[V_NEXT_ATTEMPT_DATE] =
+	        readable_date(json_string_value(json_object_get(payload, "next_attempt_date")));
+	vs->v[V_ATTEMPTS_LEFT] = member_text(payload, "attempts_left");
 	vs->v[V_MESSAGE_SUBJECT] = member_text(payload, "message_subject");
 	vs->v[V_MESSAGE] = member_text(payload, "message");
 	vs->v[V_REPLY_TO] = member_text(payload, "reply_to");

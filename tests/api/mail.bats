@@ -444,6 +444,25 @@ s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); time
 	finish_server "$pid" "$log" "server without workers"
 	grep -q "listening on" "$log"
 	! grep -q "mail worker" "$log"
+	! grep -q "background workers" "$log"
+}
+
+@test "CURBSIDE_WORKERS names the workers a process runs; a bad name or none for a worker is refused" {
+	local port log
+	port=$(free_port "$SERVER_PORT" "$PRISM_PORT" "$MAIL_PORT")
+	log=$BATS_TEST_TMPDIR/someworkers.log
+	mail_server_env
+	launch_server "$log" "$port" "${MAIL_SERVER_ENV[@]}" CURBSIDE_WORKERS=autopay,sms
+	pid=$LAUNCHED_PID
+	await_server "$pid" "$port" "$log"
+	finish_server "$pid" "$log" "server with two workers"
+	grep -q "background workers: autopay sms$" "$log" || fail "$(grep 'background workers' "$log")"
+	! grep -q "mail worker" "$log"
+
+	run env CURBSIDE_WORKERS=mail,faxes "$CURBSIDE_BIN" serve
+	[[ $status -eq 1 && $output == *CURBSIDE_WORKERS* ]] || fail "$output"
+	run env CURBSIDE_WORKERS=none "$CURBSIDE_BIN" worker
+	[[ $status -eq 1 && $output == *"leaves the worker nothing to run"* ]] || fail "$output"
 }
 
 @test "production refuses to start without CURBSIDE_SMTP_URL (or an explicit mail dir) and CURBSIDE_PUBLIC_URL" {
