@@ -325,8 +325,9 @@ END $$;
 
 -- ---- After an autopay charge settles -----------------------------------------------------------
 
--- The autopay emails: the payment's payload (0018) with what happens next.
-CREATE FUNCTION autopay_mail(p payments, p_template text, p_extra jsonb) RETURNS void
+-- A payment's email to the customer's address (none: no email): the payment's payload (0018)
+-- with p_extra, what happens next for the autopay emails.
+CREATE FUNCTION payment_mail(p payments, p_template text, p_extra jsonb) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
   v_to text;
@@ -356,21 +357,21 @@ BEGIN
                                   'attempt', p.autopay_attempt, 'code', p.failure_code,
                                   'message', p.failure_message);
   IF NOT c.autopay_enabled OR c.autopay_enrolled_at > p.autopay_run_at THEN
-    PERFORM autopay_mail(p, 'autopay_failed', jsonb_build_object('attempt', p.autopay_attempt));
+    PERFORM payment_mail(p, 'autopay_failed', jsonb_build_object('attempt', p.autopay_attempt));
     RETURN;
   END IF;
   IF p.autopay_attempt >= 3 THEN
     UPDATE customers SET autopay_enabled = false, autopay_failures = p.autopay_attempt,
       autopay_retry_at = NULL, autopay_last_failure = v_failure
     WHERE id = c.id;
-    PERFORM autopay_mail(p, 'autopay_disabled', jsonb_build_object('attempt', p.autopay_attempt));
+    PERFORM payment_mail(p, 'autopay_disabled', jsonb_build_object('attempt', p.autopay_attempt));
     RETURN;
   END IF;
   v_retry := autopay_next_day_0001(greatest(p.autopay_run_at, now()), v_tz);
   UPDATE customers SET autopay_failures = p.autopay_attempt, autopay_retry_at = v_retry,
     autopay_last_failure = v_failure
   WHERE id = c.id;
-  PERFORM autopay_mail(p, 'autopay_failed', jsonb_build_object(
+  PERFORM payment_mail(p, 'autopay_failed', jsonb_build_object(
     'attempt', p.autopay_attempt, 'next_attempt_date', (v_retry AT TIME ZONE v_tz)::date,
     'attempts_left', 3 - p.autopay_attempt));
 END $$;
@@ -404,15 +405,9 @@ CREATE TRIGGER payments_autopay_settled AFTER UPDATE OF status ON payments
 -- 0018's payment emails, except a returned autopay bank payment: autopay_failed says it instead.
 CREATE OR REPLACE FUNCTION portal_payment_mail(p payments, p_template text) RETURNS void
 LANGUAGE plpgsql AS $$
-DECLARE
-  v_to text;
 BEGIN
   IF p.source = 'autopay' AND p_template = 'payment_failed' THEN
     RETURN;
   END IF;
-  SELECT a.email INTO v_to FROM customers c, customer_email_address(c) a
-  WHERE c.tenant_id = p.tenant_id AND c.id = p.customer_id;
-  IF v_to IS NOT NULL THEN
-    PERFORM outbox_enqueue(p.tenant_id, p_template, v_to, portal_payment_mail_payload(p));
-  END IF;
+  PERFORM payment_mail(p, p_template, '{}');
 END $$;
