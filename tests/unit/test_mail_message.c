@@ -446,7 +446,10 @@ static const char hostile_payload[] =
         "\"due_date\":\"soon\",\"total_cents\":123456789,\"balance_cents\":-500,"
         "\"reference_number\":\"<i>7</i>\",\"amount_cents\":123456789,"
         "\"payment_date\":\"2026-03-05\",\"method_label\":\"<b>Pat</b>\","
-        "\"invoices\":\"<i>7</i>\",\"failure_message\":\"<script>x</script>\"}";
+        "\"invoices\":\"<i>7</i>\",\"failure_message\":\"<script>x</script>\","
+        "\"message_subject\":\"<i>7</i>\",\"message\":\"<script>hi</script>\","
+        "\"reply_to\":\"<b>Pat</b>\",\"next_attempt_date\":\"2026-03-06\","
+        "\"attempts_left\":1}";
 
 static void templates_escape_every_value_in_html(void **state)
 {
@@ -469,8 +472,10 @@ static void templates_escape_every_value_in_html(void **state)
 		assert_non_null(strstr(r.html, "src=\"https://cdn.example/logo.png\""));
 		assert_non_null(strstr(r.html, "#0A7F3F"));
 		assert_non_null(strstr(r.text, "+1 217 555 0100"));
-		/* The payment emails say what happened; they carry no link. */
-		if (strcmp(*name, "password_reset_google") && strncmp(*name, "payment_", 8))
+		/* The payment and autopay emails say what happened, and a customer's message goes
+		 * to the hauler: they carry no link. */
+		if (strcmp(*name, "password_reset_google") && strncmp(*name, "payment_", 8) &&
+		    strncmp(*name, "autopay_", 8) && strcmp(*name, "contact_message"))
 			assert_non_null(
 			        strstr(r.text, "https://greenway.portal.example/go/tok_EN-1"));
 		/* The platform's name never appears. */
