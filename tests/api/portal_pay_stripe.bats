@@ -78,8 +78,12 @@ payment_of_key() {
 	curl -sS --max-time 10 -o "$dir/first.body" -w '%{http_code}' -X POST "$SERVER_URL/v1/portal/payments" \
 		-H "Authorization: Bearer $PORTAL_TOKEN" -H 'Content-Type: application/json' \
 		-H "Idempotency-Key: $key" --data "$BODY_PAY" >"$dir/first.status" 3>&- &
-	local first=$!
-	sleep 0.4
+	local first=$! i
+	# The first holds the key once the fake has its charge (bounded wait, not a fixed sleep).
+	for ((i = 0; i < 50; i++)); do
+		(($(stripe_control GET /_control/charges | jq .total) >= 1)) && break
+		sleep 0.1
+	done
 	pay "$BODY_PAY" "$key"
 	assert_status 409
 	assert_jq '.code == "idempotency_key_in_use"'
