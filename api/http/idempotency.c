@@ -197,3 +197,13 @@ int idempotency_yield(const struct idempotency *idem, struct http_ctx *ctx, int 
 	end_claim(idem, ctx, &yield_stmt);
 	return rc;
 }
+
+int idempotency_reply_work(const struct idempotency *idem, struct http_ctx *ctx, int rc,
+                           bool reserved, int status, const char *body)
+{
+	if (rc != CS_OK)
+		return reserved ? idempotency_yield(idem, ctx, rc)
+		                : idempotency_finish(idem, ctx, rc);
+	return http_reply_raw(ctx, status, status >= 400 ? HTTP_PROBLEM_JSON : HTTP_JSON, body,
+	                      strlen(body));
+}

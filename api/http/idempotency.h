@@ -57,4 +57,12 @@ int idempotency_finish(const struct idempotency *idem, struct http_ctx *ctx, int
  */
 int idempotency_yield(const struct idempotency *idem, struct http_ctx *ctx, int rc);
 
+/*
+ * End a claimed request whose work stored its own answer under the claim (a payment or refund
+ * through the processor): on success reply `status` and `body` (a problem for 4xx/5xx); on
+ * failure yield the claim when the work had reserved something under it, else release it.
+ */
+int idempotency_reply_work(const struct idempotency *idem, struct http_ctx *ctx, int rc,
+                           bool reserved, int status, const char *body);
+
 #endif

@@ -255,18 +255,28 @@ static void set_branding(struct vars *vs, const struct mail_branding *brand)
 	        is_web_url(brand->contact_website) ? strdup(brand->contact_website) : NULL;
 }
 
+/* The emails that send the user to the portal with a link token. The others say what happened
+ * (payments, autopay), tell the user to sign in with Google, or go to the hauler (a customer's
+ * message). */
+static bool template_has_link(const char *name)
+{
+	static const char *const linked[] = {"create_password",    "invitation",
+	                                     "email_verification", "password_reset",
+	                                     "invoice_sent",       NULL};
+
+	for (const char *const *n = linked; *n; n++)
+		if (!strcmp(*n, name))
+			return true;
+	return false;
+}
+
 static int set_link(struct vars *vs, json_t *payload, const struct mail_request *req)
 {
 	const char *path = json_string_value(json_object_get(payload, "link_path"));
 	const char *token = json_string_value(json_object_get(payload, "token"));
 
-	if (!strcmp(req->template_name, "password_reset_google") ||
-	    !strncmp(req->template_name, "payment_", 8) ||
-	    !strncmp(req->template_name, "autopay_", 8) ||
-	    !strcmp(req->template_name, "contact_message"))
-		return CS_OK; /* no link: it tells the user to sign in with Google; payments and
-		                 autopay say what happened; a customer's message goes to the hauler
-		               */
+	if (!template_has_link(req->template_name))
+		return CS_OK;
 	if (!path || !token)
 		return cs_error_set(CS_EINVALID, "mail_payload_invalid",
 		                    "a %s payload needs link_path and token", req->template_name);

@@ -136,13 +136,7 @@ static int run_refund(struct http_ctx *ctx, const struct idempotency *idem, cons
 	int rc = payments_refund(&answer, ctx->app, ctx->principal.tenant_id, id, body,
 	                         idem->claim_id);
 
-	if (rc != CS_OK)
-		rc = answer.reserved ? idempotency_yield(idem, ctx, rc)
-		                     : idempotency_finish(idem, ctx, rc);
-	else
-		rc = http_reply_raw(ctx, answer.status,
-		                    answer.status >= 400 ? HTTP_PROBLEM_JSON : HTTP_JSON,
-		                    answer.body, strlen(answer.body));
+	rc = idempotency_reply_work(idem, ctx, rc, answer.reserved, answer.status, answer.body);
 	payments_refund_answer_release(&answer);
 	return rc;
 }
