@@ -69,6 +69,25 @@ static void cache_store(const char *key, const char *value, time_t until)
 	pthread_mutex_unlock(&credential_cache.lock);
 }
 
+const char *http_auth_level_name(enum route_auth level)
+{
+	switch (level) {
+	case AUTH_PUBLIC:
+		return "public";
+	case AUTH_OPERATOR:
+		return "operator";
+	case AUTH_STAFF:
+		return "staff";
+	case AUTH_BACK_OFFICE:
+		return "back_office";
+	case AUTH_PORTAL:
+		return "portal";
+	case AUTH_PORTAL_ACCOUNT:
+		return "portal_account";
+	}
+	return "unknown";
+}
+
 void http_auth_cache_clear(void)
 {
 	pthread_mutex_lock(&credential_cache.lock);

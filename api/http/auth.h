@@ -38,6 +38,9 @@ struct principal {
 	char account_id[37]; /* portal: the selected customer account ("" when none yet) */
 };
 
+/* The level's name as `curbside routes` prints it ("portal_account"). */
+const char *http_auth_level_name(enum route_auth level);
+
 /* Forget every cached credential check (after a revocation in this process). */
 void http_auth_cache_clear(void);
 
