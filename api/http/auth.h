@@ -19,6 +19,7 @@ enum route_auth {
 	AUTH_BACK_OFFICE,    /* a staff access token or a tenant API key (an integrator) */
 	AUTH_PORTAL,         /* a portal user's access token, with or without a selected account */
 	AUTH_PORTAL_ACCOUNT, /* a portal user's access token with a selected customer account */
+	AUTH_SESSION,        /* a signed-in person's token, staff or portal user (e.g. logout) */
 };
 
 enum principal_kind {
