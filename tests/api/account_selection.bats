@@ -28,7 +28,7 @@ setup_file() {
 	portal_login "$TENANT_SLUG" "$email" "$TEST_PASSWORD"
 	jq -e '.account_selection_required == true and .account_id == null' <<<"$body" >/dev/null ||
 		fail "the fixture's login has an account selected: $body"
-	export UNSELECTED_TOKEN=$PORTAL_TOKEN
+	export UNSELECTED_TOKEN=$PORTAL_TOKEN TWO_ACCOUNTS_EMAIL=$email FIRST_ACCOUNT=$first
 	# Every route a portal token may reach, from the route tables: "METHOD PATH AUTH MODULE".
 	export ROUTES_FILE=$BATS_FILE_TMPDIR/routes
 	"$CURBSIDE_BIN" routes | awk '$3 == "portal" || $3 == "portal_account" || $3 == "session"' >"$ROUTES_FILE"
@@ -82,4 +82,21 @@ concrete() {
 		grep -q "^$route " "$ROUTES_FILE" ||
 			fail "$route is listed as working without an account but is no such portal route"
 	done
+}
+
+@test "the routes listed as working without a selected account do work without one" {
+	local token
+	portal_login "$TENANT_SLUG" "$TWO_ACCOUNTS_EMAIL" "$TEST_PASSWORD"
+	token=$PORTAL_TOKEN
+	with_bearer "$token" GET /v1/me
+	assert_status 200
+	with_bearer "$token" PATCH /v1/me '{"full_name": "Pat Jordan"}'
+	assert_status 200
+	with_bearer "$token" POST /v1/me/password \
+		"$(jq -cn '{current_password: "not the password 1", new_password: "another long password"}')"
+	assert_field_error current_password invalid_current_password
+	with_bearer "$token" POST /v1/session/account "$(jq -cn --arg a "$FIRST_ACCOUNT" '{account_id: $a}')"
+	assert_status 200
+	with_bearer "$token" POST /v1/auth/logout
+	assert_status 204
 }
