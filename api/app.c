@@ -6,48 +6,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api_keys/api_keys_routes.h"
-#include "autopay/autopay_routes.h"
 #include "autopay/autopay_worker.h"
-#include "contact/contact_routes.h"
 #include "core/password.h"
-#include "credits/credits_routes.h"
-#include "customers/customers_routes.h"
 #include "db/loop.h"
 #include "db/migrate.h"
-#include "google_login/google_login_routes.h"
 #include "http/auth.h"
 #include "http/server.h"
-#include "invoices/invoices_routes.h"
-#include "jobs/jobs_routes.h"
 #include "jobs/jobs_worker.h"
-#include "locations/locations_routes.h"
 #include "log.h"
 #include "mail/mail_worker.h"
-#include "me/me_routes.h"
-#include "notifications/notifications_routes.h"
 #include "oidc/oidc_client.h"
-#include "orders/orders_routes.h"
-#include "passwords/passwords_routes.h"
-#include "payment_methods/payment_methods_routes.h"
-#include "payments/payments_routes.h"
 #include "payments/payments_worker.h"
-#include "portal_access/portal_access_routes.h"
-#include "portal_auth/portal_auth_routes.h"
-#include "portal_billing/portal_billing_routes.h"
-#include "portal_documents/portal_documents_routes.h"
-#include "portal_payments/portal_payments_routes.h"
-#include "portal_views/portal_account_routes.h"
-#include "portal_views/portal_orders_routes.h"
-#include "services/services_routes.h"
-#include "settings/settings_routes.h"
-#include "signup/signup_routes.h"
+#include "routes.h"
 #include "sms/sms_worker.h"
-#include "staff/staff_routes.h"
-#include "statements/statements_routes.h"
-#include "system/system.h"
 #include "tenants/branding_cache.h"
-#include "tenants/tenants_routes.h"
 #include "tenants/tenants_service.h"
 
 /* Throttling table sizes: plenty for a login flood, bounded memory (16 bytes a slot). */
@@ -163,33 +135,18 @@ int app_serve(struct app *app)
 	        .poll_seconds = REVOCATION_POLL_SECONDS,
 	        .round = forget_credentials,
 	};
-	const struct route_table tables[] = {
-	        system_route_table,          tenants_route_table,
-	        staff_route_table,           settings_route_table,
-	        api_keys_route_table,        customers_route_table,
-	        payments_route_table,        locations_route_table,
-	        services_route_table,        orders_route_table,
-	        invoices_route_table,        credits_route_table,
-	        portal_auth_route_table,     me_route_table,
-	        signup_route_table,          passwords_route_table,
-	        portal_access_route_table,   jobs_route_table,
-	        portal_account_route_table,  portal_orders_route_table,
-	        portal_billing_route_table,  portal_documents_route_table,
-	        payment_methods_route_table, portal_payments_route_table,
-	        google_login_route_table,    autopay_route_table,
-	        contact_route_table,         notifications_route_table,
-	        statements_route_table,
-	};
 
 	if (app->cfg.migrate_on_start && db_migrate(app->cfg.database_url, stdout) != CS_OK)
 		return CS_EDB;
 	if (!db_pool_ping(app->db))
 		LOG_WARN("the database is not reachable yet; /readyz answers 503 until it is");
+	size_t ntables = 0;
+	const struct route_table *const *tables = app_route_tables(&ntables);
 	int rc = db_loop_start(&revocations, &revocation_listener);
 	if (rc == CS_OK)
 		rc = app_start_workers(app);
 	if (rc == CS_OK)
-		rc = http_server_run(app, tables, sizeof(tables) / sizeof(tables[0]));
+		rc = http_server_run(app, tables, ntables);
 	app_stop_workers(app);
 	db_loop_stop(revocations);
 	return rc;

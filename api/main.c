@@ -7,6 +7,7 @@
 #include "config.h"
 #include "db/migrate.h"
 #include "log.h"
+#include "routes.h"
 #include "seed/seed_demo.h"
 
 static void usage(FILE *out)
@@ -22,6 +23,7 @@ static void usage(FILE *out)
 	        "  seed-demo [--migrate]\n"
 	        "                     load the demo hauler (tenant `demo`) and its staff login\n"
 	        "                     once; development only (--migrate: migrations first)\n"
+	        "  routes             list every route: method, path, authentication, module\n"
 	        "  version            print the version\n"
 	        "\n"
 	        "`curbside serve --help` lists the configuration variables.\n");
@@ -165,6 +167,10 @@ int main(int argc, char **argv)
 		return cmd_migrate();
 	if (!strcmp(argv[1], "seed-demo"))
 		return cmd_seed_demo(argc, argv);
+	if (!strcmp(argv[1], "routes")) {
+		app_print_routes(stdout);
+		return 0;
+	}
 	if (!strcmp(argv[1], "version")) {
 		printf("curbside %s\n", CURBSIDE_VERSION);
 		return 0;

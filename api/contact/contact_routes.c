@@ -30,7 +30,7 @@ static int send_message(struct http_ctx *ctx)
 }
 
 static const struct route contact_routes[] = {
-        {"POST", "/v1/portal/contact", AUTH_PORTAL, send_message},
+        {"POST", "/v1/portal/contact", AUTH_PORTAL_ACCOUNT, send_message},
 };
 
 const struct route_table contact_route_table = ROUTE_TABLE("contact", contact_routes);

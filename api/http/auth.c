@@ -69,6 +69,27 @@ static void cache_store(const char *key, const char *value, time_t until)
 	pthread_mutex_unlock(&credential_cache.lock);
 }
 
+const char *http_auth_level_name(enum route_auth level)
+{
+	switch (level) {
+	case AUTH_PUBLIC:
+		return "public";
+	case AUTH_OPERATOR:
+		return "operator";
+	case AUTH_STAFF:
+		return "staff";
+	case AUTH_BACK_OFFICE:
+		return "back_office";
+	case AUTH_PORTAL:
+		return "portal";
+	case AUTH_PORTAL_ACCOUNT:
+		return "portal_account";
+	case AUTH_SESSION:
+		return "session";
+	}
+	return "unknown";
+}
+
 void http_auth_cache_clear(void)
 {
 	pthread_mutex_lock(&credential_cache.lock);
@@ -136,7 +157,7 @@ static int authenticate_portal(struct http_ctx *ctx, const struct access_claims 
 		cache_store(key, "", until < claims->expires_at ? until : claims->expires_at);
 	}
 	/* Only a live session earns "wrong kind" (403); anything else is an invalid token (401). */
-	if (required != AUTH_PORTAL && required != AUTH_PORTAL_ACCOUNT)
+	if (required != AUTH_PORTAL && required != AUTH_PORTAL_ACCOUNT && required != AUTH_SESSION)
 		return cs_error_set(CS_EFORBIDDEN, "forbidden",
 		                    "A portal sign-in cannot be used on back-office endpoints.");
 	if (required == AUTH_PORTAL_ACCOUNT && !claims->account_id[0])
@@ -223,6 +244,10 @@ static int authenticate_tenant_caller(struct http_ctx *ctx, const char *token,
 		return cs_error_set(CS_EFORBIDDEN, "forbidden",
 		                    "The operator token cannot be used on tenant endpoints.");
 	if (api_key_looks_like(token)) {
+		if (required == AUTH_SESSION)
+			return cs_error_set(CS_EFORBIDDEN, "forbidden",
+			                    "An API key has no session to end; an admin revokes it "
+			                    "instead (DELETE /v1/admin/api-keys/{id}).");
 		if (required == AUTH_PORTAL || required == AUTH_PORTAL_ACCOUNT)
 			return cs_error_set(CS_EFORBIDDEN, "forbidden",
 			                    "An API key cannot be used on portal endpoints.");

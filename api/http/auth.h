@@ -19,6 +19,7 @@ enum route_auth {
 	AUTH_BACK_OFFICE,    /* a staff access token or a tenant API key (an integrator) */
 	AUTH_PORTAL,         /* a portal user's access token, with or without a selected account */
 	AUTH_PORTAL_ACCOUNT, /* a portal user's access token with a selected customer account */
+	AUTH_SESSION,        /* a signed-in person's token, staff or portal user (e.g. logout) */
 };
 
 enum principal_kind {
@@ -37,6 +38,9 @@ struct principal {
 	char role[16];       /* staff role; "integrator" for an API key */
 	char account_id[37]; /* portal: the selected customer account ("" when none yet) */
 };
+
+/* The level's name as `curbside routes` prints it ("portal_account"). */
+const char *http_auth_level_name(enum route_auth level);
 
 /* Forget every cached credential check (after a revocation in this process). */
 void http_auth_cache_clear(void);

@@ -46,6 +46,16 @@ bool router_path_matches(const char *pattern, const char *path)
 	}
 }
 
+int router_check_route(const struct route *route)
+{
+	static const char portal[] = "/v1/portal/";
+
+	if (strncmp(route->path, portal, sizeof(portal) - 1) == 0 &&
+	    route->auth != AUTH_PORTAL_ACCOUNT)
+		return CS_EINVALID;
+	return CS_OK;
+}
+
 static int dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
 	const struct registered_route *r = user_data;
@@ -99,12 +109,12 @@ static int not_found(const struct _u_request *req, struct _u_response *resp, voi
 	return U_CALLBACK_COMPLETE;
 }
 
-static int count_routes(const struct route_table *tables, size_t ntables)
+static int count_routes(const struct route_table *const *tables, size_t ntables)
 {
 	int n = 0;
 
 	for (size_t t = 0; t < ntables; t++)
-		n += (int)tables[t].count;
+		n += (int)tables[t]->count;
 	return n;
 }
 
@@ -120,8 +130,8 @@ static int allocate_registry(int n)
 	return CS_OK;
 }
 
-int router_register(struct _u_instance *instance, struct app *app, const struct route_table *tables,
-                    size_t ntables)
+int router_register(struct _u_instance *instance, struct app *app,
+                    const struct route_table *const *tables, size_t ntables)
 {
 	int n = count_routes(tables, ntables), rc;
 
@@ -133,17 +143,23 @@ int router_register(struct _u_instance *instance, struct app *app, const struct 
 		return CS_EINTERNAL;
 	}
 	for (size_t t = 0; t < ntables; t++) {
-		for (size_t i = 0; i < tables[t].count; i++) {
-			const struct route *route = &tables[t].routes[i];
+		for (size_t i = 0; i < tables[t]->count; i++) {
+			const struct route *route = &tables[t]->routes[i];
 			struct registered_route *r = &registry.routes[registry.count];
 			*r = (struct registered_route){route, app, registry.count + 1};
 			registry.names[registry.count] = route->path;
 			registry.methods[registry.count] = route->method;
 			registry.count++;
+			if (router_check_route(route) != CS_OK) {
+				LOG_ERROR("%s %s (module %s) acts on the selected account but does "
+				          "not require one (AUTH_PORTAL_ACCOUNT)",
+				          route->method, route->path, tables[t]->module);
+				return CS_EINTERNAL;
+			}
 			if (ulfius_add_endpoint_by_val(instance, route->method, NULL, route->path,
 			                               PRIORITY_ROUTE, dispatch, r) != U_OK) {
 				LOG_ERROR("cannot register %s %s (module %s)", route->method,
-				          route->path, tables[t].module);
+				          route->path, tables[t]->module);
 				return CS_EINTERNAL;
 			}
 		}

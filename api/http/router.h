@@ -12,11 +12,17 @@
  * Register the middleware, every route of `tables` (`ntables` of them) and the default endpoint.
  * Any failed registration is logged and refuses the start (CS_EINTERNAL).
  */
-int router_register(struct _u_instance *instance, struct app *app, const struct route_table *tables,
-                    size_t ntables) CS_MUST_CHECK;
+int router_register(struct _u_instance *instance, struct app *app,
+                    const struct route_table *const *tables, size_t ntables) CS_MUST_CHECK;
 
 /* Free what router_register allocated. */
 void router_release(void);
+
+/*
+ * Whether `route` may be registered: a route under /v1/portal/ shows or changes the selected
+ * customer account, so it must require one (AUTH_PORTAL_ACCOUNT). CS_EINVALID otherwise.
+ */
+int router_check_route(const struct route *route) CS_MUST_CHECK;
 
 /* True when `path` fits the Ulfius template `pattern` (":name" matches one non-empty segment). */
 bool router_path_matches(const char *pattern, const char *path);

@@ -90,7 +90,7 @@ static int wait_for_stop_signal(void)
 	return sig;
 }
 
-int http_server_run(struct app *app, const struct route_table *tables, size_t ntables)
+int http_server_run(struct app *app, const struct route_table *const *tables, size_t ntables)
 {
 	struct _u_instance instance;
 	union bind_address addr;

@@ -9,7 +9,7 @@
  * Serve `tables` until SIGTERM or SIGINT. On the signal: stop accepting, let in-flight requests
  * finish (up to a grace period), then stop. Returns CS_EINTERNAL when the server cannot start.
  */
-int http_server_run(struct app *app, const struct route_table *tables,
+int http_server_run(struct app *app, const struct route_table *const *tables,
                     size_t ntables) CS_MUST_CHECK;
 
 #endif

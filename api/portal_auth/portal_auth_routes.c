@@ -8,6 +8,7 @@
 #include "http/reply.h"
 #include "portal_auth/portal_login.h"
 #include "portal_auth/portal_sessions.h"
+#include "staff/staff_service.h"
 
 static const struct field_spec login_fields[] = {
         {"email", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, field_check_email, NULL},
@@ -73,9 +74,13 @@ static int refresh(struct http_ctx *ctx)
 	return reply_session(ctx, rc, json);
 }
 
+/* Staff and portal users sign out the same way: their session ends on every process at once. */
 static int logout(struct http_ctx *ctx)
 {
-	int rc = portal_session_end(ctx->app, ctx->principal.session_id);
+	int rc = ctx->principal.kind == PRINCIPAL_STAFF
+	                 ? staff_session_end(ctx->app->db, ctx->principal.session_id,
+	                                     ctx->principal.user_id)
+	                 : portal_session_end(ctx->app, ctx->principal.session_id);
 
 	return rc == CS_OK ? http_reply_no_content(ctx) : rc;
 }
@@ -96,7 +101,7 @@ static int select_account(struct http_ctx *ctx)
 static const struct route portal_auth_routes[] = {
         {"POST", "/v1/tenants/:tenant/auth/login", AUTH_PUBLIC, login},
         {"POST", "/v1/auth/refresh", AUTH_PUBLIC, refresh},
-        {"POST", "/v1/auth/logout", AUTH_PORTAL, logout},
+        {"POST", "/v1/auth/logout", AUTH_SESSION, logout},
         {"POST", "/v1/session/account", AUTH_PORTAL, select_account},
 };
 

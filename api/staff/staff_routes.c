@@ -3,9 +3,12 @@
 #include <string.h>
 
 #include "core/validate.h"
+#include "http/auth.h"
 #include "http/fields.h"
 #include "http/middleware.h"
+#include "http/params.h"
 #include "http/reply.h"
+#include "staff/staff_admin.h"
 #include "staff/staff_service.h"
 
 static bool check_role(const json_t *v, const char **code, const char **message)
@@ -26,6 +29,22 @@ static const struct field_spec create_fields[] = {
         {"password", FIELD_STRING, FIELD_REQUIRED, VALIDATE_PASSWORD_MIN, VALIDATE_PASSWORD_MAX, 0,
          0, NULL, NULL},
         {"role", FIELD_STRING, 0, 0, 0, 0, 0, check_role, NULL},
+        {NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
+/* An admin chooses the role on purpose: it decides who may manage staff and API keys. */
+static const struct field_spec admin_create_fields[] = {
+        {"email", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, field_check_email, NULL},
+        {"full_name", FIELD_STRING, FIELD_REQUIRED | FIELD_TRIM, 1, 200, 0, 0,
+         field_check_plain_line, NULL},
+        {"password", FIELD_STRING, FIELD_REQUIRED, VALIDATE_PASSWORD_MIN, VALIDATE_PASSWORD_MAX, 0,
+         0, NULL, NULL},
+        {"role", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, check_role, NULL},
+        {NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct field_spec update_fields[] = {
+        {"disabled", FIELD_BOOL, FIELD_REQUIRED, 0, 0, 0, 0, NULL, NULL},
         {NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -75,9 +94,83 @@ static int login(struct http_ctx *ctx)
 	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
 }
 
+static int list_staff(struct http_ctx *ctx)
+{
+	char *json = NULL;
+	int rc;
+
+	if ((rc = http_require_admin(ctx)) != CS_OK)
+		return rc;
+	rc = staff_admin_list(&json, ctx->app->db, ctx->principal.tenant_id);
+	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
+}
+
+static int read_staff(struct http_ctx *ctx)
+{
+	char *json = NULL;
+	int rc;
+
+	if ((rc = http_require_admin(ctx)) != CS_OK)
+		return rc;
+	const char *id = http_path_id(ctx, "id", "staff user");
+	if (!id)
+		return CS_ENOTFOUND;
+	rc = staff_admin_get(&json, ctx->app->db, ctx->principal.tenant_id, id);
+	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
+}
+
+static int add_staff(struct http_ctx *ctx)
+{
+	json_t *body = NULL;
+	char *json = NULL;
+	int rc;
+
+	if ((rc = http_require_admin(ctx)) != CS_OK)
+		return rc;
+	if (!http_validated_body(&body, ctx, admin_create_fields, false))
+		return CS_OK;
+	struct staff_new input = {
+	        .email = json_string_value(json_object_get(body, "email")),
+	        .full_name = json_string_value(json_object_get(body, "full_name")),
+	        .password = json_string_value(json_object_get(body, "password")),
+	        .role = json_string_value(json_object_get(body, "role")),
+	};
+	rc = staff_admin_create(&json, ctx->app->db, ctx->principal.tenant_id, &input);
+	json_decref(body);
+	return rc == CS_OK ? http_reply_json_text(ctx, 201, json) : rc;
+}
+
+static int update_staff(struct http_ctx *ctx)
+{
+	json_t *body = NULL;
+	char *json = NULL;
+	int rc;
+
+	if ((rc = http_require_admin(ctx)) != CS_OK)
+		return rc;
+	const char *id = http_path_id(ctx, "id", "staff user");
+	if (!id)
+		return CS_ENOTFOUND;
+	if (!http_validated_body(&body, ctx, update_fields, false))
+		return CS_OK;
+	rc = staff_admin_set_disabled(&json, ctx->app->db, ctx->principal.tenant_id,
+	                              ctx->principal.user_id, id,
+	                              json_is_true(json_object_get(body, "disabled")));
+	json_decref(body);
+	if (rc != CS_OK)
+		return rc;
+	/* This process refuses the user's tokens at once; others hear it through NOTIFY. */
+	http_auth_cache_clear();
+	return http_reply_json_text(ctx, 200, json);
+}
+
 static const struct route staff_routes[] = {
         {"POST", "/v1/platform/tenants/:slug/staff", AUTH_OPERATOR, create_staff},
         {"POST", "/v1/tenants/:tenant/staff/login", AUTH_PUBLIC, login},
+        {"GET", "/v1/admin/staff-users", AUTH_STAFF, list_staff},
+        {"POST", "/v1/admin/staff-users", AUTH_STAFF, add_staff},
+        {"GET", "/v1/admin/staff-users/:id", AUTH_STAFF, read_staff},
+        {"PATCH", "/v1/admin/staff-users/:id", AUTH_STAFF, update_staff},
 };
 
 const struct route_table staff_route_table = ROUTE_TABLE("staff", staff_routes);

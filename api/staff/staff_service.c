@@ -10,6 +10,7 @@
 #include "core/password.h"
 #include "core/validate.h"
 #include "db/query.h"
+#include "http/auth.h"
 #include "log.h"
 #include "tenants/tenants_service.h"
 #include "tenants/tenants_sql.h"
@@ -24,18 +25,24 @@ static struct db_stmt create_stmt =
                 "SELECT id, $2, $3, $4, $5 FROM tenants WHERE slug = $1 RETURNING " STAFF_JSON_SQL,
                 5);
 
-static struct db_stmt lookup_stmt = DB_STMT(
-        "staff_login_lookup",
-        "SELECT t.id, t.slug, t.name, u.id, u.email, u.full_name, u.role, u.password_hash "
-        "FROM tenants t LEFT JOIN staff_users u "
-        "ON u.tenant_id = t.id AND u.email = $2 AND u.disabled_at IS NULL WHERE t.slug = $1",
-        2);
+static struct db_stmt lookup_stmt =
+        DB_STMT("staff_login_lookup",
+                "SELECT t.id, t.slug, t.name, u.id, u.email, u.full_name, u.role, u.password_hash, "
+                "u.disabled_at IS NOT NULL FROM tenants t LEFT JOIN staff_users u "
+                "ON u.tenant_id = t.id AND u.email = $2 WHERE t.slug = $1",
+                2);
 
 static struct db_stmt open_session_stmt =
         DB_STMT("staff_open_session",
                 "INSERT INTO sessions (tenant_id, staff_user_id, expires_at, client_address) "
                 "VALUES ($1, $2, now() + make_interval(secs => $3::int), $4) RETURNING id",
                 4);
+
+static struct db_stmt end_session_stmt =
+        DB_STMT("staff_end_session",
+                "UPDATE sessions SET revoked_at = now() WHERE id = $1::uuid "
+                "AND staff_user_id = $2::uuid AND revoked_at IS NULL",
+                2);
 
 static struct db_stmt session_active_stmt = DB_STMT(
         "staff_session_active",
@@ -77,6 +84,7 @@ struct login_row {
 	char user_id[37], email[VALIDATE_EMAIL_MAX + 1], full_name[256], role[16];
 	char password_hash[PASSWORD_HASH_SIZE];
 	bool user_found;
+	bool disabled; /* an admin disabled the user: login is refused once the password is right */
 };
 
 static int load_login_row(struct login_row *row, struct db_pool *db, const char *slug,
@@ -103,6 +111,7 @@ static int load_login_row(struct login_row *row, struct db_pool *db, const char 
 		db_copy_cell(row->full_name, sizeof(row->full_name), res, 5);
 		db_copy_cell(row->role, sizeof(row->role), res, 6);
 		db_copy_cell(row->password_hash, sizeof(row->password_hash), res, 7);
+		row->disabled = PQgetvalue(res, 0, 8)[0] == 't';
 	}
 	PQclear(res);
 	return CS_OK;
@@ -169,6 +178,12 @@ int staff_login(char **out, struct app *app, const char *slug, const char *email
 		                    "The email or password is incorrect.");
 	}
 	throttle_pair_succeed(&attempts);
+	/* Said only to someone who knows the password, so it reveals nothing to a guesser. */
+	if (row.disabled)
+		return cs_error_set(CS_EFORBIDDEN, "staff_user_disabled",
+		                    "This staff account has been disabled. Ask an admin of %s to "
+		                    "enable it.",
+		                    row.tenant_name);
 
 	struct access_claims claims = {0};
 	if ((rc = open_session(claims.session_id, app->db, &row, client_address)) != CS_OK)
@@ -203,5 +218,17 @@ int staff_session_active(bool *active, struct db_pool *db, const char *session_i
 	if (rc == CS_OK)
 		*active = PQntuples(res) > 0;
 	PQclear(res);
+	return rc;
+}
+
+int staff_session_end(struct db_pool *db, const char *session_id, const char *user_id)
+{
+	const char *params[] = {session_id, user_id};
+	PGresult *res = NULL;
+	int rc = db_query_result(&res, db, &end_session_stmt, params);
+
+	PQclear(res);
+	/* This process forgets at once; others hear it through NOTIFY (0008, auth_revoked). */
+	http_auth_cache_clear();
 	return rc;
 }

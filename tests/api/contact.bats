@@ -171,3 +171,21 @@ contact_rows() {
 	staff_api "$STAFF_TOKEN" POST /v1/portal/contact '{"subject": "x", "message": "y"}'
 	assert_problem 403 forbidden
 }
+
+@test "rule 9: a login with several accounts must choose one first: 403 account_selection_required, nothing queued" {
+	local first email
+	create_customer
+	first=$CUSTOMER_ID
+	create_customer
+	email=$(new_address several)
+	portal_user "$email" "$first" "$CUSTOMER_ID"
+	portal_login "$TENANT_SLUG" "$email" "$TEST_PASSWORD"
+	assert_jq '.account_selection_required == true'
+	contact "Missed pickup" "The bin on Elm St was not emptied."
+	assert_problem 403 account_selection_required
+	[[ $(contact_rows) == 0 ]] || fail "a message was recorded"
+	switch_to "$first"
+	contact "Missed pickup" "The bin on Elm St was not emptied."
+	assert_status 202
+	[[ $(contact_rows) == 1 ]] || fail "the message after choosing was not recorded"
+}
