@@ -59,7 +59,7 @@ stripe_control() {
 SMS_ACCOUNT=AC_curbside_api_tests
 SMS_TOKEN=curbside-api-tests-sms-token
 SMS_FROM=+15555550100
-SMS_WAIT_SECONDS=20
+SMS_WAIT_SECONDS=60
 
 # start_sms_gateway: start the fake on a free port (sets and exports SMS_PORT, SMS_URL, SMS_LOG,
 # SMS_PID) and sets SMS_SERVER_ENV: the server sends through it, polls every second, retries

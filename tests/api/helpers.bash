@@ -33,8 +33,8 @@ export CORS_ORIGIN='https://app.example.test'
 export TEST_PASSWORD='correct horse battery staple'
 
 PRISM=$CURBSIDE_ROOT/tests/node_modules/.bin/prism
-SERVER_WAIT_SECONDS=10
-PRISM_WAIT_SECONDS=20
+SERVER_WAIT_SECONDS=60
+PRISM_WAIT_SECONDS=90
 
 # ---------------------------------------------------------------------------------------------
 # Databases
@@ -206,7 +206,7 @@ teardown() {
 # .eml files in $MAIL_DIR; tests/fakes/mail_read.py reads them.
 
 MAIL_PYTHON=/usr/bin/python3 # Debian's python: it sees python3-aiosmtpd
-MAIL_WAIT_SECONDS=15
+MAIL_WAIT_SECONDS=60
 MAIL_FROM_ADDRESS=portal@mail.example.test
 
 # start_mail_sink [EXCLUDED_PORT...]: start the sink on a free port (sets and exports MAIL_PORT,
