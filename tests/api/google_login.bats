@@ -17,47 +17,6 @@ setup() {
 	oidc_switch '{}'
 }
 
-REDIRECT_PATH=/auth/google/callback
-
-# redirect_uri [SLUG]: the portal's callback page of the tenant (CURBSIDE_PUBLIC_URL of the stack).
-redirect_uri() {
-	printf 'https://%s.portal.example.test%s\n' "${1:-$TENANT_SLUG}" "$REDIRECT_PATH"
-}
-
-# google_start [JSON_EXTRA] [SLUG]: POST .../auth/google with the tenant's redirect URI plus
-# JSON_EXTRA; expects 200 and sets AUTH_URL and STATE.
-google_start() {
-	local doc extra=${1-}
-	[[ -n $extra ]] || extra='{}'
-	doc=$(jq -cn --arg r "$(redirect_uri "${2-}")" --argjson x "$extra" '{redirect_uri: $r} + $x')
-	api POST "/v1/tenants/${2:-$TENANT_SLUG}/auth/google" "$doc" || return 1
-	fixture_expect 200 "google_start" || return 1
-	AUTH_URL=$(jq -r .authorization_url <<<"$body")
-	STATE=$(jq -r .state <<<"$body")
-}
-
-# google_callback [CODE] [STATE] [SLUG]: POST .../auth/google/callback (the provider's code and
-# state by default); the answer stays in status/body.
-google_callback() {
-	api POST "/v1/tenants/${3:-$TENANT_SLUG}/auth/google/callback" \
-		"$(jq -cn --arg c "${1:-$PROVIDER_CODE}" --arg s "${2:-$PROVIDER_STATE}" '{code: $c, state: $s}')"
-}
-
-# google_sign_in QUERY [JSON_EXTRA]: start, sign in at the provider as QUERY, call back.
-google_sign_in() {
-	google_start "${2-}" || return 1
-	provider_login "$AUTH_URL" "$1" || return 1
-	google_callback
-}
-
-# invite EMAIL [CUSTOMER_ID]: staff invite EMAIL to the customer; sets INVITE_TOKEN.
-invite() {
-	staff_api "$STAFF_TOKEN" POST "/v1/admin/customers/${2:-$CUSTOMER_ID}/invitations" \
-		"$(jq -cn --arg e "$1" '{first_name: "Pat", email: $e}')" || return 1
-	fixture_expect 201 "invite $1" || return 1
-	INVITE_TOKEN=$(jq -r '.url | split("/") | last' <<<"$body")
-}
-
 # make_pay_link INVOICE_ID EMAIL: a Review & Pay link as the invoice email stores it. Sets PAY_TOKEN.
 make_pay_link() {
 	PAY_TOKEN=$(new_link_token)

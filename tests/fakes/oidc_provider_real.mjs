@@ -14,9 +14,10 @@
 //
 // The proxy's own endpoints (never forwarded):
 //   POST /_tamper {"mode": M, "claims": {...}}  rewrite the ID token of the next token answers
-//                                               until reset ({} or {"mode": "off"}):
+//                                               until reset ({} or {"mode": "off"}): `claims`
+//                                               merged into its payload, then
 //     alg_none          header {"alg": "none"}, no signature
-//     payload           `claims` merged into the payload, the provider's signature kept
+//     payload           the provider's header and signature kept
 //     foreign_key       re-signed RS256 by a key of the proxy's under the provider's RSA kid
 //     unknown_kid       re-signed RS256 by a key of the proxy's under a kid nobody published
 //     hs256_secret      re-signed HS256 with the client secret (what a home-made fake may do)
@@ -113,13 +114,13 @@ function sign(alg, header, payload, key) {
 
 function tamper(idToken) {
   const [h, p, s] = idToken.split('.');
-  const payload = JSON.parse(Buffer.from(p, 'base64url'));
+  const payload = { ...JSON.parse(Buffer.from(p, 'base64url')), ...state.claims };
   const typ = { typ: 'JWT' };
   switch (state.mode) {
     case 'alg_none':
-      return `${b64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${p}.`;
+      return `${b64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${b64url(JSON.stringify(payload))}.`;
     case 'payload':
-      return `${h}.${b64url(JSON.stringify({ ...payload, ...state.claims }))}.${s}`;
+      return `${h}.${b64url(JSON.stringify(payload))}.${s}`;
     case 'foreign_key':
       return sign('RS256', { ...typ, kid: rsaKey.kid }, payload, attackerKey.privateKey);
     case 'unknown_kid':
