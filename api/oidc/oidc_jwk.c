@@ -131,8 +131,8 @@ static bool key_fits(const json_t *key, jwt_alg_t alg)
 
 	if (!kty || (use && !(json_is_string(use) && !strcmp(json_string_value(use), "sig"))))
 		return false;
-	if (key_alg && !(json_is_string(key_alg) &&
-	                 !strcmp(json_string_value(key_alg), jwt_alg_str(alg))))
+	if (key_alg &&
+	    !(json_is_string(key_alg) && !strcmp(json_string_value(key_alg), jwt_alg_str(alg))))
 		return false;
 	if (alg == JWT_ALG_RS256 || alg == JWT_ALG_RS384 || alg == JWT_ALG_RS512)
 		return !strcmp(kty, "RSA");

@@ -18,16 +18,15 @@ static const char RSA_N[] =
         "nbNFtkgkC5e_Yn-274dkgs4MsxlzRqC38hnJZfbi-sjyL6n4uYbC61F2M-xM9aSiz6mDsQ2ngdPH3taVErPNM-Cs"
         "fzxNoMracExhskLcXDKVb00oCs1Q6sxXbiO5RuhHH1AdQdCPY9U2Y2gFGKK5aOX8kWruPdIvO74Xiw";
 
-static const char RSA_PEM[] =
-        "-----BEGIN PUBLIC KEY-----\n"
-        "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAjuZkE6HrekAcV7AAcORP\n"
-        "tg4Da9ouu6J+Cxoagk93Ts9KKvdHbIZ3LXdWClBMEmDk3vX/+SpzPmDoAShlhNAq\n"
-        "Wjx5fqjg3EenbdvOhPvNX9EbZA7kagMK/YgFh8iuWTBNPDBsdoUyQ6FL2JVFTLv9\n"
-        "vhpHKAiOolcDJaIyJ9eYsJjZnbm+nbNFtkgkC5e/Yn+274dkgs4MsxlzRqC38hnJ\n"
-        "Zfbi+sjyL6n4uYbC61F2M+xM9aSiz6mDsQ2ngdPH3taVErPNM+CsfzxNoMracExh\n"
-        "skLcXDKVb00oCs1Q6sxXbiO5RuhHH1AdQdCPY9U2Y2gFGKK5aOX8kWruPdIvO74X\n"
-        "iwIDAQAB\n"
-        "-----END PUBLIC KEY-----\n";
+static const char RSA_PEM[] = "-----BEGIN PUBLIC KEY-----\n"
+                              "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAjuZkE6HrekAcV7AAcORP\n"
+                              "tg4Da9ouu6J+Cxoagk93Ts9KKvdHbIZ3LXdWClBMEmDk3vX/+SpzPmDoAShlhNAq\n"
+                              "Wjx5fqjg3EenbdvOhPvNX9EbZA7kagMK/YgFh8iuWTBNPDBsdoUyQ6FL2JVFTLv9\n"
+                              "vhpHKAiOolcDJaIyJ9eYsJjZnbm+nbNFtkgkC5e/Yn+274dkgs4MsxlzRqC38hnJ\n"
+                              "Zfbi+sjyL6n4uYbC61F2M+xM9aSiz6mDsQ2ngdPH3taVErPNM+CsfzxNoMracExh\n"
+                              "skLcXDKVb00oCs1Q6sxXbiO5RuhHH1AdQdCPY9U2Y2gFGKK5aOX8kWruPdIvO74X\n"
+                              "iwIDAQAB\n"
+                              "-----END PUBLIC KEY-----\n";
 
 static const char RSA_TOKEN[] =
         "eyJhbGciOiJSUzI1NiIsImtpZCI6InJzYS0xIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ2ZWN0b3IiLCJpc3MiOiJo"
@@ -47,11 +46,10 @@ static const char RS512_TOKEN[] =
 static const char EC_X[] = "ncIi2Gc1Wl3D8I6igDLngiOWq_j2TWlnDPEIakUY7oI";
 static const char EC_Y[] = "qHG6K7AhLA0jiI9f7cUVi6mLSGmX8godqtwwuvUCgMo";
 
-static const char EC_PEM[] =
-        "-----BEGIN PUBLIC KEY-----\n"
-        "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEncIi2Gc1Wl3D8I6igDLngiOWq/j2\n"
-        "TWlnDPEIakUY7oKocborsCEsDSOIj1/txRWLqYtIaZfyCh2q3DC69QKAyg==\n"
-        "-----END PUBLIC KEY-----\n";
+static const char EC_PEM[] = "-----BEGIN PUBLIC KEY-----\n"
+                             "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEncIi2Gc1Wl3D8I6igDLngiOWq/j2\n"
+                             "TWlnDPEIakUY7oKocborsCEsDSOIj1/txRWLqYtIaZfyCh2q3DC69QKAyg==\n"
+                             "-----END PUBLIC KEY-----\n";
 
 static const char EC_TOKEN[] =
         "eyJhbGciOiJFUzI1NiIsImtpZCI6ImVjLTEiLCJ0eXAiOiJKV1QifQ.eyJzdWIiOiJ2ZWN0b3IiLCJpc3MiOiJod"
@@ -158,7 +156,8 @@ static void verifies_rs256_and_es256(void **state)
 static char *replace_segment(const char *token, int index, const char *with)
 {
 	const char *dot1 = strchr(token, '.'), *dot2 = strchr(dot1 + 1, '.');
-	const char *seg[3][2] = {{token, dot1}, {dot1 + 1, dot2}, {dot2 + 1, token + strlen(token)}};
+	const char *seg[3][2] = {
+	        {token, dot1}, {dot1 + 1, dot2}, {dot2 + 1, token + strlen(token)}};
 	size_t size = strlen(token) + strlen(with) + 3;
 	char *out = malloc(size);
 
@@ -179,9 +178,10 @@ static void refuses_tampered_tokens(void **state)
 {
 	(void)state;
 	/* {"sub":"vector","iss":"https://issuer.example","aud":"someone"}: signature kept. */
-	char *t = replace_segment(RSA_TOKEN, 1,
-	                          "eyJzdWIiOiJ2ZWN0b3IiLCJpc3MiOiJodHRwczovL2lzc3Vlci5leGFtcGxlIiwiY"
-	                          "XVkIjoic29tZW9uZSJ9");
+	char *t =
+	        replace_segment(RSA_TOKEN, 1,
+	                        "eyJzdWIiOiJ2ZWN0b3IiLCJpc3MiOiJodHRwczovL2lzc3Vlci5leGFtcGxlIiwiY"
+	                        "XVkIjoic29tZW9uZSJ9");
 	assert_int_equal(verify(t, jwks(), ALL_ALGS), OIDC_BAD_SIGNATURE);
 	free(t);
 	/* The EC signature on the RSA token's header and payload. */
@@ -231,7 +231,8 @@ static void refuses_hs256_with_the_public_key(void **state)
 static void only_advertised_algorithms(void **state)
 {
 	(void)state;
-	assert_int_equal(verify(RSA_TOKEN, jwks(), OIDC_ALG_BIT(JWT_ALG_ES256)), OIDC_BAD_ALGORITHM);
+	assert_int_equal(verify(RSA_TOKEN, jwks(), OIDC_ALG_BIT(JWT_ALG_ES256)),
+	                 OIDC_BAD_ALGORITHM);
 	assert_int_equal(verify(RS512_TOKEN, jwks(), OIDC_ALG_BIT(JWT_ALG_RS256)),
 	                 OIDC_BAD_ALGORITHM);
 	assert_int_equal(verify(RSA_TOKEN, jwks(), 0), OIDC_BAD_ALGORITHM);
@@ -257,7 +258,8 @@ static void keys_by_kid(void **state)
 	                 OIDC_UNKNOWN_KEY);
 	assert_int_equal(verify(RSA_TOKEN, json_pack("{s:[o]}", "keys", ec_jwk("rsa-1")), ALL_ALGS),
 	                 OIDC_UNKNOWN_KEY);
-	assert_int_equal(verify(RSA_TOKEN, json_pack("{s:[]}", "keys"), ALL_ALGS), OIDC_UNKNOWN_KEY);
+	assert_int_equal(verify(RSA_TOKEN, json_pack("{s:[]}", "keys"), ALL_ALGS),
+	                 OIDC_UNKNOWN_KEY);
 	assert_int_equal(verify(RSA_TOKEN, json_object(), ALL_ALGS), OIDC_UNKNOWN_KEY);
 	/* The key found by kid among several. */
 	assert_int_equal(verify(RSA_TOKEN,
