@@ -136,6 +136,12 @@ start_oidc_provider() {
 		log_tail "$OIDC_LOG" 20
 		return 1
 	}
+	oidc_server_env
+}
+
+# oidc_server_env: sets the array OIDC_SERVER_ENV, the server configuration that uses the fake
+# (arrays do not cross from setup_file to the tests: a test launching its own server calls this).
+oidc_server_env() {
 	OIDC_SERVER_ENV=(
 		CURBSIDE_OIDC_ISSUER="$OIDC_URL"
 		CURBSIDE_OIDC_CLIENT_ID="$OIDC_CLIENT_ID"

@@ -401,3 +401,23 @@ invited_google_user() {
 	finish_server "$pid" "$log" "unconfigured server" || rc=1
 	((rc == 0)) || fail "the unconfigured server answered $status $body"
 }
+
+@test "a provider that advertises no algorithm we verify (HS256, none) answers 502 provider_unreachable" {
+	# A server of its own: discovery is cached, so only a cold server reads the changed document.
+	local port log=$BATS_TEST_TMPDIR/hs256.log pid rc=0 base=$SERVER_URL
+	oidc_switch '{"discovery_algs": ["HS256", "none"]}'
+	port=$(free_port "$SERVER_PORT" "$PRISM_PORT" "$MAIL_PORT" "$OIDC_PORT")
+	mail_server_env
+	oidc_server_env
+	launch_server "$log" "$port" "${MAIL_SERVER_ENV[@]}" "${OIDC_SERVER_ENV[@]}"
+	pid=$LAUNCHED_PID
+	await_server "$pid" "$port" "$log"
+	# Straight to this second server: the stack's proxy fronts the first one.
+	SERVER_URL=http://127.0.0.1:$port
+	api_direct POST "/v1/tenants/$TENANT_SLUG/auth/google" "$(jq -cn --arg r "$(redirect_uri)" '{redirect_uri: $r}')" || rc=1
+	[[ $status == 502 && $(jq -r .code <<<"$body") == provider_unreachable ]] || rc=2
+	grep -q 'no ID token signing algorithm we verify' "$log" || rc=3
+	SERVER_URL=$base
+	finish_server "$pid" "$log" "HS256 provider server" || rc=4
+	((rc == 0)) || fail "step $rc: $status $body"
+}

@@ -21,7 +21,8 @@ Endpoints (issuer = http://127.0.0.1:PORT):
                                            reset: {"wrong_nonce": true, "wrong_audience": true,
                                            "expired": true, "unverified_email": true,
                                            "slow_seconds": 3, "error": "invalid_grant",
-                                           "status": 500}; {} resets them all
+                                           "status": 500, "discovery_algs": ["HS256"] (what
+                                           discovery advertises)}; {} resets them all
   GET  /control                            the switches and the count of token requests
 """
 
@@ -114,6 +115,8 @@ class Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         query = dict(urllib.parse.parse_qsl(url.query))
         if url.path == "/.well-known/openid-configuration":
+            with LOCK:
+                algs = SWITCHES.get("discovery_algs", ["RS256"])
             self.send_json(200, {
                 "issuer": self.issuer,
                 "authorization_endpoint": self.issuer + "/authorize",
@@ -121,7 +124,7 @@ class Handler(BaseHTTPRequestHandler):
                 "jwks_uri": self.issuer + "/jwks",
                 "response_types_supported": ["code"],
                 "subject_types_supported": ["public"],
-                "id_token_signing_alg_values_supported": ["RS256"],
+                "id_token_signing_alg_values_supported": algs,
                 "code_challenge_methods_supported": ["S256"],
             })
         elif url.path == "/jwks":
