@@ -13,6 +13,7 @@
 #include "log.h"
 #include "oidc/oidc_claims.h"
 #include "oidc/oidc_client.h"
+#include "oidc/oidc_signature.h"
 #include "portal_auth/portal_sessions.h"
 #include "signup/signup_service.h"
 #include "tenants/tenants_service.h"
@@ -205,6 +206,37 @@ static int verdict_problem(enum oidc_verdict v)
 	                    oidc_verdict_name(v));
 }
 
+/*
+ * The claims of `id_token` once its signature verified with the provider's keys (fetched again
+ * once when it names a key the cached set lacks); a verdict problem otherwise.
+ */
+static int verified_claims(json_t **claims, const struct oidc_settings *s,
+                           const struct oidc_endpoints *e, const char *id_token)
+{
+	enum oidc_verdict v = OIDC_UNKNOWN_KEY;
+	json_t *keys = NULL;
+	int rc;
+
+	*claims = NULL;
+	if ((rc = oidc_signing_keys(&keys, s, e, false)) != CS_OK ||
+	    (rc = oidc_signature_verify(claims, &v, id_token, keys, e->algs)) != CS_OK)
+		goto out;
+	if (v == OIDC_UNKNOWN_KEY) {
+		json_decref(keys);
+		keys = NULL;
+		if ((rc = oidc_signing_keys(&keys, s, e, true)) != CS_OK)
+			goto out;
+		if (keys &&
+		    (rc = oidc_signature_verify(claims, &v, id_token, keys, e->algs)) != CS_OK)
+			goto out;
+	}
+	if (v != OIDC_OK)
+		rc = verdict_problem(v);
+out:
+	json_decref(keys);
+	return rc;
+}
+
 /* Exchange the code and check the ID token it brings; `*who` is the person it names. */
 static int identify(struct oidc_identity *who, const struct app *app, const struct claimed_login *c,
                     const char *code)
@@ -219,10 +251,8 @@ static int identify(struct oidc_identity *who, const struct app *app, const stru
 	    (rc = oidc_exchange_code(&id_token, &settings, endpoints.token, code, c->verifier,
 	                             c->redirect_uri)) != CS_OK)
 		goto out;
-	if ((rc = oidc_id_token_payload(&claims, id_token)) != CS_OK) {
-		rc = rc == CS_ENOMEM ? rc : verdict_problem(OIDC_MALFORMED);
+	if ((rc = verified_claims(&claims, &settings, &endpoints, id_token)) != CS_OK)
 		goto out;
-	}
 	struct oidc_expect expect = {
 	        .issuer = settings.issuer,
 	        .client_id = settings.client_id,

@@ -37,11 +37,18 @@ const char *oidc_verdict_name(enum oidc_verdict v)
 		return "no_email";
 	case OIDC_EMAIL_UNVERIFIED:
 		return "email_unverified";
+	case OIDC_BAD_ALGORITHM:
+		return "bad_algorithm";
+	case OIDC_UNKNOWN_KEY:
+		return "unknown_key";
+	case OIDC_BAD_SIGNATURE:
+		return "bad_signature";
 	}
 	return "unknown";
 }
 
-int oidc_id_token_payload(json_t **out, const char *id_token)
+/* Decode segment `index` (0: header, 1: payload) of compact JWT `id_token` as a JSON object. */
+static int token_segment(json_t **out, const char *id_token, int index)
 {
 	size_t len = id_token ? strnlen(id_token, OIDC_ID_TOKEN_MAX + 1) : 0;
 	const char *dot1, *dot2;
@@ -55,10 +62,11 @@ int oidc_id_token_payload(json_t **out, const char *id_token)
 	if (!(dot1 = strchr(id_token, '.')) || !(dot2 = strchr(dot1 + 1, '.')) ||
 	    strchr(dot2 + 1, '.'))
 		return CS_EINVALID;
-	size_t seg_len = (size_t)(dot2 - dot1 - 1);
+	const char *seg = index == 0 ? id_token : dot1 + 1;
+	size_t seg_len = (size_t)(index == 0 ? dot1 - id_token : dot2 - dot1 - 1);
 	if (!(raw = malloc(seg_len + 1)))
 		return CS_ENOMEM;
-	if (b64url_decode(raw, seg_len + 1, &raw_len, dot1 + 1, seg_len) != CS_OK)
+	if (b64url_decode(raw, seg_len + 1, &raw_len, seg, seg_len) != CS_OK)
 		goto out;
 	json_t *doc = json_loadb((const char *)raw, raw_len, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(doc)) {
@@ -70,6 +78,16 @@ int oidc_id_token_payload(json_t **out, const char *id_token)
 out:
 	free(raw);
 	return rc;
+}
+
+int oidc_id_token_payload(json_t **out, const char *id_token)
+{
+	return token_segment(out, id_token, 1);
+}
+
+int oidc_id_token_header(json_t **out, const char *id_token)
+{
+	return token_segment(out, id_token, 0);
 }
 
 static bool issuer_matches(const char *iss, const char *expected)

@@ -1,8 +1,8 @@
 /*
  * The pure half of OpenID Connect sign-in (no I/O besides randomness): PKCE, the authorization
- * URL, the redirect-URI allow-list, and the checks of an ID token's claims. The ID token comes
- * straight from the token endpoint over TLS, which OIDC Core 3.1.3.7 accepts in place of a
- * signature check; every claim that matters is checked here.
+ * URL, the redirect-URI allow-list, and the checks of an ID token's claims. The claims are read
+ * only from a token whose signature oidc_signature_verify accepted: the token endpoint may be
+ * plain http outside production, and TLS alone would not be enough anyway.
  */
 #ifndef CURBSIDE_OIDC_CLAIMS_H
 #define CURBSIDE_OIDC_CLAIMS_H
@@ -52,6 +52,9 @@ enum oidc_verdict {
 	OIDC_NO_SUBJECT,       /* sub missing, empty or too long */
 	OIDC_NO_EMAIL,         /* no usable email address */
 	OIDC_EMAIL_UNVERIFIED, /* the provider has not verified the address */
+	OIDC_BAD_ALGORITHM,    /* none, HS*, or an algorithm the provider does not advertise */
+	OIDC_UNKNOWN_KEY,      /* no published key of that kid fits the algorithm */
+	OIDC_BAD_SIGNATURE,    /* the signature does not verify with the provider's key */
 };
 
 /* A short name of a verdict for logs ("bad_nonce"). */
@@ -63,6 +66,9 @@ const char *oidc_verdict_name(enum oidc_verdict v);
  * is not a JSON object; CS_ENOMEM.
  */
 int oidc_id_token_payload(json_t **out, const char *id_token) CS_MUST_CHECK;
+
+/* The same for the header (first segment) of `id_token`. */
+int oidc_id_token_header(json_t **out, const char *id_token) CS_MUST_CHECK;
 
 /*
  * Check the claims of an ID token payload against `expect` and fill `*who`. Returns OIDC_OK or

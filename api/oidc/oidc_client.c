@@ -11,6 +11,7 @@
 
 #include "core/strbuf.h"
 #include "log.h"
+#include "oidc/oidc_signature.h"
 
 /* Largest answer read from the provider (discovery documents are a few KB). */
 #define OIDC_ANSWER_MAX (256 * 1024)
@@ -22,6 +23,8 @@ static struct {
 	char issuer[OIDC_URL_MAX];
 	struct oidc_endpoints endpoints;
 	time_t fetched_at; /* 0: empty */
+	json_t *jwks;      /* the key set at endpoints.jwks; NULL until a callback needs it */
+	time_t jwks_refetched_at; /* the last fetch asked for by an unknown key id */
 } cache;
 
 int oidc_client_init(void)
@@ -32,6 +35,7 @@ int oidc_client_init(void)
 void oidc_client_release(void)
 {
 	pthread_mutex_lock(&cache_lock);
+	json_decref(cache.jwks);
 	memset(&cache, 0, sizeof(cache));
 	pthread_mutex_unlock(&cache_lock);
 	curl_global_cleanup();
@@ -136,9 +140,18 @@ static int fetch_discovery(struct oidc_endpoints *out, const struct oidc_setting
 	const char *issuer = json_string_value(json_object_get(doc, "issuer"));
 	if (!doc || !issuer || strcmp(issuer, s->issuer) ||
 	    !take_endpoint(out->authorization, doc, "authorization_endpoint", s->issuer) ||
-	    !take_endpoint(out->token, doc, "token_endpoint", s->issuer))
+	    !take_endpoint(out->token, doc, "token_endpoint", s->issuer) ||
+	    !take_endpoint(out->jwks, doc, "jwks_uri", s->issuer)) {
 		rc = unreachable("discovery",
 		                 status == 200 ? "an unusable document" : "an error status");
+		goto out;
+	}
+	out->algs =
+	        oidc_signature_algs(json_object_get(doc, "id_token_signing_alg_values_supported"));
+	if (!out->algs)
+		rc = unreachable("discovery",
+		                 "no ID token signing algorithm we verify (RS256, ES256, "
+		                 "RS384, RS512, ES384, ES512) is advertised");
 out:
 	json_decref(doc);
 	strbuf_release(&url);
@@ -169,7 +182,95 @@ int oidc_discover(struct oidc_endpoints *out, const struct oidc_settings *s)
 	snprintf(cache.issuer, sizeof(cache.issuer), "%s", s->issuer);
 	cache.endpoints = *out;
 	cache.fetched_at = now;
+	/* The keys are fetched again with each discovery. */
+	json_decref(cache.jwks);
+	cache.jwks = NULL;
 	pthread_mutex_unlock(&cache_lock);
+	return CS_OK;
+}
+
+static int fetch_jwks(json_t **out, const char *url, int timeout_ms)
+{
+	struct strbuf answer = STRBUF_INIT;
+	json_t *doc = NULL;
+	long status = 0;
+	int rc;
+
+	*out = NULL;
+	if ((rc = http_call(&status, &answer, url, NULL, timeout_ms, "key set")) != CS_OK)
+		goto out;
+	doc = status == 200 && answer.data ? json_loadb(answer.data, answer.len, 0, NULL) : NULL;
+	if (!json_is_array(json_object_get(doc, "keys"))) {
+		rc = unreachable("key set",
+		                 status == 200 ? "an unusable document" : "an error status");
+		goto out;
+	}
+	*out = doc;
+	doc = NULL;
+out:
+	json_decref(doc);
+	strbuf_release(&answer);
+	return rc;
+}
+
+/* True when the cache holds the discovery of `s` naming key set `e->jwks` (under the lock). */
+static bool cache_holds(const struct oidc_settings *s, const struct oidc_endpoints *e)
+{
+	return cache.fetched_at && !strcmp(cache.issuer, s->issuer) &&
+	       !strcmp(cache.endpoints.jwks, e->jwks);
+}
+
+/*
+ * Under the lock: a copy of the cached keys into `*keys` (`*done` true), or whether a fetch may
+ * go ahead (`*done` false; a refetch reserves the interval's one fetch).
+ */
+static int keys_from_cache(json_t **keys, bool *done, const struct oidc_settings *s,
+                           const struct oidc_endpoints *e, bool refetch, time_t now)
+{
+	*keys = NULL;
+	*done = true;
+	if (!refetch && cache_holds(s, e) && cache.jwks)
+		return (*keys = json_deep_copy(cache.jwks)) ? CS_OK : CS_ENOMEM;
+	if (refetch && cache.jwks_refetched_at &&
+	    now - cache.jwks_refetched_at < OIDC_JWKS_REFETCH_INTERVAL)
+		return CS_OK;
+	if (refetch)
+		cache.jwks_refetched_at = now;
+	*done = false;
+	return CS_OK;
+}
+
+int oidc_signing_keys(json_t **keys, const struct oidc_settings *s, const struct oidc_endpoints *e,
+                      bool refetch)
+{
+	json_t *fetched = NULL;
+	bool done;
+	int rc;
+
+	pthread_mutex_lock(&cache_lock);
+	rc = keys_from_cache(keys, &done, s, e, refetch, time(NULL));
+	pthread_mutex_unlock(&cache_lock);
+	if (done)
+		return rc;
+	if (refetch)
+		LOG_INFO("oidc provider: fetching the key set again for an unknown key id");
+	/* Fetched without the lock, like discovery. */
+	if ((rc = fetch_jwks(&fetched, e->jwks, s->timeout_ms)) != CS_OK)
+		return rc;
+	json_t *kept = json_deep_copy(fetched);
+	if (!kept) {
+		json_decref(fetched);
+		return CS_ENOMEM;
+	}
+	pthread_mutex_lock(&cache_lock);
+	if (cache_holds(s, e)) {
+		json_decref(cache.jwks);
+		cache.jwks = kept;
+		kept = NULL;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	json_decref(kept);
+	*keys = fetched;
 	return CS_OK;
 }
 

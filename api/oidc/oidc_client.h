@@ -1,17 +1,22 @@
 /*
- * The OpenID Connect provider over libcurl: discovery (cached) and the authorization-code
- * exchange at the token endpoint. Every call carries connect and total timeouts; any failure to
- * get a proper answer is CS_EUPSTREAM provider_unreachable (502).
+ * The OpenID Connect provider over libcurl: discovery and its signing keys (cached) and the
+ * authorization-code exchange at the token endpoint. Every call carries connect and total
+ * timeouts; any failure to get a proper answer is CS_EUPSTREAM provider_unreachable (502).
  */
 #ifndef CURBSIDE_OIDC_CLIENT_H
 #define CURBSIDE_OIDC_CLIENT_H
+
+#include <jansson.h>
+#include <stdbool.h>
 
 #include "core/error.h"
 
 /* Longest endpoint URL accepted from a discovery document. */
 #define OIDC_URL_MAX 1024
-/* How long a discovery document is reused before it is fetched again. */
+/* How long a discovery document (and the key set fetched with it) is reused. */
 #define OIDC_DISCOVERY_TTL 3600
+/* Seconds between two fetches of the key set asked for by tokens with an unknown key id. */
+#define OIDC_JWKS_REFETCH_INTERVAL 60
 
 /* How to reach the provider (strings borrowed from the configuration). */
 struct oidc_settings {
@@ -25,6 +30,8 @@ struct oidc_settings {
 struct oidc_endpoints {
 	char authorization[OIDC_URL_MAX];
 	char token[OIDC_URL_MAX];
+	char jwks[OIDC_URL_MAX];
+	unsigned algs; /* the ID token algorithms advertised that we verify (OIDC_ALG_BIT) */
 };
 
 /* Prepare libcurl (call once at start, before any thread uses it). CS_EINTERNAL. */
@@ -36,9 +43,20 @@ void oidc_client_release(void);
 /*
  * The endpoints of `s->issuer` from `<issuer>/.well-known/openid-configuration`, fetched at most
  * once per OIDC_DISCOVERY_TTL (a failed fetch is not cached). The document's `issuer` must be the
- * configured one. CS_EUPSTREAM provider_unreachable.
+ * configured one, it must name a `jwks_uri` and advertise an ID token algorithm we verify.
+ * CS_EUPSTREAM provider_unreachable.
  */
 int oidc_discover(struct oidc_endpoints *out, const struct oidc_settings *s) CS_MUST_CHECK;
+
+/*
+ * The provider's signing keys (its JWK Set at `e->jwks`) into `*keys` (a copy the caller
+ * json_decref's), fetched once per discovery and kept with it. With `refetch` (a token named a
+ * key the cached set lacks) they are fetched again, unless that was done less than
+ * OIDC_JWKS_REFETCH_INTERVAL seconds ago: then `*keys` is NULL. A failed fetch is not cached.
+ * CS_EUPSTREAM provider_unreachable; CS_ENOMEM.
+ */
+int oidc_signing_keys(json_t **keys, const struct oidc_settings *s, const struct oidc_endpoints *e,
+                      bool refetch) CS_MUST_CHECK;
 
 /*
  * Exchange authorization code `code` (with PKCE `verifier` and the `redirect_uri` of the

@@ -136,6 +136,12 @@ start_oidc_provider() {
 		log_tail "$OIDC_LOG" 20
 		return 1
 	}
+	oidc_server_env
+}
+
+# oidc_server_env: sets the array OIDC_SERVER_ENV, the server configuration that uses the fake
+# (arrays do not cross from setup_file to the tests: a test launching its own server calls this).
+oidc_server_env() {
 	OIDC_SERVER_ENV=(
 		CURBSIDE_OIDC_ISSUER="$OIDC_URL"
 		CURBSIDE_OIDC_CLIENT_ID="$OIDC_CLIENT_ID"
@@ -157,6 +163,47 @@ oidc_switch() {
 		"$OIDC_URL/control" >/dev/null
 }
 
+REDIRECT_PATH=/auth/google/callback
+
+# redirect_uri [SLUG]: the portal's callback page of the tenant (CURBSIDE_PUBLIC_URL of the stack).
+redirect_uri() {
+	printf 'https://%s.portal.example.test%s\n' "${1:-$TENANT_SLUG}" "$REDIRECT_PATH"
+}
+
+# google_start [JSON_EXTRA] [SLUG]: POST .../auth/google with the tenant's redirect URI plus
+# JSON_EXTRA; expects 200 and sets AUTH_URL and STATE.
+google_start() {
+	local doc extra=${1-}
+	[[ -n $extra ]] || extra='{}'
+	doc=$(jq -cn --arg r "$(redirect_uri "${2-}")" --argjson x "$extra" '{redirect_uri: $r} + $x')
+	api POST "/v1/tenants/${2:-$TENANT_SLUG}/auth/google" "$doc" || return 1
+	fixture_expect 200 "google_start" || return 1
+	AUTH_URL=$(jq -r .authorization_url <<<"$body")
+	STATE=$(jq -r .state <<<"$body")
+}
+
+# google_callback [CODE] [STATE] [SLUG]: POST .../auth/google/callback (the provider's code and
+# state by default); the answer stays in status/body.
+google_callback() {
+	api POST "/v1/tenants/${3:-$TENANT_SLUG}/auth/google/callback" \
+		"$(jq -cn --arg c "${1:-$PROVIDER_CODE}" --arg s "${2:-$PROVIDER_STATE}" '{code: $c, state: $s}')"
+}
+
+# google_sign_in QUERY [JSON_EXTRA]: start, sign in at the provider as QUERY, call back.
+google_sign_in() {
+	google_start "${2-}" || return 1
+	provider_login "$AUTH_URL" "$1" || return 1
+	google_callback
+}
+
+# invite EMAIL [CUSTOMER_ID]: staff invite EMAIL to the customer; sets INVITE_TOKEN.
+invite() {
+	staff_api "$STAFF_TOKEN" POST "/v1/admin/customers/${2:-$CUSTOMER_ID}/invitations" \
+		"$(jq -cn --arg e "$1" '{first_name: "Pat", email: $e}')" || return 1
+	fixture_expect 201 "invite $1" || return 1
+	INVITE_TOKEN=$(jq -r '.url | split("/") | last' <<<"$body")
+}
+
 # provider_login AUTHORIZATION_URL [QUERY]: "sign in" at the fake provider as the identity in
 # QUERY (sub=...&email=...&name=...&email_verified=...); sets PROVIDER_CODE and PROVIDER_STATE
 # from its redirect back to the portal (PROVIDER_REDIRECT).
@@ -167,6 +214,95 @@ provider_login() {
 	PROVIDER_STATE=$(sed -n 's/.*[?&]state=\([^&]*\).*/\1/p' <<<"$PROVIDER_REDIRECT")
 	[[ -n $PROVIDER_CODE && -n $PROVIDER_STATE ]] || {
 		echo "provider_login: no code and state in the redirect '$PROVIDER_REDIRECT'" >&2
+		return 1
+	}
+}
+
+# ---------------------------------------------------------------------------------------------
+# OpenID Connect with a real provider: npm oidc-provider (tests/fakes/oidc_provider_real.mjs)
+# behind a proxy that can rewrite its ID tokens the way a man in the middle would. It takes the
+# place of the fake (same OIDC_* variables, so stop_stack stops it).
+
+OIDC_REAL_WAIT_SECONDS=30
+
+# start_real_oidc_provider: start the provider and its proxy on a free port (the issuer; sets and
+# exports OIDC_PORT, OIDC_URL, OIDC_LOG, OIDC_PID) and set OIDC_SERVER_ENV.
+start_real_oidc_provider() {
+	export OIDC_PORT OIDC_URL OIDC_LOG=$BATS_FILE_TMPDIR/oidc_provider_real.log OIDC_PID
+	OIDC_PORT=$(free_port)
+	OIDC_URL=http://127.0.0.1:$OIDC_PORT
+	node "$CURBSIDE_ROOT/tests/fakes/oidc_provider_real.mjs" --port "$OIDC_PORT" \
+		--client-id "$OIDC_CLIENT_ID" --client-secret "$OIDC_CLIENT_SECRET" \
+		--redirect-pattern '^https://[a-z0-9-]+\.portal\.example\.test/auth/google/callback$' \
+		>"$OIDC_LOG" 2>&1 3>&- </dev/null &
+	OIDC_PID=$!
+	wait_for_http "$OIDC_URL/.well-known/openid-configuration" "$OIDC_REAL_WAIT_SECONDS" "$OIDC_PID" || {
+		log_tail "$OIDC_LOG" 20
+		return 1
+	}
+	real_oidc_server_env
+}
+
+# real_oidc_server_env: sets the array OIDC_SERVER_ENV, the server configuration that uses the real
+# provider (arrays do not cross from setup_file to the tests: a test launching its own server
+# calls this first).
+real_oidc_server_env() {
+	OIDC_SERVER_ENV=(
+		CURBSIDE_OIDC_ISSUER="$OIDC_URL"
+		CURBSIDE_OIDC_CLIENT_ID="$OIDC_CLIENT_ID"
+		CURBSIDE_OIDC_CLIENT_SECRET="$OIDC_CLIENT_SECRET"
+		CURBSIDE_OIDC_TIMEOUT_MS=5000
+	)
+}
+
+# start_real_google_stack: the real provider, then start_portal_stack with the server using it.
+start_real_google_stack() {
+	start_real_oidc_provider || return 1
+	STACK_ENV=(${STACK_ENV[@]+"${STACK_ENV[@]}"} "${OIDC_SERVER_ENV[@]}")
+	start_portal_stack
+}
+
+# oidc_tamper MODE [CLAIMS_JSON]: how the proxy rewrites the next ID tokens ("off" passes them).
+oidc_tamper() {
+	local claims=${2-}
+	[[ -n $claims ]] || claims='{}'
+	curl -fsS --max-time 5 -X POST -H 'Content-Type: application/json' \
+		--data-binary "$(jq -cn --arg m "$1" --argjson c "$claims" '{mode: $m, claims: $c}')" \
+		"$OIDC_URL/_tamper" >/dev/null
+}
+
+# oidc_requests PATH: how many requests the proxy forwarded to PATH of the provider.
+oidc_requests() {
+	curl -fsS --max-time 5 "$OIDC_URL/_tamper" | jq --arg p "$1" '.requests[$p] // 0'
+}
+
+# real_provider_login AUTHORIZATION_URL LOGIN: sign in at the real provider as LOGIN (an email)
+# through its login and consent forms, as a browser would; sets PROVIDER_CODE and PROVIDER_STATE
+# from its redirect back to the portal (PROVIDER_REDIRECT).
+real_provider_login() {
+	local jar=$BATS_TEST_TMPDIR/provider_cookies.$RANDOM url=$1 page prompt step
+	for ((step = 0; step < 8; step++)); do
+		case $url in
+		"$OIDC_URL"/interaction/*)
+			page=$(curl -sS --max-time 10 -b "$jar" -c "$jar" "$url") || return 1
+			prompt=$(grep -o 'name="prompt" value="[a-z]*"' <<<"$page" | sed 's/.*value="\(.*\)"/\1/')
+			url=$(curl -sS --max-time 10 -b "$jar" -c "$jar" -o /dev/null -w '%{redirect_url}' \
+				--data-urlencode "prompt=$prompt" --data-urlencode "login=$2" \
+				--data-urlencode password=any "$url") || return 1
+			;;
+		"$OIDC_URL"/*)
+			url=$(curl -sS --max-time 10 -b "$jar" -c "$jar" -o /dev/null -w '%{redirect_url}' "$url") ||
+				return 1
+			;;
+		*) break ;;
+		esac
+	done
+	PROVIDER_REDIRECT=$url
+	PROVIDER_CODE=$(sed -n 's/.*[?&]code=\([^&]*\).*/\1/p' <<<"$PROVIDER_REDIRECT")
+	PROVIDER_STATE=$(sed -n 's/.*[?&]state=\([^&]*\).*/\1/p' <<<"$PROVIDER_REDIRECT")
+	[[ -n $PROVIDER_CODE && -n $PROVIDER_STATE ]] || {
+		echo "real_provider_login: no code and state in the redirect '$PROVIDER_REDIRECT'" >&2
+		log_tail "$OIDC_LOG" 10
 		return 1
 	}
 }

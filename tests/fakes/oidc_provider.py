@@ -14,23 +14,25 @@ Endpoints (issuer = http://127.0.0.1:PORT):
   POST /token                              authorization_code grant: checks client id and secret
                                            (client_secret_post or HTTP Basic), the code (single
                                            use), redirect_uri and the PKCE verifier (S256); answers
-                                           an ID token (a JWT signed HS256 with the client secret:
-                                           the server relies on TLS to the token endpoint, not on
-                                           the signature)
+                                           an ID token (a JWT signed RS256 with a key made at
+                                           start by openssl, published at /jwks)
+  GET  /jwks                               the signing key (a JWK Set)
   POST /control                            JSON switches for the next token answers, kept until
                                            reset: {"wrong_nonce": true, "wrong_audience": true,
                                            "expired": true, "unverified_email": true,
                                            "slow_seconds": 3, "error": "invalid_grant",
-                                           "status": 500}; {} resets them all
+                                           "status": 500, "discovery_algs": ["HS256"] (what
+                                           discovery advertises)}; {} resets them all
   GET  /control                            the switches and the count of token requests
 """
 
 import argparse
 import base64
 import hashlib
-import hmac
 import json
+import re
 import secrets
+import subprocess
 import threading
 import time
 import urllib.parse
@@ -42,15 +44,51 @@ SWITCHES = {}
 STATS = {"token_requests": 0}
 
 
+KID = "fake-rsa-1"
+# DER of the SHA-256 DigestInfo that prefixes the hash in an RSASSA-PKCS1-v1_5 signature.
+SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
+
+
 def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def id_token(secret, claims):
-    head = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+def int_bytes(n):
+    return n.to_bytes((n.bit_length() + 7) // 8, "big")
+
+
+def new_rsa_key():
+    """A fresh 2048-bit RSA key from openssl: {"n", "e", "d"} as integers."""
+    pem = subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt",
+                          "rsa_keygen_bits:2048"], check=True, capture_output=True).stdout
+    text = subprocess.run(["openssl", "pkey", "-text", "-noout"], input=pem, check=True,
+                          capture_output=True).stdout.decode()
+
+    def field(name):
+        m = re.search(name + r":\s*\n((?:\s+[0-9a-f:]+\n)+)", text)
+        return int(re.sub(r"[^0-9a-f]", "", m.group(1)), 16)
+
+    e = int(re.search(r"publicExponent: (\d+)", text).group(1))
+    return {"n": field("modulus"), "e": e, "d": field("privateExponent")}
+
+
+def jwks(key):
+    return {"keys": [{"kty": "RSA", "use": "sig", "alg": "RS256", "kid": KID,
+                      "n": b64url(int_bytes(key["n"])), "e": b64url(int_bytes(key["e"]))}]}
+
+
+def rs256(key, data):
+    """RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017 8.2.1)."""
+    size = (key["n"].bit_length() + 7) // 8
+    t = SHA256_DIGEST_INFO + hashlib.sha256(data).digest()
+    em = b"\x00\x01" + b"\xff" * (size - len(t) - 3) + b"\x00" + t
+    return pow(int.from_bytes(em, "big"), key["d"], key["n"]).to_bytes(size, "big")
+
+
+def id_token(key, claims):
+    head = b64url(json.dumps({"alg": "RS256", "typ": "JWT", "kid": KID}).encode())
     body = b64url(json.dumps(claims).encode())
-    sig = hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
-    return f"{head}.{body}.{b64url(sig)}"
+    return f"{head}.{body}.{b64url(rs256(key, f'{head}.{body}'.encode()))}"
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -77,6 +115,8 @@ class Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         query = dict(urllib.parse.parse_qsl(url.query))
         if url.path == "/.well-known/openid-configuration":
+            with LOCK:
+                algs = SWITCHES.get("discovery_algs", ["RS256"])
             self.send_json(200, {
                 "issuer": self.issuer,
                 "authorization_endpoint": self.issuer + "/authorize",
@@ -84,9 +124,11 @@ class Handler(BaseHTTPRequestHandler):
                 "jwks_uri": self.issuer + "/jwks",
                 "response_types_supported": ["code"],
                 "subject_types_supported": ["public"],
-                "id_token_signing_alg_values_supported": ["HS256"],
+                "id_token_signing_alg_values_supported": algs,
                 "code_challenge_methods_supported": ["S256"],
             })
+        elif url.path == "/jwks":
+            self.send_json(200, jwks(self.server.key))
         elif url.path == "/authorize":
             self.authorize(query)
         elif url.path == "/control":
@@ -199,7 +241,7 @@ class Handler(BaseHTTPRequestHandler):
             "access_token": secrets.token_urlsafe(24),
             "token_type": "Bearer",
             "expires_in": 3600,
-            "id_token": id_token(a.client_secret, claims),
+            "id_token": id_token(self.server.key, claims),
         }, {"Cache-Control": "no-store"})
 
 
@@ -212,6 +254,7 @@ def main():
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     server.args = args
+    server.key = new_rsa_key()
     print(f"oidc: listening on http://127.0.0.1:{args.port}", flush=True)
     try:
         server.serve_forever()
