@@ -168,12 +168,13 @@ void throttle_finish(struct throttle *t, const char *key, time_t now, enum throt
 	if (s && s->in_flight > 0)
 		s->in_flight--;
 	if (outcome == THROTTLE_FAILED)
-		find_or_claim(t, k, now)->failures++;
-	else if (outcome == THROTTLE_SUCCEEDED && s) {
+		(s = find_or_claim(t, k, now))->failures++;
+	else if (outcome == THROTTLE_SUCCEEDED && s)
 		s->failures = 0;
-		if (s->in_flight == 0)
-			*s = (struct slot){0};
-	}
+	/* Only failures and attempts in flight hold a slot, so successes cannot push failures out.
+	 */
+	if (s && s->failures == 0 && s->in_flight == 0)
+		*s = (struct slot){0};
 	pthread_mutex_unlock(&t->lock);
 }
 

@@ -90,6 +90,23 @@ static void a_success_forgets_failures_but_not_other_attempts_in_flight(void **s
 	throttle_free(t);
 }
 
+/* Attempts that end without a failure leave no slot behind: they cannot push failures out. */
+static void successes_do_not_push_failures_out(void **state)
+{
+	(void)state;
+	struct throttle *t = throttle_new(1, 60, 4);
+	char key[16];
+
+	throttle_fail(t, "guesser", 1000);
+	for (int i = 0; i < 100; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		assert_int_equal(throttle_reserve(t, key, 1001), 0);
+		throttle_finish(t, key, 1001, i % 2 ? THROTTLE_SUCCEEDED : THROTTLE_NEUTRAL);
+	}
+	assert_true(throttle_check(t, "guesser", 1002) > 0);
+	throttle_free(t);
+}
+
 enum { RACERS = 32, BUDGET = 5 };
 
 struct race {
@@ -144,6 +161,7 @@ int main(void)
 	        cmocka_unit_test(reserved_attempts_count_while_in_flight),
 	        cmocka_unit_test(a_success_forgets_failures_but_not_other_attempts_in_flight),
 	        cmocka_unit_test(simultaneous_attempts_get_exactly_the_budget),
+	        cmocka_unit_test(successes_do_not_push_failures_out),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
