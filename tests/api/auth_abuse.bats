@@ -169,6 +169,7 @@ flood_config() {
 	printf 'sign-ins during the flood: %s\n' "${logins[*]}" >&2
 	echo "flood answers:" >&2
 	cat "$dir"/*.out | sort | uniq -c >&2
+	cat "$dir"/*.err | sort | uniq -c >&2
 	((n >= 1)) || fail "no sign-in ran during the flood"
 	for c in "${logins[@]}"; do
 		[[ $c == 200* ]] || fail "a sign-in during the flood answered $c"
