@@ -75,15 +75,19 @@ int app_init(struct app *app, struct config *cfg)
 	 */
 	app->login_by_address = throttle_new(app->cfg.login_max_failures * 10,
 	                                     app->cfg.login_window_seconds, THROTTLE_SLOTS);
+	app->links_by_address = throttle_new(app->cfg.link_max_failures,
+	                                     app->cfg.login_window_seconds, THROTTLE_SLOTS);
 	app->cors_origins = split_origins(app->cfg.cors_origins);
-	if (!app->login_by_email || !app->login_by_address || !app->cors_origins)
+	if (!app->login_by_email || !app->login_by_address || !app->links_by_address ||
+	    !app->cors_origins)
 		return CS_ENOMEM;
 	branding_cache_configure(app->cfg.branding_cache_seconds);
 	tenants_login_methods_configure(*app->cfg.oidc_client_id != '\0');
 	if ((rc = oidc_client_init()) != CS_OK)
 		return rc;
 	app->oidc_ready = true;
-	/* Hash at most one password per core; a few may queue; more get 503 at once. */
+	/* Hash at most one password per core; a few may queue; more get 503 at once. Sign-ins keep
+	 * half of both for themselves (core/password.h). */
 	if ((rc = password_gate_init(hashing_slots(), 2 * hashing_slots())) != CS_OK)
 		return rc;
 	if ((rc = processor_open(&app->processor, &app->cfg)) != CS_OK)
@@ -102,6 +106,7 @@ void app_release(struct app *app)
 		oidc_client_release();
 	throttle_free(app->login_by_email);
 	throttle_free(app->login_by_address);
+	throttle_free(app->links_by_address);
 	for (char **o = app->cors_origins; o && *o; o++)
 		free(*o);
 	free(app->cors_origins);

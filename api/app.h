@@ -20,6 +20,7 @@ struct app {
 	struct access_token_keys keys;
 	struct throttle *login_by_email;   /* failures per (tenant, email) */
 	struct throttle *login_by_address; /* failures per client address */
+	struct throttle *links_by_address; /* failed link lookups per client address */
 	char **cors_origins;               /* NULL-terminated allow-list */
 	struct mail_worker *mail_worker;   /* between app_start_workers and app_stop_workers */
 	struct jobs_worker *jobs_worker;   /* the same */

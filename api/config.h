@@ -40,6 +40,7 @@ struct config {
 	bool access_log;
 	int login_max_failures;
 	int login_window_seconds;
+	int link_max_failures; /* failed link lookups per client address in the login window */
 	int branding_cache_seconds;
 	char *public_url; /* portal SPA base URL; "{tenant}" is replaced by the tenant slug */
 	char *smtp_url;   /* smtp:// or smtps:// (may carry user:password); "" = mailbox dir */

@@ -9,6 +9,7 @@ struct slot {
 	uint64_t key;
 	time_t window_start;
 	int failures;
+	int in_flight; /* reserved attempts not finished yet */
 };
 
 struct throttle {
@@ -61,7 +62,7 @@ void throttle_free(struct throttle *t)
 
 static bool expired(const struct throttle *t, const struct slot *s, time_t now)
 {
-	return s->key == 0 || now - s->window_start >= t->window;
+	return s->key == 0 || (s->in_flight == 0 && now - s->window_start >= t->window);
 }
 
 /* The slot holding `key`, or NULL. Caller holds the lock. */
@@ -90,13 +91,35 @@ static struct slot *claim(struct throttle *t, uint64_t key, time_t now)
 	return oldest;
 }
 
+/* Start a new window when the slot's has passed; attempts in flight stay counted. */
+static void roll(const struct throttle *t, struct slot *s, time_t now)
+{
+	if (now - s->window_start >= t->window) {
+		s->window_start = now;
+		s->failures = 0;
+	}
+}
+
+/* The slot of `key`, made (recycling another) when absent, its window current. Caller locks. */
+static struct slot *find_or_claim(struct throttle *t, uint64_t key, time_t now)
+{
+	struct slot *s = find(t, key);
+
+	if (!s) {
+		s = claim(t, key, now);
+		*s = (struct slot){.key = key, .window_start = now};
+	}
+	roll(t, s, now);
+	return s;
+}
+
 int throttle_check(struct throttle *t, const char *key, time_t now)
 {
 	int wait = 0;
 
 	pthread_mutex_lock(&t->lock);
 	struct slot *s = find(t, key_hash(key));
-	if (s && !expired(t, s, now) && s->failures >= t->max_failures)
+	if (s && now - s->window_start < t->window && s->failures >= t->max_failures)
 		wait = (int)(s->window_start + t->window - now);
 	pthread_mutex_unlock(&t->lock);
 	return wait > 0 ? wait : 0;
@@ -104,16 +127,8 @@ int throttle_check(struct throttle *t, const char *key, time_t now)
 
 void throttle_fail(struct throttle *t, const char *key, time_t now)
 {
-	uint64_t k = key_hash(key);
-
 	pthread_mutex_lock(&t->lock);
-	struct slot *s = find(t, k);
-	if (!s || expired(t, s, now)) {
-		if (!s)
-			s = claim(t, k, now);
-		*s = (struct slot){.key = k, .window_start = now, .failures = 0};
-	}
-	s->failures++;
+	find_or_claim(t, key_hash(key), now)->failures++;
 	pthread_mutex_unlock(&t->lock);
 }
 
@@ -121,18 +136,46 @@ void throttle_reset(struct throttle *t, const char *key)
 {
 	pthread_mutex_lock(&t->lock);
 	struct slot *s = find(t, key_hash(key));
-	if (s)
+	if (s && s->in_flight > 0)
+		s->failures = 0;
+	else if (s)
 		*s = (struct slot){0};
 	pthread_mutex_unlock(&t->lock);
 }
 
-int throttle_pair_check(const struct throttle_pair *p, time_t now)
+int throttle_reserve(struct throttle *t, const char *key, time_t now)
 {
-	int wait = throttle_check(p->by_account, p->account_key, now);
+	int wait = 0;
 
-	if (!wait)
-		wait = throttle_check(p->by_address, p->address_key, now);
-	return wait ? throttle_refuse(wait, "failed sign-in attempts") : CS_OK;
+	pthread_mutex_lock(&t->lock);
+	struct slot *s = find_or_claim(t, key_hash(key), now);
+	if (s->failures >= t->max_failures)
+		wait = (int)(s->window_start + t->window - now);
+	else if (s->failures + s->in_flight >= t->max_failures)
+		wait = 1; /* the attempts in flight end within a second or two */
+	else
+		s->in_flight++;
+	pthread_mutex_unlock(&t->lock);
+	return wait;
+}
+
+void throttle_finish(struct throttle *t, const char *key, time_t now, enum throttle_outcome outcome)
+{
+	uint64_t k = key_hash(key);
+
+	pthread_mutex_lock(&t->lock);
+	struct slot *s = find(t, k);
+	if (s && s->in_flight > 0)
+		s->in_flight--;
+	if (outcome == THROTTLE_FAILED)
+		(s = find_or_claim(t, k, now))->failures++;
+	else if (outcome == THROTTLE_SUCCEEDED && s)
+		s->failures = 0;
+	/* Only failures and attempts in flight hold a slot, so successes cannot push failures out.
+	 */
+	if (s && s->failures == 0 && s->in_flight == 0)
+		*s = (struct slot){0};
+	pthread_mutex_unlock(&t->lock);
 }
 
 int throttle_refuse(int seconds, const char *what)
@@ -143,13 +186,19 @@ int throttle_refuse(int seconds, const char *what)
 	return CS_ETHROTTLED;
 }
 
-void throttle_pair_fail(const struct throttle_pair *p, time_t now)
+int throttle_pair_reserve(const struct throttle_pair *p, time_t now)
 {
-	throttle_fail(p->by_account, p->account_key, now);
-	throttle_fail(p->by_address, p->address_key, now);
+	int wait = throttle_reserve(p->by_account, p->account_key, now);
+
+	if (!wait && (wait = throttle_reserve(p->by_address, p->address_key, now)) != 0)
+		throttle_finish(p->by_account, p->account_key, now, THROTTLE_NEUTRAL);
+	return wait ? throttle_refuse(wait, "failed sign-in attempts") : CS_OK;
 }
 
-void throttle_pair_succeed(const struct throttle_pair *p)
+void throttle_pair_finish(const struct throttle_pair *p, time_t now, enum throttle_outcome outcome)
 {
-	throttle_reset(p->by_account, p->account_key);
+	throttle_finish(p->by_account, p->account_key, now, outcome);
+	/* The address keeps its failures after a success: one good login does not clear a spray. */
+	throttle_finish(p->by_address, p->address_key, now,
+	                outcome == THROTTLE_SUCCEEDED ? THROTTLE_NEUTRAL : outcome);
 }

@@ -1,7 +1,8 @@
 /*
  * Failure counting for login throttling: a fixed window per key ("tenant|email", "ip|1.2.3.4").
  * After `max_failures` failures inside `window` seconds the key is locked until the window that
- * began with its first failure ends. In memory, per process (see docs/decisions.md).
+ * began with its first failure ends. Attempts reserved and still in flight count against the
+ * budget too (throttle_reserve). In memory, per process (see docs/decisions.md).
  */
 #ifndef CURBSIDE_CORE_THROTTLE_H
 #define CURBSIDE_CORE_THROTTLE_H
@@ -26,8 +27,26 @@ int throttle_check(struct throttle *t, const char *key, time_t now);
 /* Count a failure for `key`. */
 void throttle_fail(struct throttle *t, const char *key, time_t now);
 
-/* Forget `key` (after a success). */
+/* Forget `key`'s failures (after a success); its attempts in flight stay counted. */
 void throttle_reset(struct throttle *t, const char *key);
+
+/*
+ * Reserve an attempt for `key` before the costly check it guards: 0 when reserved, else the
+ * seconds until it may try (nothing reserved). An attempt in flight counts against the budget like
+ * a failure, so `max_failures` simultaneous attempts are all a key gets; throttle_finish ends it.
+ */
+int throttle_reserve(struct throttle *t, const char *key, time_t now) CS_MUST_CHECK;
+
+/* How a reserved attempt ended. */
+enum throttle_outcome {
+	THROTTLE_FAILED,    /* count a failure */
+	THROTTLE_NEUTRAL,   /* nothing learnt (an error, a busy server): only end it */
+	THROTTLE_SUCCEEDED, /* forget the key's failures */
+};
+
+/* End an attempt reserved with throttle_reserve. */
+void throttle_finish(struct throttle *t, const char *key, time_t now,
+                     enum throttle_outcome outcome);
 
 /*
  * A sign-in attempt counted twice: under its account key ("staff|tenant|email") and its client
@@ -47,13 +66,13 @@ struct throttle_pair {
  */
 int throttle_refuse(int seconds, const char *what);
 
-/* CS_OK when both keys may try now; else CS_ETHROTTLED with the 429 problem and Retry-After set. */
-int throttle_pair_check(const struct throttle_pair *p, time_t now) CS_MUST_CHECK;
+/*
+ * Reserve a sign-in attempt under both keys (before hashing): CS_OK, or CS_ETHROTTLED with the
+ * 429 problem and Retry-After set and nothing reserved. End it with throttle_pair_finish.
+ */
+int throttle_pair_reserve(const struct throttle_pair *p, time_t now) CS_MUST_CHECK;
 
-/* Count a failed attempt under both keys. */
-void throttle_pair_fail(const struct throttle_pair *p, time_t now);
-
-/* Forget the account key's failures after a success. */
-void throttle_pair_succeed(const struct throttle_pair *p);
+/* End a reserved sign-in attempt; a success forgets only the account key's failures. */
+void throttle_pair_finish(const struct throttle_pair *p, time_t now, enum throttle_outcome outcome);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/password.h"
 #include "core/strbuf.h"
 
 static const int tracked_statuses[] = {200, 201, 202, 204, 400, 401, 402, 403, 404, 405,
@@ -177,6 +178,26 @@ static void render_mail(struct strbuf *b)
 	              atomic_load(&mail_outcomes[METRICS_MAIL_FAILED]));
 }
 
+static void render_password(struct strbuf *b)
+{
+	struct password_stats st;
+
+	password_stats_read(&st);
+	strbuf_printf(b,
+	              "# HELP curbside_password_hashes_total Password hashes (argon2id) run, by "
+	              "purpose: sign-ins, or other (sign-ups, resets, password changes).\n"
+	              "# TYPE curbside_password_hashes_total counter\n"
+	              "curbside_password_hashes_total{purpose=\"login\"} %lu\n"
+	              "curbside_password_hashes_total{purpose=\"other\"} %lu\n"
+	              "# HELP curbside_password_busy_total Requests refused with 503 server_busy "
+	              "because their share of the hashing gate was full, by purpose.\n"
+	              "# TYPE curbside_password_busy_total counter\n"
+	              "curbside_password_busy_total{purpose=\"login\"} %lu\n"
+	              "curbside_password_busy_total{purpose=\"other\"} %lu\n",
+	              st.hashes[PASSWORD_FOR_LOGIN], st.hashes[PASSWORD_FOR_OTHER],
+	              st.busy[PASSWORD_FOR_LOGIN], st.busy[PASSWORD_FOR_OTHER]);
+}
+
 char *metrics_render(size_t *len, const struct db_pool_stats *pool)
 {
 	struct strbuf b = STRBUF_INIT;
@@ -185,5 +206,6 @@ char *metrics_render(size_t *len, const struct db_pool_stats *pool)
 	render_latency(&b);
 	render_pool(&b, pool);
 	render_mail(&b);
+	render_password(&b);
 	return strbuf_detach(&b, len);
 }

@@ -313,7 +313,29 @@ static int run_batch(struct mail_worker *w, int *claimed)
 	return CS_OK;
 }
 
-/* One round of the loop: claim and send a batch; go again at once when it was full. */
+/*
+ * Turn waiting forgot-password requests into reset emails (db/migrations/0026): the request
+ * itself only recorded the address, so that it costs the same whether or not it has a login.
+ * Returns whether a full batch was handled (more may wait).
+ */
+static bool handle_forgot_requests(struct mail_worker *w)
+{
+	static const char *const params[] = {"50"};
+	PGresult *res = PQexecParams(w->pg, "SELECT passwords_forgot_work($1)", 1, NULL, params,
+	                             NULL, NULL, 0);
+	bool full = false;
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+		full = strtol(PQgetvalue(res, 0, 0), NULL, 10) == 50;
+	else if (PQstatus(w->pg) == CONNECTION_OK)
+		LOG_ERROR("mail worker: forgot-password requests failed: %s",
+		          PQerrorMessage(w->pg));
+	PQclear(res);
+	return full;
+}
+
+/* One round of the loop: handle forgot-password requests, claim and send a batch; go again at
+ * once when either was full. */
 static bool mail_round(struct db_loop *loop, PGconn *conn, void *arg)
 {
 	struct mail_worker *w = arg;
@@ -321,7 +343,8 @@ static bool mail_round(struct db_loop *loop, PGconn *conn, void *arg)
 
 	(void)loop;
 	w->pg = conn;
-	bool again = run_batch(w, &claimed) == CS_OK && claimed == BATCH;
+	bool again = handle_forgot_requests(w);
+	again = (run_batch(w, &claimed) == CS_OK && claimed == BATCH) || again;
 	w->pg = NULL;
 	return again;
 }

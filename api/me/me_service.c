@@ -71,30 +71,29 @@ int me_change_password(struct app *app, const struct principal *who, const char 
 {
 	char old_hash[PASSWORD_HASH_SIZE], new_hash[PASSWORD_HASH_SIZE], key[64], *changed = NULL;
 	time_t now = time(NULL);
-	bool google = false, match = false;
+	bool google = false, match = false, wrong = false;
 	int rc, wait;
 
 	/* A stolen access token must not become a password oracle: count failures per user, in the
 	 * table that counts sign-in failures per email. */
 	snprintf(key, sizeof(key), "me|%s", who->user_id);
-	if ((wait = throttle_check(app->login_by_email, key, now)) != 0)
+	if ((wait = throttle_reserve(app->login_by_email, key, now)) != 0)
 		return throttle_refuse(wait, "failed sign-in attempts");
-	if ((rc = load_password(old_hash, &google, app->db, who)) != CS_OK)
-		return rc;
-	if (google)
-		return cs_error_set(
+	if ((rc = load_password(old_hash, &google, app->db, who)) == CS_OK && google)
+		rc = cs_error_set(
 		        CS_ECONFLICT, "google_login_required",
 		        "This account signs in with Google and has no password to change.");
-	if ((rc = password_verify(&match, old_hash, current)) != CS_OK)
-		return rc;
-	if (!match) {
-		throttle_fail(app->login_by_email, key, now);
+	if (rc == CS_OK && (rc = password_verify(&match, old_hash, current)) == CS_OK && !match) {
+		wrong = true;
 		rc = cs_error_set(CS_EINVALID, "invalid_current_password",
 		                  "The current password is incorrect.");
 		cs_error_set_field("current_password");
-		return rc;
 	}
-	throttle_reset(app->login_by_email, key);
+	throttle_finish(app->login_by_email, key, now,
+	                rc == CS_OK ? THROTTLE_SUCCEEDED
+	                            : (wrong ? THROTTLE_FAILED : THROTTLE_NEUTRAL));
+	if (rc != CS_OK)
+		return rc;
 	if ((rc = password_hash(new_hash, replacement)) != CS_OK)
 		return rc;
 	const char *params[] = {who->tenant_id, who->user_id, old_hash, new_hash, who->session_id};

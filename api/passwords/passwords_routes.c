@@ -2,6 +2,7 @@
 
 #include "core/validate.h"
 #include "http/fields.h"
+#include "http/link_attempts.h"
 #include "http/params.h"
 #include "http/reply.h"
 #include "passwords/passwords_service.h"
@@ -39,12 +40,17 @@ static int forgot_password(struct http_ctx *ctx)
 
 static int reset_password(struct http_ctx *ctx)
 {
+	struct link_attempt attempt;
 	json_t *body = NULL;
+	int rc;
 
 	if (!http_validated_body(&body, ctx, reset_fields, false))
 		return CS_OK;
-	int rc = passwords_reset(ctx->app, json_string_value(json_object_get(body, "token")),
-	                         json_string_value(json_object_get(body, "password")));
+	if ((rc = link_attempt_begin(&attempt, ctx)) == CS_OK) {
+		rc = passwords_reset(ctx->app, json_string_value(json_object_get(body, "token")),
+		                     json_string_value(json_object_get(body, "password")));
+		link_attempt_end(&attempt, rc);
+	}
 	json_decref(body);
 	return rc == CS_OK ? http_reply_no_content(ctx) : rc;
 }

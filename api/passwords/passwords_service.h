@@ -10,9 +10,10 @@
 #include "core/error.h"
 
 /*
- * Queue a reset email for `email` (normalised) at tenant `slug` when it is a portal user there;
- * the same CS_OK whether or not it is (no enumeration). CS_ENOTFOUND tenant_not_found,
- * CS_EFORBIDDEN portal_disabled.
+ * Record a forgot-password request for `email` (normalised) at tenant `slug`: the same work and
+ * the same CS_OK whether or not it is a portal user there (no enumeration, not even by timing);
+ * the mail worker then sends the reset email when it is (db/migrations/0026).
+ * CS_ENOTFOUND tenant_not_found, CS_EFORBIDDEN portal_disabled.
  */
 int passwords_forgot(struct app *app, const char *slug, const char *email) CS_MUST_CHECK;
 

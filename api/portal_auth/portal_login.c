@@ -57,6 +57,28 @@ static int load_login_row(struct login_row *row, struct db_pool *db, const char 
 	return CS_OK;
 }
 
+/* Check the password of a user (or a dummy one: an unknown email costs the same hash); the
+ * attempt was reserved by the caller. */
+static int check_password(const struct login_row *row, const char *password)
+{
+	bool match = false;
+	int rc;
+
+	if (!row->portal_enabled)
+		return cs_error_set(CS_EFORBIDDEN, "portal_disabled",
+		                    "This online account portal is not available.");
+	/* Rule 6: say so plainly rather than "wrong password" (see docs/decisions.md). */
+	if (row->user_found && strcmp(row->login_method, "google") == 0)
+		return cs_error_set(
+		        CS_ECONFLICT, "google_login_required",
+		        "This account signs in with Google. Use \"Sign in with Google\".");
+	rc = password_verify_login(&match, row->user_found ? row->password_hash : NULL, password);
+	if (rc == CS_OK && !match)
+		rc = cs_error_set(CS_EUNAUTHORIZED, "invalid_credentials",
+		                  "The email or password is incorrect.");
+	return rc;
+}
+
 int portal_login(char **out, struct app *app, const struct portal_login_request *req)
 {
 	char email_key[400], address_key[96];
@@ -64,34 +86,22 @@ int portal_login(char **out, struct app *app, const struct portal_login_request 
 	                                 address_key};
 	struct login_row row;
 	time_t now = time(NULL);
-	bool match = false;
 	int rc;
 
 	*out = NULL;
 	snprintf(email_key, sizeof(email_key), "portal|%s|%s", req->tenant_slug, req->email);
 	snprintf(address_key, sizeof(address_key), "addr|%s", req->client_address);
-	if ((rc = throttle_pair_check(&attempts, now)) != CS_OK)
+	/* Reserved before hashing, so simultaneous guesses cannot outrun the count. */
+	if ((rc = throttle_pair_reserve(&attempts, now)) != CS_OK)
 		return rc;
-	if ((rc = load_login_row(&row, app->db, req->tenant_slug, req->email)) != CS_OK)
-		return rc;
-	if (!row.portal_enabled)
-		return cs_error_set(CS_EFORBIDDEN, "portal_disabled",
-		                    "This online account portal is not available.");
-	/* Rule 6: say so plainly rather than "wrong password" (see docs/decisions.md). */
-	if (row.user_found && strcmp(row.login_method, "google") == 0)
-		return cs_error_set(
-		        CS_ECONFLICT, "google_login_required",
-		        "This account signs in with Google. Use \"Sign in with Google\".");
-	/* An unknown email still pays for a hash, so timing tells nothing. */
-	rc = password_verify(&match, row.user_found ? row.password_hash : NULL, req->password);
+	if ((rc = load_login_row(&row, app->db, req->tenant_slug, req->email)) == CS_OK)
+		rc = check_password(&row, req->password);
+	throttle_pair_finish(&attempts, now,
+	                     rc == CS_OK              ? THROTTLE_SUCCEEDED
+	                     : rc == CS_EUNAUTHORIZED ? THROTTLE_FAILED
+	                                              : THROTTLE_NEUTRAL);
 	if (rc != CS_OK)
 		return rc;
-	if (!match) {
-		throttle_pair_fail(&attempts, now);
-		return cs_error_set(CS_EUNAUTHORIZED, "invalid_credentials",
-		                    "The email or password is incorrect.");
-	}
-	throttle_pair_succeed(&attempts);
 	rc = portal_session_open(out, app, row.tenant_id, row.user_id, req->account_id,
 	                         req->client_address);
 	if (rc == CS_OK)

@@ -2,6 +2,7 @@
 
 #include "core/validate.h"
 #include "http/fields.h"
+#include "http/link_attempts.h"
 #include "http/middleware.h"
 #include "http/reply.h"
 #include "signup/signup_service.h"
@@ -77,7 +78,12 @@ static int sign_up_with_link(struct http_ctx *ctx, link_signup_fn sign_up)
 	        .full_name = member(body, "full_name"),
 	        .password = member(body, "password"),
 	};
-	int rc = sign_up(&result, ctx->app, http_path_param(ctx, "token"), &in, address);
+	struct link_attempt attempt;
+	int rc = link_attempt_begin(&attempt, ctx);
+	if (rc == CS_OK) {
+		rc = sign_up(&result, ctx->app, http_path_param(ctx, "token"), &in, address);
+		link_attempt_end(&attempt, rc);
+	}
 	json_decref(body);
 	if (rc != CS_OK) {
 		signup_result_release(&result);
@@ -123,8 +129,14 @@ static int verify_email(struct http_ctx *ctx)
 	if (!http_validated_body(&body, ctx, verify_fields, false))
 		return CS_OK;
 	http_client_address(ctx, address, sizeof(address));
-	int rc = signup_verify_email(&json, ctx->app, member(body, "token"),
-	                             member(body, "full_name"), member(body, "password"), address);
+	struct link_attempt attempt;
+	int rc = link_attempt_begin(&attempt, ctx);
+	if (rc == CS_OK) {
+		rc = signup_verify_email(&json, ctx->app, member(body, "token"),
+		                         member(body, "full_name"), member(body, "password"),
+		                         address);
+		link_attempt_end(&attempt, rc);
+	}
 	json_decref(body);
 	return rc == CS_OK ? reply_private(ctx, 200, json) : rc;
 }

@@ -164,20 +164,22 @@ int staff_login(char **out, struct app *app, const char *slug, const char *email
 	*out = NULL;
 	snprintf(email_key, sizeof(email_key), "staff|%s|%s", slug, email);
 	snprintf(address_key, sizeof(address_key), "addr|%s", client_address);
-	if ((rc = throttle_pair_check(&attempts, now)) != CS_OK)
-		return rc;
-	if ((rc = load_login_row(&row, app->db, slug, email)) != CS_OK)
+	/* Reserved before hashing, so simultaneous guesses cannot outrun the count. */
+	if ((rc = throttle_pair_reserve(&attempts, now)) != CS_OK)
 		return rc;
 	/* An unknown email still pays for a hash, so timing tells nothing. */
-	if ((rc = password_verify(&match, row.user_found ? row.password_hash : NULL, password)) !=
-	    CS_OK)
+	if ((rc = load_login_row(&row, app->db, slug, email)) == CS_OK &&
+	    (rc = password_verify_login(&match, row.user_found ? row.password_hash : NULL,
+	                                password)) == CS_OK &&
+	    !match)
+		rc = cs_error_set(CS_EUNAUTHORIZED, "invalid_credentials",
+		                  "The email or password is incorrect.");
+	throttle_pair_finish(&attempts, now,
+	                     rc == CS_OK              ? THROTTLE_SUCCEEDED
+	                     : rc == CS_EUNAUTHORIZED ? THROTTLE_FAILED
+	                                              : THROTTLE_NEUTRAL);
+	if (rc != CS_OK)
 		return rc;
-	if (!match) {
-		throttle_pair_fail(&attempts, now);
-		return cs_error_set(CS_EUNAUTHORIZED, "invalid_credentials",
-		                    "The email or password is incorrect.");
-	}
-	throttle_pair_succeed(&attempts);
 	/* Said only to someone who knows the password, so it reveals nothing to a guesser. */
 	if (row.disabled)
 		return cs_error_set(CS_EFORBIDDEN, "staff_user_disabled",
