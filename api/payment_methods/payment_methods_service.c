@@ -43,8 +43,10 @@ static json_t *method_doc(const struct processor_method *m)
 int payment_methods_add(char **out, struct app *app, const struct principal *who, const char *token,
                         bool make_default)
 {
-	const struct payments_attempt attempt = {who->tenant_id, who->account_id, who->user_id,
-	                                         NULL,           false,           true};
+	const struct payments_attempt attempt = {.tenant_id = who->tenant_id,
+	                                         .customer_id = who->account_id,
+	                                         .user_id = who->user_id,
+	                                         .new_method = true};
 	struct processor_method method;
 	struct payments_limits limits;
 	int rc;

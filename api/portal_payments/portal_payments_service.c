@@ -118,8 +118,12 @@ int portal_payments_pay(struct portal_payment_answer *out, struct app *app, cons
                         const char *claim_id)
 {
 	const struct payments_attempt attempt = {
-	        tenant_id, customer_id, user_id,
-	        claim_id,  true,        json_object_get(body, "payment_token") != NULL};
+	        .tenant_id = tenant_id,
+	        .customer_id = customer_id,
+	        .user_id = user_id,
+	        .claim_id = claim_id,
+	        .charge = true,
+	        .new_method = json_object_get(body, "payment_token") != NULL};
 	struct processor_charge charge;
 	json_t *method = NULL, *plan = NULL;
 	int rc;

@@ -237,3 +237,21 @@ assert_limited() {
 	assert_limited too_many_payment_methods
 	[[ $(counts "$CUSTOMER_ID") == "10 0" ]] || fail "written: $(counts "$CUSTOMER_ID")"
 }
+
+@test "new methods added at once cannot pass the limit: twelve at once, ten are saved" {
+	account_with_user
+	local i dir=$BATS_TEST_TMPDIR/race pids=()
+	mkdir -p "$dir"
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+		# direct: many requests in flight at once; the statuses are checked below
+		curl -sS --max-time 60 -o "$dir/$i.body" -w '%{http_code}' -X POST "$SERVER_URL/v1/portal/payment-methods" \
+			-H "Authorization: Bearer $PORTAL_TOKEN" -H 'Content-Type: application/json' \
+			--data '{"payment_token": "tok_visa"}' >"$dir/$i.status" 3>&- &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	local statuses
+	statuses=$(for i in 1 2 3 4 5 6 7 8 9 10 11 12; do cat "$dir/$i.status"; echo; done | sort | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' ')
+	[[ $statuses == "201x10 429x2 " ]] || fail "statuses: $statuses; $(cat "$dir"/*.body)"
+	[[ $(counts "$CUSTOMER_ID") == "0 10" ]] || fail "written: $(counts "$CUSTOMER_ID")"
+}
