@@ -106,6 +106,13 @@ static const struct config_var config_vars[] = {
          "whose request died"},
         {"CURBSIDE_SANDBOX_ACH_SETTLE_SECONDS", KIND_INT, "120", AT(sandbox_ach_settle_seconds), 0,
          86400 * 30, "sandbox bank payments stay pending this long, then settle (or are returned)"},
+        {"CURBSIDE_PAYMENT_DECLINES_PER_HOUR", KIND_INT, "5", AT(payment_declines_per_hour), 1,
+         1000,
+         "declined (or unconfirmed) portal charges per portal user and per account in a rolling "
+         "hour; past it charges answer 429 too_many_declines"},
+        {"CURBSIDE_PAYMENT_METHODS_PER_HOUR", KIND_INT, "10", AT(payment_methods_per_hour), 1, 1000,
+         "new payment methods (saved, or a card for one payment) per portal user and per account "
+         "in a rolling hour; past it 429 too_many_payment_methods"},
         {"CURBSIDE_OIDC_ISSUER", KIND_STRING, "https://accounts.google.com", AT(oidc_issuer), 0, 0,
          "OpenID Connect issuer for \"Sign in with Google\" (any OIDC provider works)"},
         {"CURBSIDE_OIDC_CLIENT_ID", KIND_STRING, "", AT(oidc_client_id), 0, 0,

@@ -56,6 +56,8 @@ struct config {
 	int stripe_timeout_ms;     /* a whole request, connection included */
 	int payments_poll_seconds; /* the payments worker looks at pending payments this often */
 	int sandbox_ach_settle_seconds; /* sandbox bank payments stay pending this long */
+	int payment_declines_per_hour;  /* portal declines per user and per account (429 past it) */
+	int payment_methods_per_hour;   /* new portal payment methods per user and per account */
 	char *oidc_issuer;              /* OpenID Connect provider (Google by default) */
 	char *oidc_client_id;           /* "" = sign-in with Google is off */
 	char *oidc_client_secret;       /* required with a client id */

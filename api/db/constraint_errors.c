@@ -60,18 +60,26 @@ static int status_of_sqlstate(const char *sqlstate)
 		return CS_EDECLINED;
 	case 422:
 		return CS_EINVALID;
+	case 429:
+		return CS_ETHROTTLED;
 	default:
 		return CS_EINTERNAL;
 	}
 }
 
-/* A cs_raise() from SQL: the message is the code, the detail the sentence, the hint the field. */
+/* A cs_raise() from SQL: the message is the code, the detail the sentence, the hint the field;
+ * a 429 names no field: its hint is the Retry-After seconds. */
 static int raised_problem(const PGresult *res, const char *sqlstate)
 {
-	return cs_error_set_copy(status_of_sqlstate(sqlstate),
-	                         PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY),
-	                         PQresultErrorField(res, PG_DIAG_MESSAGE_HINT),
-	                         PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
+	int status = status_of_sqlstate(sqlstate);
+	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+
+	cs_error_set_copy(status, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY),
+	                  status == CS_ETHROTTLED ? NULL : hint,
+	                  PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
+	if (status == CS_ETHROTTLED && hint)
+		cs_error_set_retry_after(atoi(hint));
+	return status;
 }
 
 int db_problem_of(const PGresult *res)

@@ -30,7 +30,7 @@ static int add_method(struct http_ctx *ctx)
 
 	if (!http_validated_body(&body, ctx, add_fields, false))
 		return CS_OK;
-	int rc = payment_methods_add(&json, ctx->app, ctx->principal.tenant_id, ACCOUNT(ctx),
+	int rc = payment_methods_add(&json, ctx->app, &ctx->principal,
 	                             json_string_value(json_object_get(body, "payment_token")),
 	                             json_is_true(json_object_get(body, "default")));
 	json_decref(body);

@@ -4,14 +4,16 @@
 #include <stdlib.h>
 
 #include "db/query.h"
+#include "payments/payments_limits.h"
 #include "payments/processors/processor.h"
 
 static struct db_stmt list_stmt =
         DB_STMT("payment_methods_list", "SELECT portal_payment_methods_json($1, $2)::text", 2);
 
-static struct db_stmt add_stmt =
-        DB_STMT("payment_methods_add",
-                "SELECT payment_method_add($1, $2, $3, $4::json, $5::boolean)::text", 5);
+static struct db_stmt add_stmt = DB_STMT(
+        "payment_methods_add",
+        "SELECT portal_payment_method_add($1, $2, $3, $4, $5::json, $6::boolean, $7::int)::text",
+        7);
 
 static struct db_stmt remove_stmt =
         DB_STMT("payment_methods_remove", "SELECT payment_method_remove($1, $2, $3)", 3);
@@ -38,22 +40,33 @@ static json_t *method_doc(const struct processor_method *m)
 	                 card ? json_integer(m->exp_year) : json_null(), "bank_name", m->bank_name);
 }
 
-int payment_methods_add(char **out, struct app *app, const char *tenant_id, const char *customer_id,
-                        const char *token, bool make_default)
+int payment_methods_add(char **out, struct app *app, const struct principal *who, const char *token,
+                        bool make_default)
 {
+	const struct payments_attempt attempt = {.tenant_id = who->tenant_id,
+	                                         .customer_id = who->account_id,
+	                                         .user_id = who->user_id,
+	                                         .new_method = true};
 	struct processor_method method;
-	const char *params[] = {tenant_id, customer_id, processor_name(app->processor), NULL,
-	                        make_default ? "true" : "false"};
-	int rc = processor_create_method(app->processor, &method, token);
+	struct payments_limits limits;
+	int rc;
 
-	if (rc == CS_EINVALID)
+	/* Past the limit the processor is not even asked; the insert checks again, exactly. */
+	if ((rc = payments_limits_check(app, &attempt)) != CS_OK)
+		return rc;
+	payments_limits_of(&limits, app);
+	const char *params[] = {who->tenant_id, who->account_id,
+	                        who->user_id,   processor_name(app->processor),
+	                        NULL,           make_default ? "true" : "false",
+	                        limits.methods};
+	if ((rc = processor_create_method(app->processor, &method, token)) == CS_EINVALID)
 		cs_error_set_field("payment_token");
 	if (rc != CS_OK)
 		return rc;
 	json_t *doc = method_doc(&method);
 	if (!doc)
 		return CS_ENOMEM;
-	rc = db_query_text_json(out, app->db, &add_stmt, params, 3, doc);
+	rc = db_query_text_json(out, app->db, &add_stmt, params, 4, doc);
 	json_decref(doc);
 	return rc;
 }

@@ -82,7 +82,7 @@ static int run_payment(struct http_ctx *ctx, const struct idempotency *idem, con
 {
 	struct portal_payment_answer answer;
 	int rc = portal_payments_pay(&answer, ctx->app, ctx->principal.tenant_id, ACCOUNT(ctx),
-	                             body, idem->claim_id);
+	                             ctx->principal.user_id, body, idem->claim_id);
 
 	rc = idempotency_reply_work(idem, ctx, rc, answer.reserved, answer.status, answer.body);
 	portal_payment_answer_release(&answer);

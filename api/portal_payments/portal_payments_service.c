@@ -5,11 +5,14 @@
 
 #include "db/query.h"
 #include "payments/payments_charge.h"
+#include "payments/payments_limits.h"
 #include "payments/processors/processor.h"
 
 static struct db_stmt reserve_stmt =
-        DB_STMT("portal_payment_reserve",
-                "SELECT portal_payment_reserve($1, $2, $3, $4::jsonb, $5, $6::json)", 6);
+        DB_STMT("portal_payment_reserve_limited",
+                "SELECT portal_payment_reserve_limited($1, $2, $3, $4, "
+                "$5::jsonb, $6, $7::json, $8::int, $9::int)",
+                9);
 
 static struct db_stmt settle_stmt =
         DB_STMT("portal_payment_settle",
@@ -32,8 +35,10 @@ static json_t *method_doc(const struct processor_method *m)
 	                 card ? json_integer(m->exp_year) : json_null(), "bank_name", m->bank_name);
 }
 
-/* The method of a token, made at the processor before any connection is taken. */
-static int token_method(json_t **doc, struct app *app, const json_t *body)
+/* The method of a token, made at the processor before any connection is taken, once the
+ * attempt is known to be within the card-testing limits. */
+static int token_method(json_t **doc, struct app *app, const struct payments_attempt *attempt,
+                        const json_t *body)
 {
 	const char *token = json_string_value(json_object_get(body, "payment_token"));
 	struct processor_method method;
@@ -42,6 +47,8 @@ static int token_method(json_t **doc, struct app *app, const json_t *body)
 	*doc = NULL;
 	if (!token)
 		return CS_OK;
+	if ((rc = payments_limits_check(app, attempt)) != CS_OK)
+		return rc;
 	if ((rc = processor_create_method(app->processor, &method, token)) == CS_EINVALID)
 		cs_error_set_field("payment_token");
 	if (rc != CS_OK)
@@ -49,20 +56,29 @@ static int token_method(json_t **doc, struct app *app, const json_t *body)
 	return (*doc = method_doc(&method)) ? CS_OK : CS_ENOMEM;
 }
 
-/* Transaction A: the payment to charge (a new one, or this claim's pending one). */
-static int reserve(json_t **plan, struct app *app, const char *tenant_id, const char *customer_id,
-                   const json_t *body, const char *claim_id, const json_t *method)
+/* Transaction A: the payment to charge (a new one within the limits, or this claim's pending
+ * one). */
+static int reserve(json_t **plan, struct app *app, const struct payments_attempt *attempt,
+                   const json_t *body, const json_t *method)
 {
 	char *method_text = method ? json_dumps(method, JSON_COMPACT) : NULL, *text = NULL;
-	const char *params[] = {
-	        tenant_id,  customer_id, claim_id, NULL, processor_name(app->processor),
-	        method_text};
+	struct payments_limits limits;
 	int rc;
 
+	payments_limits_of(&limits, app);
+	const char *params[] = {attempt->tenant_id,
+	                        attempt->customer_id,
+	                        attempt->user_id,
+	                        attempt->claim_id,
+	                        NULL,
+	                        processor_name(app->processor),
+	                        method_text,
+	                        limits.declines,
+	                        limits.methods};
 	*plan = NULL;
 	if (method && !method_text)
 		return CS_ENOMEM;
-	rc = db_query_text_json(&text, app->db, &reserve_stmt, params, 3, body);
+	rc = db_query_text_json(&text, app->db, &reserve_stmt, params, 4, body);
 	free(method_text);
 	if (rc == CS_OK && !(*plan = text ? json_loads(text, 0, NULL) : NULL))
 		rc = CS_EINTERNAL;
@@ -98,16 +114,24 @@ static int settle(struct portal_payment_answer *out, struct app *app, const char
 }
 
 int portal_payments_pay(struct portal_payment_answer *out, struct app *app, const char *tenant_id,
-                        const char *customer_id, const json_t *body, const char *claim_id)
+                        const char *customer_id, const char *user_id, const json_t *body,
+                        const char *claim_id)
 {
+	const struct payments_attempt attempt = {
+	        .tenant_id = tenant_id,
+	        .customer_id = customer_id,
+	        .user_id = user_id,
+	        .claim_id = claim_id,
+	        .charge = true,
+	        .new_method = json_object_get(body, "payment_token") != NULL};
 	struct processor_charge charge;
 	json_t *method = NULL, *plan = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = token_method(&method, app, body)) != CS_OK)
+	if ((rc = token_method(&method, app, &attempt, body)) != CS_OK)
 		return rc;
-	rc = reserve(&plan, app, tenant_id, customer_id, body, claim_id, method);
+	rc = reserve(&plan, app, &attempt, body, method);
 	json_decref(method);
 	if (rc != CS_OK)
 		return rc;

@@ -21,15 +21,17 @@ struct portal_payment_answer {
 };
 
 /*
- * Pay for the account `customer_id` from a validated body ({payment_method_id | payment_token,
- * save?, invoice_ids?, amount_cents?}) under the idempotency claim `claim_id`. A token becomes a
- * method at the processor first (CS_EINVALID on payment_token when it refuses it). CS_OK with
- * out->status 201 or 402; CS_EUPSTREAM (502 processor_unavailable) when the processor's answer is
- * unknown: the payment stays pending and a retry with the same claim resumes it. *out is released
- * with portal_payment_answer_release in every case.
+ * Portal user `user_id` pays for the account `customer_id` from a validated body
+ * ({payment_method_id | payment_token, save?, invoice_ids?, amount_cents?}) under the idempotency
+ * claim `claim_id`. A token becomes a method at the processor first (CS_EINVALID on payment_token
+ * when it refuses it). CS_OK with out->status 201 or 402; CS_ETHROTTLED (429 too_many_declines or
+ * too_many_payment_methods, nothing written) past the card-testing limits; CS_EUPSTREAM (502
+ * processor_unavailable) when the processor's answer is unknown: the payment stays pending and a
+ * retry with the same claim resumes it. *out is released with portal_payment_answer_release in
+ * every case.
  */
 int portal_payments_pay(struct portal_payment_answer *out, struct app *app, const char *tenant_id,
-                        const char *customer_id, const json_t *body,
+                        const char *customer_id, const char *user_id, const json_t *body,
                         const char *claim_id) CS_MUST_CHECK;
 
 void portal_payment_answer_release(struct portal_payment_answer *a);

@@ -208,10 +208,14 @@ static void csv_row(struct strbuf *b, const char *date, const char *type, const 
                     const char *ref, const char *description, const char *amount,
                     const char *balance)
 {
-	const char *cells[] = {date, type, id, ref, description, amount, balance};
+	const char *cells[] = {date, type, id, ref, description};
 
+	/* Text cells are neutralised against formula injection (the reference and description come
+	 * from the hauler's data); the amounts are numbers this file formats. */
 	for (size_t i = 0; i < sizeof(cells) / sizeof(cells[0]); i++)
 		csv_field(b, cells[i], i == 0);
+	csv_number(b, amount, false);
+	csv_number(b, balance, false);
 	csv_end_record(b);
 }
 

@@ -320,6 +320,27 @@ dated_invoice() {
 	[[ $(stack_sql "SELECT status FROM invoices WHERE id = '$pending'") == open ]]
 }
 
+@test "card-testing limits do not stop autopay: an account at its decline limit is still charged" {
+	zone_tenant America/Chicago
+	set_clock 2027-05-01T12:00:00Z
+	enrolled_account tok_visa
+	dated_invoice 2027-04-10 2027-05-10 3000
+	local n
+	for n in 1 2 3 4 5; do
+		with_bearer "$PORTAL_TOKEN" POST /v1/portal/payments '{"payment_token": "tok_chargeDeclined", "save": false, "amount_cents": 100}' \
+			-H "Idempotency-Key: $(new_idempotency_key)"
+		fixture_expect 402 "decline $n"
+	done
+	with_bearer "$PORTAL_TOKEN" POST /v1/portal/payments "$(jq -cn --arg m "$METHOD_ID" '{payment_method_id: $m}')" \
+		-H "Idempotency-Key: $(new_idempotency_key)"
+	assert_problem 429 too_many_declines
+	# 00:01 in Chicago (CDT, UTC-5) on the due date has passed.
+	set_clock 2027-05-10T06:00:00Z
+	autopay_run
+	await_sql "SELECT count(*) FROM payments WHERE customer_id = '$CUSTOMER_ID' AND source = 'autopay' AND status = 'succeeded'" 1
+	[[ $(stack_sql "SELECT status FROM invoices WHERE customer_id = '$CUSTOMER_ID'") == paid ]]
+}
+
 @test "the clock override is refused in production" {
 	run env -i PATH="$PATH" CURBSIDE_ENV=production CURBSIDE_CLOCK_FILE=/tmp/clock "$CURBSIDE_BIN" serve
 	[[ $status != 0 && $output == *"CURBSIDE_CLOCK_FILE"* ]] || fail "$output"

@@ -273,6 +273,32 @@ dated_invoice() {
 	[[ $(cat "$body_file") == "$expected" ]] || fail "CSV: $(cat -A "$body_file")"
 }
 
+@test "CSV: a text cell that a spreadsheet would run as a formula is neutralised; amounts stay numbers" {
+	# Invoice numbers and payment references come from the hauler's billing data (staff, API
+	# keys): OWASP's rule prefixes a single quote to a cell that starts with = + - @ tab or CR.
+	account_with_user
+	local number="=1+$RANDOM" due invoice first second
+	due=$(tenant_day -10)
+	dated_invoice "$CUSTOMER_ID" 5000 "$(tenant_day -10)" "$due" "$(jq -cn --arg n "$number" '{number: $n}')"
+	invoice=$INVOICE_ID
+	pay_invoice "$CUSTOMER_ID" "$invoice" 2000 "$(tenant_day -5)" '@SUM(1+1)'
+	first=$PAYMENT_ID
+	pay_invoice "$CUSTOMER_ID" "$invoice" 1000 "$(tenant_day -4)" '-5+cmd|calc'
+	second=$PAYMENT_ID
+	api_direct GET "/v1/portal/statement?format=csv" -H "Authorization: Bearer $PORTAL_TOKEN"
+	assert_status 200
+	expected=$(printf '%s\r\n' 'date,type,id,reference,description,amount,balance' \
+		"$(tenant_day -89),opening_balance,,,Opening balance,,0.00" \
+		"$(tenant_day -10),invoice,$invoice,'$number,\"Invoice $number, due $due\",50.00,50.00" \
+		"$(tenant_day -5),payment,$first,'@SUM(1+1),Payment (check),-20.00,30.00" \
+		"$(tenant_day -4),payment,$second,'-5+cmd|calc,Payment (check),-10.00,20.00" \
+		"$(tenant_day 0),closing_balance,,,Closing balance,,20.00")
+	[[ $(cat "$body_file") == "$expected" ]] || fail "CSV: $(cat -A "$body_file")"
+	# The JSON statement keeps the data as it is.
+	statement "$PORTAL_TOKEN" ""
+	assert_jq '[.transactions[].reference] == ["'"$number"'", "@SUM(1+1)", "-5+cmd|calc"]'
+}
+
 @test "random data sets keep the invariants in every period and agree with the portal's balances" {
 	account_with_user
 	create_location "$CUSTOMER_ID"
