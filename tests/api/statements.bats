@@ -248,7 +248,7 @@ dated_invoice() {
 	((pages >= 2)) || fail "expected several pages, got $pages"
 	text=$(pdftotext -q -layout "$body_file" -)
 	for want in "Hauler $TENANT_SLUG" Statement "$CUSTOMER_NUMBER" "Jo Müller & Sons" "12 Oak St" \
-		"Opening balance" "Closing balance" "Over 90 days" "Page 1 of $pages" "$INVOICE_NUMBER" '$10.40' '$408.20'; do
+		"Opening balance" "Outstanding balance" "Available credit" "Net balance" "Over 90 days" "Page 1 of $pages" "$INVOICE_NUMBER" '$10.40' '$408.20'; do
 		[[ $text == *"$want"* ]] || fail "the PDF lacks '$want': $text"
 	done
 	# Every page with transaction rows has the column header above them.
