@@ -99,7 +99,8 @@ static struct db_stmt dashboard_stmt = DB_STMT(
         "CROSS JOIN LATERAL (SELECT count(*) AS n, coalesce(sum(i.balance_cents), 0)::bigint "
         "AS outstanding, coalesce(sum(i.balance_cents) FILTER (WHERE i.due_date < " SQL_TODAY
         "), 0)::bigint AS overdue FROM invoices i WHERE i.tenant_id = $1 AND i.customer_id = $2 "
-        "AND i.status = 'open') o CROSS JOIN account_available_credit_cents($1, $2) a(credit) "
+        "AND i.status = 'open') o CROSS JOIN account_available_credit_cents($1::uuid, $2::uuid) "
+        "a(credit) "
         "WHERE c.tenant_id = $1 AND c.id = $2",
         2);
 
