@@ -50,6 +50,12 @@ payments_of() {
 	stack_sql "SELECT count(*) FROM payments WHERE customer_id = '$1'"
 }
 
+# recipients TEMPLATE PAYMENT_ID: the addresses the outbox holds for that payment's email, sorted.
+recipients() {
+	stack_sql "SELECT coalesce(string_agg(to_address, ' ' ORDER BY to_address COLLATE \"C\"), '') FROM outbox
+		WHERE template = '$1' AND payload->>'payment_id' = '$2'"
+}
+
 @test "rule 17: the whole balance is paid oldest due first, with a new card kept as the default" {
 	account_with_user
 	invoice_due 5 3000
@@ -399,14 +405,10 @@ payments_of() {
 	assert_jq '.status == "failed" and .failure_code == "bank_account_returned" and .applied_cents == 0'
 	invoice_json "$INVOICE_ID"
 	assert_jq '.status == "open" and .balance_cents == 5000 and .payment_pending == false'
-	[[ $(stack_sql "SELECT count(*) FROM outbox WHERE template = 'payment_failed' AND payload->>'payment_id' = '$id'") == 1 ]]
+	# One to the billing contact, one to the payer.
+	[[ $(recipients payment_failed "$id") == "$(printf '%s\n' "$to" "$USER_EMAIL" | LC_ALL=C sort | paste -sd' ')" ]] ||
+		fail "failures to: $(recipients payment_failed "$id")"
 	[[ $(stack_sql "SELECT count(*) FROM outbox WHERE template = 'payment_receipt' AND payload->>'payment_id' = '$id'") == 0 ]]
-}
-
-# recipients TEMPLATE PAYMENT_ID: the addresses the outbox holds for that payment's email, sorted.
-recipients() {
-	stack_sql "SELECT coalesce(string_agg(to_address, ' ' ORDER BY to_address COLLATE \"C\"), '') FROM outbox
-		WHERE template = '$1' AND payload->>'payment_id' = '$2'"
 }
 
 @test "issue 17: the payer gets the receipt although the account has no contact email" {
