@@ -57,6 +57,9 @@ enum var_id {
 	V_MESSAGE_SUBJECT,
 	V_MESSAGE,
 	V_REPLY_TO,
+	V_OUTSTANDING_BALANCE,
+	V_AVAILABLE_CREDIT,
+	V_NET_BALANCE,
 	V_COUNT
 };
 
@@ -93,6 +96,9 @@ static const char *const var_names[V_COUNT] = {
         "message_subject",
         "message",
         "reply_to",
+        "outstanding_balance",
+        "available_credit",
+        "net_balance",
 };
 
 struct vars {
@@ -287,6 +293,14 @@ static int set_link(struct vars *vs, json_t *payload, const struct mail_request 
 	return rc;
 }
 
+/* The account's three figures, named as on the dashboard and the statement (payment emails). */
+static void set_balances(struct vars *vs, json_t *payload, const char *currency)
+{
+	vs->v[V_OUTSTANDING_BALANCE] = money_member(payload, "outstanding_balance_cents", currency);
+	vs->v[V_AVAILABLE_CREDIT] = money_member(payload, "available_credit_cents", currency);
+	vs->v[V_NET_BALANCE] = money_member(payload, "net_balance_cents", currency);
+}
+
 static int set_payload(struct vars *vs, const struct mail_request *req)
 {
 	json_error_t jerr;
@@ -321,6 +335,7 @@ static int set_payload(struct vars *vs, const struct mail_request *req)
 	vs->v[V_MESSAGE_SUBJECT] = member_text(payload, "message_subject");
 	vs->v[V_MESSAGE] = member_text(payload, "message");
 	vs->v[V_REPLY_TO] = member_text(payload, "reply_to");
+	set_balances(vs, payload, req->brand.currency);
 	vs->v[V_EXPIRES_AT] = dup_or_null(req->expires_local);
 	rc = set_link(vs, payload, req);
 	json_decref(payload);

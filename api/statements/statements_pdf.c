@@ -97,9 +97,10 @@ static int totals(struct pdf_doc *pdf, const struct statement_view *v)
 	int rc;
 
 	PDF_TRY(pdf_doc_rule(pdf));
-	PDF_TRY(pdf_doc_field(pdf, "Closing balance", money(v, st->closing_cents).text));
-	if (st->unapplied_cents)
-		PDF_TRY(pdf_doc_field(pdf, "Unapplied credit", money(v, st->unapplied_cents).text));
+	/* The dashboard's words (issue 17); the net balance is the closing running balance. */
+	PDF_TRY(pdf_doc_field(pdf, "Outstanding balance", money(v, st->aging_total_cents).text));
+	PDF_TRY(pdf_doc_field(pdf, "Available credit", money(v, st->unapplied_cents).text));
+	PDF_TRY(pdf_doc_field(pdf, "Net balance", money(v, st->closing_cents).text));
 	PDF_TRY(pdf_doc_gap(pdf, 10));
 	PDF_TRY(pdf_doc_text(pdf, PDF_HEADING, "Aging (invoices, by days past due)"));
 	for (int i = 0; i < STATEMENT_BUCKETS; i++)

@@ -185,6 +185,11 @@ int statements_render_json(char **out, size_t *len, const struct statement_view 
 	put_int(&b, "charges_cents", v->st.raised_cents);
 	put_int(&b, "payments_and_credits_cents", v->st.lowered_cents);
 	put_int(&b, "unapplied_cents", v->st.unapplied_cents);
+	/* The dashboard's three figures on `to` (issue 17): aging total, unapplied money, closing.
+	 */
+	put_int(&b, "outstanding_balance_cents", v->st.aging_total_cents);
+	put_int(&b, "available_credit_cents", v->st.unapplied_cents);
+	put_int(&b, "net_balance_cents", v->st.closing_cents);
 	put_aging(&b, &v->st);
 	put_text(&b, ",\"transactions\":[");
 	for (size_t i = 0; i < v->st.n_movements; i++)

@@ -341,6 +341,64 @@ dated_invoice() {
 	[[ $(stack_sql "SELECT status FROM invoices WHERE customer_id = '$CUSTOMER_ID'") == paid ]]
 }
 
+@test "issue 17: with no contact email, autopay failures, the switch-off and receipts reach the account's portal users" {
+	zone_tenant America/Denver
+	set_clock 2027-07-01T12:00:00Z
+	# Joined by invitation, no contact email; a second login linked to the account.
+	account_with_user
+	local first=$USER_EMAIL first_token=$PORTAL_TOKEN second
+	second=$(new_address second)
+	portal_user "$second" "$CUSTOMER_ID"
+	PORTAL_TOKEN=$first_token
+	with_bearer "$PORTAL_TOKEN" POST /v1/portal/payment-methods '{"payment_token": "tok_chargeDeclined"}'
+	fixture_expect 201 "add the card"
+	METHOD_ID=$(jq -r .id <<<"$body")
+	with_bearer "$PORTAL_TOKEN" PUT /v1/portal/autopay "$(jq -cn --arg m "$METHOD_ID" '{enabled: true, payment_method_id: $m}')"
+	fixture_expect 200 "enrol"
+	dated_invoice 2027-07-01 2027-07-15 6400
+	# 2027-07-15 00:01 MDT = 06:01Z.
+	set_clock 2027-07-15T06:01:00Z
+	autopay_run
+	await_sql "SELECT count(*) FROM payments WHERE customer_id = '$CUSTOMER_ID' AND status = 'failed'" 1
+	local file to
+	for to in "$first" "$second"; do
+		file=$(mail_wait "$to" "did not go through")
+		assert_branded "$file" "$to"
+		[[ $(mail_text "$file") == *'Outstanding balance: $64.00'* ]] || fail "$(mail_text "$file")"
+	done
+	[[ $(stack_sql "SELECT count(*) FROM outbox WHERE template = 'autopay_failed' AND payload->>'payment_id' IN (SELECT id::text FROM payments WHERE customer_id = '$CUSTOMER_ID')") == 2 ]]
+	# A working card: the retry at 00:01 the next day succeeds and both get the receipt.
+	with_bearer "$PORTAL_TOKEN" POST /v1/portal/payment-methods '{"payment_token": "tok_visa"}'
+	fixture_expect 201 "add a card"
+	with_bearer "$PORTAL_TOKEN" PUT /v1/portal/autopay "$(jq -cn --arg m "$(jq -r .id <<<"$body")" '{enabled: true, payment_method_id: $m}')"
+	fixture_expect 200 "change the method"
+	set_clock 2027-07-16T06:01:00Z
+	autopay_run
+	await_sql "SELECT status FROM invoices WHERE id = '$INVOICE_ID'" paid
+	for to in "$first" "$second"; do
+		file=$(mail_wait "$to" "receipt")
+		assert_branded "$file" "$to"
+		[[ $(mail_text "$file") == *'Net balance: $0.00'* ]] || fail "$(mail_text "$file")"
+	done
+}
+
+@test "issue 17: a first autopay charge's receipt goes to the billing contact and the portal users, once each" {
+	zone_tenant America/Chicago
+	set_clock 2027-08-01T12:00:00Z
+	enrolled_account tok_visa
+	# The billing contact is also a portal user of the account: one receipt to that address.
+	portal_user "$MAIL_TO" "$CUSTOMER_ID"
+	dated_invoice 2027-08-01 2027-08-10 2500
+	set_clock 2027-08-10T05:01:00Z
+	autopay_run
+	await_sql "SELECT status FROM invoices WHERE id = '$INVOICE_ID'" paid
+	local id
+	id=$(stack_sql "SELECT id FROM payments WHERE customer_id = '$CUSTOMER_ID' AND source = 'autopay'")
+	[[ $(stack_sql "SELECT string_agg(to_address, ' ' ORDER BY to_address COLLATE \"C\") FROM outbox WHERE template = 'payment_receipt' AND payload->>'payment_id' = '$id'") == "$(printf '%s\n' "$MAIL_TO" "$USER_EMAIL" | LC_ALL=C sort | paste -sd' ')" ]] ||
+		fail "receipts to: $(stack_sql "SELECT string_agg(to_address, ' ') FROM outbox WHERE payload->>'payment_id' = '$id'")"
+	mail_wait "$USER_EMAIL" "receipt" >/dev/null
+}
+
 @test "the clock override is refused in production" {
 	run env -i PATH="$PATH" CURBSIDE_ENV=production CURBSIDE_CLOCK_FILE=/tmp/clock "$CURBSIDE_BIN" serve
 	[[ $status != 0 && $output == *"CURBSIDE_CLOCK_FILE"* ]] || fail "$output"

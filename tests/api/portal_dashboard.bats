@@ -34,10 +34,12 @@ dashboard() {
 	account_with_user
 	dashboard
 	assert_header Cache-Control no-store
-	assert_jq 'keys_unsorted == ["as_of", "open_invoice_count", "outstanding_cents", "overdue_cents",
-		"past_due", "available_credit_cents", "pending_invoice_count", "autopay", "tabs"]'
+	assert_jq 'keys_unsorted == ["as_of", "open_invoice_count", "outstanding_balance_cents",
+		"available_credit_cents", "net_balance_cents", "outstanding_cents", "overdue_cents",
+		"past_due", "pending_invoice_count", "autopay", "tabs"]'
 	assert_jq '.open_invoice_count == 0 and .outstanding_cents == 0 and .overdue_cents == 0
-		and .past_due == false and .available_credit_cents == 0 and .pending_invoice_count == 0'
+		and .past_due == false and .available_credit_cents == 0 and .pending_invoice_count == 0
+		and .outstanding_balance_cents == 0 and .net_balance_cents == 0'
 	assert_jq '.autopay == {enabled: false, payment_method_id: null}'
 	assert_json .as_of "$(tenant_day 0)"
 }
@@ -88,6 +90,13 @@ dashboard() {
 	# Open: the overdue one (10000 - 4000) and the later one (5000 - 1000 credit). Paid and void: out.
 	assert_jq '.open_invoice_count == 2 and .outstanding_cents == 10000 and .overdue_cents == 6000
 		and .past_due == true and .available_credit_cents == 2000'
+	assert_jq '.outstanding_balance_cents == 10000 and .net_balance_cents == 8000'
+	# Money of a payment left unapplied is available credit too, as on the statement.
+	record_payment "$STAFF_TOKEN" "$(jq -cn --arg c "$CUSTOMER_ID" \
+		'{customer_id: $c, amount_cents: 1200, method: "check", allocations: []}')"
+	dashboard
+	assert_jq '.outstanding_balance_cents == 10000 and .available_credit_cents == 3200
+		and .net_balance_cents == 6800 and .outstanding_cents == 10000'
 }
 
 @test "rule 13: drafts and pending invoices never count, even when pending invoices show" {

@@ -50,6 +50,12 @@ payments_of() {
 	stack_sql "SELECT count(*) FROM payments WHERE customer_id = '$1'"
 }
 
+# recipients TEMPLATE PAYMENT_ID: the addresses the outbox holds for that payment's email, sorted.
+recipients() {
+	stack_sql "SELECT coalesce(string_agg(to_address, ' ' ORDER BY to_address COLLATE \"C\"), '') FROM outbox
+		WHERE template = '$1' AND payload->>'payment_id' = '$2'"
+}
+
 @test "rule 17: the whole balance is paid oldest due first, with a new card kept as the default" {
 	account_with_user
 	invoice_due 5 3000
@@ -399,6 +405,81 @@ payments_of() {
 	assert_jq '.status == "failed" and .failure_code == "bank_account_returned" and .applied_cents == 0'
 	invoice_json "$INVOICE_ID"
 	assert_jq '.status == "open" and .balance_cents == 5000 and .payment_pending == false'
-	[[ $(stack_sql "SELECT count(*) FROM outbox WHERE template = 'payment_failed' AND payload->>'payment_id' = '$id'") == 1 ]]
+	# One to the billing contact, one to the payer.
+	[[ $(recipients payment_failed "$id") == "$(printf '%s\n' "$to" "$USER_EMAIL" | LC_ALL=C sort | paste -sd' ')" ]] ||
+		fail "failures to: $(recipients payment_failed "$id")"
 	[[ $(stack_sql "SELECT count(*) FROM outbox WHERE template = 'payment_receipt' AND payload->>'payment_id' = '$id'") == 0 ]]
+}
+
+@test "issue 17: the payer gets the receipt although the account has no contact email" {
+	# Joined by invitation: no portal login email, no contact.
+	account_with_user
+	[[ $(stack_sql "SELECT count(*) FROM customers WHERE id = '$CUSTOMER_ID' AND portal_login_email IS NULL AND contacts = '[]'") == 1 ]]
+	invoice_due 0 4200
+	local other=$INVOICE_ID
+	invoice_due 3 1800
+	new_credit "$CUSTOMER_ID" 500 "$(tenant_day 0)"
+	pay "$(jq -cn --arg i "$other" '{payment_token: "tok_visa", invoice_ids: [$i]}')"
+	assert_status 201
+	local id ref file
+	id=$(jq -r .id <<<"$body")
+	ref=$(jq -r .reference_number <<<"$body")
+	file=$(mail_wait "$USER_EMAIL" "receipt")
+	assert_branded "$file" "$USER_EMAIL"
+	[[ $(mail_text "$file") == *"$ref"* && $(mail_text "$file") == *'$42.00'* ]] || fail "$(mail_text "$file")"
+	[[ $(recipients payment_receipt "$id") == "$USER_EMAIL" ]] || fail "receipts to: $(recipients payment_receipt "$id")"
+	# The account after the payment, in the dashboard's and the statement's words.
+	local text
+	text=$(mail_text "$file")
+	for want in 'Outstanding balance: $18.00' 'Available credit: $5.00' 'Net balance: $13.00'; do
+		[[ $text == *"$want"* ]] || fail "the receipt lacks '$want': $text"
+	done
+	for want in 'Outstanding balance' '$18.00' 'Available credit' '$5.00' 'Net balance' '$13.00'; do
+		[[ $(mail_html "$file") == *"$want"* ]] || fail "the HTML receipt lacks '$want'"
+	done
+}
+
+@test "issue 17: the payer and the billing contact get one receipt each; nobody gets two; other users none" {
+	account_with_user
+	local payer=$USER_EMAIL payer_token=$PORTAL_TOKEN contact
+	contact=$(new_address billing)
+	staff_api "$STAFF_TOKEN" PATCH "/v1/admin/customers/$CUSTOMER_ID" "$(jq -cn --arg e "$contact" '{contacts: [{name: "Ann", email: $e}]}')"
+	fixture_expect 200 "contacts"
+	# Another portal user of the same account who does not pay.
+	local bystander
+	bystander=$(new_address bystander)
+	portal_user "$bystander" "$CUSTOMER_ID"
+	PORTAL_TOKEN=$payer_token
+	invoice_due 0 3000
+	pay '{"payment_token": "tok_visa"}'
+	assert_status 201
+	local id
+	id=$(jq -r .id <<<"$body")
+	[[ $(recipients payment_receipt "$id") == "$(printf '%s\n' "$contact" "$payer" | LC_ALL=C sort | paste -sd' ')" ]] ||
+		fail "receipts to: $(recipients payment_receipt "$id")"
+	mail_wait "$payer" "receipt" >/dev/null
+	mail_wait "$contact" "receipt" >/dev/null
+	# The payer is also the billing contact (in another case): one receipt.
+	staff_api "$STAFF_TOKEN" PATCH "/v1/admin/customers/$CUSTOMER_ID" "$(jq -cn --arg e "${payer^^}" '{contacts: [{email: $e}]}')"
+	fixture_expect 200 "contacts"
+	invoice_due 0 1000
+	pay '{"payment_token": "tok_visa"}'
+	assert_status 201
+	id=$(jq -r .id <<<"$body")
+	[[ $(recipients payment_receipt "$id") == "$payer" ]] || fail "receipts to: $(recipients payment_receipt "$id")"
+	[[ $(stack_sql "SELECT count(*) FROM outbox WHERE to_address = '$bystander' AND template = 'payment_receipt'") == 0 ]]
+}
+
+@test "issue 17: a returned bank payment emails the payer although the account has no contact email" {
+	account_with_user
+	invoice_due 0 5000
+	pay '{"payment_token": "tok_bank_account_returned"}'
+	assert_status 201
+	local id file
+	id=$(jq -r .id <<<"$body")
+	file=$(mail_wait "$USER_EMAIL" "did not go through")
+	assert_branded "$file" "$USER_EMAIL"
+	[[ $(mail_text "$file") == *"could not be debited"* ]] || fail "$(mail_text "$file")"
+	[[ $(mail_text "$file") == *'Outstanding balance: $50.00'* ]] || fail "$(mail_text "$file")"
+	[[ $(recipients payment_failed "$id") == "$USER_EMAIL" ]] || fail "failures to: $(recipients payment_failed "$id")"
 }

@@ -248,7 +248,7 @@ dated_invoice() {
 	((pages >= 2)) || fail "expected several pages, got $pages"
 	text=$(pdftotext -q -layout "$body_file" -)
 	for want in "Hauler $TENANT_SLUG" Statement "$CUSTOMER_NUMBER" "Jo Müller & Sons" "12 Oak St" \
-		"Opening balance" "Closing balance" "Over 90 days" "Page 1 of $pages" "$INVOICE_NUMBER" '$10.40' '$408.20'; do
+		"Opening balance" "Outstanding balance" "Available credit" "Net balance" "Over 90 days" "Page 1 of $pages" "$INVOICE_NUMBER" '$10.40' '$408.20'; do
 		[[ $text == *"$want"* ]] || fail "the PDF lacks '$want': $text"
 	done
 	# Every page with transaction rows has the column header above them.
@@ -356,12 +356,16 @@ dated_invoice() {
 	closing=$(jq .closing_balance_cents <<<"$body")
 	unapplied=$(jq .unapplied_cents <<<"$body")
 	with_bearer "$PORTAL_TOKEN" GET /v1/portal/dashboard
-	outstanding=$(jq .outstanding_cents <<<"$body")
+	outstanding=$(jq .outstanding_balance_cents <<<"$body")
 	credit=$(jq .available_credit_cents <<<"$body")
+	net=$(jq .net_balance_cents <<<"$body")
+	with_bearer "$PORTAL_TOKEN" GET "/v1/portal/credits?limit=100"
+	unused=$(jq '[.items[].remaining_cents] | add // 0' <<<"$body")
 	with_bearer "$PORTAL_TOKEN" GET "/v1/portal/payments?limit=100"
 	loose=$(jq '[.items[] | select(.status != "failed") | .unapplied_cents] | add // 0' <<<"$body")
-	((unapplied == credit + loose)) || fail "unapplied $unapplied, credit $credit + payments $loose"
-	((closing == outstanding - credit - loose)) || fail "closing $closing, outstanding $outstanding"
+	# Available credit is the unused credit and the payments' unapplied money, on both.
+	((unapplied == credit && credit == unused + loose)) || fail "unapplied $unapplied, available $credit, credits $unused + payments $loose"
+	((closing == net && net == outstanding - credit)) || fail "closing $closing, net $net, outstanding $outstanding"
 	statement "$PORTAL_TOKEN" "from=$(tenant_day -400)&to=$(tenant_day 0)&location_id=$loc"
 	closing=$(jq .closing_balance_cents <<<"$body")
 	with_bearer "$PORTAL_TOKEN" GET "/v1/portal/invoices?location_id=$loc&status=open&limit=100"
@@ -412,4 +416,38 @@ dated_invoice() {
 	# direct: the proxy answers a request without credentials itself
 	api_direct GET /v1/portal/statement
 	assert_problem 401 unauthorized
+}
+
+@test "issue 17: one balance: the dashboard and the statement give the same three figures under the same names" {
+	account_with_user
+	dated_invoice "$CUSTOMER_ID" 10000 "$(tenant_day -20)" "$(tenant_day -5)"
+	dated_invoice "$CUSTOMER_ID" 5000 "$(tenant_day -10)" "$(tenant_day 10)"
+	# Unused credit, and a payment left unapplied (an overpayment): both are available credit.
+	new_credit "$CUSTOMER_ID" 3000 "$(tenant_day -3)"
+	record_payment "$STAFF_TOKEN" "$(jq -cn --arg c "$CUSTOMER_ID" --arg d "$(tenant_day -2)" \
+		'{customer_id: $c, amount_cents: 1000, method: "check", payment_date: $d, allocations: []}')"
+	local figures='{outstanding_balance_cents: 15000, available_credit_cents: 4000, net_balance_cents: 11000}'
+	with_bearer "$PORTAL_TOKEN" GET /v1/portal/dashboard
+	assert_status 200
+	assert_jq "{outstanding_balance_cents, available_credit_cents, net_balance_cents} == $figures"
+	statement "$PORTAL_TOKEN" ""
+	assert_status 200
+	assert_jq "{outstanding_balance_cents, available_credit_cents, net_balance_cents} == $figures"
+	# The statement's closing balance is the net balance; its aging totals the outstanding balance.
+	assert_jq '.closing_balance_cents == .net_balance_cents and .aging.total_cents == .outstanding_balance_cents'
+	assert_invariants
+	# The PDF shows the three under the same words.
+	api_direct GET "/v1/portal/statement?format=pdf" -H "Authorization: Bearer $PORTAL_TOKEN"
+	assert_status 200
+	local text
+	text=$(pdftotext -q -layout "$body_file" -)
+	for want in 'Outstanding balance +\$150\.00' 'Available credit +\$40\.00' 'Net balance +\$110\.00'; do
+		grep -Eq "$want" <<<"$text" || fail "the PDF lacks /$want/: $text"
+	done
+	# A location statement: money not applied to the location's invoices is not its credit.
+	create_location "$CUSTOMER_ID"
+	dated_invoice "$CUSTOMER_ID" 700 "$(tenant_day -1)" "$(tenant_day 5)" "$(jq -cn --arg l "$LOCATION_ID" '{location_id: $l}')"
+	statement "$PORTAL_TOKEN" "location_id=$LOCATION_ID"
+	assert_status 200
+	assert_jq '.outstanding_balance_cents == 700 and .available_credit_cents == 0 and .net_balance_cents == 700'
 }

@@ -522,6 +522,36 @@ static void template_subjects_and_details(void **state)
 	}
 }
 
+/* The payment emails end with the account's three figures, in the dashboard's and the
+ * statement's words; a payload queued without them (before they existed) shows no such block. */
+static void payment_templates_show_the_three_balances(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"payment_receipt", "payment_failed", "autopay_failed",
+	                                    "autopay_disabled"};
+	struct mail_branding plain = {.slug = "acme", .name = "Acme", .currency = "USD"};
+	struct mail_request req = {NULL, NULL, NULL, "https://p.example/{tenant}", plain};
+	struct mail_rendered r;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		req.template_name = names[i];
+		req.payload_json = "{\"reference_number\":\"P-1\",\"amount_cents\":500,"
+		                   "\"outstanding_balance_cents\":1800,"
+		                   "\"available_credit_cents\":2500,\"net_balance_cents\":-700}";
+		assert_int_equal(mail_templates_render(&r, &req), CS_OK);
+		assert_non_null(strstr(r.text, "\nOutstanding balance: $18.00\n"
+		                               "Available credit: $25.00\nNet balance: -$7.00\n"));
+		assert_non_null(strstr(r.html, ">Available credit</td><td>$25.00<"));
+		assert_non_null(strstr(r.html, ">Net balance</td><td><strong>-$7.00<"));
+		mail_rendered_release(&r);
+		req.payload_json = "{\"reference_number\":\"P-1\",\"amount_cents\":500}";
+		assert_int_equal(mail_templates_render(&r, &req), CS_OK);
+		assert_null(strstr(r.text, "balance"));
+		assert_null(strstr(r.html, "Available credit"));
+		mail_rendered_release(&r);
+	}
+}
+
 static void templates_refuse_what_cannot_be_sent(void **state)
 {
 	(void)state;
@@ -593,6 +623,7 @@ int main(void)
 	        cmocka_unit_test(bad_attachments_are_refused),
 	        cmocka_unit_test(templates_escape_every_value_in_html),
 	        cmocka_unit_test(template_subjects_and_details),
+	        cmocka_unit_test(payment_templates_show_the_three_balances),
 	        cmocka_unit_test(templates_refuse_what_cannot_be_sent),
 	        cmocka_unit_test(money_and_links),
 	};
