@@ -57,7 +57,11 @@ burst() {
 
 # statuses DIR: the answers' statuses, counted ("40 201").
 statuses() {
-	cat "$1"/*.status | sort | uniq -c | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2}'
+	local f
+	for f in "$1"/*.status; do
+		cat "$f"
+		echo
+	done | sort | uniq -c | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2}'
 }
 
 # log_since LINE: the server log after line LINE.
@@ -83,7 +87,7 @@ log_since() {
 	[[ $(stack_sql "SELECT count(*) || ' ' || sum(amount_cents) FROM payments
 		WHERE customer_id = '$CUSTOMER_ID' AND status = 'succeeded'") == "40 4000" ]]
 	[[ $(stack_sql "SELECT count(*) FROM payment_methods WHERE customer_id = '$CUSTOMER_ID'") == 21 ]]
-	[[ $(stack_sql "SELECT balance_cents || ' ' || payment_pending FROM invoices WHERE id = '$INVOICE_ID'") == "896000 f" ]]
+	[[ $(stack_sql "SELECT balance_cents || ' ' || payment_pending FROM invoices WHERE id = '$INVOICE_ID'") == "896000 false" ]]
 }
 
 @test "item 3: sixteen concurrent partial card payments on one invoice leave no payment_pending" {
@@ -101,7 +105,7 @@ log_since() {
 		[[ $(statuses "$BATS_TEST_TMPDIR/run$run") == "16 201" ]] ||
 			fail "run $run: $(statuses "$BATS_TEST_TMPDIR/run$run")"
 		[[ $(stack_sql "SELECT balance_cents || ' ' || payment_pending || ' ' || autopay_chargeable(i)
-			FROM invoices i WHERE id = '$INVOICE_ID'") == "38800 f t" ]] ||
+			FROM invoices i WHERE id = '$INVOICE_ID'") == "38800 false true" ]] ||
 			fail "run $run: $(stack_sql "SELECT balance_cents, payment_pending FROM invoices WHERE id = '$INVOICE_ID'")"
 		with_bearer "$PORTAL_TOKEN" GET "/v1/portal/invoices/$INVOICE_ID"
 		assert_status 200
@@ -117,7 +121,11 @@ inject_failure() {
 		SELECT setval('test_attempts', 1, false);
 		CREATE OR REPLACE FUNCTION test_inject() RETURNS trigger LANGUAGE plpgsql AS \$\$
 		BEGIN
-		  IF NEW.customer_id = '$CUSTOMER_ID' AND (nextval('test_attempts') <= $2 OR $2 = 0) THEN
+		  IF NEW.customer_id <> '$CUSTOMER_ID' THEN
+		    RETURN NEW;
+		  END IF;
+		  PERFORM nextval('test_attempts');
+		  IF currval('test_attempts') <= $2 OR $2 = 0 THEN
 		    RAISE EXCEPTION 'injected failure' USING ERRCODE = '$1';
 		  END IF;
 		  RETURN NEW;
