@@ -12,13 +12,19 @@ load helpers
 setup_file() {
 	export CLOCK_FILE=$BATS_FILE_TMPDIR/clock
 	: >"$CLOCK_FILE"
-	STACK_ENV=(CURBSIDE_PAYMENTS=sandbox CURBSIDE_CLOCK_FILE="$CLOCK_FILE"
-		CURBSIDE_AUTOPAY_POLL_SECONDS=3600 CURBSIDE_PAYMENTS_POLL_SECONDS=3600)
+	# The processor fake can hold its answers back (its "timeout" mode, with a long client
+	# timeout here), so two payments can be made to reach their settlement together. More
+	# threads and connections than the default 4, so more requests meet in the database.
+	start_stripe_fake
+	STACK_ENV=("${STRIPE_SERVER_ENV[@]}" CURBSIDE_STRIPE_TIMEOUT_MS=120000
+		CURBSIDE_CLOCK_FILE="$CLOCK_FILE" CURBSIDE_AUTOPAY_POLL_SECONDS=3600
+		CURBSIDE_PAYMENTS_POLL_SECONDS=3600 CURBSIDE_THREADS=12 CURBSIDE_DB_POOL=12)
 	start_portal_stack
 }
 
 teardown_file() {
 	stop_stack
+	stop_stripe_fake
 }
 
 # pay JSON [KEY]: POST /v1/portal/payments through the proxy with PORTAL_TOKEN.
@@ -88,6 +94,118 @@ log_since() {
 		WHERE customer_id = '$CUSTOMER_ID' AND status = 'succeeded'") == "40 4000" ]]
 	[[ $(stack_sql "SELECT count(*) FROM payment_methods WHERE customer_id = '$CUSTOMER_ID'") == 21 ]]
 	[[ $(stack_sql "SELECT balance_cents || ' ' || payment_pending FROM invoices WHERE id = '$INVOICE_ID'") == "896000 false" ]]
+}
+
+# await_lock_waits N: wait (bounded) until N of the server's database sessions wait for a lock.
+await_lock_waits() {
+	local got deadline=$((SECONDS + 30))
+	while ((SECONDS < deadline)); do
+		got=$(stack_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+			AND application_name = 'curbside' AND wait_event_type = 'Lock'")
+		((got >= $1)) && return 0
+		sleep 0.1
+	done
+	fail "waited for $1 requests to wait for a lock; $got do"
+}
+
+@test "item 1: the interleaving that deadlocked (a saved card, then a new card saved, on locked invoices) runs in turn" {
+	account_with_user
+	big_invoice 900000
+	add_card
+	local mark dir=$BATS_TEST_TMPDIR/turn pids=()
+	mark=$(wc -l <"$SERVER_LOG")
+	mkdir -p "$dir"
+	# A session of our own holds the invoice's lock, so both payments stop at it, the saved
+	# card's first (before 0029 it then needed the customer's lock, which the second held).
+	hold_invoice "$INVOICE_ID"
+	curl -sS --max-time 60 -o "$dir/1.body" -w '%{http_code}' -X POST "$SERVER_URL/v1/portal/payments" \
+		-H "Authorization: Bearer $PORTAL_TOKEN" -H 'Content-Type: application/json' \
+		-H "Idempotency-Key: $(new_idempotency_key)" \
+		--data "$(jq -cn --arg m "$METHOD_ID" '{payment_method_id: $m, amount_cents: 100}')" >"$dir/1.status" 3>&- &
+	pids+=($!)
+	await_lock_waits 1
+	curl -sS --max-time 60 -o "$dir/2.body" -w '%{http_code}' -X POST "$SERVER_URL/v1/portal/payments" \
+		-H "Authorization: Bearer $PORTAL_TOKEN" -H 'Content-Type: application/json' \
+		-H "Idempotency-Key: $(new_idempotency_key)" \
+		--data '{"payment_token": "tok_visa", "save": true, "amount_cents": 100}' >"$dir/2.status" 3>&- &
+	pids+=($!)
+	await_lock_waits 2
+	release_invoice
+	wait "${pids[@]}"
+	[[ $(statuses "$dir") == "2 201" ]] || fail "answers: $(statuses "$dir"); $(cat "$dir"/*.body)"
+	! log_since "$mark" | grep -E '40P01|deadlock|database error' >&2 ||
+		fail "the server met a deadlock (above): the lock order is broken"
+	[[ $(stack_sql "SELECT count(*) FROM payments WHERE customer_id = '$CUSTOMER_ID' AND status = 'succeeded'") == 2 ]]
+}
+
+# await_sql_lock_held: wait (bounded) until our own session holds its row lock (it is idle in its
+# transaction).
+await_sql_lock_held() {
+	local deadline=$((SECONDS + 30))
+	while ((SECONDS < deadline)); do
+		[[ $(stack_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+			AND application_name = 'psql' AND state = 'idle in transaction'") -ge 1 ]] && return 0
+		sleep 0.1
+	done
+	fail "our session did not take the invoice's lock"
+}
+
+# hold_invoice ID: a session of our own takes the invoice's row lock (fd 5 feeds it; sets
+# HOLDER_PID). release_invoice ends it.
+hold_invoice() {
+	local fifo=$BATS_TEST_TMPDIR/holder
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	"$(pg_bin psql)" "$STACK_DB_URL" -XAtq <"$fifo" >/dev/null 3>&- &
+	HOLDER_PID=$!
+	exec 5>"$fifo"
+	echo "BEGIN; SELECT 1 FROM invoices WHERE id = '$1' FOR UPDATE;" >&5
+	await_sql_lock_held
+}
+
+release_invoice() {
+	echo "COMMIT;" >&5
+	exec 5>&-
+	wait "$HOLDER_PID"
+}
+
+# await_charges N: wait (bounded) until the processor fake has made N payment intents in all.
+await_charges() {
+	local got deadline=$((SECONDS + 30))
+	while ((SECONDS < deadline)); do
+		got=$(stripe_control GET /_control/charges | jq .total)
+		((got >= $1)) && return 0
+		sleep 0.1
+	done
+	fail "waited for $1 charges at the processor; it has $got"
+}
+
+@test "item 3: two settlements of one invoice's payments meeting at its lock leave no payment_pending" {
+	account_with_user
+	big_invoice 50000
+	add_card
+	local dir=$BATS_TEST_TMPDIR/meet total pids=() i
+	mkdir -p "$dir"
+	total=$(stripe_control GET /_control/charges | jq .total)
+	# Both charges are made at once, then their answers held 10 s: meanwhile our session takes
+	# the invoice's lock, so both settlements start and then wait for it together.
+	stripe_control POST /_control/next '{"mode": "timeout", "count": 2, "seconds": 10}' >/dev/null
+	for i in 1 2; do
+		curl -sS --max-time 120 -o "$dir/$i.body" -w '%{http_code}' -X POST "$SERVER_URL/v1/portal/payments" \
+			-H "Authorization: Bearer $PORTAL_TOKEN" -H 'Content-Type: application/json' \
+			-H "Idempotency-Key: $(new_idempotency_key)" \
+			--data "$(jq -cn --arg m "$METHOD_ID" --arg i "$INVOICE_ID" '{payment_method_id: $m, invoice_ids: [$i], amount_cents: 700}')" \
+			>"$dir/$i.status" 3>&- &
+		pids+=($!)
+	done
+	await_charges $((total + 2))
+	hold_invoice "$INVOICE_ID"
+	await_lock_waits 2
+	release_invoice
+	wait "${pids[@]}"
+	[[ $(statuses "$dir") == "2 201" ]] || fail "answers: $(statuses "$dir"); $(cat "$dir"/*.body)"
+	[[ $(stack_sql "SELECT balance_cents || ' ' || payment_pending FROM invoices WHERE id = '$INVOICE_ID'") == "48600 false" ]] ||
+		fail "invoice: $(stack_sql "SELECT balance_cents, payment_pending FROM invoices WHERE id = '$INVOICE_ID'")"
 }
 
 @test "item 3: sixteen concurrent partial card payments on one invoice leave no payment_pending" {

@@ -14,7 +14,7 @@ never a 5xx.
 
 Environment: PRISM_URL (the validating proxy), STACK_DB_URL, PSQL, CLOCK_FILE (the server's
 autopay clock), CURBSIDE_OPERATOR_TOKEN, TEST_PASSWORD; MONEY_SEED replays a run (default: a
-fresh seed, printed first); MONEY_BATCHES (default 10) bounds the work. The number of operations
+fresh seed, printed first); MONEY_BATCHES (default 6) bounds the work. The number of operations
 is fixed by the seed and the batch count, never by a timer.
 
 Prints `seed=<n>` first and `operations=<n> requests=<n> checks=<n> failures=<n>` last; exits 1
@@ -41,12 +41,13 @@ CLOCK_FILE = os.environ["CLOCK_FILE"]
 OPERATOR = os.environ["CURBSIDE_OPERATOR_TOKEN"]
 PASSWORD = os.environ["TEST_PASSWORD"]
 SEED = int(os.environ.get("MONEY_SEED") or random.SystemRandom().randrange(1, 2**31))
-BATCHES = int(os.environ.get("MONEY_BATCHES", "10"))
+BATCHES = int(os.environ.get("MONEY_BATCHES", "6"))
 WORKERS = 8
 CUSTOMERS_PER_TENANT = 3
 # Waits for the server's background work (autopay runs, settlements) after a batch: generous
 # bounds, not timings: a batch normally settles in well under a second.
 QUIET_WAIT_SECONDS = 60
+STARTED = time.monotonic()
 
 rng = random.Random(SEED)
 lock = threading.Lock()
@@ -164,8 +165,8 @@ def new_tenant(n):
     return Tenant(slug, tid, doc["access_token"])
 
 
-def new_customer(t, n):
-    number = f"A{n}-{rng.randrange(10**6)}"
+def new_customer(t, n, r):
+    number = f"A{n}-{r.randrange(10**6)}"
     doc = must("customer", *request("POST", "/v1/admin/customers", t.staff,
                                     {"account_number": number, "name": f"Customer {number}",
                                      "kind": "residential"})[:2], 201)
@@ -180,8 +181,14 @@ def new_customer(t, n):
     return Customer(t, cid, doc["access_token"])
 
 
+_today = {}
+
+
 def today(t):
-    return datetime.date.fromisoformat(sql(f"SELECT tenant_today('{t.id}')"))
+    """The hauler's today (asked once: a run lasts well under a day)."""
+    if t.id not in _today:
+        _today[t.id] = datetime.date.fromisoformat(sql(f"SELECT tenant_today('{t.id}')"))
+    return _today[t.id]
 
 
 def new_invoice(c, r):
@@ -200,15 +207,24 @@ def new_invoice(c, r):
     expect("send invoice", status, doc, {200})
 
 
-def setup():
+def setup(pool):
     tenants = [new_tenant(n) for n in range(2)]
     for t in tenants:
-        for n in range(CUSTOMERS_PER_TENANT):
-            c = new_customer(t, n)
-            t.customers.append(c)
-            for _ in range(3):
-                new_invoice(c, rng)
+        seeds = [rng.random() for _ in range(CUSTOMERS_PER_TENANT)]
+        t.customers = list(pool.map(lambda n: new_customer(t, n, random.Random(seeds[n])),
+                                    range(CUSTOMERS_PER_TENANT)))
+    everyone = [c for t in tenants for c in t.customers]
+    seeds = [rng.random() for _ in everyone]
+    list(pool.map(lambda i: first_money(everyone[i], random.Random(seeds[i])),
+                  range(len(everyone))))
     return tenants
+
+
+def first_money(c, r):
+    """Three invoices and a saved card, so bursts and autopay have something to use."""
+    for _ in range(3):
+        new_invoice(c, r)
+    op_add_method(c, r)
 
 
 # ---- Operations --------------------------------------------------------------------------------
@@ -422,66 +438,74 @@ SQL_CHECKS = [
 
 
 def autopay_due():
+    """(autopay charges due by the clock, payments pending)."""
     now = clock.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return int(sql(
-        "SELECT count(*) FROM customers c JOIN tenants t ON t.id = c.tenant_id"
+    due, pending = sql(
+        "SELECT (SELECT count(*) FROM payments WHERE status = 'pending'),"
+        " count(*) FROM customers c JOIN tenants t ON t.id = c.tenant_id"
         " JOIN payment_methods m ON m.id = c.autopay_payment_method_id AND m.removed_at IS NULL"
         " JOIN invoices i ON i.tenant_id = c.tenant_id AND i.customer_id = c.id"
         f" WHERE c.autopay_enabled AND (c.autopay_retry_at IS NULL OR c.autopay_retry_at <= '{now}')"
-        f" AND autopay_chargeable(i) AND autopay_charge_at(i, c, t.time_zone) <= '{now}'"))
-
-
-def in_flight():
-    return int(sql("SELECT count(*) FROM payments WHERE status = 'pending'"))
+        f" AND autopay_chargeable(i) AND autopay_charge_at(i, c, t.time_zone) <= '{now}'"
+    ).split("|")[::-1]
+    return int(due), int(pending)
 
 
 def wait_quiet(batch):
     """Until the scheduler has charged what is due and nothing is pending (bounded)."""
     deadline = time.monotonic() + QUIET_WAIT_SECONDS
-    while time.monotonic() < deadline:
-        if autopay_due() == 0 and in_flight() == 0:
+    while True:
+        due, pending = autopay_due()
+        if due == 0 and pending == 0:
             return True
+        if time.monotonic() > deadline:
+            break
         time.sleep(0.2)
-    check(False, f"batch {batch}: still {autopay_due()} autopay charges due and {in_flight()} "
+    check(False, f"batch {batch}: still {due} autopay charges due and {pending} "
           f"payments pending after {QUIET_WAIT_SECONDS} s")
     return False
 
 
-def api_checks(tenants, batch):
-    for t in tenants:
-        start = today(t) - datetime.timedelta(days=60)
-        end = today(t) + datetime.timedelta(days=60)
-        for c in t.customers:
-            want = sql_json(
-                "SELECT json_build_object("
-                f"'open', (SELECT count(*) FROM invoices WHERE customer_id = '{c.id}' AND status = 'open'),"
-                f"'owed', (SELECT coalesce(sum(balance_cents), 0) FROM invoices WHERE customer_id = '{c.id}' AND status = 'open'),"
-                f"'credit', (SELECT coalesce(sum(remaining_cents), 0) FROM credits WHERE customer_id = '{c.id}'),"
-                f"'closing', (SELECT coalesce(sum(total_cents), 0) FROM invoices WHERE customer_id = '{c.id}' AND status IN ('open', 'paid'))"
-                f" - (SELECT coalesce(sum(amount_cents), 0) FROM payments WHERE customer_id = '{c.id}' AND status <> 'failed')"
-                f" + (SELECT coalesce(sum(amount_cents), 0) FROM refunds WHERE customer_id = '{c.id}' AND status <> 'failed')"
-                f" - (SELECT coalesce(sum(amount_cents), 0) FROM credits WHERE customer_id = '{c.id}'),"
-                f"'unapplied', (SELECT coalesce(sum(amount_cents - allocated_cents - refunded_cents), 0) FROM payments WHERE customer_id = '{c.id}' AND status <> 'failed'))")
-            status, dash, _ = request("GET", "/v1/portal/dashboard", c.token)
-            check(status == 200 and dash["open_invoice_count"] == want["open"]
-                  and dash["outstanding_cents"] == want["owed"]
-                  and dash["available_credit_cents"] == want["credit"],
-                  f"batch {batch}: dashboard of {c.id} {dash} disagrees with SQL {want}")
-            check(want["closing"] == want["owed"] - want["unapplied"] - want["credit"],
-                  f"batch {batch}: SQL money of {c.id} does not add up: {want}")
-            status, st, _ = request("GET", f"/v1/portal/statement?from={start}&to={end}", c.token)
-            check(status == 200 and st["closing_balance_cents"] == want["closing"]
-                  and st["opening_balance_cents"] == 0,
-                  f"batch {batch}: statement of {c.id} (closing "
-                  f"{(st or {}).get('closing_balance_cents')}) disagrees with SQL {want}")
+def api_checks(tenants, batch, pool):
+    list(pool.map(lambda c: customer_checks(c, batch), [c for t in tenants for c in t.customers]))
 
 
-def checks(tenants, batch):
+def customer_checks(c, batch):
+    """The customer's dashboard and statement against SQL."""
+    t = c.tenant
+    start = today(t) - datetime.timedelta(days=60)
+    end = today(t) + datetime.timedelta(days=60)
+    want = sql_json(
+        "SELECT json_build_object("
+        f"'open', (SELECT count(*) FROM invoices WHERE customer_id = '{c.id}' AND status = 'open'),"
+        f"'owed', (SELECT coalesce(sum(balance_cents), 0) FROM invoices WHERE customer_id = '{c.id}' AND status = 'open'),"
+        f"'credit', (SELECT coalesce(sum(remaining_cents), 0) FROM credits WHERE customer_id = '{c.id}'),"
+        f"'closing', (SELECT coalesce(sum(total_cents), 0) FROM invoices WHERE customer_id = '{c.id}' AND status IN ('open', 'paid'))"
+        f" - (SELECT coalesce(sum(amount_cents), 0) FROM payments WHERE customer_id = '{c.id}' AND status <> 'failed')"
+        f" + (SELECT coalesce(sum(amount_cents), 0) FROM refunds WHERE customer_id = '{c.id}' AND status <> 'failed')"
+        f" - (SELECT coalesce(sum(amount_cents), 0) FROM credits WHERE customer_id = '{c.id}'),"
+        f"'unapplied', (SELECT coalesce(sum(amount_cents - allocated_cents - refunded_cents), 0) FROM payments WHERE customer_id = '{c.id}' AND status <> 'failed'))")
+    status, dash, _ = request("GET", "/v1/portal/dashboard", c.token)
+    check(status == 200 and dash["open_invoice_count"] == want["open"]
+          and dash["outstanding_cents"] == want["owed"]
+          and dash["available_credit_cents"] == want["credit"],
+          f"batch {batch}: dashboard of {c.id} {dash} disagrees with SQL {want}")
+    check(want["closing"] == want["owed"] - want["unapplied"] - want["credit"],
+          f"batch {batch}: SQL money of {c.id} does not add up: {want}")
+    status, st, _ = request("GET", f"/v1/portal/statement?from={start}&to={end}", c.token)
+    check(status == 200 and st["closing_balance_cents"] == want["closing"]
+          and st["opening_balance_cents"] == 0,
+          f"batch {batch}: statement of {c.id} (closing "
+          f"{(st or {}).get('closing_balance_cents')}) disagrees with SQL {want}")
+
+
+def checks(tenants, batch, pool):
     wait_quiet(batch)
-    for name, query in SQL_CHECKS:
-        n = int(sql(query))
-        check(n == 0, f"batch {batch}: {name}: {n} rows break it")
-    api_checks(tenants, batch)
+    # One statement, one snapshot: the checks see the same state.
+    counts = sql("SELECT " + ", ".join(f"({q})" for _, q in SQL_CHECKS)).split("|")
+    for (name, _), n in zip(SQL_CHECKS, counts):
+        check(int(n) == 0, f"batch {batch}: {name}: {n} rows break it")
+    api_checks(tenants, batch, pool)
 
 
 # ---- The run -----------------------------------------------------------------------------------
@@ -506,24 +530,20 @@ def run_batch(tenants, batch, pool):
             f.result()
         except Exception as e:  # a crash of the driver is a failure too
             fail(f"batch {batch}: an operation raised {e!r}")
-    checks(tenants, batch)
+    checks(tenants, batch, pool)
+    print(f"batch {batch}: {len(jobs)} operations, {time.monotonic() - STARTED:.0f} s", flush=True)
 
 
 def main():
-    started = time.monotonic()
     print(f"seed={SEED} batches={BATCHES} (replay: MONEY_SEED={SEED})", flush=True)
     advance_clock()
-    tenants = setup()
-    # Every customer starts with a saved card, so the burst and autopay have one to use.
-    for t in tenants:
-        for c in t.customers:
-            op_add_method(c, rng)
     with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
+        tenants = setup(pool)
         for batch in range(1, BATCHES + 1):
             run_batch(tenants, batch, pool)
     s = stats
     print(f"operations={s['operations']} requests={s['requests']} checks={s['checks']} "
-          f"failures={s['failures']} seconds={time.monotonic() - started:.0f}", flush=True)
+          f"failures={s['failures']} seconds={time.monotonic() - STARTED:.0f}", flush=True)
     return 1 if s["failures"] else 0
 
 
