@@ -371,21 +371,39 @@ OPERATIONS = [(op_pay_saved, 6), (op_pay_new_card, 4), (op_pay_declined, 1), (op
 
 
 def burst(c, r):
-    """Many partial card payments on one invoice at once (the payment_pending race), and a
-    customer paying twice at once, once saving a new card (the reserve deadlock)."""
+    """Payments of one customer released at the same instant: partial payments on one invoice
+    (two settlements meeting: the payment_pending race) and payments saving a new card among
+    them (the reserve deadlock). Answers [(customer, body, what)], built before the batch."""
     inv = open_invoices(c)
     if not c.methods or not inv:
         return []
     target = max(inv, key=lambda i: i["balance"])
-    jobs = []
-    for _ in range(r.randint(4, 8)):
-        body = {"payment_method_id": r.choice(c.methods), "invoice_ids": [target["id"]],
-                "amount_cents": r.randint(1, max(1, target["balance"] // 10))}
-        jobs.append(lambda b=body: pay(c, b, "partial payment in a burst"))
-    for _ in range(r.randint(2, 4)):
-        jobs.append(lambda s=r.random(): pay(c, pay_target(c, random.Random(s), {
-            "payment_token": "tok_visa", "save": True}), "pay saving a card in a burst"))
-    return jobs
+    items = []
+    for _ in range(r.randint(6, 10)):
+        items.append((c, {"payment_method_id": r.choice(c.methods), "invoice_ids": [target["id"]],
+                          "amount_cents": r.randint(1, max(1, target["balance"] // 20))},
+                      "partial payment in a burst"))
+    for _ in range(r.randint(3, 5)):
+        items.append((c, {"payment_token": "tok_visa", "save": True,
+                          "amount_cents": r.randint(1, 500)}, "pay saving a card in a burst"))
+    r.shuffle(items)
+    return items
+
+
+def fire(items, batch):
+    """Send the burst's payments together: every thread waits at a barrier, then all go."""
+    if not items:
+        return []
+    barrier = threading.Barrier(len(items))
+
+    def one(item):
+        barrier.wait(timeout=QUIET_WAIT_SECONDS)
+        pay(*item)
+
+    pool = concurrent.futures.ThreadPoolExecutor(len(items))
+    futures = [pool.submit(one, item) for item in items]
+    pool.shutdown(wait=False)
+    return futures
 
 
 # ---- The autopay clock -------------------------------------------------------------------------
@@ -518,20 +536,21 @@ def run_batch(tenants, batch, pool):
         c = rng.choice(hot) if rng.random() < 0.7 else rng.choice(everyone)
         op = rng.choices([o for o, _ in OPERATIONS], [w for _, w in OPERATIONS])[0]
         jobs.append(lambda o=op, cc=c, s=rng.random(): o(cc, random.Random(s)))
+    items = []
     for c in hot:
-        jobs += burst(c, random.Random(rng.random()))
+        items += burst(c, random.Random(rng.random()))
     rng.shuffle(jobs)
     with lock:
-        stats["operations"] += len(jobs) + 1
+        stats["operations"] += len(jobs) + len(items) + 1
     advance_clock()
-    futures = [pool.submit(j) for j in jobs]
+    futures = [pool.submit(j) for j in jobs] + fire(items, batch)
     for f in concurrent.futures.as_completed(futures):
         try:
             f.result()
         except Exception as e:  # a crash of the driver is a failure too
             fail(f"batch {batch}: an operation raised {e!r}")
     checks(tenants, batch, pool)
-    print(f"batch {batch}: {len(jobs)} operations, {time.monotonic() - STARTED:.0f} s", flush=True)
+    print(f"batch {batch}: {len(jobs) + len(items) + 1} operations, {time.monotonic() - STARTED:.0f} s", flush=True)
 
 
 def main():
