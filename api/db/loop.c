@@ -11,6 +11,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "db/pool.h"
 #include "log.h"
 
 #define CONNECT_TIMEOUT_MS 10000
@@ -208,10 +209,41 @@ void db_loop_stop(struct db_loop *loop)
 	loop_free(loop);
 }
 
+/* True when `res` failed as a deadlock victim or for a serialization failure. */
+static bool transient(const PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	struct db_failure f = {{0}, {0}};
+
+	if (state)
+		snprintf(f.sqlstate, sizeof(f.sqlstate), "%s", state);
+	return db_failure_is_transient(&f);
+}
+
+/* Run a round's statement; one PostgreSQL rolled back as a deadlock victim or for a serialization
+ * failure (outside a transaction block: nothing of it remains) runs again, a bounded number of
+ * times, as the pool's statements do. */
+static PGresult *exec_retrying(PGconn *conn, const char *who, const char *sql, int n,
+                               const char *const *params)
+{
+	PGresult *res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+
+	for (int i = 1; i < DB_TRANSIENT_ATTEMPTS && PQresultStatus(res) != PGRES_TUPLES_OK &&
+	                transient(res) && PQtransactionStatus(conn) == PQTRANS_IDLE;
+	     i++) {
+		LOG_WARN("%s: %s; running it again", who,
+		         PQresultErrorField(res, PG_DIAG_SQLSTATE));
+		PQclear(res);
+		usleep(5000U << (i - 1));
+		res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+	}
+	return res;
+}
+
 int db_loop_query_text(char **out, PGconn *conn, const char *who, const char *sql, int n,
                        const char *const *params)
 {
-	PGresult *res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+	PGresult *res = exec_retrying(conn, who, sql, n, params);
 	int rc = CS_OK;
 
 	*out = NULL;

@@ -34,7 +34,7 @@ struct db_pool {
 	 * let late arrivals barge and gave p99 waits ten times the median). */
 	struct pool_waiter *head, *tail;
 	int in_use, waiting;
-	atomic_ulong timeouts, reconnects;
+	atomic_ulong timeouts, reconnects, retries;
 	struct db_conn *conns;
 };
 
@@ -278,13 +278,25 @@ static int failure_status(struct db_conn *conn, const PGresult *res, const char 
 	remember_failure(res);
 	if (PQstatus(conn->pg) != CONNECTION_OK) {
 		LOG_WARN("database connection lost during %s", what);
-		return cs_error_set(CS_EUNAVAILABLE, "database_unavailable",
-		                    "The database connection was lost. Please retry.");
+		cs_error_set(CS_EUNAVAILABLE, "database_unavailable",
+		             "The database connection was lost. Please retry.");
+		cs_error_set_retry_after(DB_RETRY_AFTER_SECONDS);
+		return CS_EUNAVAILABLE;
 	}
 	int known = db_problem_of(res);
 	if (known != CS_OK)
 		return known;
 	const char *s = last_failure.sqlstate;
+	if (db_failure_is_transient(&last_failure)) {
+		LOG_WARN("%s: %s in %s", s,
+		         !strcmp(s, "40P01") ? "deadlock" : "serialization failure", what);
+		cs_error_set(
+		        CS_EUNAVAILABLE, "database_busy",
+		        "The database was too busy to finish this request; nothing was changed. "
+		        "Please retry.");
+		cs_error_set_retry_after(DB_RETRY_AFTER_SECONDS);
+		return CS_EUNAVAILABLE;
+	}
 	if (!strcmp(s, "23505"))
 		return cs_error_set(CS_ECONFLICT, "conflict", "This conflicts with a stored %s.",
 		                    last_failure.constraint);
@@ -340,12 +352,50 @@ static int exec_once(PGresult **out, struct db_conn *conn, struct db_stmt *stmt,
 	return CS_OK;
 }
 
+bool db_failure_is_transient(const struct db_failure *f)
+{
+	return !strcmp(f->sqlstate, "40P01") || !strcmp(f->sqlstate, "40001");
+}
+
+/* Sleep before attempt `n` (1, 2, …): 5 ms doubled each time, with jitter so that the
+ * transactions that collided do not collide again in step. */
+static void retry_pause(int n)
+{
+	long ms = 5L << (n - 1);
+	struct timespec ts;
+
+	ms += rand() % (ms + 1); /* NOLINT: jitter only, no security purpose */
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * A statement run outside a transaction block is a whole transaction: when PostgreSQL rolled it
+ * back as a deadlock victim or for a serialization failure, nothing of it remains and running it
+ * again is safe. Inside a block, the caller's unit of work is lost and it must fail.
+ */
+static int exec_retrying(PGresult **out, struct db_conn *conn, struct db_stmt *stmt,
+                         const char *const *params, bool in_transaction)
+{
+	int rc = exec_once(out, conn, stmt, params);
+
+	for (int n = 1; rc == CS_EUNAVAILABLE && !in_transaction && n < DB_TRANSIENT_ATTEMPTS &&
+	                db_failure_is_transient(&last_failure);
+	     n++) {
+		atomic_fetch_add(&conn->pool->retries, 1);
+		retry_pause(n);
+		rc = exec_once(out, conn, stmt, params);
+	}
+	return rc;
+}
+
 int db_exec(PGresult **out, struct db_conn *conn, struct db_stmt *stmt, const char *const *params)
 {
 	bool in_transaction = PQtransactionStatus(conn->pg) != PQTRANS_IDLE;
 
 	*out = NULL;
-	int rc = exec_once(out, conn, stmt, params);
+	int rc = exec_retrying(out, conn, stmt, params, in_transaction);
 	/*
 	 * A server restart can close an idle connection without anything to read yet at checkout.
 	 * Outside a transaction block nothing was half-done on the lost link: reconnect and retry
@@ -414,6 +464,7 @@ void db_pool_stats(struct db_pool *pool, struct db_pool_stats *out)
 	pthread_mutex_unlock(&pool->lock);
 	out->timeouts = atomic_load(&pool->timeouts);
 	out->reconnects = atomic_load(&pool->reconnects);
+	out->retries = atomic_load(&pool->retries);
 }
 
 bool db_pool_ping(struct db_pool *pool)

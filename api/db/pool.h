@@ -47,8 +47,18 @@ struct db_failure {
 /* Figures for /metrics. */
 struct db_pool_stats {
 	int size, in_use, waiting;
-	unsigned long timeouts, reconnects;
+	unsigned long timeouts, reconnects, retries;
 };
+
+/*
+ * How often a statement run outside a transaction block is tried when PostgreSQL aborts it as a
+ * deadlock victim (40P01) or for a serialization failure (40001). Past the last attempt the
+ * request answers 503 database_busy with Retry-After.
+ */
+#define DB_TRANSIENT_ATTEMPTS 5
+
+/* The Retry-After (seconds) of a 503 caused by the database (busy, or the link lost). */
+#define DB_RETRY_AFTER_SECONDS 1
 
 /* A pool of `size` connections to `url` (connected lazily). *out is freed with db_pool_close. */
 int db_pool_open(struct db_pool **out, const char *url, int size, int timeout_ms) CS_MUST_CHECK;
@@ -67,10 +77,16 @@ void db_release(struct db_conn *conn);
  * Run `stmt` with `params` (stmt->nparams text values, NULL for SQL NULL). On success *out is the
  * result (free with PQclear). On failure *out is NULL and the return is: CS_ECONFLICT (unique
  * violation), CS_EINVALID (check, foreign key, not-null, bad text representation),
- * CS_EUNAVAILABLE (connection lost), CS_EDB (anything else); db_last_failure() tells the details.
+ * CS_EUNAVAILABLE (connection lost: 503 database_unavailable; or a deadlock or serialization
+ * failure still there after DB_TRANSIENT_ATTEMPTS: 503 database_busy), CS_EDB (anything else);
+ * db_last_failure() tells the details. Outside a transaction block the statement is its own
+ * transaction, so a deadlock or serialization failure runs it again (bounded, with backoff).
  */
 int db_exec(PGresult **out, struct db_conn *conn, struct db_stmt *stmt,
             const char *const *params) CS_MUST_CHECK;
+
+/* True for the failures PostgreSQL asks the client to retry: 40P01 and 40001. */
+bool db_failure_is_transient(const struct db_failure *f);
 
 /* Run a statement for its effect only. Same errors as db_exec. */
 int db_run(struct db_conn *conn, struct db_stmt *stmt, const char *const *params) CS_MUST_CHECK;

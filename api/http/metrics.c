@@ -151,9 +151,13 @@ static void render_pool(struct strbuf *b, const struct db_pool_stats *p)
 	              "# HELP curbside_db_pool_connects_total Connections opened (including "
 	              "reconnects).\n"
 	              "# TYPE curbside_db_pool_connects_total counter\n"
-	              "curbside_db_pool_connects_total %lu\n",
+	              "curbside_db_pool_connects_total %lu\n"
+	              "# HELP curbside_db_retries_total Statements run again after a deadlock or "
+	              "a serialization failure.\n"
+	              "# TYPE curbside_db_retries_total counter\n"
+	              "curbside_db_retries_total %lu\n",
 	              p->size, p->in_use, p->size - p->in_use, p->waiting, p->timeouts,
-	              p->reconnects);
+	              p->reconnects, p->retries);
 }
 
 static atomic_ulong mail_outcomes[3]; /* by enum metrics_mail_outcome */

@@ -136,9 +136,13 @@ int http_reply_error(struct http_ctx *ctx, int rc)
 
 	if (status >= 500 && !own)
 		LOG_ERROR("unhandled error %d", rc);
-	if (own && e->retry_after > 0) {
+	int retry_after = own ? e->retry_after : 0;
+	/* Every 503 says when to come back, whatever produced it (RFC 9110 15.6.4). */
+	if (status == 503 && retry_after <= 0)
+		retry_after = HTTP_DEFAULT_RETRY_AFTER;
+	if (retry_after > 0) {
 		char seconds[16];
-		snprintf(seconds, sizeof(seconds), "%d", e->retry_after);
+		snprintf(seconds, sizeof(seconds), "%d", retry_after);
 		http_set_header(ctx, "Retry-After", seconds);
 	}
 	if (status == 401)

@@ -10,6 +10,9 @@
 #define HTTP_JSON         "application/json; charset=utf-8"
 #define HTTP_PROBLEM_JSON "application/problem+json"
 
+/* The Retry-After (seconds) of a 503 whose cause named none. */
+#define HTTP_DEFAULT_RETRY_AFTER 1
+
 /* Reply `status` with `body` serialised (the reference is stolen). */
 int http_reply_json(struct http_ctx *ctx, int status, json_t *body);
 

@@ -17,7 +17,7 @@
 --    closing balance). The payment emails' payload carries them.
 --
 -- Redefined here: payment_mail (0021), portal_payment_mail_payload (0018) and autopay_settle
--- (0021, only its receipts: the same statement otherwise).
+-- (0029's, only its receipts: the same statement and locks otherwise).
 
 -- payments.portal_user_id (0027) names the portal user who made a portal payment; payments
 -- made before 0027 get it from their request's Idempotency-Key claim when that is still kept
@@ -111,7 +111,7 @@ LANGUAGE sql STABLE AS $$
   WHERE c.tenant_id = p.tenant_id AND c.id = p.customer_id
 $$;
 
--- ---- 0021's batch settlement, its receipts to every recipient ----------------------------------
+-- ---- 0029's batch settlement, its receipts to every recipient ----------------------------------
 
 -- Settle a batch of autopay charges: p_items [{payment_id, outcome}] (outcome as
 -- portal_payment_settle takes it). Successes, nearly all of a run, are settled together: the
@@ -119,7 +119,6 @@ $$;
 -- portal_payment_settle's success branch does one at a time. The rest go one by one through
 -- portal_payment_settle. Customers are locked before their payments, as the claim does.
 CREATE OR REPLACE FUNCTION autopay_settle(p_items jsonb) RETURNS integer
--- Planned per batch, on index lookups (as autopay_claim).
 LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan SET random_page_cost = 1.1 AS $$
 DECLARE
   e jsonb;
@@ -127,7 +126,12 @@ DECLARE
 BEGIN
   PERFORM 1 FROM customers c JOIN payments p ON p.tenant_id = c.tenant_id AND p.customer_id = c.id
   WHERE p.id IN (SELECT (x->>'payment_id')::uuid FROM jsonb_array_elements(p_items) x)
-  ORDER BY c.id FOR UPDATE OF c;
+  ORDER BY c.id FOR NO KEY UPDATE OF c;
+  PERFORM 1 FROM invoices i
+  WHERE i.id IN (SELECT a.invoice_id FROM payment_allocations a
+                 WHERE a.payment_id IN (SELECT (x->>'payment_id')::uuid
+                                        FROM jsonb_array_elements(p_items) x))
+  ORDER BY i.id FOR UPDATE;
 
   WITH ok AS (
     SELECT (x->>'payment_id')::uuid AS id, x->'outcome'->>'charge_ref' AS charge_ref
@@ -138,10 +142,6 @@ BEGIN
     FROM ok WHERE p.id = ok.id AND p.status = 'pending'
     RETURNING p.*),
   unflagged AS (
-    -- payment_pending stays on an invoice another pending payment still has money on (this
-    -- statement's snapshot still shows the settled payments pending, so they are left out). A
-    -- scalar subquery, looked up per invoice by index: as an anti-join the planner may hash
-    -- whole tables whose statistics predate the run.
     UPDATE invoices i SET payment_pending = false
     FROM payment_allocations a
     WHERE a.payment_id IN (SELECT id FROM settled) AND i.id = a.invoice_id
@@ -150,8 +150,8 @@ BEGIN
              AND o.reversed_cents < o.amount_cents
              AND o.payment_id NOT IN (SELECT id FROM settled)) = 0),
   receipts AS (
-    -- 0030: every recipient of payment_mail_recipients (was: the customer's address only).
     INSERT INTO outbox (tenant_id, template, to_address, payload)
+    -- 0030: every recipient of payment_mail_recipients (was: the customer's address only).
     SELECT s.tenant_id, 'payment_receipt', r.email, portal_payment_mail_payload(s)
     FROM settled s CROSS JOIN LATERAL payment_mail_recipients(s) r(email))
   SELECT count(*) INTO n FROM settled;
