@@ -27,6 +27,10 @@ int password_hash(char out[PASSWORD_HASH_SIZE], const char *password) CS_MUST_CH
  */
 int password_verify(bool *match, const char *encoded, const char *password) CS_MUST_CHECK;
 
+/* How many new passwords password_hash has hashed since start (the /metrics counter that shows a
+ * wrong link token costs no hash). */
+unsigned long password_hash_count(void);
+
 /* Parameters (exposed for tests). */
 #define PASSWORD_T_COST      2
 #define PASSWORD_M_COST      19456

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/password.h"
 #include "core/strbuf.h"
 
 static const int tracked_statuses[] = {200, 201, 202, 204, 400, 401, 402, 403, 404, 405,
@@ -177,6 +178,15 @@ static void render_mail(struct strbuf *b)
 	              atomic_load(&mail_outcomes[METRICS_MAIL_FAILED]));
 }
 
+static void render_passwords(struct strbuf *b)
+{
+	strbuf_printf(b,
+	              "# HELP curbside_password_hashes_total New passwords hashed (argon2id).\n"
+	              "# TYPE curbside_password_hashes_total counter\n"
+	              "curbside_password_hashes_total %lu\n",
+	              password_hash_count());
+}
+
 char *metrics_render(size_t *len, const struct db_pool_stats *pool)
 {
 	struct strbuf b = STRBUF_INIT;
@@ -185,5 +195,6 @@ char *metrics_render(size_t *len, const struct db_pool_stats *pool)
 	render_latency(&b);
 	render_pool(&b, pool);
 	render_mail(&b);
+	render_passwords(&b);
 	return strbuf_detach(&b, len);
 }

@@ -85,7 +85,7 @@ metric() {
 		# the customer profile shows the same pending link: it grants no more
 		staff_api "$caller" GET "/v1/admin/customers/$CUSTOMER_ID"
 		assert_status 200
-		token=$(jq -r '.invitation.url | split("/") | last' <<<"$body")
+		token=$(jq -r '.portal.invitation.url | split("/") | last' <<<"$body")
 		api POST "/v1/invitations/$token/accept" "$(accept_doc "$VICTIM")"
 		assert_no_takeover
 		[[ $(stack_sql "SELECT count(*) FROM portal_user_accounts WHERE user_id = '$VICTIM_ID'") == 1 ]]
