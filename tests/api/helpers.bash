@@ -584,11 +584,14 @@ portal_login() {
 
 # portal_user EMAIL CUSTOMER_ID...: staff invite EMAIL to each customer and the person accepts
 # every invitation with password $TEST_PASSWORD (the first creates the login; the others link it,
-# accepted while signed in with the previous acceptance's session, as rule 6a asks of an existing
-# login). Sets USER_ID, PORTAL_TOKEN and REFRESH_TOKEN (the last acceptance's Session stays in $body).
+# accepted while signed in, as rule 6a asks of an existing login: with the previous acceptance's
+# session, and for the first with $PORTAL_TOKEN when set, which the server ignores unless it is
+# EMAIL's). Sets USER_ID, PORTAL_TOKEN and REFRESH_TOKEN (the last acceptance's Session stays in
+# $body).
 portal_user() {
 	local email=$1 customer token bearer=()
 	shift
+	[[ -z ${PORTAL_TOKEN-} ]] || bearer=(-H "Authorization: Bearer $PORTAL_TOKEN")
 	for customer in "$@"; do
 		staff_api "$STAFF_TOKEN" POST "/v1/admin/customers/$customer/invitations" \
 			"$(jq -cn --arg e "$email" '{first_name: "Pat", email: $e}')" || return 1
