@@ -18,9 +18,19 @@ extern const size_t embedded_mail_templates_count;
 #define MAX_DEPTH           8
 
 const char *const mail_template_names[] = {
-        "create_password",       "invitation",       "email_verification", "password_reset",
-        "password_reset_google", "invoice_sent",     "payment_receipt",    "payment_failed",
-        "autopay_failed",        "autopay_disabled", "contact_message",    NULL,
+        "create_password",
+        "invitation",
+        "email_verification",
+        "password_reset",
+        "password_reset_google",
+        "invoice_sent",
+        "payment_receipt",
+        "payment_failed",
+        "autopay_failed",
+        "autopay_disabled",
+        "contact_message",
+        "account_link",
+        NULL,
 };
 
 /* Every name a template may use; a value is "" when absent. */
@@ -266,9 +276,13 @@ static void set_branding(struct vars *vs, const struct mail_branding *brand)
  * message). */
 static bool template_has_link(const char *name)
 {
-	static const char *const linked[] = {"create_password",    "invitation",
-	                                     "email_verification", "password_reset",
-	                                     "invoice_sent",       NULL};
+	static const char *const linked[] = {"create_password",
+	                                     "invitation",
+	                                     "email_verification",
+	                                     "account_link",
+	                                     "password_reset",
+	                                     "invoice_sent",
+	                                     NULL};
 
 	for (const char *const *n = linked; *n; n++)
 		if (!strcmp(*n, name))

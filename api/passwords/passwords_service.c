@@ -14,6 +14,9 @@
 static struct db_stmt forgot_stmt =
         DB_STMT("passwords_forgot", "SELECT passwords_forgot($1, $2, $3, $4)", 4);
 
+static struct db_stmt reset_check_stmt =
+        DB_STMT("passwords_reset_check", "SELECT passwords_reset_check($1)", 1);
+
 static struct db_stmt reset_stmt = DB_STMT("passwords_reset", "SELECT passwords_reset($1, $2)", 2);
 
 static struct db_stmt staff_users_stmt =
@@ -46,7 +49,13 @@ int passwords_reset(struct app *app, const char *token, const char *password)
 	if (!signup_token_hash(hash, token))
 		return cs_error_set(CS_ENOTFOUND, "reset_token_not_found",
 		                    "This password reset link is not valid.");
-	/* Hash before taking a connection: the pool must not wait on argon2. */
+	/* The link first: a wrong one costs no hash. Then hash with no connection held (the pool
+	 * must not wait on argon2); passwords_reset checks the link again under its row lock. */
+	const char *check[] = {hash};
+	if ((rc = db_query_text(&ignored, app->db, &reset_check_stmt, check)) != CS_OK)
+		return rc;
+	free(ignored);
+	ignored = NULL;
 	if ((rc = password_hash(password_hashed, password)) != CS_OK)
 		return rc;
 	const char *params[] = {hash, password_hashed};

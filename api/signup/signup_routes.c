@@ -1,6 +1,7 @@
 #include "signup/signup_routes.h"
 
 #include "core/validate.h"
+#include "http/auth.h"
 #include "http/fields.h"
 #include "http/link_attempts.h"
 #include "http/middleware.h"
@@ -23,12 +24,14 @@ static const struct field_spec request_fields[] = {
         FIELDS_END,
 };
 
+/* The name and password are needed only to create a login: an address that has one may follow
+ * its link to link the account alone (rule 6a). */
 static const struct field_spec verify_fields[] = {
         /* Only bounded: a malformed token is simply not found. */
         {"token", FIELD_STRING, FIELD_REQUIRED, 1, 256, 0, 0, NULL, NULL},
-        FIELD_TEXT("full_name", FIELD_REQUIRED, 1, 200),
-        {"password", FIELD_STRING, FIELD_REQUIRED, VALIDATE_PASSWORD_MIN, VALIDATE_PASSWORD_MAX, 0,
-         0, NULL, NULL},
+        FIELD_TEXT("full_name", 0, 1, 200),
+        {"password", FIELD_STRING, 0, VALIDATE_PASSWORD_MIN, VALIDATE_PASSWORD_MAX, 0, 0, NULL,
+         NULL},
         FIELDS_END,
 };
 
@@ -60,6 +63,22 @@ static int show_pay_link(struct http_ctx *ctx)
 	return rc == CS_OK ? reply_private(ctx, 200, json) : rc;
 }
 
+/*
+ * The portal user of the request's bearer token, or NULL. These routes are public: a missing,
+ * expired or foreign token is no error, the person then proves the login by email instead.
+ */
+static const char *signed_in_user(struct http_ctx *ctx)
+{
+	if (!http_header(ctx, "Authorization"))
+		return NULL;
+	if (http_authenticate(ctx, AUTH_PORTAL) != CS_OK ||
+	    ctx->principal.kind != PRINCIPAL_PORTAL) {
+		cs_error_clear();
+		return NULL;
+	}
+	return ctx->principal.user_id;
+}
+
 typedef int (*link_signup_fn)(struct signup_result *out, struct app *app, const char *token,
                               const struct signup_input *in, const char *client_address);
 
@@ -77,6 +96,7 @@ static int sign_up_with_link(struct http_ctx *ctx, link_signup_fn sign_up)
 	        .email = member(body, "email"),
 	        .full_name = member(body, "full_name"),
 	        .password = member(body, "password"),
+	        .signed_in_user = signed_in_user(ctx),
 	};
 	struct link_attempt attempt;
 	int rc = link_attempt_begin(&attempt, ctx);
@@ -121,10 +141,26 @@ static int request_signup(struct http_ctx *ctx)
 	return rc == CS_OK ? reply_private(ctx, 202, json) : rc;
 }
 
+/* A new login's verification link without the name or password it needs: 422 naming them. */
+static int reply_details_required(struct http_ctx *ctx, const json_t *body)
+{
+	struct field_errors errs = FIELD_ERRORS_INIT;
+
+	if (!json_object_get(body, "full_name"))
+		field_errors_add(&errs, "full_name", "required",
+		                 "A name is required to create your login.");
+	if (!json_object_get(body, "password"))
+		field_errors_add(&errs, "password", "required",
+		                 "A password is required to create your login.");
+	http_reply_field_errors(ctx, &errs);
+	return CS_OK;
+}
+
 static int verify_email(struct http_ctx *ctx)
 {
+	struct signup_result result = {0};
 	json_t *body = NULL;
-	char address[64], *json = NULL;
+	char address[64];
 
 	if (!http_validated_body(&body, ctx, verify_fields, false))
 		return CS_OK;
@@ -132,13 +168,19 @@ static int verify_email(struct http_ctx *ctx)
 	struct link_attempt attempt;
 	int rc = link_attempt_begin(&attempt, ctx);
 	if (rc == CS_OK) {
-		rc = signup_verify_email(&json, ctx->app, member(body, "token"),
+		rc = signup_verify_email(&result, ctx->app, member(body, "token"),
 		                         member(body, "full_name"), member(body, "password"),
 		                         address);
 		link_attempt_end(&attempt, rc);
 	}
+	if (rc == CS_OK && result.status == 422)
+		rc = reply_details_required(ctx, body);
+	else if (rc == CS_OK)
+		rc = reply_private(ctx, result.status, result.json);
+	else
+		signup_result_release(&result);
 	json_decref(body);
-	return rc == CS_OK ? reply_private(ctx, 200, json) : rc;
+	return rc;
 }
 
 static const struct route signup_routes[] = {

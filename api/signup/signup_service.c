@@ -1,6 +1,7 @@
 #include "signup/signup_service.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,19 +30,20 @@ static struct db_stmt invitation_show_stmt =
 
 static struct db_stmt invitation_accept_stmt =
         DB_STMT("signup_invitation_accept",
-                "SELECT signup_invitation_accept($1, $2, $3, $4, $5, $6)::text", 6);
+                "SELECT signup_invitation_accept($1, $2, $3, $4, $5, $6, $7::uuid)::text", 7);
 
 static struct db_stmt pay_link_show_stmt =
         DB_STMT("signup_pay_link_show", WITH_BRANDING("signup_pay_link_show"), 1);
 
-static struct db_stmt pay_link_signup_stmt = DB_STMT(
-        "signup_pay_link_signup", "SELECT signup_pay_link_signup($1, $2, $3, $4, $5, $6)::text", 6);
+static struct db_stmt pay_link_signup_stmt =
+        DB_STMT("signup_pay_link_signup",
+                "SELECT signup_pay_link_signup($1, $2, $3, $4, $5, $6, $7::uuid)::text", 7);
 
 static struct db_stmt request_stmt =
         DB_STMT("signup_request", "SELECT signup_request($1, $2, $3, $4, $5, $6)::text", 6);
 
-static struct db_stmt verify_stmt =
-        DB_STMT("signup_verify_email", "SELECT signup_verify_email($1, $2, $3)::text", 3);
+static struct db_stmt verify_stmt = DB_STMT(
+        "signup_verify_email", "SELECT signup_verify_email($1, $2, $3, $4::boolean)::text", 4);
 
 void signup_result_release(struct signup_result *r)
 {
@@ -72,9 +74,23 @@ static int verification_sent_body(char **out, const json_t *outcome)
 	return *out ? CS_OK : CS_ENOMEM;
 }
 
+/* The 429 of a customer account whose verification emails reached their hourly cap. */
+static int refuse_throttled(const json_t *outcome)
+{
+	json_int_t wait = json_integer_value(json_object_get(outcome, "retry_after"));
+
+	cs_error_set(CS_ETHROTTLED, "too_many_verification_emails",
+	             "Too many confirmation emails were sent for this account in the last hour. "
+	             "Please try again in %d seconds.",
+	             (int)wait);
+	cs_error_set_retry_after(wait > 0 ? (int)wait : 1);
+	return CS_ETHROTTLED;
+}
+
 /*
  * Turn the outcome JSON of a sign-up function into the answer: open a session for
- * {outcome: "session", tenant_id, user_id, account_id}, else the 202 body.
+ * {outcome: "session", tenant_id, user_id, account_id}; 202 for "verification_sent"; 429 for
+ * "throttled"; status 422 (no body) for "details_required" (the caller names the fields).
  */
 static int finish(struct signup_result *out, struct app *app, const char *outcome_text,
                   const char *client_address, const char *source)
@@ -84,9 +100,18 @@ static int finish(struct signup_result *out, struct app *app, const char *outcom
 	const char *kind = json_string_value(json_object_get(outcome, "outcome"));
 	int rc;
 
-	if (!kind) {
+	if (!kind || !strcmp(kind, "password_needed")) {
 		rc = cs_error_set(CS_EINTERNAL, "internal_error",
-		                  "A sign-up step answered nothing.");
+		                  "A sign-up step answered nothing usable.");
+		goto out;
+	}
+	if (!strcmp(kind, "throttled")) {
+		rc = refuse_throttled(outcome);
+		goto out;
+	}
+	if (!strcmp(kind, "details_required")) {
+		out->status = 422;
+		rc = CS_OK;
 		goto out;
 	}
 	if (strcmp(kind, "session") != 0) {
@@ -103,6 +128,47 @@ static int finish(struct signup_result *out, struct app *app, const char *outcom
 		LOG_INFO("portal sign-up tenant=%s user=%s source=%s", tenant, user, source);
 out:
 	json_decref(outcome);
+	return rc;
+}
+
+/* Whether a step's outcome asks for the password's hash. */
+static bool wants_password(const char *outcome_text)
+{
+	json_t *outcome = json_loads(outcome_text, 0, NULL);
+	const char *kind = json_string_value(json_object_get(outcome, "outcome"));
+	bool wanted = kind && !strcmp(kind, "password_needed");
+
+	json_decref(outcome);
+	return wanted;
+}
+
+/*
+ * Run a sign-up step whose parameter `hash_at` is the password's hash. The first run goes without
+ * it: the link is checked (an unknown, used or expired one costs no hash) and every branch that
+ * sets no password is done. Only when the step answers password_needed is `password` hashed (with
+ * no connection held: the pool must not wait on argon2) and the step run again, which re-checks
+ * the link under its row lock. *outcome (caller frees) is the step's last answer.
+ */
+static int run_step(char **outcome, struct app *app, struct db_stmt *stmt, const char **params,
+                    int hash_at, const char *password)
+{
+	char hashed[PASSWORD_HASH_SIZE];
+	int rc;
+
+	params[hash_at] = NULL;
+	if ((rc = db_query_text(outcome, app->db, stmt, params)) != CS_OK ||
+	    !wants_password(*outcome))
+		return rc;
+	free(*outcome);
+	*outcome = NULL;
+	if (!password)
+		return cs_error_set(CS_EINTERNAL, "internal_error",
+		                    "A sign-up step wants a password.");
+	if ((rc = password_hash(hashed, password)) != CS_OK)
+		return rc;
+	params[hash_at] = hashed;
+	rc = db_query_text(outcome, app->db, stmt, params);
+	params[hash_at] = NULL;
 	return rc;
 }
 
@@ -135,26 +201,20 @@ int signup_pay_link_show(char **out, struct app *app, const char *token)
 	return rc == CS_OK ? tenants_login_methods_apply(out, "tenant") : rc;
 }
 
-/*
- * The shape of accepting an invitation and of a pay-link sign-up: hash the password (before any
- * connection is taken: the pool must not wait on argon2), run the step, finish it.
- */
+/* The shape of accepting an invitation and of a pay-link sign-up: run the step, finish it. */
 static int sign_up_with_link(struct signup_result *out, struct app *app, struct db_stmt *stmt,
                              const char *link_hash, const struct signup_input *in,
                              const char *client_address, const char *source)
 {
-	char password[PASSWORD_HASH_SIZE];
 	struct random_hashed_token verify;
 	char *outcome = NULL;
 	int rc;
 
-	if ((rc = password_hash(password, in->password)) != CS_OK)
-		return rc;
 	if ((rc = random_hashed_token(&verify)) != CS_OK)
 		return rc;
-	const char *params[] = {link_hash, in->email,    in->full_name,
-	                        password,  verify.token, verify.hash};
-	if ((rc = db_query_text(&outcome, app->db, stmt, params)) == CS_OK)
+	const char *params[] = {link_hash,    in->email,   in->full_name,     NULL,
+	                        verify.token, verify.hash, in->signed_in_user};
+	if ((rc = run_step(&outcome, app, stmt, params, 3, in->password)) == CS_OK)
 		rc = finish(out, app, outcome, client_address, source);
 	free(outcome);
 	return rc;
@@ -221,24 +281,20 @@ int signup_request_verification(char **out, struct app *app, const char *slug,
 	return rc;
 }
 
-int signup_verify_email(char **out, struct app *app, const char *token, const char *full_name,
-                        const char *password, const char *client_address)
+int signup_verify_email(struct signup_result *out, struct app *app, const char *token,
+                        const char *full_name, const char *password, const char *client_address)
 {
-	char hash[HASH_SHA256_HEX_SIZE], password_hashed[PASSWORD_HASH_SIZE];
-	struct signup_result result = {0};
+	char hash[HASH_SHA256_HEX_SIZE];
 	char *outcome = NULL;
 	int rc;
 
-	*out = NULL;
+	*out = (struct signup_result){0};
 	if (!signup_token_hash(hash, token))
 		return not_found("verification_token_not_found",
 		                 "This verification link is not valid.");
-	if ((rc = password_hash(password_hashed, password)) != CS_OK)
-		return rc;
-	const char *params[] = {hash, full_name, password_hashed};
-	if ((rc = db_query_text(&outcome, app->db, &verify_stmt, params)) == CS_OK)
-		rc = finish(&result, app, outcome, client_address, "verification");
+	const char *params[] = {hash, full_name, NULL, password ? "true" : "false"};
+	if ((rc = run_step(&outcome, app, &verify_stmt, params, 2, password)) == CS_OK)
+		rc = finish(out, app, outcome, client_address, "verification");
 	free(outcome);
-	*out = result.json;
 	return rc;
 }

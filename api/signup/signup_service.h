@@ -1,9 +1,11 @@
 /*
  * The customer side of joining a portal (API.md rules 5, 7, 8): invitation lookup and acceptance,
  * Review & Pay link lookup and sign-up, uninvited sign-up with an account and invoice number, and
- * the verification link that finishes a sign-up with an unproven email. The rules live in the SQL
- * functions of db/migrations/0011_signup.sql; this layer hashes tokens and passwords (before
- * taking a connection), and opens the session of a successful sign-in.
+ * the emailed link that finishes a sign-up with an unproven email or links an existing login (rule
+ * 6a). The rules live in the SQL functions of db/migrations/0011_signup.sql and
+ * 0024_link_takeover.sql; this layer hashes tokens, hashes a password only once the link is known
+ * to be good and the step needs it (with no connection held), and opens the session of a
+ * successful sign-in.
  */
 #ifndef CURBSIDE_SIGNUP_SERVICE_H
 #define CURBSIDE_SIGNUP_SERVICE_H
@@ -18,12 +20,17 @@ struct signup_input {
 	const char *email;
 	const char *full_name;
 	const char *password;
+	/* The portal user of the request's bearer token, or NULL: signed in as the login of
+	 * `email`, the person has proven it and the account is linked without a password (rule 6a).
+	 */
+	const char *signed_in_user;
 };
 
 /*
- * The answer of a sign-up step: 200 with a Session JSON (the person is logged in), or 202 with
+ * The answer of a sign-up step: 200 with a Session JSON (the person is logged in), 202 with
  * {status: "verification_sent", email} (a link went to the address typed, which must be proven
- * first). `json` is malloc'd; free it with signup_result_release (NULL-safe).
+ * first), or 422 with no JSON (a new login needs the name and password that were left out).
+ * `json` is malloc'd; free it with signup_result_release (NULL-safe).
  */
 struct signup_result {
 	int status;
@@ -39,8 +46,9 @@ void signup_result_release(struct signup_result *r);
  */
 int signup_invitation_show(char **out, struct app *app, const char *token) CS_MUST_CHECK;
 
-/* Accept invitation `token` (rule 5). Errors as signup_invitation_show, and CS_EFORBIDDEN
- * account_portal_disabled, CS_EBUSY when password hashing is saturated. */
+/* Accept invitation `token` (rule 5, 6a). Errors as signup_invitation_show, and CS_EFORBIDDEN
+ * account_portal_disabled, CS_ETHROTTLED too_many_verification_emails, CS_EBUSY when password
+ * hashing is saturated. */
 int signup_invitation_accept(struct signup_result *out, struct app *app, const char *token,
                              const struct signup_input *in,
                              const char *client_address) CS_MUST_CHECK;
@@ -52,8 +60,8 @@ int signup_invitation_accept(struct signup_result *out, struct app *app, const c
  */
 int signup_pay_link_show(char **out, struct app *app, const char *token) CS_MUST_CHECK;
 
-/* Create a login from pay link `token`. Errors as signup_pay_link_show, and CS_ECONFLICT
- * portal_account_exists when the invoice's address already has a login. */
+/* Create a login from pay link `token`, or link an existing one (rule 7, 6a). Errors as
+ * signup_pay_link_show, and as signup_invitation_accept. */
 int signup_pay_link_signup(struct signup_result *out, struct app *app, const char *token,
                            const struct signup_input *in, const char *client_address) CS_MUST_CHECK;
 
@@ -67,7 +75,8 @@ struct signup_request {
 /*
  * Send a verification link to `req->email` when the account number and a sent invoice of it
  * match; *out (caller frees) is the 202 body. Failures to match count against the client address
- * (CS_ETHROTTLED with Retry-After past the budget). CS_ENOTFOUND tenant_not_found or
+ * (CS_ETHROTTLED with Retry-After past the budget); so do more than the hourly cap of emails
+ * naming one account (CS_ETHROTTLED too_many_verification_emails). CS_ENOTFOUND tenant_not_found or
  * account_number_not_found, CS_EINVALID invoice_not_found, CS_EFORBIDDEN portal_disabled,
  * self_signup_disabled or account_portal_disabled.
  */
@@ -76,12 +85,15 @@ int signup_request_verification(char **out, struct app *app, const char *slug,
                                 const char *client_address) CS_MUST_CHECK;
 
 /*
- * Finish a sign-up from verification link `token`: *out (caller frees) is a Session.
+ * Follow emailed link `token`: *out is a Session (status 200), or status 422 when the address has
+ * no login yet and `full_name` or `password` (both optional otherwise, may be NULL) is missing.
+ * With a password, the login's password is set and every other session of the user ends.
  * CS_ENOTFOUND verification_token_not_found, CS_EGONE verification_token_expired, CS_EFORBIDDEN
  * portal_disabled or account_portal_disabled, CS_EBUSY.
  */
-int signup_verify_email(char **out, struct app *app, const char *token, const char *full_name,
-                        const char *password, const char *client_address) CS_MUST_CHECK;
+int signup_verify_email(struct signup_result *out, struct app *app, const char *token,
+                        const char *full_name, const char *password,
+                        const char *client_address) CS_MUST_CHECK;
 
 /*
  * The SHA-256 hex of a link's token into `out`; false for text that cannot be one of our tokens

@@ -169,8 +169,15 @@ invited_google_user() {
 	api POST "/v1/tenants/$TENANT_SLUG/auth/login" \
 		"$(jq -cn --arg e "$USER_EMAIL" --arg p "$TEST_PASSWORD" '{email: $e, password: $p}')"
 	assert_problem 409 google_login_required
-	# Staff invite again; the person accepts with a password: password login works again.
-	portal_user "$USER_EMAIL" "$CUSTOMER_ID"
+	# Staff invite again; the person accepts with a password, and sets it through the link emailed
+	# to the address (rule 6a: the invitation alone does not): password login works again.
+	invite "$USER_EMAIL"
+	api POST "/v1/invitations/$INVITE_TOKEN/accept" \
+		"$(jq -cn --arg e "$USER_EMAIL" --arg p "$TEST_PASSWORD" '{email: $e, full_name: "Pat Jordan", password: $p}')"
+	assert_status 202
+	api POST /v1/auth/verify-email \
+		"$(jq -cn --arg t "$(mail_token "$(mail_wait "$USER_EMAIL" "Confirm it")")" --arg p "$TEST_PASSWORD" '{token: $t, password: $p}')"
+	assert_status 200
 	assert_jq '.user.login_method == "password"'
 	portal_login "$TENANT_SLUG" "$USER_EMAIL" "$TEST_PASSWORD"
 	assert_jq --arg id "$USER_ID" '.user.id == $id and .user.login_method == "password"'

@@ -583,20 +583,25 @@ portal_login() {
 }
 
 # portal_user EMAIL CUSTOMER_ID...: staff invite EMAIL to each customer and the person accepts
-# every invitation with password $TEST_PASSWORD (the first creates the login, the others link it).
-# Sets USER_ID, PORTAL_TOKEN and REFRESH_TOKEN (the last acceptance's Session stays in $body).
+# every invitation with password $TEST_PASSWORD (the first creates the login; the others link it,
+# accepted while signed in, as rule 6a asks of an existing login: with the previous acceptance's
+# session, and for the first with $PORTAL_TOKEN when set, which the server ignores unless it is
+# EMAIL's). Sets USER_ID, PORTAL_TOKEN and REFRESH_TOKEN (the last acceptance's Session stays in
+# $body).
 portal_user() {
-	local email=$1 customer token
+	local email=$1 customer token bearer=()
 	shift
+	[[ -z ${PORTAL_TOKEN-} ]] || bearer=(-H "Authorization: Bearer $PORTAL_TOKEN")
 	for customer in "$@"; do
 		staff_api "$STAFF_TOKEN" POST "/v1/admin/customers/$customer/invitations" \
 			"$(jq -cn --arg e "$email" '{first_name: "Pat", email: $e}')" || return 1
 		fixture_expect 201 "invite $email" || return 1
 		token=$(jq -r '.url | split("/") | last' <<<"$body")
 		api POST "/v1/invitations/$token/accept" \
-			"$(jq -cn --arg e "$email" --arg p "$TEST_PASSWORD" '{email: $e, full_name: "Pat Jordan", password: $p}')" ||
-			return 1
+			"$(jq -cn --arg e "$email" --arg p "$TEST_PASSWORD" '{email: $e, full_name: "Pat Jordan", password: $p}')" \
+			${bearer[@]+"${bearer[@]}"} || return 1
 		fixture_expect 200 "accept the invitation of $email" || return 1
+		bearer=(-H "Authorization: Bearer $(jq -r .access_token <<<"$body")")
 	done
 	USER_ID=$(jq -r .user.id <<<"$body")
 	PORTAL_TOKEN=$(jq -r .access_token <<<"$body")

@@ -504,17 +504,22 @@ def customer_checks(c, batch):
         f" - (SELECT coalesce(sum(amount_cents), 0) FROM credits WHERE customer_id = '{c.id}'),"
         f"'unapplied', (SELECT coalesce(sum(amount_cents - allocated_cents - refunded_cents), 0) FROM payments WHERE customer_id = '{c.id}' AND status <> 'failed'))")
     status, dash, _ = request("GET", "/v1/portal/dashboard", c.token)
+    # Available credit is unused credit and unapplied payment money; net = outstanding − available.
+    available = want["credit"] + want["unapplied"]
     check(status == 200 and dash["open_invoice_count"] == want["open"]
-          and dash["outstanding_cents"] == want["owed"]
-          and dash["available_credit_cents"] == want["credit"],
+          and dash["outstanding_balance_cents"] == want["owed"]
+          and dash["available_credit_cents"] == available
+          and dash["net_balance_cents"] == want["closing"],
           f"batch {batch}: dashboard of {c.id} {dash} disagrees with SQL {want}")
-    check(want["closing"] == want["owed"] - want["unapplied"] - want["credit"],
+    check(want["closing"] == want["owed"] - available,
           f"batch {batch}: SQL money of {c.id} does not add up: {want}")
     status, st, _ = request("GET", f"/v1/portal/statement?from={start}&to={end}", c.token)
+    same = ("outstanding_balance_cents", "available_credit_cents", "net_balance_cents")
     check(status == 200 and st["closing_balance_cents"] == want["closing"]
-          and st["opening_balance_cents"] == 0,
+          and st["opening_balance_cents"] == 0
+          and all(st.get(k) == dash.get(k) for k in same),
           f"batch {batch}: statement of {c.id} (closing "
-          f"{(st or {}).get('closing_balance_cents')}) disagrees with SQL {want}")
+          f"{(st or {}).get('closing_balance_cents')}) disagrees with SQL {want} or the dashboard")
 
 
 def checks(tenants, batch, pool):

@@ -192,26 +192,33 @@ user_count() {
 	[[ $(user_count pat.expired@example.test) == 0 ]]
 }
 
-@test "rule 6: accepting an invitation with a password switches a Google user back to password login" {
+@test "rule 6, 6a: an invitation to a Google user switches it back to password login only through the emailed link" {
 	stack_sql "INSERT INTO portal_users (tenant_id, email, full_name, login_method)
 		VALUES ('$TENANT_ID', 'pat.google@example.test', 'Pat Google', 'google')"
 	make_invitation "$CUSTOMER_ID" pat.google@example.test
 	api POST "/v1/invitations/$INVITE_TOKEN/accept" "$(login_doc pat.google@example.test)"
+	assert_status 202
+	assert_json .status verification_sent
+	[[ $(stack_sql "SELECT login_method FROM portal_users WHERE email = 'pat.google@example.test'") == google ]]
+	token=$(mail_token "$(mail_wait pat.google@example.test "Confirm it")")
+	api POST /v1/auth/verify-email "$(jq -cn --arg t "$token" --arg p "$TEST_PASSWORD" '{token: $t, password: $p}')"
 	assert_session "$CUSTOMER_ID" pat.google@example.test
 	assert_json .user.login_method password
+	assert_json .user.full_name 'Pat Google'
 	portal_login "$TENANT_SLUG" pat.google@example.test "$TEST_PASSWORD"
 }
 
-@test "an existing login accepting an invitation of another customer gets both accounts" {
+@test "an existing login accepting an invitation of another customer while signed in gets both accounts" {
 	make_invitation "$CUSTOMER_ID" pat.two@example.test
 	api POST "/v1/invitations/$INVITE_TOKEN/accept" "$(login_doc pat.two@example.test)"
 	assert_status 200
+	session=$(jq -r .access_token <<<"$body")
 	first=$CUSTOMER_ID
 	create_customer
 	make_invitation "$CUSTOMER_ID" pat.two@example.test create_password
 	api GET "/v1/invitations/$INVITE_TOKEN"
 	assert_json .kind create_password
-	api POST "/v1/invitations/$INVITE_TOKEN/accept" "$(login_doc pat.two@example.test)"
+	api POST "/v1/invitations/$INVITE_TOKEN/accept" "$(login_doc pat.two@example.test)" -H "Authorization: Bearer $session"
 	assert_session "$CUSTOMER_ID" pat.two@example.test
 	assert_jq ".accounts | length == 2 and ([.[].id] | index(\"$first\") != null)"
 	[[ $(user_count pat.two@example.test) == 1 ]]
@@ -323,13 +330,16 @@ user_count() {
 	assert_me_account "$CUSTOMER_ID"
 }
 
-@test "a pay-link sign-up for an address that already has a login answers 409 portal_account_exists" {
+@test "rule 6a: a pay-link sign-up for an address that already has a login answers 202 and emails that address; the login is untouched" {
 	open_invoice "$CUSTOMER_ID"
 	make_pay_link "$INVOICE_ID" pat.known@example.test
 	api POST "/v1/pay-links/$PAY_TOKEN/signup" "$(login_doc pat.known@example.test)"
 	assert_status 200
 	api POST "/v1/pay-links/$PAY_TOKEN/signup" "$(login_doc pat.known@example.test 'Someone Else' 'another password 123')"
-	assert_problem 409 portal_account_exists
+	assert_status 202
+	assert_json .status verification_sent
+	assert_json .email pat.known@example.test
+	mail_wait pat.known@example.test "Confirm it" >/dev/null
 	# the existing login is untouched
 	portal_login "$TENANT_SLUG" pat.known@example.test "$TEST_PASSWORD"
 	assert_json .user.full_name 'Pat Jordan'
@@ -522,7 +532,7 @@ user_count() {
 	assert_problem 422 too_short
 	assert_field_error token too_short
 	assert_field_error password too_short
-	api POST /v1/auth/verify-email '{"token": "abc", "password": "correct horse battery", "extra": 1}'
-	assert_field_error full_name required
+	api POST /v1/auth/verify-email '{"token": "abc", "full_name": 7, "password": "correct horse battery", "extra": 1}'
+	assert_field_error full_name 'invalid_type|wrong_type'
 	assert_field_error extra unknown_field
 }
