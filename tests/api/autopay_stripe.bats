@@ -13,8 +13,11 @@ setup_file() {
 	export CLOCK_FILE=$BATS_FILE_TMPDIR/clock LATE_CLOCK=$BATS_FILE_TMPDIR/late_clock
 	printf '2027-01-01T00:00:00Z\n' >"$CLOCK_FILE"
 	printf '2027-08-01T12:00:00Z\n' >"$LATE_CLOCK"
+	# One portal user adds a card to each of its 12 accounts within the hour: more new methods
+	# than the card-testing limit allows (that limit is tested in portal_pay_limits.bats).
 	STACK_ENV=("${STRIPE_SERVER_ENV[@]}" CURBSIDE_CLOCK_FILE="$CLOCK_FILE"
-		CURBSIDE_AUTOPAY_POLL_SECONDS=3600 CURBSIDE_PAYMENTS_POLL_SECONDS=1)
+		CURBSIDE_AUTOPAY_POLL_SECONDS=3600 CURBSIDE_PAYMENTS_POLL_SECONDS=1
+		CURBSIDE_PAYMENT_METHODS_PER_HOUR=100)
 	start_portal_stack
 }
 

@@ -19,7 +19,7 @@ setup_file() {
 	STACK_ENV=("${STRIPE_SERVER_ENV[@]}" CURBSIDE_STRIPE_TIMEOUT_MS=120000
 		CURBSIDE_CLOCK_FILE="$CLOCK_FILE" CURBSIDE_AUTOPAY_POLL_SECONDS=3600
 		CURBSIDE_PAYMENTS_POLL_SECONDS=3600 CURBSIDE_THREADS=12 CURBSIDE_DB_POOL=12
-		# Card-testing limits (where the server has them) are not what this file checks: it saves
+		# Card-testing limits are not what this file checks: it saves
 		# 20 cards at once.
 		CURBSIDE_PAYMENT_DECLINES_PER_HOUR=1000 CURBSIDE_PAYMENT_METHODS_PER_HOUR=1000)
 	start_portal_stack

@@ -15,7 +15,7 @@ setup_file() {
 	STACK_ENV=(CURBSIDE_PAYMENTS=sandbox CURBSIDE_CLOCK_FILE="$CLOCK_FILE"
 		CURBSIDE_AUTOPAY_POLL_SECONDS=1 CURBSIDE_PAYMENTS_POLL_SECONDS=1
 		CURBSIDE_THREADS=12 CURBSIDE_DB_POOL=12
-		# Card-testing limits (where the server has them) are not what this run checks: it saves
+		# Card-testing limits are not what this run checks: it saves
 		# and declines far more cards an hour than they allow.
 		CURBSIDE_PAYMENT_DECLINES_PER_HOUR=1000 CURBSIDE_PAYMENT_METHODS_PER_HOUR=1000)
 	start_stack
