@@ -132,17 +132,6 @@ void throttle_fail(struct throttle *t, const char *key, time_t now)
 	pthread_mutex_unlock(&t->lock);
 }
 
-void throttle_reset(struct throttle *t, const char *key)
-{
-	pthread_mutex_lock(&t->lock);
-	struct slot *s = find(t, key_hash(key));
-	if (s && s->in_flight > 0)
-		s->failures = 0;
-	else if (s)
-		*s = (struct slot){0};
-	pthread_mutex_unlock(&t->lock);
-}
-
 int throttle_reserve(struct throttle *t, const char *key, time_t now)
 {
 	int wait = 0;

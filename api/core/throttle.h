@@ -27,9 +27,6 @@ int throttle_check(struct throttle *t, const char *key, time_t now);
 /* Count a failure for `key`. */
 void throttle_fail(struct throttle *t, const char *key, time_t now);
 
-/* Forget `key`'s failures (after a success); its attempts in flight stay counted. */
-void throttle_reset(struct throttle *t, const char *key);
-
 /*
  * Reserve an attempt for `key` before the costly check it guards: 0 when reserved, else the
  * seconds until it may try (nothing reserved). An attempt in flight counts against the budget like

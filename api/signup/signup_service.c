@@ -265,15 +265,15 @@ int signup_request_verification(char **out, struct app *app, const char *slug,
 	*out = NULL;
 	/* Per tenant and address: guessing account numbers is what this budget stops. */
 	snprintf(key, sizeof(key), "signup|%.63s|%s", slug, client_address);
-	if ((wait = throttle_check(app->login_by_address, key, now)) != 0)
+	/* Reserved before the lookup, so simultaneous guesses cannot outrun the count. */
+	if ((wait = throttle_reserve(app->login_by_address, key, now)) != 0)
 		return throttle_refuse(wait, "sign-up attempts that did not match an account");
-	if ((rc = random_hashed_token(&verify)) != CS_OK)
-		return rc;
 	const char *params[] = {slug,       req->account_number, req->invoice_number,
 	                        req->email, verify.token,        verify.hash};
-	rc = db_query_text(&outcome, app->db, &request_stmt, params);
-	if (rc != CS_OK && guess_failed(rc))
-		throttle_fail(app->login_by_address, key, now);
+	if ((rc = random_hashed_token(&verify)) == CS_OK)
+		rc = db_query_text(&outcome, app->db, &request_stmt, params);
+	throttle_finish(app->login_by_address, key, now,
+	                rc != CS_OK && guess_failed(rc) ? THROTTLE_FAILED : THROTTLE_NEUTRAL);
 	if (rc == CS_OK)
 		rc = finish(&result, app, outcome, client_address, "signup");
 	free(outcome);

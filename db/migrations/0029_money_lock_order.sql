@@ -383,6 +383,16 @@ BEGIN
   RETURN portal_payment_charge_json(v_pay)::text;
 END $$;
 
+-- Lock the invoices payment p_payment has money on, by id (rank 2).
+-- (PL/pgSQL: PERFORM reads every row, so every invoice is locked.)
+CREATE FUNCTION money_lock_payment_invoices(p_payment uuid) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM invoices
+  WHERE id IN (SELECT invoice_id FROM payment_allocations WHERE payment_id = p_payment)
+  ORDER BY id FOR UPDATE;
+END $$;
+
 -- An invoice is payment_pending while a pending payment has money on it. Computed under the
 -- invoices' row locks, by a statement that starts after they are held: every other settlement of
 -- a payment on these invoices has then either committed (and is seen) or not yet taken the locks
@@ -391,9 +401,7 @@ END $$;
 CREATE OR REPLACE FUNCTION portal_payment_refresh_pending(p_payment uuid) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM 1 FROM invoices
-  WHERE id IN (SELECT invoice_id FROM payment_allocations WHERE payment_id = p_payment)
-  ORDER BY id FOR UPDATE;
+  PERFORM money_lock_payment_invoices(p_payment);
   UPDATE invoices i SET payment_pending = EXISTS (
     SELECT 1 FROM payment_allocations a JOIN payments p ON p.id = a.payment_id
     WHERE a.invoice_id = i.id AND p.status = 'pending' AND a.reversed_cents < a.amount_cents)
@@ -414,9 +422,7 @@ BEGIN
     PERFORM cs_raise('404', 'not_found', 'There is no payment with this id.');
   END IF;
   PERFORM money_lock_customer(v.tenant_id, v.customer_id);
-  PERFORM 1 FROM invoices
-  WHERE id IN (SELECT invoice_id FROM payment_allocations WHERE payment_id = p_payment)
-  ORDER BY id FOR UPDATE;
+  PERFORM money_lock_payment_invoices(p_payment);
   SELECT * INTO v FROM payments WHERE id = p_payment FOR UPDATE;
   IF v.status = 'pending' AND v_state = 'succeeded' THEN
     UPDATE payments SET status = 'succeeded', next_check_at = NULL,

@@ -26,19 +26,6 @@ static void locks_after_max_failures_until_the_window_ends(void **state)
 	throttle_free(t);
 }
 
-static void success_resets(void **state)
-{
-	(void)state;
-	struct throttle *t = throttle_new(2, 60, 64);
-
-	throttle_fail(t, "k", 10);
-	throttle_fail(t, "k", 11);
-	assert_true(throttle_check(t, "k", 12) > 0);
-	throttle_reset(t, "k");
-	assert_int_equal(throttle_check(t, "k", 12), 0);
-	throttle_free(t);
-}
-
 static void a_full_table_recycles_old_windows(void **state)
 {
 	(void)state;
@@ -156,7 +143,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(locks_after_max_failures_until_the_window_ends),
-	        cmocka_unit_test(success_resets),
 	        cmocka_unit_test(a_full_table_recycles_old_windows),
 	        cmocka_unit_test(reserved_attempts_count_while_in_flight),
 	        cmocka_unit_test(a_success_forgets_failures_but_not_other_attempts_in_flight),
