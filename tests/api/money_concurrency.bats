@@ -12,8 +12,8 @@ load helpers
 setup_file() {
 	export CLOCK_FILE=$BATS_FILE_TMPDIR/clock
 	: >"$CLOCK_FILE"
-	# The processor fake can hold its answers back (its "timeout" mode, with a long client
-	# timeout here), so two payments can be made to reach their settlement together. More
+	# The processor fake can hold its answers back until told (its "hold" mode; the server's
+	# processor timeout is long here), so requests can be made to meet in a chosen state. More
 	# threads and connections than the default 4, so more requests meet in the database.
 	start_stripe_fake
 	STACK_ENV=("${STRIPE_SERVER_ENV[@]}" CURBSIDE_STRIPE_TIMEOUT_MS=120000
@@ -190,9 +190,9 @@ await_charges() {
 	local dir=$BATS_TEST_TMPDIR/meet total pids=() i
 	mkdir -p "$dir"
 	total=$(stripe_control GET /_control/charges | jq .total)
-	# Both charges are made at once, then their answers held 10 s: meanwhile our session takes
-	# the invoice's lock, so both settlements start and then wait for it together.
-	stripe_control POST /_control/next '{"mode": "timeout", "count": 2, "seconds": 10}' >/dev/null
+	# Both charges are made at once and their answers held until our session has taken the
+	# invoice's lock, so both settlements start and then wait for it together.
+	stripe_control POST /_control/next '{"mode": "hold", "count": 2}' >/dev/null
 	for i in 1 2; do
 		curl -sS --max-time 120 -o "$dir/$i.body" -w '%{http_code}' -X POST "$SERVER_URL/v1/portal/payments" \
 			-H "Authorization: Bearer $PORTAL_TOKEN" -H 'Content-Type: application/json' \
@@ -203,6 +203,7 @@ await_charges() {
 	done
 	await_charges $((total + 2))
 	hold_invoice "$INVOICE_ID"
+	stripe_control POST /_control/release >/dev/null
 	await_lock_waits 2
 	release_invoice
 	wait "${pids[@]}"
@@ -315,4 +316,28 @@ remove_injection() {
 	# The server reconnects: the next request is served.
 	pay "$(jq -cn --arg m "$METHOD_ID" '{payment_method_id: $m}')"
 	assert_status 201
+}
+
+@test "a second request with the key while the first waits at the processor is 409; the first then succeeds" {
+	account_with_user
+	big_invoice 3000
+	add_card
+	local key dir=$BATS_TEST_TMPDIR total
+	key=$(new_idempotency_key)
+	total=$(stripe_control GET /_control/charges | jq .total)
+	stripe_control POST /_control/next '{"mode": "hold", "count": 1}' >/dev/null
+	curl -sS --max-time 120 -o "$dir/first.body" -w '%{http_code}' -X POST "$SERVER_URL/v1/portal/payments" \
+		-H "Authorization: Bearer $PORTAL_TOKEN" -H 'Content-Type: application/json' \
+		-H "Idempotency-Key: $key" --data "$(jq -cn --arg m "$METHOD_ID" '{payment_method_id: $m}')" \
+		>"$dir/first.status" 3>&- &
+	local first=$!
+	# The processor has made the charge and holds its answer: the first request holds the key.
+	await_charges $((total + 1))
+	pay "$(jq -cn --arg m "$METHOD_ID" '{payment_method_id: $m}')" "$key"
+	assert_problem 409 idempotency_key_in_use
+	stripe_control POST /_control/release >/dev/null
+	wait "$first"
+	[[ $(cat "$dir/first.status") == 201 ]] || fail "first: $(cat "$dir/first.status") $(cat "$dir/first.body")"
+	[[ $(stack_sql "SELECT count(*) FROM payments WHERE customer_id = '$CUSTOMER_ID'") == 1 ]]
+	[[ $(stack_sql "SELECT balance_cents FROM invoices WHERE id = '$INVOICE_ID'") == 0 ]]
 }

@@ -21,14 +21,17 @@ idempotency_error. Bank (ACH) intents stay `processing` until settled by /_contr
 with --ach-settle-seconds, after that delay; tok_bank_account_returned settles as failed.
 
 Control endpoints (for tests; no auth):
-  POST /_control/next     {"mode": "decline"|"timeout"|"error500", "count": 1, "seconds": 5}
+  POST /_control/next     {"mode": "decline"|"timeout"|"hold"|"error500", "count": 1, "seconds": 5}
                           the next `count` /v1 requests decline (a payment intent as a
                           card_declined), time out (the request is processed, then the answer
-                          waits `seconds`), or answer 500 without doing anything
+                          waits `seconds`), are held (processed, then the answer waits for
+                          /_control/release: no clock involved), or answer 500 without doing
+                          anything
+  POST /_control/release  answer every held request now
   GET  /_control/charges  {"by_key": {idempotency key: payment intents created}, "total": n}
   GET  /_control/requests the /v1 requests received: [{method, path, idempotency_key, form}]
   POST /_control/settle   {"id": "pi_..."} or {} for every processing intent
-  POST /_control/reset    forget everything
+  POST /_control/reset    forget everything (held requests are released)
 
 Usage: stripe_fake.py --port PORT (0: any free port, printed on the first line) [--key sk_test_...] [--ach-settle-seconds N]
 """
@@ -68,6 +71,9 @@ class State:
         self.total = 0
         self.switches = []  # pending modes for the next requests
         self.requests = []
+        if getattr(self, "held", None):
+            self.held.set()
+        self.held = threading.Event()  # set by /_control/release
 
 
 STATE = State()
@@ -128,6 +134,10 @@ class Handler(BaseHTTPRequestHandler):
         status, body = self.dispatch(method, form, key, mode)
         if mode and mode["mode"] == "timeout":
             time.sleep(float(mode.get("seconds", 5)))
+        if mode and mode["mode"] == "hold":
+            with STATE.lock:
+                held = STATE.held
+            held.wait()
         self.answer(status, body)
 
     def dispatch(self, method, form, key, mode):
@@ -273,6 +283,10 @@ class Handler(BaseHTTPRequestHandler):
                 for pid, entry in STATE.intents.items():
                     if not doc.get("id") or doc["id"] == pid:
                         self.settle(entry)
+                return self.answer(200, {})
+            if method == "POST" and self.path == "/_control/release":
+                STATE.held.set()
+                STATE.held = threading.Event()
                 return self.answer(200, {})
             if method == "POST" and self.path == "/_control/reset":
                 STATE.reset()
