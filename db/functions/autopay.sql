@@ -161,8 +161,8 @@ BEGIN
   IF v_ids IS NULL THEN
     RETURN json_build_object('last', NULL, 'charges', '[]'::json)::text;
   END IF;
-  -- The customers are locked; now their invoices no payment is in flight on, in id order (0007's
-  -- lock order). Those a settlement holds are never waited for.
+  -- The customers are locked; now their invoices no payment is in flight on, in id order (the
+  -- money lock order). Those a settlement holds are never waited for.
   PERFORM 1 FROM invoices i JOIN customers c ON c.tenant_id = i.tenant_id AND c.id = i.customer_id
   WHERE c.id = ANY (v_ids) AND i.status = 'open' AND NOT i.payment_pending
   ORDER BY i.id FOR UPDATE OF i;
@@ -204,7 +204,7 @@ BEGIN
     INSERT INTO payment_allocations (tenant_id, customer_id, payment_id, invoice_id, amount_cents)
     SELECT d.tenant_id, d.customer_id, r.id, d.invoice_id, d.balance_cents
     FROM due d JOIN reserved r ON r.customer_id = d.customer_id
-    -- (The allocation trigger of 0023 marks the invoices payment_pending.)
+    -- (The allocations' trigger, payment_allocations_inserted, marks the invoices payment_pending.)
     ORDER BY d.invoice_id)
   SELECT coalesce(json_agg(portal_payment_charge_json(r) ORDER BY r.customer_id), '[]'::json)
   INTO v_charges FROM reserved r;
@@ -249,7 +249,7 @@ BEGIN
              AND o.payment_id NOT IN (SELECT id FROM settled)) = 0),
   receipts AS (
     INSERT INTO outbox (tenant_id, template, to_address, payload)
-    -- 0030: every recipient of payment_mail_recipients (was: the customer's address only).
+    -- Every recipient of payment_mail_recipients, each in an email of their own.
     SELECT s.tenant_id, 'payment_receipt', r.email, portal_payment_mail_payload(s)
     FROM settled s CROSS JOIN LATERAL payment_mail_recipients(s) r(email))
   SELECT count(*) INTO n FROM settled;

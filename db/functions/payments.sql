@@ -233,7 +233,7 @@ BEGIN
   END IF;
   SELECT * INTO v_pay FROM payments WHERE tenant_id = p_tenant AND id = p_payment;
   IF NOT FOUND OR v_pay.processor_charge_ref IS NULL THEN
-    -- 0007's path (an unknown payment is its 404); it locks in the same order.
+    -- payment_refund's path (an unknown payment is its 404); it locks in the same order.
     kind := 'done';
     body := payment_refund(p_tenant, p_payment, p, p_claim);
     RETURN;
