@@ -53,6 +53,15 @@ static const char *applied_checksum(PGconn *pg, const char *version, PGresult **
 	return PQgetvalue(*res, 0, 0);
 }
 
+/* Whether `text` has `line` as one of its lines (`line` ends with its newline). */
+static bool has_line(const char *text, const char *line)
+{
+	for (const char *at = strstr(text, line); at; at = strstr(at + 1, line))
+		if (at == text || at[-1] == '\n')
+			return true;
+	return false;
+}
+
 /*
  * Whether `checksum` is what migration `name` was before its functions moved to db/functions/
  * (db/rewritten-migrations.sha256, one "<sha256>  <file name>" line each, as sha256sum prints).
@@ -65,7 +74,7 @@ static bool rewritten_from(const char *name, const char *checksum)
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return false;
 	for (size_t i = 0; i < embedded_rewritten_checksums_count; i++)
-		if (strstr(embedded_rewritten_checksums[i].data, line))
+		if (has_line(embedded_rewritten_checksums[i].data, line))
 			return true;
 	return false;
 }
@@ -176,12 +185,12 @@ int db_migrate(const char *url, FILE *out)
 	rc = run(pg, "BEGIN", out, "BEGIN") ? migrate_in_transaction(pg, out) : CS_EDB;
 	if (rc == CS_OK && !run(pg, "COMMIT", out, "COMMIT"))
 		rc = CS_EDB;
-	if (rc != CS_OK)
-		run(pg, "ROLLBACK", out, "ROLLBACK");
-	else
+	if (rc == CS_OK)
 		fprintf(out,
 		        "migrate: database is up to date (%zu migrations, %zu function files)\n",
 		        embedded_migrations_count, embedded_functions_count);
+	else if (run(pg, "ROLLBACK", out, "ROLLBACK"))
+		fprintf(out, "migrate: rolled back: the database is as it was before this run\n");
 	run(pg, "SELECT pg_advisory_unlock(" MIGRATION_LOCK_KEY ")", out, "unlock");
 out:
 	PQfinish(pg);

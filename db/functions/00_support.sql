@@ -1,6 +1,6 @@
 -- Helpers every area uses: problems raised to the server (cs_raise), timestamps and cursors as the
--- API writes them, the tenant's today, money and address text, and the updated_at trigger of every
--- table that has the column.
+-- API writes them, the tenant's today, money and address text, and touch_updated_at with the
+-- tables it keeps updated_at true on (sms_preferences sets its own).
 
 -- Keeps updated_at true on every UPDATE without each statement having to remember it.
 CREATE OR REPLACE FUNCTION touch_updated_at() RETURNS trigger

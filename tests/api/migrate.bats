@@ -56,6 +56,7 @@ break_cs_raise() {
 	[[ $status != 0 ]] || fail "migrate accepted a changed migration: $output"
 	[[ $output == *'0005_billing.sql was changed after it was applied'* ]] ||
 		fail "the refusal does not name the migration: $output"
+	[[ $output == *'rolled back'* ]] || fail "the refusal does not say nothing was written: $output"
 	[[ $(sql "SELECT prosrc FROM pg_proc WHERE proname = 'cs_raise'") == 'BEGIN END' ]] ||
 		fail "the functions were replaced although the run was refused"
 }
@@ -75,4 +76,13 @@ break_cs_raise() {
 		"$(file_checksum 0007_back_office_writes)" ]] || fail "the current checksum was not recorded"
 	migrate
 	[[ $status == 0 && $output != *'recorded'* ]] || fail "the second run changed something: $output"
+}
+
+@test "a recorded checksum that only ends like a listed one is refused" {
+	# "  0007_back_office_writes.sql" ends a line of db/rewritten-migrations.sha256.
+	sql "UPDATE schema_migrations SET checksum = '' WHERE version = '0007_back_office_writes'"
+	migrate
+	[[ $status != 0 ]] || fail "migrate accepted an empty checksum: $output"
+	[[ $output == *'0007_back_office_writes.sql was changed after it was applied'* ]] ||
+		fail "the refusal does not name the migration: $output"
 }
