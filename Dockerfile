@@ -1,6 +1,6 @@
 # Curbside's production image (Debian bookworm, multi-stage).
 # The build stage compiles a release build of `curbside` (which embeds the
-# OpenAPI document, the migrations and the Redoc bundle from web/); the
+# OpenAPI document, the migrations and SQL functions, and the Redoc bundle from web/); the
 # runtime stage holds only the shared libraries the binary links against and
 # runs it as the unprivileged user `curbside`.
 #

@@ -14,6 +14,10 @@ struct embedded_file {
 
 extern const struct embedded_file embedded_migrations[];
 extern const size_t embedded_migrations_count;
+extern const struct embedded_file embedded_functions[];
+extern const size_t embedded_functions_count;
+extern const struct embedded_file embedded_rewritten_checksums[];
+extern const size_t embedded_rewritten_checksums_count;
 extern const struct embedded_file embedded_assets[];
 extern const size_t embedded_assets_count;
 extern const struct embedded_file embedded_seed[];

@@ -10,14 +10,6 @@ EXCEPTION WHEN invalid_parameter_value THEN
   RETURN false;
 END $$;
 
--- Keeps updated_at true on every UPDATE without each statement having to remember it.
-CREATE FUNCTION touch_updated_at() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-  NEW.updated_at := now();
-  RETURN NEW;
-END $$;
-
 CREATE TABLE tenants (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   slug text NOT NULL,
@@ -42,6 +34,3 @@ CREATE TABLE tenants (
   CONSTRAINT tenants_time_zone_valid CHECK (is_time_zone(time_zone)),
   CONSTRAINT tenants_brand_color_format CHECK (brand_color ~ '^#[0-9A-Fa-f]{6}$')
 );
-
-CREATE TRIGGER tenants_touch BEFORE UPDATE ON tenants
-  FOR EACH ROW EXECUTE FUNCTION touch_updated_at();

@@ -18,9 +18,6 @@ CREATE TABLE staff_users (
   CONSTRAINT staff_users_tenant_id_id_key UNIQUE (tenant_id, id)
 );
 
-CREATE TRIGGER staff_users_touch BEFORE UPDATE ON staff_users
-  FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
-
 -- A login session: access tokens carry its id, so revoking the row revokes them.
 CREATE TABLE sessions (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),

@@ -1,28 +1,5 @@
 -- Tenant API keys for integrators, and the helpers every back-office function shares.
 
--- Business errors raised by SQL functions: SQLSTATE 'CS' + HTTP status, MESSAGE the stable problem
--- code, DETAIL the sentence, HINT the request field at fault (or empty). The pool maps them to
--- problem responses, so a rule enforced here reads the same as one enforced in C.
-CREATE FUNCTION cs_raise(status text, code text, detail text, field text DEFAULT '')
-RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE EXCEPTION USING ERRCODE = 'CS' || status, MESSAGE = code, DETAIL = detail,
-    HINT = coalesce(field, '');
-END $$;
-
--- An instant as RFC 3339 UTC with milliseconds (the API's format).
-CREATE FUNCTION instant(t timestamptz) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-$$;
-
--- The opaque cursor of a keyset page: base64url of a JSON array of the last row's sort keys.
-CREATE FUNCTION cursor_encode(keys json) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT translate(rtrim(replace(encode(convert_to(keys::text, 'UTF8'), 'base64'), E'\n', ''),
-                         '='), '+/', '-_')
-$$;
-
 CREATE TABLE api_keys (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,

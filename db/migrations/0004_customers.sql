@@ -10,15 +10,6 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT a IS NULL OR (jsonb_typeof(a) = 'object' AND coalesce(a->>'line1', '') <> '')
 $$;
 
--- One line for lists and documents: "12 Oak St, Springfield, IL 62701".
-CREATE FUNCTION address_line(a jsonb) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT nullif(concat_ws(', ', nullif(a->>'line1', ''), nullif(a->>'line2', ''),
-                          nullif(a->>'city', ''),
-                          nullif(concat_ws(' ', nullif(a->>'region', ''),
-                                           nullif(a->>'postal_code', '')), '')), '')
-$$;
-
 CREATE TABLE customers (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
@@ -49,19 +40,6 @@ CREATE TABLE customers (
 CREATE INDEX customers_name_idx ON customers (tenant_id, name, id);
 CREATE INDEX customers_search_idx ON customers USING gin (search_text gin_trgm_ops);
 
-CREATE FUNCTION customers_search_text() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-  NEW.search_text := lower(concat_ws(' ', NEW.name, NEW.account_number,
-    (SELECT string_agg(c->>'email', ' ') FROM jsonb_array_elements(NEW.contacts) AS c)));
-  RETURN NEW;
-END $$;
-
-CREATE TRIGGER customers_search BEFORE INSERT OR UPDATE ON customers
-  FOR EACH ROW EXECUTE FUNCTION customers_search_text();
-CREATE TRIGGER customers_touch BEFORE UPDATE ON customers
-  FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
-
 CREATE TABLE locations (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   tenant_id uuid NOT NULL,
@@ -79,8 +57,6 @@ CREATE TABLE locations (
 );
 
 CREATE INDEX locations_customer_idx ON locations (tenant_id, customer_id, created_at, id);
-CREATE TRIGGER locations_touch BEFORE UPDATE ON locations
-  FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
 
 CREATE TABLE services (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -108,8 +84,6 @@ CREATE TABLE services (
 );
 
 CREATE INDEX services_customer_idx ON services (tenant_id, customer_id, created_at, id);
-CREATE TRIGGER services_touch BEFORE UPDATE ON services
-  FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
 
 CREATE TABLE orders (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -138,5 +112,3 @@ CREATE TABLE orders (
 );
 
 CREATE INDEX orders_customer_idx ON orders (tenant_id, customer_id, service_date DESC, id DESC);
-CREATE TRIGGER orders_touch BEFORE UPDATE ON orders
-  FOR EACH ROW EXECUTE FUNCTION touch_updated_at();

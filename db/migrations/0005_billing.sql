@@ -52,23 +52,6 @@ CREATE TABLE invoices (
 );
 
 CREATE INDEX invoices_customer_idx ON invoices (tenant_id, customer_id, invoice_date DESC, id DESC);
-CREATE TRIGGER invoices_touch BEFORE UPDATE ON invoices
-  FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
-
--- A sent invoice is open while something is owed and paid once nothing is: applying or reversing
--- money flips it, whoever did it.
-CREATE FUNCTION invoices_settle_status() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-  IF NEW.status IN ('open', 'paid') THEN
-    NEW.status := CASE WHEN NEW.total_cents - NEW.paid_cents - NEW.credited_cents = 0
-                       THEN 'paid' ELSE 'open' END;
-  END IF;
-  RETURN NEW;
-END $$;
-
-CREATE TRIGGER invoices_settle BEFORE INSERT OR UPDATE ON invoices
-  FOR EACH ROW EXECUTE FUNCTION invoices_settle_status();
 
 CREATE TABLE invoice_lines (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -161,8 +144,6 @@ CREATE TABLE payments (
 );
 
 CREATE INDEX payments_customer_idx ON payments (tenant_id, customer_id, payment_date DESC, id DESC);
-CREATE TRIGGER payments_touch BEFORE UPDATE ON payments
-  FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
 
 CREATE TABLE payment_allocations (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -214,50 +195,6 @@ CREATE TABLE refund_lines (
 );
 
 CREATE INDEX refund_lines_refund_idx ON refund_lines (refund_id);
-
--- Keep invoices.paid_cents and payments.allocated_cents equal to the net of their allocations.
-CREATE FUNCTION payment_allocations_apply() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-  delta bigint := NEW.amount_cents - NEW.reversed_cents;
-BEGIN
-  IF TG_OP = 'UPDATE' THEN
-    IF NEW.invoice_id <> OLD.invoice_id OR NEW.payment_id <> OLD.payment_id THEN
-      RAISE EXCEPTION 'an allocation cannot move to another invoice or payment';
-    END IF;
-    delta := delta - (OLD.amount_cents - OLD.reversed_cents);
-  END IF;
-  IF delta <> 0 THEN
-    UPDATE invoices SET paid_cents = paid_cents + delta WHERE id = NEW.invoice_id;
-    UPDATE payments SET allocated_cents = allocated_cents + delta WHERE id = NEW.payment_id;
-  END IF;
-  RETURN NULL;
-END $$;
-
-CREATE TRIGGER payment_allocations_totals AFTER INSERT OR UPDATE ON payment_allocations
-  FOR EACH ROW EXECUTE FUNCTION payment_allocations_apply();
-
--- Keep invoices.credited_cents and credits.remaining_cents equal to the net of the applications.
-CREATE FUNCTION credit_applications_apply() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-  delta bigint := NEW.amount_cents - NEW.reversed_cents;
-BEGIN
-  IF TG_OP = 'UPDATE' THEN
-    IF NEW.invoice_id <> OLD.invoice_id OR NEW.credit_id <> OLD.credit_id THEN
-      RAISE EXCEPTION 'a credit application cannot move to another invoice or credit';
-    END IF;
-    delta := delta - (OLD.amount_cents - OLD.reversed_cents);
-  END IF;
-  IF delta <> 0 THEN
-    UPDATE invoices SET credited_cents = credited_cents + delta WHERE id = NEW.invoice_id;
-    UPDATE credits SET remaining_cents = remaining_cents - delta WHERE id = NEW.credit_id;
-  END IF;
-  RETURN NULL;
-END $$;
-
-CREATE TRIGGER credit_applications_totals AFTER INSERT OR UPDATE ON credit_applications
-  FOR EACH ROW EXECUTE FUNCTION credit_applications_apply();
 
 -- Money requests (POST payments, refunds) keyed by the client's Idempotency-Key. The response is
 -- written in the same transaction as the money movement, so a retry after a crash either replays

@@ -43,9 +43,6 @@ CREATE TABLE portal_users (
   CONSTRAINT portal_users_full_name_length CHECK (char_length(full_name) BETWEEN 1 AND 200)
 );
 
-CREATE TRIGGER portal_users_touch BEFORE UPDATE ON portal_users
-  FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
-
 -- Which customer accounts a portal user may see (rule 9: one login, several accounts).
 CREATE TABLE portal_user_accounts (
   tenant_id uuid NOT NULL,
@@ -175,25 +172,6 @@ CREATE TABLE outbox (
 
 CREATE INDEX outbox_due_idx ON outbox (next_attempt_at) WHERE status = 'queued';
 
-CREATE FUNCTION outbox_notify() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM pg_notify('curbside_outbox', '');
-  RETURN NULL;
-END $$;
-
--- Wakes every mail worker listening, at commit.
-CREATE TRIGGER outbox_wake AFTER INSERT ON outbox
-  FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
-
--- Queue one email; the worker renders and sends it after this transaction commits.
-CREATE FUNCTION outbox_enqueue(p_tenant uuid, p_template text, p_to text, p_payload jsonb)
-RETURNS uuid LANGUAGE sql AS $$
-  INSERT INTO outbox (tenant_id, template, to_address, payload)
-  VALUES (p_tenant, p_template, p_to, coalesce(p_payload, '{}'))
-  RETURNING id
-$$;
-
 -- Background jobs (bulk invitations, rule 11), claimed by any server process with
 -- FOR UPDATE SKIP LOCKED and reporting progress as they go.
 CREATE TABLE jobs (
@@ -223,44 +201,3 @@ CREATE INDEX jobs_pending_idx ON jobs (created_at) WHERE status IN ('queued', 'r
 -- One bulk invitation at a time per tenant.
 CREATE UNIQUE INDEX jobs_one_active_bulk_idx ON jobs (tenant_id)
   WHERE kind = 'bulk_invitation' AND status IN ('queued', 'running');
-
-CREATE FUNCTION jobs_notify() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM pg_notify('curbside_jobs', '');
-  RETURN NULL;
-END $$;
-
-CREATE TRIGGER jobs_wake AFTER INSERT ON jobs
-  FOR EACH STATEMENT EXECUTE FUNCTION jobs_notify();
-
--- Credential checks are cached per process (http/auth.c); these tell every process to forget them
--- when a session ends or a portal is switched off, so a revocation takes effect at once everywhere.
-CREATE FUNCTION auth_revoked_notify() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM pg_notify('curbside_auth_revoked', '');
-  RETURN NULL;
-END $$;
-
-CREATE TRIGGER sessions_revoked AFTER UPDATE OF revoked_at ON sessions
-  FOR EACH STATEMENT EXECUTE FUNCTION auth_revoked_notify();
-CREATE TRIGGER tenants_portal_changed AFTER UPDATE OF portal_enabled ON tenants
-  FOR EACH STATEMENT EXECUTE FUNCTION auth_revoked_notify();
-CREATE TRIGGER customers_portal_changed AFTER UPDATE OF portal_enabled ON customers
-  FOR EACH STATEMENT EXECUTE FUNCTION auth_revoked_notify();
-CREATE TRIGGER api_keys_revoked AFTER UPDATE OF revoked_at ON api_keys
-  FOR EACH STATEMENT EXECUTE FUNCTION auth_revoked_notify();
-CREATE TRIGGER portal_user_accounts_removed AFTER DELETE ON portal_user_accounts
-  FOR EACH STATEMENT EXECUTE FUNCTION auth_revoked_notify();
-
--- The customer as staff see it now carries its portal access.
-CREATE OR REPLACE FUNCTION customer_json(c customers) RETURNS json
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT json_build_object(
-    'id', c.id, 'account_number', c.account_number, 'external_id', c.external_id,
-    'name', c.name, 'kind', c.kind, 'routing', c.routing, 'phone', c.phone,
-    'billing_address', c.billing_address, 'contacts', c.contacts,
-    'portal', json_build_object('enabled', c.portal_enabled, 'login_email', c.portal_login_email),
-    'created_at', instant(c.created_at), 'updated_at', instant(c.updated_at))
-$$;
