@@ -12,7 +12,7 @@
 #include "core/jwt.h"
 #include "core/throttle.h"
 #include "db/pool.h"
-#include "payments/processors/processor.h"
+#include "processors/processor.h"
 
 struct app {
 	struct config cfg;

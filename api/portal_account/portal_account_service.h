@@ -3,8 +3,8 @@
  * active service locations and its recurring services. Every statement is scoped by the tenant
  * AND the account of the caller's session.
  */
-#ifndef CURBSIDE_PORTAL_VIEWS_PORTAL_ACCOUNT_SERVICE_H
-#define CURBSIDE_PORTAL_VIEWS_PORTAL_ACCOUNT_SERVICE_H
+#ifndef CURBSIDE_PORTAL_ACCOUNT_SERVICE_H
+#define CURBSIDE_PORTAL_ACCOUNT_SERVICE_H
 
 #include "db/pool.h"
 #include "http/auth.h"

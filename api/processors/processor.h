@@ -7,8 +7,8 @@
  * One processor per process, made from the configuration by processor_open and shared by every
  * thread (thread-safe). Results are written into caller-owned structs; nothing to free.
  */
-#ifndef CURBSIDE_PAYMENTS_PROCESSOR_H
-#define CURBSIDE_PAYMENTS_PROCESSOR_H
+#ifndef CURBSIDE_PROCESSOR_H
+#define CURBSIDE_PROCESSOR_H
 
 #include "config.h"
 #include "core/error.h"

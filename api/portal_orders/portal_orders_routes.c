@@ -1,10 +1,11 @@
-#include "portal_views/portal_orders_routes.h"
+#include "portal_orders/portal_orders_routes.h"
 
 #include "http/fields.h"
 #include "http/params.h"
 #include "http/reply.h"
-#include "portal_views/portal_filters.h"
-#include "portal_views/portal_orders_service.h"
+#include "portal/portal_filters.h"
+#include "portal/portal_serve.h"
+#include "portal_orders/portal_orders_service.h"
 
 static const char *const order_statuses[] = {"pending",   "scheduled", "in_progress",
                                              "completed", "cancelled", NULL};
@@ -41,9 +42,15 @@ static int get_order(struct http_ctx *ctx)
 	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
 }
 
+static int get_order_receipt(struct http_ctx *ctx)
+{
+	return portal_serve_document(ctx, "order", portal_documents_order);
+}
+
 static const struct route portal_orders_routes[] = {
         {"GET", "/v1/portal/orders", AUTH_PORTAL_ACCOUNT, list_orders},
         {"GET", "/v1/portal/orders/:id", AUTH_PORTAL_ACCOUNT, get_order},
+        {"GET", "/v1/portal/orders/:id/receipt", AUTH_PORTAL_ACCOUNT, get_order_receipt},
 };
 
 const struct route_table portal_orders_route_table =

@@ -3,13 +3,13 @@
  * jobs with their service date, status, location and amount. Every statement is scoped by the
  * tenant AND the account of the caller's session: another account's order is not found.
  */
-#ifndef CURBSIDE_PORTAL_VIEWS_PORTAL_ORDERS_SERVICE_H
-#define CURBSIDE_PORTAL_VIEWS_PORTAL_ORDERS_SERVICE_H
+#ifndef CURBSIDE_PORTAL_ORDERS_SERVICE_H
+#define CURBSIDE_PORTAL_ORDERS_SERVICE_H
 
 #include "db/pool.h"
 #include "http/auth.h"
 #include "http/params.h"
-#include "portal_views/portal_filters.h"
+#include "portal/portal_filters.h"
 
 /* Filters of the portal order list (NULL for any), already checked for shape. */
 struct portal_order_filter {

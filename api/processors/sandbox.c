@@ -17,7 +17,7 @@
 
 #include "core/hash.h"
 #include "core/random.h"
-#include "payments/processors/processor_impl.h"
+#include "processors/processor_impl.h"
 
 #define METHOD_PREFIX "pm_sandbox_"
 #define CHARGE_PREFIX "pi_sandbox_"

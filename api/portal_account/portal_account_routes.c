@@ -1,9 +1,10 @@
-#include "portal_views/portal_account_routes.h"
+#include "portal_account/portal_account_routes.h"
 
 #include "http/fields.h"
 #include "http/params.h"
 #include "http/reply.h"
-#include "portal_views/portal_account_service.h"
+#include "portal_account/portal_account_service.h"
+#include "portal_account/portal_dashboard.h"
 
 typedef int (*portal_list_fn)(char **out, struct db_pool *db, const struct principal *who,
                               const struct list_params *page);
@@ -12,6 +13,15 @@ static int read_account(struct http_ctx *ctx)
 {
 	char *json = NULL;
 	int rc = portal_account_read(&json, ctx->app->db, &ctx->principal);
+
+	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
+}
+
+static int get_dashboard(struct http_ctx *ctx)
+{
+	char *json = NULL;
+	int rc = portal_dashboard_read(&json, ctx->app->db, ctx->principal.tenant_id,
+	                               ctx->principal.account_id);
 
 	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
 }
@@ -42,6 +52,7 @@ static int list_services(struct http_ctx *ctx)
 
 static const struct route portal_account_routes[] = {
         {"GET", "/v1/portal/account", AUTH_PORTAL_ACCOUNT, read_account},
+        {"GET", "/v1/portal/dashboard", AUTH_PORTAL_ACCOUNT, get_dashboard},
         {"GET", "/v1/portal/locations", AUTH_PORTAL_ACCOUNT, list_locations},
         {"GET", "/v1/portal/services", AUTH_PORTAL_ACCOUNT, list_services},
 };

@@ -1,4 +1,4 @@
-#include "portal_views/portal_account_service.h"
+#include "portal_account/portal_account_service.h"
 
 #include "db/page_sql.h"
 #include "db/query.h"

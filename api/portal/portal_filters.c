@@ -1,4 +1,4 @@
-#include "portal_views/portal_filters.h"
+#include "portal/portal_filters.h"
 
 #include <string.h>
 

@@ -1,4 +1,4 @@
-#include "portal_views/portal_orders_service.h"
+#include "portal_orders/portal_orders_service.h"
 
 #include "db/page_sql.h"
 #include "db/query.h"

@@ -2,10 +2,10 @@
  * What an implementation of the payment processor provides (processor.c dispatches to it).
  * Each implementation embeds `struct processor` as its first member.
  */
-#ifndef CURBSIDE_PAYMENTS_PROCESSOR_IMPL_H
-#define CURBSIDE_PAYMENTS_PROCESSOR_IMPL_H
+#ifndef CURBSIDE_PROCESSOR_IMPL_H
+#define CURBSIDE_PROCESSOR_IMPL_H
 
-#include "payments/processors/processor.h"
+#include "processors/processor.h"
 
 struct processor_ops {
 	const char *name;

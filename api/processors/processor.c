@@ -1,8 +1,8 @@
-#include "payments/processors/processor.h"
+#include "processors/processor.h"
 
 #include <string.h>
 
-#include "payments/processors/processor_impl.h"
+#include "processors/processor_impl.h"
 
 void processor_copy(char *dst, size_t cap, const char *src)
 {

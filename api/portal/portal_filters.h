@@ -4,8 +4,8 @@
  * to the selected account is the list statement's call (portal_location_filter() in SQL answers
  * 422 on location_id, the same for an unknown id and another account's).
  */
-#ifndef CURBSIDE_PORTAL_VIEWS_PORTAL_FILTERS_H
-#define CURBSIDE_PORTAL_VIEWS_PORTAL_FILTERS_H
+#ifndef CURBSIDE_PORTAL_FILTERS_H
+#define CURBSIDE_PORTAL_FILTERS_H
 
 #include "http/fields.h"
 #include "http/route.h"

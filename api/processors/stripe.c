@@ -16,7 +16,7 @@
 
 #include "core/strbuf.h"
 #include "log.h"
-#include "payments/processors/processor_impl.h"
+#include "processors/processor_impl.h"
 
 /* The most of an answer we read; Stripe's objects are a few kilobytes. */
 #define MAX_ANSWER_BYTES (256 * 1024)
