@@ -7,13 +7,13 @@
 #include <unistd.h>
 
 #include "autopay/autopay_worker.h"
+#include "core/log.h"
 #include "core/password.h"
 #include "db/loop.h"
 #include "db/migrate.h"
 #include "http/auth.h"
 #include "http/server.h"
 #include "jobs/jobs_worker.h"
-#include "log.h"
 #include "mail/mail_worker.h"
 #include "oidc/oidc_client.h"
 #include "payments/payments_worker.h"

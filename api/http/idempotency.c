@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "core/hash.h"
+#include "core/log.h"
 #include "db/pool.h"
 #include "http/reply.h"
-#include "log.h"
 
 static struct db_stmt claim_stmt = DB_STMT(
         "idempotency_claim",

@@ -8,9 +8,9 @@
 #include <strings.h>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "http/metrics.h"
 #include "http/reply.h"
-#include "log.h"
 
 static atomic_int inflight;
 

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "http/metrics.h"
 #include "http/middleware.h"
 #include "http/reply.h"
-#include "log.h"
 
 /*
  * Ulfius runs matching endpoints in priority order (0 first). The fallback matches every request

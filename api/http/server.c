@@ -8,9 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/log.h"
 #include "http/middleware.h"
 #include "http/router.h"
-#include "log.h"
 
 #define SHUTDOWN_GRACE_MS 10000
 

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "core/strbuf.h"
-#include "log.h"
 #include "processors/processor_impl.h"
 
 /* The most of an answer we read; Stripe's objects are a few kilobytes. */

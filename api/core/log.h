@@ -2,8 +2,8 @@
  * Logging through yder, one macro per level. Every line carries the request id of the request the
  * thread is serving (or "-"). Never pass passwords, tokens, card data or full emails.
  */
-#ifndef CURBSIDE_LOG_H
-#define CURBSIDE_LOG_H
+#ifndef CURBSIDE_CORE_LOG_H
+#define CURBSIDE_CORE_LOG_H
 
 #include <yder.h>
 

@@ -1,4 +1,4 @@
-#include "sms/sms_phone.h"
+#include "core/phone.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -7,7 +7,7 @@
 #define E164_MAX_DIGITS 15
 #define SHOWN_DIGITS    4
 
-bool sms_phone_valid(const char *s, size_t len)
+bool phone_valid(const char *s, size_t len)
 {
 	if (!s || len < 1 + E164_MIN_DIGITS || len > 1 + E164_MAX_DIGITS || s[0] != '+' ||
 	    s[1] == '0')
@@ -18,7 +18,7 @@ bool sms_phone_valid(const char *s, size_t len)
 	return true;
 }
 
-void sms_phone_mask(char *out, size_t cap, const char *phone)
+void phone_mask(char *out, size_t cap, const char *phone)
 {
 	size_t len = phone ? strlen(phone) : 0, i;
 
@@ -29,7 +29,7 @@ void sms_phone_mask(char *out, size_t cap, const char *phone)
 	out[i] = '\0';
 }
 
-void sms_phone_scrub(char *text)
+void phone_scrub(char *text)
 {
 	for (char *p = text; *p;) {
 		size_t digits = strspn(p, "0123456789");

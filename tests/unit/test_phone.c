@@ -6,11 +6,11 @@
 
 #include <cmocka.h>
 
-#include "sms/sms_phone.h"
+#include "core/phone.h"
 
 static bool valid(const char *s)
 {
-	return sms_phone_valid(s, s ? strlen(s) : 0);
+	return phone_valid(s, s ? strlen(s) : 0);
 }
 
 static void e164_numbers_are_accepted(void **state)
@@ -32,7 +32,7 @@ static void other_shapes_are_refused(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_false(valid(bad[i]));
 	assert_false(valid(NULL));
-	assert_false(sms_phone_valid("+15555550123", 5)); /* only its first bytes */
+	assert_false(phone_valid("+15555550123", 5)); /* only its first bytes */
 }
 
 static void masking_keeps_the_plus_and_the_last_four(void **state)
@@ -40,11 +40,11 @@ static void masking_keeps_the_plus_and_the_last_four(void **state)
 	(void)state;
 	char out[24];
 
-	sms_phone_mask(out, sizeof(out), "+15555550123");
+	phone_mask(out, sizeof(out), "+15555550123");
 	assert_string_equal(out, "+*******0123");
-	sms_phone_mask(out, 6, "+15555550123");
+	phone_mask(out, 6, "+15555550123");
 	assert_string_equal(out, "+****");
-	sms_phone_mask(out, sizeof(out), NULL);
+	phone_mask(out, sizeof(out), NULL);
 	assert_string_equal(out, "");
 }
 
@@ -53,7 +53,7 @@ static void scrubbing_hides_numbers_in_text(void **state)
 	(void)state;
 	char text[] = "The 'To' number +15555550123 is not valid (code 21211, id 2024)";
 
-	sms_phone_scrub(text);
+	phone_scrub(text);
 	assert_string_equal(text,
 	                    "The 'To' number +*******0123 is not valid (code 21211, id 2024)");
 }
