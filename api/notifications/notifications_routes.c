@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "app.h"
 #include "core/phone.h"
 #include "core/validate.h"
 #include "http/fields.h"

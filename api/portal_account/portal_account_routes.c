@@ -1,5 +1,6 @@
 #include "portal_account/portal_account_routes.h"
 
+#include "app.h"
 #include "http/fields.h"
 #include "http/params.h"
 #include "http/reply.h"

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "app.h"
 #include "http/fields.h"
 #include "http/params.h"
 #include "http/reply.h"
