@@ -101,13 +101,23 @@ assert_each_charged_once() {
 	# A new hauler, so only its customers are in play.
 	portal_tenant
 	enrolled_customers 12
-	# Each intent takes 0.3 s at the fake, so both servers are busy at once; two customers a claim.
-	stripe_control POST /_control/next '{"mode": "timeout", "count": 100, "seconds": 0.3}' >/dev/null
-	extra_server first CURBSIDE_AUTOPAY_BATCH=2
+	# Two customers a claim, two lanes a server. The fake holds every answer until released
+	# and the servers wait for it, so a lane that has claimed a batch is stuck on its first
+	# charge: four charges made means all four lanes, both servers', have claimed one.
+	stripe_control POST /_control/next '{"mode": "hold", "count": 100}' >/dev/null
+	local env=(CURBSIDE_AUTOPAY_BATCH=2 CURBSIDE_AUTOPAY_LANES=2 CURBSIDE_STRIPE_TIMEOUT_MS=120000)
+	extra_server first "${env[@]}"
 	local first=$EXTRA_PID first_log=$EXTRA_LOG
-	extra_server second CURBSIDE_AUTOPAY_BATCH=2
+	extra_server second "${env[@]}"
 	local second=$EXTRA_PID second_log=$EXTRA_LOG
 	stack_sql "NOTIFY curbside_autopay" >/dev/null
+	local deadline=$((SECONDS + 60))
+	until (($(stripe_control GET /_control/charges | jq .total) >= 4)); do
+		((SECONDS < deadline)) || fail "four lanes never charged at once"
+		sleep 0.1
+	done
+	stripe_control POST /_control/next '{"mode": "none", "count": 0}' >/dev/null
+	stripe_control POST /_control/release >/dev/null
 	await_payments succeeded 12
 	assert_each_charged_once 12
 	[[ $(stack_sql "SELECT count(*) FROM invoices WHERE tenant_id = '$TENANT_ID' AND status = 'paid'") == 12 ]]
@@ -122,13 +132,18 @@ assert_each_charged_once() {
 @test "a server killed mid-run: another process finishes its charges without charging twice" {
 	portal_tenant
 	enrolled_customers 5
-	# Every intent is made at once but answered after 3 s; the server gives up after 1 s, so
-	# the run takes about 5 s and dies in the middle.
-	stripe_control POST /_control/next '{"mode": "timeout", "count": 5, "seconds": 3}' >/dev/null
-	extra_server crash
+	# The fake makes each intent and holds its answer until released; the server waits for it
+	# (a long processor timeout), so each of its two lanes is stuck on its first charge when it
+	# is killed: one batch reserved all five, one or two were made, none settled.
+	stripe_control POST /_control/next '{"mode": "hold", "count": 5}' >/dev/null
+	extra_server crash CURBSIDE_STRIPE_TIMEOUT_MS=120000 CURBSIDE_AUTOPAY_LANES=2
 	local crash=$EXTRA_PID
 	stack_sql "NOTIFY curbside_autopay" >/dev/null
-	sleep 2.5
+	local deadline=$((SECONDS + 30))
+	until (($(stripe_control GET /_control/charges | jq .total) >= 1)); do
+		((SECONDS < deadline)) || fail "no charge reached the fake"
+		sleep 0.1
+	done
 	kill -9 "$crash"
 	wait "$crash" 2>/dev/null || true
 	# Reserved, some charged at the processor, none settled.
@@ -137,16 +152,9 @@ assert_each_charged_once() {
 	local made
 	made=$(stripe_control GET /_control/charges | jq .total)
 	((made >= 1 && made < 5)) || fail "intents made before the kill: $made"
-	# Use up the slow answers the dead server did not ask for.
-	local i drains=()
-	for ((i = made; i < 5; i++)); do
-		curl -sS --max-time 5 -o /dev/null -H "Authorization: Bearer $STRIPE_FAKE_KEY" \
-			"$STRIPE_URL/v1/payment_intents/pi_none" 3>&- &
-		drains+=($!)
-	done
-	for i in "${drains[@]}"; do
-		wait "$i" || true
-	done
+	# Forget the holds the dead server did not reach, and answer the requests it left held.
+	stripe_control POST /_control/next '{"mode": "none", "count": 0}' >/dev/null
+	stripe_control POST /_control/release >/dev/null
 	# Another server starts; the same run finds nothing new to reserve (the invoices are being
 	# paid), and once the dead server's lease has passed (ended here, as time passing would)
 	# the payments workers finish its charges with their own keys: the processor replays.

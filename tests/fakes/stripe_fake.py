@@ -26,7 +26,7 @@ Control endpoints (for tests; no auth):
                           card_declined), time out (the request is processed, then the answer
                           waits `seconds`), are held (processed, then the answer waits for
                           /_control/release: no clock involved), or answer 500 without doing
-                          anything
+                          anything; "count": 0 forgets the modes not used yet
   POST /_control/release  answer every held request now
   GET  /_control/charges  {"by_key": {idempotency key: payment intents created}, "total": n}
   GET  /_control/requests the /v1 requests received: [{method, path, idempotency_key, form}]
@@ -272,6 +272,8 @@ class Handler(BaseHTTPRequestHandler):
         doc = json.loads(raw) if raw.strip() else {}
         with STATE.lock:
             if method == "POST" and self.path == "/_control/next":
+                if int(doc.get("count", 1)) == 0:
+                    STATE.switches = []
                 for _ in range(int(doc.get("count", 1))):
                     STATE.switches.append(doc)
                 return self.answer(200, {"pending": len(STATE.switches)})
