@@ -6,19 +6,23 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api_keys/api_keys_service.h"
 #include "autopay/autopay_worker.h"
+#include "core/log.h"
 #include "core/password.h"
 #include "db/loop.h"
 #include "db/migrate.h"
 #include "http/auth.h"
 #include "http/server.h"
 #include "jobs/jobs_worker.h"
-#include "log.h"
 #include "mail/mail_worker.h"
 #include "oidc/oidc_client.h"
 #include "payments/payments_worker.h"
+#include "portal_auth/portal_sessions.h"
+#include "processors/processor.h"
 #include "routes.h"
 #include "sms/sms_worker.h"
+#include "staff/staff_service.h"
 #include "tenants/branding_cache.h"
 #include "tenants/tenants_service.h"
 
@@ -130,6 +134,35 @@ static bool forget_credentials(struct db_loop *loop, PGconn *conn, void *unused)
 	return false;
 }
 
+/* The credential checks http_authenticate runs, from the modules that own each credential. */
+static const struct http_credential_checks credential_checks = {
+        .staff_session = staff_session_active,
+        .portal_session = portal_session_check,
+        .is_api_key = api_key_looks_like,
+        .api_key = api_keys_identify,
+};
+
+/* What the HTTP layer serves with: borrowed from `app`, which outlives the server. */
+static struct http_env http_env_of(struct app *app)
+{
+	const struct config *cfg = &app->cfg;
+
+	return (struct http_env){
+	        .app = app,
+	        .db = app->db,
+	        .keys = &app->keys,
+	        .checks = &credential_checks,
+	        .operator_token = cfg->operator_token,
+	        .links_by_address = app->links_by_address,
+	        .cors_origins = app->cors_origins,
+	        .max_body_bytes = cfg->max_body_bytes,
+	        .access_log = cfg->access_log,
+	        .db_connections = cfg->db_pool,
+	        .listen = {cfg->listen_host, cfg->listen_port, cfg->threads, cfg->max_connections,
+	                   cfg->idle_timeout},
+	};
+}
+
 int app_serve(struct app *app)
 {
 	struct db_loop *revocations = NULL;
@@ -150,8 +183,10 @@ int app_serve(struct app *app)
 	int rc = db_loop_start(&revocations, &revocation_listener);
 	if (rc == CS_OK)
 		rc = app_start_workers(app);
-	if (rc == CS_OK)
-		rc = http_server_run(app, tables, ntables);
+	if (rc == CS_OK) {
+		struct http_env env = http_env_of(app);
+		rc = http_server_run(&env, tables, ntables);
+	}
 	app_stop_workers(app);
 	db_loop_stop(revocations);
 	return rc;

@@ -12,7 +12,8 @@
 #include "core/jwt.h"
 #include "core/throttle.h"
 #include "db/pool.h"
-#include "payments/processors/processor.h"
+
+struct processor;
 
 struct app {
 	struct config cfg;

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sms/sms_phone.h"
+#include "core/phone.h"
 
 enum config_kind {
 	KIND_STRING,
@@ -395,7 +395,7 @@ static int check_sms(const struct config *cfg, FILE *err)
 		             "CURBSIDE_SMS_URL\n");
 		bad = 1;
 	}
-	if (!sms_phone_valid(cfg->sms_from, strlen(cfg->sms_from))) {
+	if (!phone_valid(cfg->sms_from, strlen(cfg->sms_from))) {
 		fprintf(err, "CURBSIDE_SMS_FROM: the sending number in E.164 form (+15555550123), "
 		             "required with CURBSIDE_SMS_URL\n");
 		bad = 1;

@@ -5,8 +5,8 @@
 
 #include "app.h"
 #include "config.h"
+#include "core/log.h"
 #include "db/migrate.h"
-#include "log.h"
 #include "routes.h"
 #include "seed/seed_demo.h"
 

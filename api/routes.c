@@ -16,12 +16,12 @@
 #include "payment_methods/payment_methods_routes.h"
 #include "payments/payments_routes.h"
 #include "portal_access/portal_access_routes.h"
+#include "portal_account/portal_account_routes.h"
 #include "portal_auth/portal_auth_routes.h"
-#include "portal_billing/portal_billing_routes.h"
-#include "portal_documents/portal_documents_routes.h"
+#include "portal_credits/portal_credits_routes.h"
+#include "portal_invoices/portal_invoices_routes.h"
+#include "portal_orders/portal_orders_routes.h"
 #include "portal_payments/portal_payments_routes.h"
-#include "portal_views/portal_account_routes.h"
-#include "portal_views/portal_orders_routes.h"
 #include "services/services_routes.h"
 #include "settings/settings_routes.h"
 #include "signup/signup_routes.h"
@@ -41,8 +41,8 @@ static const struct route_table *const tables[] = {
         &signup_route_table,          &passwords_route_table,
         &portal_access_route_table,   &jobs_route_table,
         &portal_account_route_table,  &portal_orders_route_table,
-        &portal_billing_route_table,  &portal_documents_route_table,
-        &payment_methods_route_table, &portal_payments_route_table,
+        &portal_invoices_route_table, &portal_payments_route_table,
+        &portal_credits_route_table,  &payment_methods_route_table,
         &google_login_route_table,    &autopay_route_table,
         &contact_route_table,         &notifications_route_table,
         &statements_route_table,

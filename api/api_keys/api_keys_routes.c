@@ -1,6 +1,7 @@
 #include "api_keys/api_keys_routes.h"
 
 #include "api_keys/api_keys_service.h"
+#include "app.h"
 #include "http/auth.h"
 #include "http/fields.h"
 #include "http/params.h"

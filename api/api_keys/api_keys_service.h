@@ -8,17 +8,10 @@
 #include <stdbool.h>
 
 #include "db/pool.h"
+#include "http/auth.h"
 
 /* Every key starts with this, so a bearer credential's kind is known before any lookup. */
-#define API_KEY_PREFIX     "csk_"
-#define API_KEY_MAX_LENGTH 128
-
-/* What a key hash resolves to. */
-struct api_key_identity {
-	bool found;
-	char tenant_id[37];
-	char key_id[37];
-};
+#define API_KEY_PREFIX "csk_"
 
 /* True when `token` has the shape of an API key (not of a JWT). */
 bool api_key_looks_like(const char *token);

@@ -1,8 +1,8 @@
 #include "autopay/autopay_service.h"
 
 #include "autopay/autopay_clock.h"
+#include "core/log.h"
 #include "db/query.h"
-#include "log.h"
 
 static struct db_stmt get_stmt =
         DB_STMT("portal_autopay_get", "SELECT portal_autopay_get($1, $2, $3::timestamptz)", 3);

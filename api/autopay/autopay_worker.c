@@ -9,8 +9,8 @@
 
 #include "app.h"
 #include "autopay/autopay_clock.h"
+#include "core/log.h"
 #include "db/loop.h"
-#include "log.h"
 #include "payments/payments_charge.h"
 
 struct autopay_worker {

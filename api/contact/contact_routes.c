@@ -1,5 +1,6 @@
 #include "contact/contact_routes.h"
 
+#include "app.h"
 #include "contact/contact_service.h"
 #include "http/fields.h"
 #include "http/middleware.h"

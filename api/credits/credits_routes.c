@@ -1,5 +1,6 @@
 #include "credits/credits_routes.h"
 
+#include "app.h"
 #include "credits/credits_service.h"
 #include "http/fields.h"
 #include "http/params.h"

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include "app.h"
 #include "core/validate.h"
 #include "customers/customers_service.h"
 #include "http/params.h"

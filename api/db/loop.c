@@ -11,8 +11,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "core/log.h"
 #include "db/pool.h"
-#include "log.h"
 
 #define CONNECT_TIMEOUT_MS 10000
 

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/log.h"
 #include "db/constraint_errors.h"
-#include "log.h"
 
 struct db_conn {
 	struct db_pool *pool;

@@ -7,10 +7,10 @@
 #include <time.h>
 
 #include "core/hash.h"
+#include "core/log.h"
 #include "core/random.h"
 #include "core/validate.h"
 #include "db/query.h"
-#include "log.h"
 #include "oidc/oidc_claims.h"
 #include "oidc/oidc_client.h"
 #include "oidc/oidc_signature.h"

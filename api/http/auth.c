@@ -7,12 +7,10 @@
 #include <strings.h>
 #include <time.h>
 
-#include "api_keys/api_keys_service.h"
 #include "core/hash.h"
 #include "core/jwt.h"
+#include "http/env.h"
 #include "http/route.h"
-#include "portal_auth/portal_sessions.h"
-#include "staff/staff_service.h"
 
 /*
  * Credentials confirmed in the database (a live staff session, an unrevoked API key), remembered
@@ -117,7 +115,7 @@ static const char *bearer_token(const struct http_ctx *ctx)
 
 static bool is_operator_token(const struct http_ctx *ctx, const char *token)
 {
-	const char *expected = ctx->app->cfg.operator_token;
+	const char *expected = ctx->env->operator_token;
 
 	return hash_equal_ct(token, strlen(token), expected, strlen(expected));
 }
@@ -149,7 +147,7 @@ static int authenticate_portal(struct http_ctx *ctx, const struct access_claims 
 	snprintf(key, sizeof(key), "p|%s|%s|%s|%s", claims->session_id, claims->subject,
 	         claims->tenant_id, claims->account_id);
 	if (!cache_lookup(key, NULL, now)) {
-		if ((rc = portal_session_check(&state, ctx->app->db, claims)) != CS_OK)
+		if ((rc = ctx->env->checks->portal_session(&state, ctx->env->db, claims)) != CS_OK)
 			return rc;
 		if (state != PORTAL_SESSION_ACTIVE)
 			return portal_state_problem(state);
@@ -180,8 +178,8 @@ static int authenticate_staff(struct http_ctx *ctx, const char *token, enum rout
 	bool active = false;
 	int rc;
 
-	if (access_token_verify(&claims, &ctx->app->keys, token, "staff", now) != CS_OK) {
-		if (access_token_verify(&claims, &ctx->app->keys, token, "portal", now) == CS_OK)
+	if (access_token_verify(&claims, ctx->env->keys, token, "staff", now) != CS_OK) {
+		if (access_token_verify(&claims, ctx->env->keys, token, "portal", now) == CS_OK)
 			return authenticate_portal(ctx, &claims, required);
 		return unauthorized("invalid_token", "The access token is invalid or has expired.");
 	}
@@ -189,8 +187,8 @@ static int authenticate_staff(struct http_ctx *ctx, const char *token, enum rout
 	snprintf(key, sizeof(key), "s|%s|%s|%s", claims.session_id, claims.subject,
 	         claims.tenant_id);
 	if (!cache_lookup(key, NULL, now)) {
-		rc = staff_session_active(&active, ctx->app->db, claims.session_id, claims.subject,
-		                          claims.tenant_id);
+		rc = ctx->env->checks->staff_session(&active, ctx->env->db, claims.session_id,
+		                                     claims.subject, claims.tenant_id);
 		if (rc != CS_OK)
 			return rc;
 		if (!active)
@@ -222,7 +220,7 @@ static int authenticate_api_key(struct http_ctx *ctx, const char *token)
 		return unauthorized("invalid_token", "The API key is invalid or has been revoked.");
 	snprintf(key, sizeof(key), "k|%s", hash);
 	if (!cache_lookup(key, found, now)) {
-		if ((rc = api_keys_identify(&identity, ctx->app->db, hash)) != CS_OK)
+		if ((rc = ctx->env->checks->api_key(&identity, ctx->env->db, hash)) != CS_OK)
 			return rc;
 		if (!identity.found)
 			return unauthorized("invalid_token",
@@ -243,7 +241,7 @@ static int authenticate_tenant_caller(struct http_ctx *ctx, const char *token,
 	if (is_operator_token(ctx, token))
 		return cs_error_set(CS_EFORBIDDEN, "forbidden",
 		                    "The operator token cannot be used on tenant endpoints.");
-	if (api_key_looks_like(token)) {
+	if (ctx->env->checks->is_api_key(token)) {
 		if (required == AUTH_SESSION)
 			return cs_error_set(CS_EFORBIDDEN, "forbidden",
 			                    "An API key has no session to end; an admin revokes it "

@@ -5,11 +5,17 @@
 #ifndef CURBSIDE_HTTP_AUTH_H
 #define CURBSIDE_HTTP_AUTH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/error.h"
+#include "core/jwt.h"
+#include "db/pool.h"
 
 struct http_ctx;
+
+/* Longer bearer credentials are never looked up as API keys. */
+#define API_KEY_MAX_LENGTH 128
 
 /* What a route requires of its caller. */
 enum route_auth {
@@ -37,6 +43,41 @@ struct principal {
 	char session_id[37]; /* staff and portal users */
 	char role[16];       /* staff role; "integrator" for an API key */
 	char account_id[37]; /* portal: the selected customer account ("" when none yet) */
+};
+
+/* What a portal access token's session looks like now (portal_session_check). */
+enum portal_session_state {
+	PORTAL_SESSION_ACTIVE,
+	PORTAL_SESSION_ENDED,               /* revoked, expired or unknown */
+	PORTAL_SESSION_PORTAL_DISABLED,     /* the tenant's portal is off (rule 1) */
+	PORTAL_SESSION_ACCOUNT_UNAVAILABLE, /* the selected account lost portal access or its link
+	                                     */
+};
+
+/* What an API key hash resolves to (api_keys_identify). */
+struct api_key_identity {
+	bool found;
+	char tenant_id[37];
+	char key_id[37];
+};
+
+/*
+ * The database checks behind http_authenticate. The modules that own staff sessions, portal
+ * sessions and API keys supply them (app.c wires them into struct http_env), so http/ includes
+ * none of those modules. Each returns CS_OK with its answer filled in, or the error of a database
+ * that could not answer.
+ */
+struct http_credential_checks {
+	/* Whether session `session_id` of staff user `user_id` in tenant `tenant_id` is active. */
+	int (*staff_session)(bool *active, struct db_pool *db, const char *session_id,
+	                     const char *user_id, const char *tenant_id);
+	/* The state of the portal session the claims name, for their user, tenant and account. */
+	int (*portal_session)(enum portal_session_state *state, struct db_pool *db,
+	                      const struct access_claims *claims);
+	/* True when `token` has the shape of an API key (not of a JWT), before any lookup. */
+	bool (*is_api_key)(const char *token);
+	/* The unrevoked key with SHA-256 `key_hash` (hex), its use recorded. */
+	int (*api_key)(struct api_key_identity *out, struct db_pool *db, const char *key_hash);
 };
 
 /* The level's name as `curbside routes` prints it ("portal_account"). */

@@ -5,9 +5,10 @@
 #include <string.h>
 
 #include "core/hash.h"
+#include "core/log.h"
 #include "db/pool.h"
+#include "http/env.h"
 #include "http/reply.h"
-#include "log.h"
 
 static struct db_stmt claim_stmt = DB_STMT(
         "idempotency_claim",
@@ -126,7 +127,7 @@ int idempotency_claim(struct idempotency *idem, bool *replayed, struct http_ctx 
 	http_principal_name(ctx, principal, sizeof(principal));
 	snprintf(lease, sizeof(lease), "%d", IDEMPOTENCY_LEASE_SECONDS);
 	const char *params[] = {ctx->principal.tenant_id, principal, idem->key, hash, lease};
-	if ((rc = db_checkout(&conn, ctx->app->db)) != CS_OK)
+	if ((rc = db_checkout(&conn, ctx->env->db)) != CS_OK)
 		return rc;
 	rc = db_exec(&res, conn, &claim_stmt, params);
 	db_release(conn);
@@ -174,7 +175,7 @@ static void end_claim(const struct idempotency *idem, struct http_ctx *ctx, stru
 
 	save_error(&saved);
 	const char *params[] = {idem->claim_id};
-	if (db_checkout(&conn, ctx->app->db) != CS_OK || db_run(conn, stmt, params) != CS_OK)
+	if (db_checkout(&conn, ctx->env->db) != CS_OK || db_run(conn, stmt, params) != CS_OK)
 		LOG_WARN("could not end an idempotency claim; it lapses with its lease");
 	db_release(conn);
 	restore_error(&saved);

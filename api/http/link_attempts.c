@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "core/throttle.h"
+#include "http/env.h"
 #include "http/middleware.h"
 
 int link_attempt_begin(struct link_attempt *a, const struct http_ctx *ctx)
@@ -11,7 +12,7 @@ int link_attempt_begin(struct link_attempt *a, const struct http_ctx *ctx)
 	int wait;
 
 	http_client_address(ctx, address, sizeof(address));
-	a->by_address = ctx->app->links_by_address;
+	a->by_address = ctx->env->links_by_address;
 	a->started = time(NULL);
 	snprintf(a->key, sizeof(a->key), "link|%s", address);
 	if ((wait = throttle_reserve(a->by_address, a->key, a->started)) != 0)

@@ -8,9 +8,9 @@
 #include <strings.h>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "http/metrics.h"
 #include "http/reply.h"
-#include "log.h"
 
 static atomic_int inflight;
 
@@ -27,12 +27,13 @@ int http_inflight(void)
 }
 
 void http_ctx_init(struct http_ctx *ctx, const struct _u_request *req, struct _u_response *resp,
-                   struct app *app)
+                   const struct http_env *env)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->req = req;
 	ctx->resp = resp;
-	ctx->app = app;
+	ctx->app = env->app;
+	ctx->env = env;
 	ctx->state = resp->shared_data;
 }
 
@@ -73,16 +74,16 @@ void http_finish(struct http_ctx *ctx)
 
 	metrics_record(index, status, elapsed);
 	/* The route template, never the concrete path or query: they may carry tokens or emails. */
-	if (ctx->app->cfg.access_log)
+	if (ctx->env->access_log)
 		LOG_INFO("method=%s route=%s status=%d duration_ms=%.3f", ctx->req->http_verb,
 		         route, status, elapsed * 1000.0);
 }
 
-static bool origin_allowed(const struct app *app, const char *origin)
+static bool origin_allowed(const struct http_env *env, const char *origin)
 {
 	if (!origin)
 		return false;
-	for (char **o = app->cors_origins; o && *o; o++)
+	for (char *const *o = env->cors_origins; o && *o; o++)
 		if (strcmp(*o, origin) == 0)
 			return true;
 	return false;
@@ -123,7 +124,7 @@ static void add_cors_headers(struct http_ctx *ctx, const char *origin)
  */
 static bool body_too_large(const struct http_ctx *ctx)
 {
-	long limit = ctx->app->cfg.max_body_bytes;
+	long limit = ctx->env->max_body_bytes;
 	const char *declared = http_header(ctx, "Content-Length");
 
 	if (declared && strtoll(declared, NULL, 10) > limit)
@@ -131,7 +132,7 @@ static bool body_too_large(const struct http_ctx *ctx)
 	return ctx->req->binary_body_length > (size_t)limit;
 }
 
-int http_middleware(const struct _u_request *req, struct _u_response *resp, void *app)
+int http_middleware(const struct _u_request *req, struct _u_response *resp, void *env)
 {
 	struct request_state *st = calloc(1, sizeof(*st));
 	struct http_ctx ctx;
@@ -149,10 +150,10 @@ int http_middleware(const struct _u_request *req, struct _u_response *resp, void
 	log_set_request_id(st->request_id);
 	cs_error_clear();
 
-	http_ctx_init(&ctx, req, resp, app);
+	http_ctx_init(&ctx, req, resp, env);
 	http_set_header(&ctx, "X-Request-Id", st->request_id);
 	const char *origin = http_header(&ctx, "Origin");
-	bool allowed = origin_allowed(app, origin);
+	bool allowed = origin_allowed(env, origin);
 	if (allowed)
 		add_cors_headers(&ctx, origin);
 	if (answer_preflight(&ctx, allowed)) {
@@ -162,7 +163,7 @@ int http_middleware(const struct _u_request *req, struct _u_response *resp, void
 	if (body_too_large(&ctx)) {
 		char detail[128];
 		snprintf(detail, sizeof(detail), "Request bodies are limited to %ld bytes.",
-		         ctx.app->cfg.max_body_bytes);
+		         ctx.env->max_body_bytes);
 		http_reply_problem(&ctx, 413, "payload_too_large", detail, NULL);
 		http_finish(&ctx);
 		return U_CALLBACK_COMPLETE;

@@ -10,12 +10,13 @@
 #include <ulfius.h>
 
 #include "core/request_id.h"
+#include "http/env.h"
 #include "http/route.h"
 
-/* A route as registered: its table entry, the app, and its index for metrics. */
+/* A route as registered: its table entry, the environment, and its index for metrics. */
 struct registered_route {
 	const struct route *route;
-	struct app *app;
+	const struct http_env *env;
 	int index;
 };
 
@@ -28,15 +29,16 @@ struct request_state {
 };
 
 /*
- * The Ulfius callback registered first for every method and path (user data: the app). Answers
+ * The Ulfius callback registered first for every method and path (user data: the
+ * struct http_env). Answers
  * preflights and oversize bodies itself; otherwise lets the request through (U_CALLBACK_IGNORE so
  * unknown paths still reach the JSON 404).
  */
-int http_middleware(const struct _u_request *req, struct _u_response *resp, void *app);
+int http_middleware(const struct _u_request *req, struct _u_response *resp, void *env);
 
 /* Fill `ctx` for a callback. */
 void http_ctx_init(struct http_ctx *ctx, const struct _u_request *req, struct _u_response *resp,
-                   struct app *app);
+                   const struct http_env *env);
 
 /* Log the request and count it in the metrics; once per request. */
 void http_finish(struct http_ctx *ctx);

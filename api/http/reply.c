@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "http/middleware.h"
-#include "log.h"
 
 void http_set_header(struct http_ctx *ctx, const char *name, const char *value)
 {

@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 
+#include "http/env.h"
 #include "http/params.h"
 #include "http/reply.h"
 
@@ -17,7 +18,7 @@ int http_serve_customer_list(struct http_ctx *ctx, enum cursor_key key, resource
 	http_list_params(&page, &errs, ctx, key, NULL);
 	if (!field_errors_empty(&errs))
 		return http_reply_field_errors(ctx, &errs);
-	int rc = list(&json, ctx->app->db, ctx->principal.tenant_id, customer_id, &page);
+	int rc = list(&json, ctx->env->db, ctx->principal.tenant_id, customer_id, &page);
 	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
 }
 
@@ -28,7 +29,7 @@ int http_serve_read(struct http_ctx *ctx, const struct resource_kind *kind, reso
 
 	if (!id)
 		return CS_ENOTFOUND;
-	int rc = read(&json, ctx->app->db, ctx->principal.tenant_id, id);
+	int rc = read(&json, ctx->env->db, ctx->principal.tenant_id, id);
 	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
 }
 
@@ -62,7 +63,7 @@ int http_serve_create(struct http_ctx *ctx, const struct resource_kind *kind,
 		return CS_ENOTFOUND;
 	if (!http_validated_body(&body, ctx, spec, false))
 		return CS_OK;
-	int rc = create(&json, ctx->app->db, ctx->principal.tenant_id, customer_id, body);
+	int rc = create(&json, ctx->env->db, ctx->principal.tenant_id, customer_id, body);
 	json_decref(body);
 	return rc == CS_OK ? http_reply_created(ctx, kind->path_prefix, json) : rc;
 }
@@ -78,7 +79,7 @@ int http_serve_update(struct http_ctx *ctx, const struct resource_kind *kind,
 		return CS_ENOTFOUND;
 	if (!http_validated_body(&body, ctx, spec, true))
 		return CS_OK;
-	int rc = update(&json, ctx->app->db, ctx->principal.tenant_id, id, body);
+	int rc = update(&json, ctx->env->db, ctx->principal.tenant_id, id, body);
 	json_decref(body);
 	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
 }

@@ -10,16 +10,18 @@
 #include <stddef.h>
 #include <ulfius.h>
 
-#include "app.h"
 #include "http/auth.h"
 
+struct app;
+struct http_env;
 struct request_state;
 
 /* Everything a handler needs about the request it serves. */
 struct http_ctx {
 	const struct _u_request *req;
 	struct _u_response *resp;
-	struct app *app;
+	struct app *app;            /* the application (app.h); http/ only carries it */
+	const struct http_env *env; /* what http/ itself needs (http/env.h) */
 	struct principal principal; /* filled in before the handler for authenticated routes */
 	struct request_state *state;
 };

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "http/metrics.h"
 #include "http/middleware.h"
 #include "http/reply.h"
-#include "log.h"
 
 /*
  * Ulfius runs matching endpoints in priority order (0 first). The fallback matches every request
@@ -61,7 +61,7 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
 	const struct registered_route *r = user_data;
 	struct http_ctx ctx;
 
-	http_ctx_init(&ctx, req, resp, r->app);
+	http_ctx_init(&ctx, req, resp, r->env);
 	if (ctx.state)
 		ctx.state->route = r;
 	int rc = http_authenticate(&ctx, r->route->auth);
@@ -89,12 +89,12 @@ static void allowed_methods(char *out, size_t cap, const char *path)
 	}
 }
 
-static int not_found(const struct _u_request *req, struct _u_response *resp, void *app)
+static int not_found(const struct _u_request *req, struct _u_response *resp, void *env)
 {
 	struct http_ctx ctx;
 	char allow[128];
 
-	http_ctx_init(&ctx, req, resp, app);
+	http_ctx_init(&ctx, req, resp, env);
 	allowed_methods(allow, sizeof(allow), req->url_path);
 	if (allow[0]) {
 		char detail[192];
@@ -130,7 +130,7 @@ static int allocate_registry(int n)
 	return CS_OK;
 }
 
-int router_register(struct _u_instance *instance, struct app *app,
+int router_register(struct _u_instance *instance, const struct http_env *env,
                     const struct route_table *const *tables, size_t ntables)
 {
 	int n = count_routes(tables, ntables), rc;
@@ -138,7 +138,7 @@ int router_register(struct _u_instance *instance, struct app *app,
 	if ((rc = allocate_registry(n)) != CS_OK)
 		return rc;
 	if (ulfius_add_endpoint_by_val(instance, "*", NULL, "*", PRIORITY_MIDDLEWARE,
-	                               http_middleware, app) != U_OK) {
+	                               http_middleware, (void *)env) != U_OK) {
 		LOG_ERROR("cannot register the middleware");
 		return CS_EINTERNAL;
 	}
@@ -146,7 +146,7 @@ int router_register(struct _u_instance *instance, struct app *app,
 		for (size_t i = 0; i < tables[t]->count; i++) {
 			const struct route *route = &tables[t]->routes[i];
 			struct registered_route *r = &registry.routes[registry.count];
-			*r = (struct registered_route){route, app, registry.count + 1};
+			*r = (struct registered_route){route, env, registry.count + 1};
 			registry.names[registry.count] = route->path;
 			registry.methods[registry.count] = route->method;
 			registry.count++;
@@ -165,8 +165,8 @@ int router_register(struct _u_instance *instance, struct app *app,
 		}
 	}
 	if (ulfius_add_endpoint_by_val(instance, "*", NULL, "*", PRIORITY_FALLBACK, not_found,
-	                               app) != U_OK ||
-	    ulfius_set_default_endpoint(instance, not_found, app) != U_OK) {
+	                               (void *)env) != U_OK ||
+	    ulfius_set_default_endpoint(instance, not_found, (void *)env) != U_OK) {
 		LOG_ERROR("cannot register the fallback endpoint");
 		return CS_EINTERNAL;
 	}

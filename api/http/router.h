@@ -5,14 +5,15 @@
 #include <stdbool.h>
 #include <ulfius.h>
 
-#include "app.h"
+#include "http/env.h"
 #include "http/route.h"
 
 /*
- * Register the middleware, every route of `tables` (`ntables` of them) and the default endpoint.
- * Any failed registration is logged and refuses the start (CS_EINTERNAL).
+ * Register the middleware, every route of `tables` (`ntables` of them) and the default endpoint,
+ * each serving with `env` (borrowed: it must outlive the instance). Any failed registration is
+ * logged and refuses the start (CS_EINTERNAL).
  */
-int router_register(struct _u_instance *instance, struct app *app,
+int router_register(struct _u_instance *instance, const struct http_env *env,
                     const struct route_table *const *tables, size_t ntables) CS_MUST_CHECK;
 
 /* Free what router_register allocated. */

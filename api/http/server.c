@@ -8,9 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/log.h"
 #include "http/middleware.h"
 #include "http/router.h"
-#include "log.h"
 
 #define SHUTDOWN_GRACE_MS 10000
 
@@ -20,24 +20,23 @@ union bind_address {
 	struct sockaddr_in6 v6;
 };
 
-static int fill_bind_address(union bind_address *addr, bool *ipv6, const struct config *cfg)
+static int fill_bind_address(union bind_address *addr, bool *ipv6, const struct http_listen *at)
 {
 	memset(addr, 0, sizeof(*addr));
-	*ipv6 = strchr(cfg->listen_host, ':') != NULL;
+	*ipv6 = strchr(at->host, ':') != NULL;
 	if (*ipv6) {
 		addr->v6.sin6_family = AF_INET6;
-		addr->v6.sin6_port = htons((uint16_t)cfg->listen_port);
-		return inet_pton(AF_INET6, cfg->listen_host, &addr->v6.sin6_addr) == 1
-		               ? CS_OK
-		               : CS_EINVALID;
+		addr->v6.sin6_port = htons((uint16_t)at->port);
+		return inet_pton(AF_INET6, at->host, &addr->v6.sin6_addr) == 1 ? CS_OK
+		                                                               : CS_EINVALID;
 	}
 	addr->v4.sin_family = AF_INET;
-	addr->v4.sin_port = htons((uint16_t)cfg->listen_port);
-	return inet_pton(AF_INET, cfg->listen_host, &addr->v4.sin_addr) == 1 ? CS_OK : CS_EINVALID;
+	addr->v4.sin_port = htons((uint16_t)at->port);
+	return inet_pton(AF_INET, at->host, &addr->v4.sin_addr) == 1 ? CS_OK : CS_EINVALID;
 }
 
-static int start(struct _u_instance *instance, const struct config *cfg, union bind_address *addr,
-                 bool ipv6)
+static int start(struct _u_instance *instance, const struct http_listen *at,
+                 union bind_address *addr, bool ipv6)
 {
 	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
 	                     MHD_USE_TURBO | (ipv6 ? MHD_USE_IPv6 : 0);
@@ -46,15 +45,15 @@ static int start(struct _u_instance *instance, const struct config *cfg, union b
 	        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
 	        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
 	        {MHD_OPTION_SOCK_ADDR, 0, &addr->sa},
-	        {MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, NULL},
-	        {MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, NULL},
-	        {MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout, NULL},
+	        {MHD_OPTION_THREAD_POOL_SIZE, at->threads, NULL},
+	        {MHD_OPTION_CONNECTION_LIMIT, at->max_connections, NULL},
+	        {MHD_OPTION_CONNECTION_TIMEOUT, at->idle_timeout, NULL},
 	        {MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL},
 	        {MHD_OPTION_END, 0, NULL},
 	};
 
 	if (ulfius_start_framework_with_mhd_options(instance, flags, options) != U_OK) {
-		LOG_ERROR("cannot listen on %s:%d", cfg->listen_host, cfg->listen_port);
+		LOG_ERROR("cannot listen on %s:%d", at->host, at->port);
 		return CS_EINTERNAL;
 	}
 	return CS_OK;
@@ -90,7 +89,8 @@ static int wait_for_stop_signal(void)
 	return sig;
 }
 
-int http_server_run(struct app *app, const struct route_table *const *tables, size_t ntables)
+int http_server_run(const struct http_env *env, const struct route_table *const *tables,
+                    size_t ntables)
 {
 	struct _u_instance instance;
 	union bind_address addr;
@@ -105,20 +105,20 @@ int http_server_run(struct app *app, const struct route_table *const *tables, si
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((rc = fill_bind_address(&addr, &ipv6, &app->cfg)) != CS_OK)
+	if ((rc = fill_bind_address(&addr, &ipv6, &env->listen)) != CS_OK)
 		return rc;
-	if (ulfius_init_instance(&instance, (unsigned)app->cfg.listen_port, NULL, NULL) != U_OK)
+	if (ulfius_init_instance(&instance, (unsigned)env->listen.port, NULL, NULL) != U_OK)
 		return CS_EINTERNAL;
 	/* One byte over the limit lets the middleware tell "at the limit" from "over it". */
-	instance.max_post_body_size = (size_t)app->cfg.max_body_bytes + 1;
+	instance.max_post_body_size = (size_t)env->max_body_bytes + 1;
 	instance.allowed_post_processor = U_POST_PROCESS_NONE;
-	rc = router_register(&instance, app, tables, ntables);
+	rc = router_register(&instance, env, tables, ntables);
 	if (rc == CS_OK)
-		rc = start(&instance, &app->cfg, &addr, ipv6);
+		rc = start(&instance, &env->listen, &addr, ipv6);
 	if (rc == CS_OK) {
 		LOG_INFO("listening on %s:%d with %d threads and %d database connections",
-		         app->cfg.listen_host, app->cfg.listen_port, app->cfg.threads,
-		         app->cfg.db_pool);
+		         env->listen.host, env->listen.port, env->listen.threads,
+		         env->db_connections);
 		int sig = wait_for_stop_signal();
 		LOG_INFO("signal %d: finishing in-flight requests", sig);
 		drain(&instance);

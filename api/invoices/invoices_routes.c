@@ -1,5 +1,6 @@
 #include "invoices/invoices_routes.h"
 
+#include "app.h"
 #include "http/fields.h"
 #include "http/params.h"
 #include "http/reply.h"

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "http/fields.h"
 #include "http/params.h"
 #include "http/reply.h"

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "app.h"
+#include "core/log.h"
 #include "db/loop.h"
-#include "log.h"
 #include "portal_access/invitation_links.h"
 
 struct jobs_worker {

@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/dirs.h"
+
 #define CONNECT_TIMEOUT_SECONDS 10L
 #define SEND_TIMEOUT_SECONDS    30L
 
@@ -27,28 +29,6 @@ struct upload {
 	size_t len;
 	size_t pos;
 };
-
-int mail_transport_make_dirs(const char *path)
-{
-	char *copy = strdup(path);
-	int rc = CS_OK;
-
-	if (!copy)
-		return CS_ENOMEM;
-	for (char *p = copy + 1; rc == CS_OK; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char saved = *p;
-		*p = '\0';
-		if (mkdir(copy, 0750) != 0 && errno != EEXIST)
-			rc = CS_EUNAVAILABLE;
-		*p = saved;
-		if (!saved)
-			break;
-	}
-	free(copy);
-	return rc;
-}
 
 /* Credentials in the URL: insist on TLS so they never cross the network in clear. */
 static bool url_has_password(const char *url)
@@ -92,7 +72,7 @@ int mail_transport_open(struct mail_transport **out, const char *smtp_url, const
 			mail_transport_close(t);
 			return CS_ENOMEM;
 		}
-		int rc = mail_transport_make_dirs(t->dir);
+		int rc = dirs_make(t->dir);
 		if (rc != CS_OK) {
 			mail_transport_close(t);
 			return rc;
@@ -235,7 +215,7 @@ static int send_file(struct mail_transport *t, char *error, size_t error_size, c
 	snprintf(path, sizeof(path), "%s/%s.%03ldZ-%s.eml", t->dir, stamp, now.tv_nsec / 1000000,
 	         id);
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", t->dir, id);
-	if (mail_transport_make_dirs(t->dir) != CS_OK) {
+	if (dirs_make(t->dir) != CS_OK) {
 		snprintf(error, error_size, "mail dir: cannot create %s: %s", t->dir,
 		         strerror(errno));
 		return CS_EUNAVAILABLE;

@@ -35,9 +35,6 @@ int mail_transport_send(struct mail_transport *t, char *error, size_t error_size
                         const char *to, const char *message, size_t len,
                         const char *id) CS_MUST_CHECK;
 
-/* mkdir -p: create every missing directory of `path` (the SMS file transport uses it too). */
-int mail_transport_make_dirs(const char *path) CS_MUST_CHECK;
-
 /* "smtp" or "file", for logs. */
 const char *mail_transport_kind(const struct mail_transport *t);
 

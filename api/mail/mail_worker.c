@@ -10,16 +10,16 @@
 #include <time.h>
 
 #include "app.h"
+#include "core/log.h"
+#include "core/retry.h"
 #include "db/loop.h"
 #include "http/metrics.h"
-#include "log.h"
 #include "mail/mail_message.h"
 #include "mail/mail_templates.h"
 #include "mail/mail_transport.h"
 #include "portal_documents/portal_documents_service.h"
 
-#define BATCH             20
-#define RETRY_CAP_SECONDS (6 * 3600)
+#define BATCH 20
 /* A claimed batch must be sent within this, or other processes may take its rows again: 20
  * messages at the 30-second send timeout each stay well within it. */
 #define LEASE_SECONDS 900
@@ -53,15 +53,6 @@ enum claim_col {
 	C_EXPIRES_LOCAL,
 };
 
-int mail_worker_retry_delay(int attempt, int base_seconds)
-{
-	long delay = base_seconds;
-
-	for (int i = 1; i < attempt && delay < RETRY_CAP_SECONDS; i++)
-		delay *= 4;
-	return delay < RETRY_CAP_SECONDS ? (int)delay : RETRY_CAP_SECONDS;
-}
-
 /* ---- outcomes -------------------------------------------------------------------------------- */
 
 /* Run one outcome function: SELECT fn($1, $2[, $3, $4]). */
@@ -92,7 +83,7 @@ static void mark_failed(struct mail_worker *w, const char *id, const char *templ
 {
 	char attempt_s[16], delay_s[16];
 	bool give_up = final || attempt >= MAIL_WORKER_MAX_ATTEMPTS;
-	int delay = mail_worker_retry_delay(attempt, w->app->cfg.mail_retry_seconds);
+	int delay = retry_delay(attempt, w->app->cfg.mail_retry_seconds);
 	const char *params[] = {id, attempt_s, error, give_up ? NULL : delay_s};
 
 	snprintf(attempt_s, sizeof(attempt_s), "%d", attempt);

@@ -29,7 +29,4 @@ int mail_worker_start(struct mail_worker **out, struct app *app) CS_MUST_CHECK;
  * had claimed but not tried are handed back. */
 void mail_worker_stop(struct mail_worker *w);
 
-/* The retry delay after failed attempt `attempt` (1-based) with base `base_seconds`. */
-int mail_worker_retry_delay(int attempt, int base_seconds);
-
 #endif

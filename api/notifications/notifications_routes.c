@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "app.h"
+#include "core/phone.h"
 #include "core/validate.h"
 #include "http/fields.h"
 #include "http/middleware.h"
@@ -9,7 +11,6 @@
 #include "http/reply.h"
 #include "http/resource.h"
 #include "notifications/notifications_service.h"
-#include "sms/sms_phone.h"
 
 /* The account of the session; the middleware has made sure one is selected. */
 #define ACCOUNT(ctx) ((ctx)->principal.account_id)
@@ -20,7 +21,7 @@ static bool check_phone(const json_t *v, const char **code, const char **message
 	size_t len = strlen(json_string_value(v));
 	const char *s = validate_trim(json_string_value(v), &len);
 
-	if (sms_phone_valid(s, len))
+	if (phone_valid(s, len))
 		return true;
 	*code = "invalid_phone";
 	*message = "Must be a mobile number in E.164 form: + then 8 to 15 digits, the first not "

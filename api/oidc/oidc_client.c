@@ -9,8 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/log.h"
 #include "core/strbuf.h"
-#include "log.h"
 #include "oidc/oidc_signature.h"
 
 /* Largest answer read from the provider (discovery documents are a few KB). */

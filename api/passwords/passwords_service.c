@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include "core/hash.h"
+#include "core/log.h"
 #include "core/password.h"
 #include "core/random.h"
 #include "core/strbuf.h"
 #include "db/query.h"
-#include "log.h"
 #include "signup/signup_service.h"
 
 static struct db_stmt forgot_stmt =

@@ -5,7 +5,7 @@
 
 #include "db/query.h"
 #include "payments/payments_limits.h"
-#include "payments/processors/processor.h"
+#include "processors/processor.h"
 
 static struct db_stmt list_stmt =
         DB_STMT("payment_methods_list", "SELECT portal_payment_methods_json($1, $2)::text", 2);

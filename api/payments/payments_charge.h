@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "payments/processors/processor.h"
+#include "processors/processor.h"
 
 /*
  * Charge the payment `doc` describes (portal_payment_charge_json: amount_cents, currency,

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "app.h"
+#include "core/log.h"
 #include "db/loop.h"
-#include "log.h"
 #include "payments/payments_charge.h"
 
 struct payments_worker {

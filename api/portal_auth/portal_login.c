@@ -6,11 +6,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/log.h"
 #include "core/password.h"
 #include "core/throttle.h"
 #include "db/pool.h"
 #include "db/query.h"
-#include "log.h"
 #include "portal_auth/portal_sessions.h"
 #include "tenants/tenants_service.h"
 

@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/jwt.h"
 #include "db/pool.h"
+#include "http/auth.h"
 
 /* Refresh tokens (and so portal sessions) live 30 days at most (DESIGN.md). */
 #define PORTAL_SESSION_TTL (30 * 24 * 3600)
@@ -40,15 +41,6 @@ int portal_session_select_account(char **out, struct app *app, const char *sessi
 
 /* End session `session_id`: its access and refresh tokens stop working at once. */
 int portal_session_end(struct app *app, const char *session_id) CS_MUST_CHECK;
-
-/* What a portal access token's session looks like now (portal_session_state). */
-enum portal_session_state {
-	PORTAL_SESSION_ACTIVE,
-	PORTAL_SESSION_ENDED,               /* revoked, expired or unknown */
-	PORTAL_SESSION_PORTAL_DISABLED,     /* the tenant's portal is off (rule 1) */
-	PORTAL_SESSION_ACCOUNT_UNAVAILABLE, /* the selected account lost portal access or its link
-	                                     */
-};
 
 /*
  * Look up the state of session `claims->session_id` for the user, tenant and account the claims

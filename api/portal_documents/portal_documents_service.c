@@ -14,8 +14,8 @@
 	" JOIN tenants t ON t.id = " x ".tenant_id JOIN customers c ON c.tenant_id = " x           \
 	".tenant_id AND c.id = " x ".customer_id"
 
-/* Rule 13 as in portal_billing_service.c: sent, or pending while the tenant shows pending
- * invoices; never a draft. */
+/* Rule 13 as in portal_invoices/portal_invoices_service.c: sent, or pending while the tenant
+ * shows pending invoices; never a draft. */
 static struct db_stmt invoice_stmt = DB_STMT(
         "portal_document_invoice",
         "SELECT document_json(t, c, 'invoice', portal_invoice_json(i, l, tenant_today(t.id)))"

@@ -1,8 +1,10 @@
 /*
- * The selected account's documents as PDF (issue 5): an invoice, an order receipt, a payment
- * receipt. Each reads its document in one statement scoped by the tenant AND the account, with the
- * same visibility as the JSON read (GET /v1/portal/invoices/{id} etc.): another account's,
- * customer's or tenant's object, an invisible invoice and a malformed id are all 404 not_found.
+ * The portal's documents as PDF (issue 5): an invoice, an order receipt, a payment receipt. A
+ * library with no routes: portal_invoices, portal_orders and portal_payments serve them
+ * (portal/portal_serve.h), the mail worker attaches them. Each reads its document in one statement
+ * scoped by the tenant AND the account, with the same visibility as the JSON read (GET
+ * /v1/portal/invoices/{id} etc.): another account's, customer's or tenant's object, an invisible
+ * invoice and a malformed id are all 404 not_found.
  */
 #ifndef CURBSIDE_PORTAL_DOCUMENTS_SERVICE_H
 #define CURBSIDE_PORTAL_DOCUMENTS_SERVICE_H

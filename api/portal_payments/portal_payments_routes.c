@@ -8,6 +8,8 @@
 #include "http/fields.h"
 #include "http/idempotency.h"
 #include "http/reply.h"
+#include "portal/portal_serve.h"
+#include "portal_payments/portal_payments_reads.h"
 #include "portal_payments/portal_payments_service.h"
 
 /* The account of the session; the middleware has made sure one is selected. */
@@ -104,8 +106,26 @@ static int pay(struct http_ctx *ctx)
 	return rc;
 }
 
+static int list_payments(struct http_ctx *ctx)
+{
+	return portal_serve_list(ctx, portal_payments_list);
+}
+
+static int get_payment(struct http_ctx *ctx)
+{
+	return portal_serve_read(ctx, "payment", portal_payments_read);
+}
+
+static int get_payment_receipt(struct http_ctx *ctx)
+{
+	return portal_serve_document(ctx, "payment", portal_documents_payment);
+}
+
 static const struct route portal_payments_routes[] = {
+        {"GET", "/v1/portal/payments", AUTH_PORTAL_ACCOUNT, list_payments},
         {"POST", "/v1/portal/payments", AUTH_PORTAL_ACCOUNT, pay},
+        {"GET", "/v1/portal/payments/:id", AUTH_PORTAL_ACCOUNT, get_payment},
+        {"GET", "/v1/portal/payments/:id/receipt", AUTH_PORTAL_ACCOUNT, get_payment_receipt},
 };
 
 const struct route_table portal_payments_route_table =

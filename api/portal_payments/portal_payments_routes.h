@@ -1,5 +1,5 @@
-/* POST /v1/portal/payments: the selected account pays (portal token with an account selected,
- * Idempotency-Key required). */
+/* /v1/portal/payments: the selected account's payments, one payment and its receipt, and paying
+ * (POST, Idempotency-Key required); portal token with an account selected. */
 #ifndef CURBSIDE_PORTAL_PAYMENTS_ROUTES_H
 #define CURBSIDE_PORTAL_PAYMENTS_ROUTES_H
 

@@ -6,7 +6,7 @@
 #include "db/query.h"
 #include "payments/payments_charge.h"
 #include "payments/payments_limits.h"
-#include "payments/processors/processor.h"
+#include "processors/processor.h"
 
 static struct db_stmt reserve_stmt =
         DB_STMT("portal_payment_reserve_limited",

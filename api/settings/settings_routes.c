@@ -1,5 +1,6 @@
 #include "settings/settings_routes.h"
 
+#include "app.h"
 #include "http/body.h"
 #include "http/fields.h"
 #include "http/reply.h"

@@ -8,19 +8,18 @@
 #include <time.h>
 
 #include "core/hash.h"
+#include "core/log.h"
 #include "core/password.h"
 #include "core/random.h"
 #include "core/throttle.h"
 #include "db/query.h"
-#include "log.h"
 #include "portal_auth/portal_sessions.h"
 #include "tenants/tenants_service.h"
-#include "tenants/tenants_sql.h"
 
 /* The longest link token we accept: ours are 43 characters; leave room for other encodings. */
 #define SIGNUP_TOKEN_MAX 128
 
-/* A lookup's body with the tenant's public branding (the one shape of tenants_sql.h) added. */
+/* A lookup's body with the tenant's public branding (the one shape of tenants_service.h) added. */
 #define WITH_BRANDING(fn)                                                                          \
 	"SELECT (jsonb_build_object('tenant', (SELECT " TENANT_BRANDING_JSON_SQL                   \
 	" FROM tenants WHERE id = s.tenant_id)::jsonb) || s.body::jsonb)::text FROM " fn "($1) s"

@@ -10,8 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/dirs.h"
 #include "core/strbuf.h"
-#include "mail/mail_transport.h"
 
 #define CONNECT_TIMEOUT_MS 3000L
 #define MAX_ANSWER_BYTES   (64 * 1024)
@@ -57,7 +57,7 @@ int sms_transport_open(struct sms_transport **out, const struct config *cfg,
 	}
 	int rc =
 	        t->http ? (curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? CS_OK : CS_EINTERNAL)
-	                : mail_transport_make_dirs(t->dir);
+	                : dirs_make(t->dir);
 	if (rc != CS_OK) {
 		t->http = false; /* no curl_global_cleanup for a failed init */
 		sms_transport_close(t);
@@ -215,7 +215,7 @@ static int send_file(struct sms_transport *t, struct sms_send *msg)
 	snprintf(path, sizeof(path), "%s/%s.%03ldZ-%s.txt", t->dir, stamp, now.tv_nsec / 1000000,
 	         msg->id);
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", t->dir, msg->id);
-	FILE *f = mail_transport_make_dirs(t->dir) == CS_OK ? fopen(tmp, "we") : NULL;
+	FILE *f = dirs_make(t->dir) == CS_OK ? fopen(tmp, "we") : NULL;
 	bool ok = f &&
 	          fprintf(f, "To: %s\nFrom: %s\n\n%s\n", msg->to,
 	                  *t->from ? t->from : "(development)", msg->body) > 0 &&

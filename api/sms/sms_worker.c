@@ -9,10 +9,10 @@
 #include <string.h>
 
 #include "app.h"
+#include "core/log.h"
+#include "core/phone.h"
+#include "core/retry.h"
 #include "db/loop.h"
-#include "log.h"
-#include "mail/mail_worker.h"
-#include "sms/sms_phone.h"
 #include "sms/sms_transport.h"
 
 #define BATCH      20
@@ -58,11 +58,11 @@ static void mark_failed(struct sms_worker *w, const struct claimed_row *row, cha
 {
 	char delay_s[16];
 	bool give_up = final || row->attempt >= SMS_WORKER_MAX_ATTEMPTS;
-	int delay = mail_worker_retry_delay(row->attempt, w->app->cfg.sms_retry_seconds);
+	int delay = retry_delay(row->attempt, w->app->cfg.sms_retry_seconds);
 	const char *params[] = {row->id, row->attempt_s, error, give_up ? NULL : delay_s};
 
 	snprintf(delay_s, sizeof(delay_s), "%d", delay);
-	sms_phone_scrub(error);
+	phone_scrub(error);
 	record(w, "SELECT sms_outbox_mark_failed($1, $2, $3, $4)", 4, params);
 	if (give_up)
 		LOG_ERROR("SMS worker: text %s failed for good after %d attempt(s): %s", row->id,
@@ -95,7 +95,7 @@ static void deliver(struct sms_worker *w, const struct claimed_row *row, const j
 	if (rc == CS_OK) {
 		const char *params[] = {row->id, row->attempt_s, ref};
 		record(w, "SELECT sms_outbox_mark_sent($1, $2, $3)", 3, params);
-		sms_phone_mask(masked, sizeof(masked), msg.to);
+		phone_mask(masked, sizeof(masked), msg.to);
 		LOG_INFO("SMS worker: sent text %s to %s (attempt %d, %s)", row->id, masked,
 		         row->attempt, sms_transport_kind(w->transport));
 		return;

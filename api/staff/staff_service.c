@@ -7,13 +7,13 @@
 #include <time.h>
 
 #include "core/jwt.h"
+#include "core/log.h"
 #include "core/password.h"
 #include "core/validate.h"
 #include "db/query.h"
+#include "db/sql_instant.h"
 #include "http/auth.h"
-#include "log.h"
 #include "tenants/tenants_service.h"
-#include "tenants/tenants_sql.h"
 
 #define STAFF_JSON_SQL                                                                             \
 	"json_build_object('id', id, 'email', email, 'full_name', full_name, 'role', role, "       \

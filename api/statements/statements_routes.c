@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app.h"
 #include "core/validate.h"
 #include "http/fields.h"
 #include "http/params.h"

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "db/query.h"
-#include "log.h"
 #include "pdf/pdf_text.h"
 #include "statements/statements_render.h"
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "embedded.h"
 #include "http/metrics.h"
 #include "http/reply.h"

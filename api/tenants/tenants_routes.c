@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "app.h"
 #include "core/validate.h"
 #include "http/body.h"
 #include "http/reply.h"

@@ -12,6 +12,21 @@
 #include "core/error.h"
 #include "db/pool.h"
 
+/* The hauler's contact block as SQL over a row of `tenants`. */
+#define TENANT_CONTACT_SQL                                                                         \
+	"json_build_object('phone', contact_phone, 'email', contact_email, 'address', "            \
+	"contact_address, 'website', contact_website)"
+
+/* The tenant's public branding as SQL over a row of `tenants`: what the login page and every
+ * customer-facing client may know. Other modules' statements embed it (signup's link lookups
+ * answer with the branding of the link's tenant). */
+#define TENANT_BRANDING_JSON_SQL                                                                   \
+	"json_build_object('slug', slug, 'name', name, 'logo_url', logo_url, 'brand_color', "      \
+	"brand_color, 'currency', currency, 'time_zone', time_zone, "                              \
+	"'contact', " TENANT_CONTACT_SQL                                                           \
+	", 'login_methods', json_build_array('password'), 'portal_enabled', "                      \
+	"portal_enabled, 'self_signup_enabled', self_signup_enabled)::text"
+
 /* Record the 404 of an unknown tenant slug; returns CS_ENOTFOUND. */
 int tenants_not_found(const char *slug);
 

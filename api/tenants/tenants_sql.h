@@ -1,16 +1,13 @@
 /*
- * SQL fragments shared by the statements that read and write tenants. Each response shape is
- * built by PostgreSQL (json_build_object) and passed through untouched.
+ * SQL fragments shared by the statements that read and write tenants (private to tenants/; the
+ * public branding other modules embed is in tenants_service.h). Each response shape is built by
+ * PostgreSQL (json_build_object) and passed through untouched.
  */
 #ifndef CURBSIDE_TENANTS_SQL_H
 #define CURBSIDE_TENANTS_SQL_H
 
-/* An instant as RFC 3339 UTC with milliseconds. */
-#define SQL_INSTANT(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-
-#define TENANT_CONTACT_SQL                                                                         \
-	"json_build_object('phone', contact_phone, 'email', contact_email, 'address', "            \
-	"contact_address, 'website', contact_website)"
+#include "db/sql_instant.h"
+#include "tenants/tenants_service.h"
 
 /* The operator's view of a tenant. */
 #define TENANT_JSON_SQL                                                                            \
@@ -21,14 +18,6 @@
 	"self_signup_enabled, 'show_pending_invoices', show_pending_invoices, "                    \
 	"'created_at', " SQL_INSTANT("created_at") ", 'updated_at', " SQL_INSTANT(                 \
 	        "updated_at") ")::text"
-
-/* What the login page and every customer-facing client may know (public). */
-#define TENANT_BRANDING_JSON_SQL                                                                   \
-	"json_build_object('slug', slug, 'name', name, 'logo_url', logo_url, 'brand_color', "      \
-	"brand_color, 'currency', currency, 'time_zone', time_zone, "                              \
-	"'contact', " TENANT_CONTACT_SQL                                                           \
-	", 'login_methods', json_build_array('password'), 'portal_enabled', "                      \
-	"portal_enabled, 'self_signup_enabled', self_signup_enabled)::text"
 
 /* The hauler staff's settings page. */
 #define TENANT_SETTINGS_JSON_SQL                                                                   \

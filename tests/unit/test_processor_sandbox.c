@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "config.h"
-#include "payments/processors/processor.h"
+#include "processors/processor.h"
 
 /* A sandbox whose bank payments settle after `settle` seconds. */
 static struct processor *sandbox(int settle)

@@ -18,7 +18,7 @@
 #include <curl/curl.h>
 
 #include "config.h"
-#include "payments/processors/processor.h"
+#include "processors/processor.h"
 
 #define FAKE_KEY "sk_test_unit"
 

@@ -1,0 +1,74 @@
+#include "portal_orders/portal_orders_service.h"
+
+#include "db/page_sql.h"
+#include "db/query.h"
+
+/*
+ * One page of orders, newest service date first, keyed by (service_date, id) descending. $1
+ * tenant, $2 account, $3/$4 the cursor (or the first-page sentinels), $5 page size, $6 from, $7
+ * to, $8 location (NULL for none), $9 status (the status variants only).
+ *
+ * `to` is folded into the keyset start (the lesser of the cursor and "before to + 1 day") and
+ * `from` is the scan's stop bound, so the range stays in the index condition of a generic plan
+ * instead of being a filter. Each filter combination is its own statement, so each gets a plan
+ * on its index (orders_customer_idx, orders_portal_status_idx, orders_portal_location_idx) that
+ * stops after one page. portal_location_filter() takes no column: it runs once, before any row,
+ * and answers 422 for a location that is not the account's even when it has no order at all.
+ */
+#define SQL_ORDER_PAGE(name, filter, nparams)                                                      \
+	DB_STMT(name,                                                                              \
+	        SQL_KEYSET_PAGE(                                                                   \
+	                "SELECT r FROM orders r WHERE r.tenant_id = $1 AND r.customer_id = "       \
+	                "$2" filter " AND (r.service_date, r.id) < (least($3::date, "              \
+	                "$7::date + 1), CASE WHEN $7::date + 1 <= $3::date THEN '" CURSOR_NIL_ID   \
+	                "'::uuid ELSE $4::uuid END) AND r.service_date >= "                        \
+	                "coalesce($6::date, '-infinity') AND portal_location_filter($1, "          \
+	                "$2, $8::uuid) ORDER BY r.service_date DESC, r.id DESC LIMIT "             \
+	                "$5::int + 1",                                                             \
+	                "portal_order_json", "(s.r).service_date",                                 \
+	                "(s.r).service_date DESC, (s.r).id DESC", "$5"),                           \
+	        nparams)
+
+#define SQL_AT_LOCATION " AND r.location_id = $8::uuid"
+#define SQL_OF_STATUS   " AND r.status = $9"
+
+/* [status given][location given] */
+static struct db_stmt order_pages[2][2] = {
+        {SQL_ORDER_PAGE("portal_orders", "", 8),
+         SQL_ORDER_PAGE("portal_orders_at", SQL_AT_LOCATION, 8)},
+        {SQL_ORDER_PAGE("portal_orders_status", SQL_OF_STATUS, 9),
+         SQL_ORDER_PAGE("portal_orders_status_at", SQL_OF_STATUS SQL_AT_LOCATION, 9)},
+};
+
+static struct db_stmt get_stmt =
+        DB_STMT("portal_orders_get",
+                "SELECT portal_order_json(o)::text FROM orders o "
+                "WHERE o.tenant_id = $1 AND o.customer_id = $2 AND o.id = $3",
+                3);
+
+int portal_orders_list(char **out, struct db_pool *db, const struct principal *who,
+                       const struct portal_order_filter *filter, const struct list_params *page)
+{
+	const char *key, *id;
+
+	http_list_after(page, &key, &id, CURSOR_AFTER_ALL_DATES, CURSOR_MAX_ID);
+	const char *params[] = {who->tenant_id,
+	                        who->account_id,
+	                        key,
+	                        id,
+	                        page->limit,
+	                        filter->service_date.from,
+	                        filter->service_date.to,
+	                        filter->location_id,
+	                        filter->status};
+	struct db_stmt *stmt = &order_pages[filter->status != NULL][filter->location_id != NULL];
+	return db_query_found(out, db, stmt, params, "customer account");
+}
+
+int portal_orders_get(char **out, struct db_pool *db, const struct principal *who,
+                      const char *order_id)
+{
+	const char *params[] = {who->tenant_id, who->account_id, order_id};
+
+	return db_query_found(out, db, &get_stmt, params, "order");
+}
