@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 
+#include "core/uuid.h"
 #include "db/pool.h"
 
 /* Every key starts with this, so a bearer credential's kind is known before any lookup. */
@@ -16,8 +17,8 @@
 /* What a key hash resolves to. */
 struct api_key_identity {
 	bool found;
-	char tenant_id[37];
-	char key_id[37];
+	char tenant_id[UUID_TEXT_SIZE];
+	char key_id[UUID_TEXT_SIZE];
 };
 
 /* True when `token` has the shape of an API key (not of a JWT). */

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "core/uuid.h"
 
 struct http_ctx;
 
@@ -32,11 +33,11 @@ enum principal_kind {
 
 struct principal {
 	enum principal_kind kind;
-	char tenant_id[37];
-	char user_id[37];    /* the staff or portal user, or the API key's id */
-	char session_id[37]; /* staff and portal users */
-	char role[16];       /* staff role; "integrator" for an API key */
-	char account_id[37]; /* portal: the selected customer account ("" when none yet) */
+	char tenant_id[UUID_TEXT_SIZE];
+	char user_id[UUID_TEXT_SIZE];    /* the staff or portal user, or the API key's id */
+	char session_id[UUID_TEXT_SIZE]; /* staff and portal users */
+	char role[16];                   /* staff role; "integrator" for an API key */
+	char account_id[UUID_TEXT_SIZE]; /* portal: the selected account ("" when none yet) */
 };
 
 /* The level's name as `curbside routes` prints it ("portal_account"). */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "core/uuid.h"
 #include "db/loop.h"
 #include "log.h"
 #include "portal_access/invitation_links.h"
@@ -23,9 +24,9 @@ struct jobs_worker {
 
 /* A claimed job. */
 struct job {
-	char id[37];
+	char id[UUID_TEXT_SIZE];
 	char kind[32];
-	char after[37]; /* the last customer done: the batches go on after it */
+	char after[UUID_TEXT_SIZE]; /* the last customer done: the batches go on after it */
 };
 
 static bool stopping(struct jobs_worker *w)
@@ -52,7 +53,8 @@ static int query_run(struct jobs_worker *w, const char *sql, int n, const char *
 
 /* The batch after `after` as {customer_id, link} items; *last is the last customer's id. An
  * empty array when the job has no customers left. */
-static int next_batch(json_t **items, char last[37], struct jobs_worker *w, const struct job *job)
+static int next_batch(json_t **items, char last[UUID_TEXT_SIZE], struct jobs_worker *w,
+                      const struct job *job)
 {
 	char limit[16], *text = NULL;
 	json_t *list = NULL, *item;
@@ -80,7 +82,7 @@ static int next_batch(json_t **items, char last[37], struct jobs_worker *w, cons
 			return customer ? rc : CS_EINTERNAL;
 		}
 		json_object_set_new(item, "link", link);
-		snprintf(last, 37, "%s", customer);
+		snprintf(last, UUID_TEXT_SIZE, "%s", customer);
 	}
 	*items = list;
 	return CS_OK;
@@ -89,7 +91,7 @@ static int next_batch(json_t **items, char last[37], struct jobs_worker *w, cons
 /* Invite one batch; *more false when the job is done or no longer ours. */
 static int run_batch(bool *more, struct jobs_worker *w, struct job *job)
 {
-	char last[37] = "", lease[16], *items_text = NULL, *answer = NULL;
+	char last[UUID_TEXT_SIZE] = "", lease[16], *items_text = NULL, *answer = NULL;
 	json_t *items = NULL;
 	int rc;
 

@@ -8,6 +8,7 @@
 
 #include "core/password.h"
 #include "core/throttle.h"
+#include "core/uuid.h"
 #include "db/pool.h"
 #include "db/query.h"
 #include "log.h"
@@ -23,10 +24,10 @@ static struct db_stmt lookup_stmt =
 
 /* What sign-in needs of the tenant and the user, copied out so hashing holds no connection. */
 struct login_row {
-	char tenant_id[37];
+	char tenant_id[UUID_TEXT_SIZE];
 	bool portal_enabled;
 	bool user_found;
-	char user_id[37];
+	char user_id[UUID_TEXT_SIZE];
 	char login_method[16];
 	char password_hash[PASSWORD_HASH_SIZE];
 };

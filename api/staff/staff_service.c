@@ -8,6 +8,7 @@
 
 #include "core/jwt.h"
 #include "core/password.h"
+#include "core/uuid.h"
 #include "core/validate.h"
 #include "db/query.h"
 #include "http/auth.h"
@@ -80,8 +81,8 @@ int staff_create(char **out, struct db_pool *db, const char *slug, const struct 
 
 /* The account row of a login attempt, copied out so the connection can go back before hashing. */
 struct login_row {
-	char tenant_id[37], tenant_slug[64], tenant_name[256];
-	char user_id[37], email[VALIDATE_EMAIL_MAX + 1], full_name[256], role[16];
+	char tenant_id[UUID_TEXT_SIZE], tenant_slug[64], tenant_name[256];
+	char user_id[UUID_TEXT_SIZE], email[VALIDATE_EMAIL_MAX + 1], full_name[256], role[16];
 	char password_hash[PASSWORD_HASH_SIZE];
 	bool user_found;
 	bool disabled; /* an admin disabled the user: login is refused once the password is right */
@@ -117,8 +118,8 @@ static int load_login_row(struct login_row *row, struct db_pool *db, const char 
 	return CS_OK;
 }
 
-static int open_session(char session_id[37], struct db_pool *db, const struct login_row *row,
-                        const char *client_address)
+static int open_session(char session_id[UUID_TEXT_SIZE], struct db_pool *db,
+                        const struct login_row *row, const char *client_address)
 {
 	char ttl[16];
 	struct db_conn *conn = NULL;
@@ -132,7 +133,7 @@ static int open_session(char session_id[37], struct db_pool *db, const struct lo
 	rc = db_exec(&res, conn, &open_session_stmt, params);
 	db_release(conn);
 	if (rc == CS_OK)
-		snprintf(session_id, 37, "%s", PQgetvalue(res, 0, 0));
+		snprintf(session_id, UUID_TEXT_SIZE, "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return rc;
 }
