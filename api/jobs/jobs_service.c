@@ -8,9 +8,9 @@
 #include "db/query.h"
 
 static struct db_stmt start_stmt =
-        DB_STMT("jobs_bulk_invitation_start", "SELECT bulk_invitation_start($1, $2, $3)", 3);
+        DB_STMT("jobs_bulk_invitation_start", "SELECT bulk_invitation_start($1, $2, $3)");
 
-static struct db_stmt get_stmt = DB_STMT("jobs_get", "SELECT job_get($1, $2, $3)", 3);
+static struct db_stmt get_stmt = DB_STMT("jobs_get", "SELECT job_get($1, $2, $3)");
 
 int jobs_bulk_invitation_start(char job_id[UUID_TEXT_SIZE], char **tenant_slug, struct db_pool *db,
                                const char *tenant_id, const char *slug, const char *created_by)
@@ -22,7 +22,7 @@ int jobs_bulk_invitation_start(char job_id[UUID_TEXT_SIZE], char **tenant_slug, 
 
 	*tenant_slug = NULL;
 	job_id[0] = '\0';
-	if ((rc = db_query_text(&text, db, &start_stmt, params)) != CS_OK)
+	if ((rc = db_query_text(&text, db, &start_stmt, DB_PARAMS(params))) != CS_OK)
 		return rc;
 	doc = text ? json_loads(text, 0, NULL) : NULL;
 	const char *id = json_string_value(json_object_get(doc, "job_id"));
@@ -43,5 +43,5 @@ int jobs_get(char **out, struct db_pool *db, const char *tenant_id, const char *
 {
 	const char *params[] = {tenant_id, slug, job_id};
 
-	return db_query_found(out, db, &get_stmt, params, "job");
+	return db_query_found(out, db, &get_stmt, DB_PARAMS(params), "job");
 }

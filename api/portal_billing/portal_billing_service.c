@@ -43,8 +43,7 @@ const char *const portal_billing_invoice_statuses[] = {"all",      "open",    "p
 	        "AND l.id = i.location_id CROSS JOIN d) SELECT json_build_object('items', "        \
 	        "coalesce(json_agg(body ORDER BY n) FILTER (WHERE n <= $7::int), '[]'::json), "    \
 	        "'next_cursor', CASE WHEN max(n) > $7::int THEN cursor_encode((array_agg(keys "    \
-	        "ORDER BY n))[$7::int]) END)::text FROM page",                                     \
-	        7)
+	        "ORDER BY n))[$7::int]) END)::text FROM page")
 
 #define SQL_AT_LOCATION " AND i.location_id = $6::uuid"
 #define SQL_OPEN        " AND i.status = 'open'"
@@ -74,8 +73,7 @@ static struct db_stmt invoice_stmt = DB_STMT(
         "portal_invoice",
         "SELECT portal_invoice_json(i, l, " SQL_TODAY ")::text FROM invoices i LEFT JOIN "
         "locations l ON l.tenant_id = i.tenant_id AND l.id = i.location_id WHERE i.tenant_id = "
-        "$1 AND i.customer_id = $2 AND i.id = $3 AND " SQL_VISIBLE,
-        3);
+        "$1 AND i.customer_id = $2 AND i.id = $3 AND " SQL_VISIBLE);
 
 /*
  * Rule 12. Open invoices are sent and owe something, so their count and balances are the
@@ -101,8 +99,7 @@ static struct db_stmt dashboard_stmt = DB_STMT(
         "), 0)::bigint AS overdue FROM invoices i WHERE i.tenant_id = $1 AND i.customer_id = $2 "
         "AND i.status = 'open') o CROSS JOIN account_available_credit_cents($1::uuid, $2::uuid) "
         "a(credit) "
-        "WHERE c.tenant_id = $1 AND c.id = $2",
-        2);
+        "WHERE c.tenant_id = $1 AND c.id = $2");
 
 static struct db_stmt payments_stmt = DB_STMT(
         "portal_payments",
@@ -110,14 +107,12 @@ static struct db_stmt payments_stmt = DB_STMT(
                         "AND (r.payment_date, r.id) < ($3::date, $4::uuid) ORDER BY "
                         "r.payment_date DESC, r.id DESC LIMIT $5::int + 1",
                         "portal_payment_summary_json", "(s.r).payment_date",
-                        "(s.r).payment_date DESC, (s.r).id DESC", "$5"),
-        5);
+                        "(s.r).payment_date DESC, (s.r).id DESC", "$5"));
 
 static struct db_stmt payment_stmt =
         DB_STMT("portal_payment",
                 "SELECT portal_payment_json(p)::text FROM payments p WHERE p.tenant_id = $1 AND "
-                "p.customer_id = $2 AND p.id = $3",
-                3);
+                "p.customer_id = $2 AND p.id = $3");
 
 static struct db_stmt credits_stmt = DB_STMT(
         "portal_credits",
@@ -125,15 +120,14 @@ static struct db_stmt credits_stmt = DB_STMT(
                         "AND (r.credit_date, r.id) < ($3::date, $4::uuid) ORDER BY "
                         "r.credit_date DESC, r.id DESC LIMIT $5::int + 1",
                         "portal_credit_json", "(s.r).credit_date",
-                        "(s.r).credit_date DESC, (s.r).id DESC", "$5"),
-        5);
+                        "(s.r).credit_date DESC, (s.r).id DESC", "$5"));
 
 int portal_billing_dashboard(char **out, struct db_pool *db, const char *tenant_id,
                              const char *customer_id)
 {
 	const char *params[] = {tenant_id, customer_id};
 
-	return db_query_found(out, db, &dashboard_stmt, params, "account");
+	return db_query_found(out, db, &dashboard_stmt, DB_PARAMS(params), "account");
 }
 
 /* Where the page starts: below the cursor, or below `to` with the largest id (so `to` itself is
@@ -158,7 +152,8 @@ int portal_billing_invoices(char **out, struct db_pool *db, const char *tenant_i
 	const char *params[] = {tenant_id,  customer_id, q->from ? q->from : "-infinity",
 	                        date,       id,          q->location_id,
 	                        page->limit};
-	return db_query_text(out, db, &invoice_pages[q->status][q->location_id != NULL], params);
+	return db_query_text(out, db, &invoice_pages[q->status][q->location_id != NULL],
+	                     DB_PARAMS(params));
 }
 
 int portal_billing_invoice(char **out, struct db_pool *db, const char *tenant_id,
@@ -166,7 +161,7 @@ int portal_billing_invoice(char **out, struct db_pool *db, const char *tenant_id
 {
 	const char *params[] = {tenant_id, customer_id, invoice_id};
 
-	return db_query_found(out, db, &invoice_stmt, params, "invoice");
+	return db_query_found(out, db, &invoice_stmt, DB_PARAMS(params), "invoice");
 }
 
 int portal_billing_payments(char **out, struct db_pool *db, const char *tenant_id,
@@ -176,7 +171,7 @@ int portal_billing_payments(char **out, struct db_pool *db, const char *tenant_i
 
 	http_list_after(page, &key, &id, CURSOR_AFTER_ALL_DATES, CURSOR_MAX_ID);
 	const char *params[] = {tenant_id, customer_id, key, id, page->limit};
-	return db_query_text(out, db, &payments_stmt, params);
+	return db_query_text(out, db, &payments_stmt, DB_PARAMS(params));
 }
 
 int portal_billing_payment(char **out, struct db_pool *db, const char *tenant_id,
@@ -184,7 +179,7 @@ int portal_billing_payment(char **out, struct db_pool *db, const char *tenant_id
 {
 	const char *params[] = {tenant_id, customer_id, payment_id};
 
-	return db_query_found(out, db, &payment_stmt, params, "payment");
+	return db_query_found(out, db, &payment_stmt, DB_PARAMS(params), "payment");
 }
 
 int portal_billing_credits(char **out, struct db_pool *db, const char *tenant_id,
@@ -194,5 +189,5 @@ int portal_billing_credits(char **out, struct db_pool *db, const char *tenant_id
 
 	http_list_after(page, &key, &id, CURSOR_AFTER_ALL_DATES, CURSOR_MAX_ID);
 	const char *params[] = {tenant_id, customer_id, key, id, page->limit};
-	return db_query_text(out, db, &credits_stmt, params);
+	return db_query_text(out, db, &credits_stmt, DB_PARAMS(params));
 }
