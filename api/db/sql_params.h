@@ -2,10 +2,10 @@
  * Statement parameters counted by the compiler and checked against the SQL.
  *
  * Every statement runs with its values in an array passed as DB_PARAMS(array): the length is the
- * array's own (sizeof), never a number typed beside it. Before anything is sent, that length is
- * compared with the highest $N placeholder of the SQL text, so a value forgotten or added at a
- * call site fails at once, naming the statement, instead of reading past the array or binding
- * values to the wrong placeholders.
+ * array's own (sizeof), never a number typed beside it. Before anything is sent, the pool (db_exec)
+ * and the workers' statements (db_loop_query_text) compare that length with the highest $N
+ * placeholder of the SQL text, so a value forgotten or added at a call site fails at once, naming
+ * the statement, instead of reading past the array or binding values to the wrong placeholders.
  */
 #ifndef CURBSIDE_DB_SQL_PARAMS_H
 #define CURBSIDE_DB_SQL_PARAMS_H
