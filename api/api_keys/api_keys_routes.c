@@ -8,8 +8,7 @@
 #include "http/reply.h"
 
 static const struct field_spec create_fields[] = {
-        {"name", FIELD_STRING, FIELD_REQUIRED | FIELD_TRIM, 1, 100, 0, 0, field_check_plain_line,
-         NULL},
+        FIELD_TEXT("name", FIELD_REQUIRED, 1, 100),
         FIELDS_END,
 };
 

@@ -8,8 +8,8 @@
 #define ACCOUNT(ctx) ((ctx)->principal.account_id)
 
 static const struct field_spec put_fields[] = {
-        {"enabled", FIELD_BOOL, FIELD_REQUIRED, 0, 0, 0, 0, NULL, NULL},
-        {"payment_method_id", FIELD_STRING, 0, 0, 0, 0, 0, field_check_uuid, NULL},
+        FIELD_BOOLEAN("enabled", FIELD_REQUIRED),
+        FIELD_UUID("payment_method_id", 0),
         FIELDS_END,
 };
 

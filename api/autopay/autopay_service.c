@@ -5,10 +5,10 @@
 #include "db/query.h"
 
 static struct db_stmt get_stmt =
-        DB_STMT("portal_autopay_get", "SELECT portal_autopay_get($1, $2, $3::timestamptz)", 3);
+        DB_STMT("portal_autopay_get", "SELECT portal_autopay_get($1, $2, $3::timestamptz)");
 
 static struct db_stmt put_stmt = DB_STMT(
-        "portal_autopay_put", "SELECT portal_autopay_put($1, $2, $3::jsonb, $4::timestamptz)", 4);
+        "portal_autopay_put", "SELECT portal_autopay_put($1, $2, $3::jsonb, $4::timestamptz)");
 
 /* The autopay clock, or a logged internal error. */
 static int clock_now(char now[AUTOPAY_CLOCK_SIZE], const struct app *app)
@@ -29,7 +29,7 @@ int autopay_get(char **out, struct app *app, const char *tenant_id, const char *
 	if (rc != CS_OK)
 		return rc;
 	const char *params[] = {tenant_id, customer_id, now};
-	return db_query_found(out, app->db, &get_stmt, params, "customer account");
+	return db_query_found(out, app->db, &get_stmt, DB_PARAMS(params), "customer account");
 }
 
 int autopay_put(char **out, struct app *app, const char *tenant_id, const char *customer_id,
@@ -41,6 +41,6 @@ int autopay_put(char **out, struct app *app, const char *tenant_id, const char *
 	*out = NULL;
 	if (rc != CS_OK)
 		return rc;
-	const char *params[] = {tenant_id, customer_id, NULL, now};
-	return db_query_text_json(out, app->db, &put_stmt, params, 2, body);
+	const char *params[] = {tenant_id, customer_id, DB_JSON, now};
+	return db_query_text_json(out, app->db, &put_stmt, DB_PARAMS(params), body);
 }

@@ -25,9 +25,10 @@ struct round_counts {
 };
 
 /* One statement of the round whose answer is one text cell (db_loop_query_text). */
-static int query_text(char **out, PGconn *conn, const char *sql, int n, const char *const *params)
+static int query_text(char **out, PGconn *conn, const char *sql, const char *const *params,
+                      int nparams)
 {
-	return db_loop_query_text(out, conn, "autopay scheduler", sql, n, params);
+	return db_loop_query_text(out, conn, "autopay scheduler", sql, params, nparams);
 }
 
 /* Charge one reserved payment; add {payment_id, outcome} to `items` unless its outcome is
@@ -66,7 +67,7 @@ static int settle_batch(PGconn *conn, const json_t *items)
 	if (!(text = json_dumps(items, JSON_COMPACT)))
 		return CS_ENOMEM;
 	const char *params[] = {text};
-	rc = query_text(&ignored, conn, "SELECT autopay_settle($1::jsonb)", 1, params);
+	rc = query_text(&ignored, conn, "SELECT autopay_settle($1::jsonb)", DB_PARAMS(params));
 	free(text);
 	free(ignored);
 	return rc;
@@ -105,8 +106,8 @@ static int claim_batch(char **last, json_t **charges, struct autopay_worker *w, 
 	snprintf(lease, sizeof(lease), "%d", AUTOPAY_WORKER_LEASE_SECONDS);
 	const char *params[] = {now, after, limit, processor_name(w->app->processor), lease};
 	int rc = query_text(&text, conn,
-	                    "SELECT autopay_claim($1::timestamptz, $2::uuid, $3, $4, $5)", 5,
-	                    params);
+	                    "SELECT autopay_claim($1::timestamptz, $2::uuid, $3, $4, $5)",
+	                    DB_PARAMS(params));
 	if (rc != CS_OK)
 		return rc;
 	doc = text ? json_loads(text, 0, NULL) : NULL;

@@ -8,7 +8,7 @@
 
 static struct db_stmt send_stmt = DB_STMT(
         "contact_send",
-        "SELECT portal_contact_send($1::uuid, $2::uuid, $3::uuid, $4, $5, $6, $7::int)::text", 7);
+        "SELECT portal_contact_send($1::uuid, $2::uuid, $3::uuid, $4, $5, $6, $7::int)::text");
 
 /* The function answers {retry_after: n} instead of queueing when the budget is spent. */
 static int refuse_if_throttled(const char *json)
@@ -37,7 +37,7 @@ int contact_send(char **out, struct db_pool *db, const struct principal *who,
 	char *json = NULL;
 
 	snprintf(per_hour, sizeof(per_hour), "%d", CONTACT_MESSAGES_PER_HOUR);
-	int rc = db_query_found(&json, db, &send_stmt, params, "portal account");
+	int rc = db_query_found(&json, db, &send_stmt, DB_PARAMS(params), "portal account");
 	if (rc == CS_OK && (rc = refuse_if_throttled(json)) != CS_OK) {
 		free(json);
 		return rc;

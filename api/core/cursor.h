@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "core/uuid.h"
 
 /* Longest cursor accepted (characters). */
 #define CURSOR_MAX_LENGTH 512
@@ -16,7 +17,7 @@
 /* A decoded cursor: the last row's sort key (text) and id. */
 struct cursor {
 	char key[300];
-	char id[37];
+	char id[UUID_TEXT_SIZE];
 };
 
 /* Decode `text`. CS_EINVALID when it is not a cursor this server wrote. */

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/error.h"
+#include "core/uuid.h"
 
 #define ACCESS_TOKEN_ISSUER     "curbside"
 #define ACCESS_TOKEN_TTL        900  /* seconds: access tokens live 15 minutes */
@@ -27,12 +28,12 @@ struct access_token_keys {
 
 /* What a verified token says. Strings are NUL-terminated copies. */
 struct access_claims {
-	char audience[16]; /* "staff" or "portal" */
-	char subject[37];  /* user id */
-	char tenant_id[37];
-	char session_id[37];
-	char role[16];       /* staff role; empty for portal users */
-	char account_id[37]; /* selected customer account (portal); empty otherwise */
+	char audience[16];            /* "staff" or "portal" */
+	char subject[UUID_TEXT_SIZE]; /* user id */
+	char tenant_id[UUID_TEXT_SIZE];
+	char session_id[UUID_TEXT_SIZE];
+	char role[16];                   /* staff role; empty for portal users */
+	char account_id[UUID_TEXT_SIZE]; /* selected customer account (portal); empty otherwise */
 	time_t issued_at;
 	time_t expires_at;
 };

@@ -35,7 +35,7 @@ int random_token(char out[RANDOM_TOKEN_SIZE])
 	return rc;
 }
 
-int random_uuid(char out[37])
+int random_uuid(char out[UUID_TEXT_SIZE])
 {
 	unsigned char b[16];
 	int rc = random_bytes(b, sizeof(b));
@@ -44,9 +44,10 @@ int random_uuid(char out[37])
 		return rc;
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-	         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-	         b[13], b[14], b[15]);
+	snprintf(out, UUID_TEXT_SIZE,
+	         "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+	         b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+	         b[15]);
 	return CS_OK;
 }
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "core/uuid.h"
 
 /* Fill `buf` with `len` random bytes. Returns CS_EINTERNAL if the kernel cannot supply them. */
 int random_bytes(void *buf, size_t len) CS_MUST_CHECK;
@@ -26,7 +27,7 @@ struct random_hashed_token {
 /* Fill `out` with a fresh token and its hash. */
 int random_hashed_token(struct random_hashed_token *out) CS_MUST_CHECK;
 
-/* A random RFC 4122 version-4 UUID in text form (37 bytes with the NUL). */
-int random_uuid(char out[37]) CS_MUST_CHECK;
+/* A random RFC 4122 version-4 UUID in text form (UUID_TEXT_SIZE bytes with the NUL). */
+int random_uuid(char out[UUID_TEXT_SIZE]) CS_MUST_CHECK;
 
 #endif

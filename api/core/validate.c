@@ -3,6 +3,8 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "core/uuid.h"
+
 static bool is_atext(unsigned char c)
 {
 	return isalnum(c) || (c && strchr("!#$%&'*+/=?^_`{|}~-", c));
@@ -117,9 +119,9 @@ bool validate_email(const char *in, char out[VALIDATE_EMAIL_MAX + 1], const char
 
 bool validate_uuid(const char *s)
 {
-	if (!s || strlen(s) != 36)
+	if (!s || strlen(s) != UUID_TEXT_LEN)
 		return false;
-	for (int i = 0; i < 36; i++) {
+	for (int i = 0; i < UUID_TEXT_LEN; i++) {
 		bool hyphen_place = i == 8 || i == 13 || i == 18 || i == 23;
 		if (hyphen_place ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
 			return false;

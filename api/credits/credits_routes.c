@@ -8,16 +8,15 @@
 #include "http/resource.h"
 
 static const struct field_spec create_fields[] = {
-        {"reason", FIELD_STRING, FIELD_REQUIRED | FIELD_TRIM, 1, 500, 0, 0, field_check_plain_text,
-         NULL},
-        {"amount_cents", FIELD_INTEGER, FIELD_REQUIRED, 0, 0, 1, FIELD_CENTS_MAX, NULL, NULL},
-        {"credit_date", FIELD_STRING, 0, 0, 0, 0, 0, field_check_date, NULL},
+        FIELD_TEXT_CHECKED("reason", FIELD_REQUIRED, 1, 500, field_check_plain_text),
+        FIELD_CENTS("amount_cents", FIELD_REQUIRED, 1),
+        FIELD_DATE("credit_date", 0),
         FIELDS_END,
 };
 
 static const struct field_spec apply_fields[] = {
-        {"invoice_id", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, field_check_uuid, NULL},
-        {"amount_cents", FIELD_INTEGER, 0, 0, 0, 1, FIELD_CENTS_MAX, NULL, NULL},
+        FIELD_UUID("invoice_id", FIELD_REQUIRED),
+        FIELD_CENTS("amount_cents", 0, 1),
         FIELDS_END,
 };
 

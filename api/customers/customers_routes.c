@@ -31,7 +31,7 @@ const struct field_spec customers_address_fields[] = {
 
 static const struct field_spec contact_fields[] = {
         FIELD_TEXT("name", FIELD_NULLABLE, 0, 200),
-        {"email", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, field_check_email, NULL},
+        FIELD_EMAIL("email", FIELD_REQUIRED),
         FIELD_TEXT("phone", FIELD_NULLABLE, 0, 40),
         FIELDS_END,
 };
@@ -39,15 +39,11 @@ static const struct field_spec contact_fields[] = {
 /* Fields of both create and update; `required` marks what a new customer must have. */
 #define CUSTOMER_FIELDS(required)                                                                  \
 	FIELD_TEXT("account_number", required, 1, 40), FIELD_TEXT("name", required, 1, 200),       \
-	        {"kind", FIELD_STRING, required, 0, 0, 0, 0, check_kind, NULL},                    \
-	        FIELD_TEXT("external_id", FIELD_NULLABLE, 1, 100),                                 \
-	        {"routing", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL},                                \
+	        FIELD_FORMAT("kind", required, check_kind),                                        \
+	        FIELD_TEXT("external_id", FIELD_NULLABLE, 1, 100), FIELD_BOOLEAN("routing", 0),    \
 	        FIELD_TEXT("phone", FIELD_NULLABLE, 0, 40),                                        \
-	        {"billing_address",       FIELD_OBJECT, FIELD_NULLABLE, 0, 0, 0, 0, NULL,          \
-	         customers_address_fields},                                                        \
-	{                                                                                          \
-		"contacts", FIELD_ARRAY, FIELD_NULLABLE, 0, 20, 0, 0, NULL, contact_fields         \
-	}
+	        FIELD_OBJECT_OF("billing_address", FIELD_NULLABLE, customers_address_fields),      \
+	        FIELD_ARRAY_OF("contacts", FIELD_NULLABLE, 0, 20, contact_fields)
 
 static const struct field_spec create_fields[] = {CUSTOMER_FIELDS(FIELD_REQUIRED), FIELDS_END};
 static const struct field_spec update_fields[] = {CUSTOMER_FIELDS(0), FIELDS_END};

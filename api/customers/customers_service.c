@@ -18,21 +18,20 @@
 	        " ORDER BY r.name, r.id LIMIT $5::int + 1",                                        \
 	        "customer_json", "(s.r).name", "(s.r).name, (s.r).id", "$5")
 
-static struct db_stmt list_stmt = DB_STMT("customers_list", CUSTOMER_PAGE_SQL(""), 5);
+static struct db_stmt list_stmt = DB_STMT("customers_list", CUSTOMER_PAGE_SQL(""));
 
 /* Substring search over the trigram-indexed search_text; LIKE's wildcards in the input are
  * escaped so "50%" means what it says. */
 static struct db_stmt search_stmt =
         DB_STMT("customers_search",
                 CUSTOMER_PAGE_SQL("AND r.search_text LIKE '%' || replace(replace(replace(lower("
-                                  "$6), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"),
-                6);
+                                  "$6), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"));
 
 static struct db_stmt upsert_stmt =
-        DB_STMT("customers_upsert", "SELECT body, created FROM customer_upsert($1, $2::jsonb)", 2);
+        DB_STMT("customers_upsert", "SELECT body, created FROM customer_upsert($1, $2::jsonb)");
 
 static struct db_stmt update_stmt =
-        DB_STMT("customers_update", "SELECT customer_update($1, $2, $3::jsonb)", 3);
+        DB_STMT("customers_update", "SELECT customer_update($1, $2, $3::jsonb)");
 
 #define FIRST_NAME "" /* sorts before every name (names are never empty) */
 
@@ -43,7 +42,9 @@ int customers_list(char **out, struct db_pool *db, const char *tenant_id,
 
 	http_list_after(page, &key, &id, FIRST_NAME, CURSOR_NIL_ID);
 	const char *params[] = {tenant_id, filter->kind, key, id, page->limit, filter->search};
-	return db_query_text(out, db, filter->search ? &search_stmt : &list_stmt, params);
+	/* The search text, last, is a value of the search statement only. */
+	int nparams = DB_COUNT(params) - (filter->search == NULL);
+	return db_query_text(out, db, filter->search ? &search_stmt : &list_stmt, params, nparams);
 }
 
 int customers_upsert(char **out, bool *created, struct db_pool *db, const char *tenant_id,
@@ -59,7 +60,7 @@ int customers_upsert(char **out, bool *created, struct db_pool *db, const char *
 		return CS_ENOMEM;
 	const char *params[] = {tenant_id, text};
 	if ((rc = db_checkout(&conn, db)) == CS_OK) {
-		rc = db_exec(&res, conn, &upsert_stmt, params);
+		rc = db_exec(&res, conn, &upsert_stmt, DB_PARAMS(params));
 		db_release(conn);
 	}
 	free(text);
@@ -75,7 +76,7 @@ int customers_upsert(char **out, bool *created, struct db_pool *db, const char *
 int customers_update(char **out, struct db_pool *db, const char *tenant_id, const char *customer_id,
                      const json_t *patch)
 {
-	const char *params[] = {tenant_id, customer_id, NULL};
+	const char *params[] = {tenant_id, customer_id, DB_JSON};
 
-	return db_query_text_json(out, db, &update_stmt, params, 2, patch);
+	return db_query_text_json(out, db, &update_stmt, DB_PARAMS(params), patch);
 }

@@ -240,13 +240,16 @@ static PGresult *exec_retrying(PGconn *conn, const char *who, const char *sql, i
 	return res;
 }
 
-int db_loop_query_text(char **out, PGconn *conn, const char *who, const char *sql, int n,
-                       const char *const *params)
+int db_loop_query_text(char **out, PGconn *conn, const char *who, const char *sql,
+                       const char *const *params, int nparams)
 {
-	PGresult *res = exec_retrying(conn, who, sql, n, params);
-	int rc = CS_OK;
+	PGresult *res = NULL;
+	int rc;
 
 	*out = NULL;
+	if ((rc = db_params_check(who, db_sql_param_count(sql), nparams)) != CS_OK)
+		return rc;
+	res = exec_retrying(conn, who, sql, nparams, params);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		rc = PQstatus(conn) == CONNECTION_OK ? CS_EDB : CS_EUNAVAILABLE;
 		const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
@@ -259,11 +262,11 @@ int db_loop_query_text(char **out, PGconn *conn, const char *who, const char *sq
 	return rc;
 }
 
-int db_loop_query_array(json_t **out, PGconn *conn, const char *who, const char *sql, int n,
-                        const char *const *params)
+int db_loop_query_array(json_t **out, PGconn *conn, const char *who, const char *sql,
+                        const char *const *params, int nparams)
 {
 	char *text = NULL;
-	int rc = db_loop_query_text(&text, conn, who, sql, n, params);
+	int rc = db_loop_query_text(&text, conn, who, sql, params, nparams);
 
 	*out = NULL;
 	if (rc != CS_OK)

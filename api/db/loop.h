@@ -16,6 +16,7 @@
 #include <stdbool.h>
 
 #include "core/error.h"
+#include "db/sql_params.h"
 
 struct db_loop;
 
@@ -48,16 +49,17 @@ bool db_loop_stopping(const struct db_loop *loop);
  * Run one statement of a round on `conn` whose answer is one text cell: *out is a copy (caller
  * frees; NULL for no row or SQL NULL). A failure is logged under `who` with PostgreSQL's primary
  * message only (a DETAIL line may quote a customer's data); CS_EUNAVAILABLE when the connection
- * is gone, CS_EDB otherwise, CS_ENOMEM.
+ * is gone, CS_EDB otherwise, CS_ENOMEM. The values come as DB_PARAMS(array); a count other than
+ * the highest $N of `sql` is CS_EINTERNAL before anything is sent.
  */
-int db_loop_query_text(char **out, PGconn *conn, const char *who, const char *sql, int n,
-                       const char *const *params) CS_MUST_CHECK;
+int db_loop_query_text(char **out, PGconn *conn, const char *who, const char *sql,
+                       const char *const *params, int nparams) CS_MUST_CHECK;
 
 /*
  * As db_loop_query_text for a statement answering a JSON array (a claimed batch): *out is the
  * parsed array (caller decrefs); CS_EINTERNAL when the answer is not one.
  */
-int db_loop_query_array(json_t **out, PGconn *conn, const char *who, const char *sql, int n,
-                        const char *const *params) CS_MUST_CHECK;
+int db_loop_query_array(json_t **out, PGconn *conn, const char *who, const char *sql,
+                        const char *const *params, int nparams) CS_MUST_CHECK;
 
 #endif

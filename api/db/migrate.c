@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db/sql_params.h"
 #include "embedded.h"
 
 /* Any fixed number: every runner takes the same lock. */
@@ -28,7 +29,7 @@ static bool run(PGconn *pg, const char *sql, FILE *out, const char *what)
 	return ok;
 }
 
-static bool run_params(PGconn *pg, const char *sql, int n, const char *const *params, FILE *out,
+static bool run_params(PGconn *pg, const char *sql, const char *const *params, int n, FILE *out,
                        const char *what)
 {
 	PGresult *res = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
@@ -46,8 +47,8 @@ static const char *applied_checksum(PGconn *pg, const char *version, PGresult **
 {
 	const char *params[] = {version};
 
-	*res = PQexecParams(pg, "SELECT checksum FROM schema_migrations WHERE version = $1", 1,
-	                    NULL, params, NULL, NULL, 0);
+	*res = PQexecParams(pg, "SELECT checksum FROM schema_migrations WHERE version = $1",
+	                    DB_COUNT(params), NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(*res) != PGRES_TUPLES_OK || PQntuples(*res) == 0)
 		return NULL;
 	return PQgetvalue(*res, 0, 0);
@@ -97,8 +98,8 @@ static int check_applied(PGconn *pg, const struct embedded_file *m, const char *
 		        m->name);
 		return CS_ECONFLICT;
 	}
-	if (!run_params(pg, "UPDATE schema_migrations SET checksum = $1 WHERE version = $2", 2,
-	                params, out, m->name))
+	if (!run_params(pg, "UPDATE schema_migrations SET checksum = $1 WHERE version = $2",
+	                DB_PARAMS(params), out, m->name))
 		return CS_EDB;
 	fprintf(out, "migrate: %s: recorded the checksum of its rewritten file\n", version);
 	return CS_OK;
@@ -126,8 +127,8 @@ static int apply_one(PGconn *pg, const struct embedded_file *m, FILE *out)
 
 	const char *params[] = {version, m->sha256};
 	if (!run(pg, m->data, out, m->name) ||
-	    !run_params(pg, "INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)", 2,
-	                params, out, m->name))
+	    !run_params(pg, "INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)",
+	                DB_PARAMS(params), out, m->name))
 		return CS_EDB;
 	fprintf(out, "migrate: applied %s\n", version);
 	return CS_OK;

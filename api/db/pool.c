@@ -58,6 +58,19 @@ static int stmt_id(struct db_stmt *stmt)
 	return id;
 }
 
+/* The number of values `stmt` takes, read from its SQL on first use (racing threads count the
+ * same). */
+static int stmt_nparams(struct db_stmt *stmt)
+{
+	int n = __atomic_load_n(&stmt->nparams, __ATOMIC_ACQUIRE);
+
+	if (n < 0) {
+		n = db_sql_param_count(stmt->sql);
+		__atomic_store_n(&stmt->nparams, n, __ATOMIC_RELEASE);
+	}
+	return n;
+}
+
 int db_pool_open(struct db_pool **out, const char *url, int size, int timeout_ms)
 {
 	struct db_pool *pool = calloc(1, sizeof(*pool));
@@ -327,7 +340,7 @@ static int prepare(struct db_conn *conn, struct db_stmt *stmt)
 	}
 	if (conn->prepared[id])
 		return CS_OK;
-	PGresult *res = PQprepare(conn->pg, stmt->name, stmt->sql, stmt->nparams, NULL);
+	PGresult *res = PQprepare(conn->pg, stmt->name, stmt->sql, stmt_nparams(stmt), NULL);
 	int rc = result_ok(res) ? CS_OK : failure_status(conn, res, stmt->name);
 	PQclear(res);
 	if (rc == CS_OK)
@@ -336,13 +349,13 @@ static int prepare(struct db_conn *conn, struct db_stmt *stmt)
 }
 
 static int exec_once(PGresult **out, struct db_conn *conn, struct db_stmt *stmt,
-                     const char *const *params)
+                     const char *const *params, int nparams)
 {
 	int rc;
 
 	if ((rc = prepare(conn, stmt)) != CS_OK)
 		return rc;
-	PGresult *res = PQexecPrepared(conn->pg, stmt->name, stmt->nparams, params, NULL, NULL, 0);
+	PGresult *res = PQexecPrepared(conn->pg, stmt->name, nparams, params, NULL, NULL, 0);
 	if (!result_ok(res)) {
 		rc = failure_status(conn, res, stmt->name);
 		PQclear(res);
@@ -376,26 +389,30 @@ static void retry_pause(int n)
  * again is safe. Inside a block, the caller's unit of work is lost and it must fail.
  */
 static int exec_retrying(PGresult **out, struct db_conn *conn, struct db_stmt *stmt,
-                         const char *const *params, bool in_transaction)
+                         const char *const *params, int nparams, bool in_transaction)
 {
-	int rc = exec_once(out, conn, stmt, params);
+	int rc = exec_once(out, conn, stmt, params, nparams);
 
 	for (int n = 1; rc == CS_EUNAVAILABLE && !in_transaction && n < DB_TRANSIENT_ATTEMPTS &&
 	                db_failure_is_transient(&last_failure);
 	     n++) {
 		atomic_fetch_add(&conn->pool->retries, 1);
 		retry_pause(n);
-		rc = exec_once(out, conn, stmt, params);
+		rc = exec_once(out, conn, stmt, params, nparams);
 	}
 	return rc;
 }
 
-int db_exec(PGresult **out, struct db_conn *conn, struct db_stmt *stmt, const char *const *params)
+int db_exec(PGresult **out, struct db_conn *conn, struct db_stmt *stmt, const char *const *params,
+            int nparams)
 {
 	bool in_transaction = PQtransactionStatus(conn->pg) != PQTRANS_IDLE;
+	int rc;
 
 	*out = NULL;
-	int rc = exec_retrying(out, conn, stmt, params, in_transaction);
+	if ((rc = db_params_check(stmt->name, stmt_nparams(stmt), nparams)) != CS_OK)
+		return rc;
+	rc = exec_retrying(out, conn, stmt, params, nparams, in_transaction);
 	/*
 	 * A server restart can close an idle connection without anything to read yet at checkout.
 	 * Outside a transaction block nothing was half-done on the lost link: reconnect and retry
@@ -404,15 +421,15 @@ int db_exec(PGresult **out, struct db_conn *conn, struct db_stmt *stmt, const ch
 	if (rc == CS_EUNAVAILABLE && !in_transaction && PQstatus(conn->pg) != CONNECTION_OK) {
 		drop_link(conn);
 		if (ensure_link(conn) == CS_OK)
-			rc = exec_once(out, conn, stmt, params);
+			rc = exec_once(out, conn, stmt, params, nparams);
 	}
 	return rc;
 }
 
-int db_run(struct db_conn *conn, struct db_stmt *stmt, const char *const *params)
+int db_run(struct db_conn *conn, struct db_stmt *stmt, const char *const *params, int nparams)
 {
 	PGresult *res = NULL;
-	int rc = db_exec(&res, conn, stmt, params);
+	int rc = db_exec(&res, conn, stmt, params, nparams);
 
 	PQclear(res);
 	return rc;
@@ -469,12 +486,12 @@ void db_pool_stats(struct db_pool *pool, struct db_pool_stats *out)
 
 bool db_pool_ping(struct db_pool *pool)
 {
-	static struct db_stmt ping = DB_STMT("pool_ping", "SELECT 1", 0);
+	static struct db_stmt ping = DB_STMT("pool_ping", "SELECT 1");
 	struct db_conn *conn = NULL;
 	bool ok = false;
 
 	if (db_checkout(&conn, pool) == CS_OK) {
-		ok = db_run(conn, &ping, NULL) == CS_OK;
+		ok = db_run(conn, &ping, DB_NO_PARAMS) == CS_OK;
 		db_release(conn);
 	}
 	return ok;

@@ -15,24 +15,26 @@
 #include <stdbool.h>
 
 #include "core/error.h"
+#include "db/sql_params.h"
 
 struct db_pool;
 struct db_conn;
 
 /*
  * A named SQL statement. Declare them `static struct db_stmt` beside the code that runs them; the
- * id is assigned on first use. `nparams` is the number of $n parameters.
+ * id is assigned on first use. Its parameters are counted from the SQL (the highest $N), and every
+ * call passes its values as DB_PARAMS(array), which must have exactly that many.
  */
 struct db_stmt {
 	const char *name;
 	const char *sql;
-	int nparams;
-	int id; /* 0 until first use */
+	int nparams; /* db_sql_param_count(sql), counted on first use; -1 until then */
+	int id;      /* 0 until first use */
 };
 
-#define DB_STMT(n, s, p)                                                                           \
+#define DB_STMT(n, s)                                                                              \
 	{                                                                                          \
-		.name = (n), .sql = (s), .nparams = (p), .id = 0                                   \
+		.name = (n), .sql = (s), .nparams = -1, .id = 0                                    \
 	}
 
 /* Most statements the process may declare (per-connection bookkeeping is sized by it). */
@@ -74,22 +76,24 @@ int db_checkout(struct db_conn **out, struct db_pool *pool) CS_MUST_CHECK;
 void db_release(struct db_conn *conn);
 
 /*
- * Run `stmt` with `params` (stmt->nparams text values, NULL for SQL NULL). On success *out is the
- * result (free with PQclear). On failure *out is NULL and the return is: CS_ECONFLICT (unique
- * violation), CS_EINVALID (check, foreign key, not-null, bad text representation),
+ * Run `stmt` with `params` (`nparams` text values, NULL for SQL NULL: pass DB_PARAMS(array)). On
+ * success *out is the result (free with PQclear). On failure *out is NULL and the return is:
+ * CS_EINTERNAL (`nparams` is not the statement's highest $N: nothing was sent), CS_ECONFLICT
+ * (unique violation), CS_EINVALID (check, foreign key, not-null, bad text representation),
  * CS_EUNAVAILABLE (connection lost: 503 database_unavailable; or a deadlock or serialization
  * failure still there after DB_TRANSIENT_ATTEMPTS: 503 database_busy), CS_EDB (anything else);
  * db_last_failure() tells the details. Outside a transaction block the statement is its own
  * transaction, so a deadlock or serialization failure runs it again (bounded, with backoff).
  */
-int db_exec(PGresult **out, struct db_conn *conn, struct db_stmt *stmt,
-            const char *const *params) CS_MUST_CHECK;
+int db_exec(PGresult **out, struct db_conn *conn, struct db_stmt *stmt, const char *const *params,
+            int nparams) CS_MUST_CHECK;
 
 /* True for the failures PostgreSQL asks the client to retry: 40P01 and 40001. */
 bool db_failure_is_transient(const struct db_failure *f);
 
 /* Run a statement for its effect only. Same errors as db_exec. */
-int db_run(struct db_conn *conn, struct db_stmt *stmt, const char *const *params) CS_MUST_CHECK;
+int db_run(struct db_conn *conn, struct db_stmt *stmt, const char *const *params,
+           int nparams) CS_MUST_CHECK;
 
 /* Run plain SQL without parameters (migrations, transaction control). */
 int db_exec_simple(struct db_conn *conn, const char *sql) CS_MUST_CHECK;

@@ -4,8 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
+
+const char db_json_param[] = "(the JSON document)";
+
 int db_query_result(PGresult **out, struct db_pool *db, struct db_stmt *stmt,
-                    const char *const *params)
+                    const char *const *params, int nparams)
 {
 	struct db_conn *conn = NULL;
 	int rc;
@@ -13,7 +17,7 @@ int db_query_result(PGresult **out, struct db_pool *db, struct db_stmt *stmt,
 	*out = NULL;
 	if ((rc = db_checkout(&conn, db)) != CS_OK)
 		return rc;
-	rc = db_exec(out, conn, stmt, params);
+	rc = db_exec(out, conn, stmt, params, nparams);
 	db_release(conn);
 	return rc;
 }
@@ -23,13 +27,14 @@ void db_copy_cell(char *dst, size_t cap, const PGresult *res, int col)
 	snprintf(dst, cap, "%s", PQgetvalue(res, 0, col));
 }
 
-int db_query_text(char **out, struct db_pool *db, struct db_stmt *stmt, const char *const *params)
+int db_query_text(char **out, struct db_pool *db, struct db_stmt *stmt, const char *const *params,
+                  int nparams)
 {
 	PGresult *res = NULL;
 	int rc;
 
 	*out = NULL;
-	if ((rc = db_query_result(&res, db, stmt, params)) != CS_OK)
+	if ((rc = db_query_result(&res, db, stmt, params, nparams)) != CS_OK)
 		return rc;
 	if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0) &&
 	    !(*out = strdup(PQgetvalue(res, 0, 0))))
@@ -39,25 +44,30 @@ int db_query_text(char **out, struct db_pool *db, struct db_stmt *stmt, const ch
 }
 
 int db_query_text_json(char **out, struct db_pool *db, struct db_stmt *stmt, const char **params,
-                       int json_param, const json_t *doc)
+                       int nparams, const json_t *doc)
 {
-	char *text = json_dumps(doc, JSON_COMPACT);
+	int slot = db_params_slot(params, nparams, DB_JSON);
+	char *text = NULL;
 	int rc;
 
 	*out = NULL;
-	if (!text)
+	if (slot < 0) {
+		LOG_ERROR("statement %s needs exactly one DB_JSON value", stmt->name);
+		return cs_error_set(CS_EINTERNAL, "internal_error", "Internal error.");
+	}
+	if (!(text = json_dumps(doc, JSON_COMPACT)))
 		return CS_ENOMEM;
-	params[json_param] = text;
-	rc = db_query_text(out, db, stmt, params);
-	params[json_param] = NULL;
+	params[slot] = text;
+	rc = db_query_text(out, db, stmt, params, nparams);
+	params[slot] = db_json_param;
 	free(text);
 	return rc;
 }
 
 int db_query_found(char **out, struct db_pool *db, struct db_stmt *stmt, const char *const *params,
-                   const char *what)
+                   int nparams, const char *what)
 {
-	int rc = db_query_text(out, db, stmt, params);
+	int rc = db_query_text(out, db, stmt, params, nparams);
 
 	if (rc == CS_OK && !*out)
 		return cs_error_set(CS_ENOTFOUND, "not_found", "There is no %s with this id.",

@@ -7,11 +7,16 @@
 #include "db/pool.h"
 
 /*
+ * Every function here takes the statement's values as DB_PARAMS(array) (the array and its
+ * length), checked against the statement's placeholders as db_exec does.
+ */
+
+/*
  * Run `stmt` on a connection checked out for the call and released before returning; `*out` is
  * the whole result (the caller PQclears it). Errors as db_exec.
  */
 int db_query_result(PGresult **out, struct db_pool *db, struct db_stmt *stmt,
-                    const char *const *params) CS_MUST_CHECK;
+                    const char *const *params, int nparams) CS_MUST_CHECK;
 
 /* Copy the text of cell (row 0, `col`) of `res` into `dst` (`cap` bytes, truncated). */
 void db_copy_cell(char *dst, size_t cap, const PGresult *res, int col);
@@ -21,18 +26,22 @@ void db_copy_cell(char *dst, size_t cap, const PGresult *res, int col);
  * cell of the first row (the caller frees it), or NULL when the statement returned no row.
  * Errors as db_exec (problems the database raised are already recorded).
  */
-int db_query_text(char **out, struct db_pool *db, struct db_stmt *stmt,
-                  const char *const *params) CS_MUST_CHECK;
+int db_query_text(char **out, struct db_pool *db, struct db_stmt *stmt, const char *const *params,
+                  int nparams) CS_MUST_CHECK;
+
+/* Marks the one value of a params array that db_query_text_json fills with its document. */
+extern const char db_json_param[];
+#define DB_JSON db_json_param
 
 /*
- * As db_query_text, with `doc` serialised as the parameter at index `json_param` (params has room
- * for it; its value there is replaced).
+ * As db_query_text, with `doc` serialised in place of the one DB_JSON value of `params` (put back
+ * before returning). No DB_JSON value, or several, is CS_EINTERNAL.
  */
 int db_query_text_json(char **out, struct db_pool *db, struct db_stmt *stmt, const char **params,
-                       int json_param, const json_t *doc) CS_MUST_CHECK;
+                       int nparams, const json_t *doc) CS_MUST_CHECK;
 
 /* As db_query_text, but no row is CS_ENOTFOUND ("There is no <what> with this id."). */
 int db_query_found(char **out, struct db_pool *db, struct db_stmt *stmt, const char *const *params,
-                   const char *what) CS_MUST_CHECK;
+                   int nparams, const char *what) CS_MUST_CHECK;
 
 #endif

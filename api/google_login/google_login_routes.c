@@ -9,15 +9,15 @@
 
 /* Link tokens are only bounded here: a malformed one is simply not found. */
 static const struct field_spec start_fields[] = {
-        {"redirect_uri", FIELD_STRING, FIELD_REQUIRED, 1, 2048, 0, 0, NULL, NULL},
-        {"invitation_token", FIELD_STRING, FIELD_NULLABLE, 1, 256, 0, 0, NULL, NULL},
-        {"pay_link_token", FIELD_STRING, FIELD_NULLABLE, 1, 256, 0, 0, NULL, NULL},
+        FIELD_OPAQUE("redirect_uri", FIELD_REQUIRED, 1, 2048),
+        FIELD_OPAQUE("invitation_token", FIELD_NULLABLE, 1, 256),
+        FIELD_OPAQUE("pay_link_token", FIELD_NULLABLE, 1, 256),
         FIELDS_END,
 };
 
 static const struct field_spec callback_fields[] = {
-        {"code", FIELD_STRING, FIELD_REQUIRED, 1, 2048, 0, 0, NULL, NULL},
-        {"state", FIELD_STRING, FIELD_REQUIRED, 1, 256, 0, 0, NULL, NULL},
+        FIELD_OPAQUE("code", FIELD_REQUIRED, 1, 2048),
+        FIELD_OPAQUE("state", FIELD_REQUIRED, 1, 256),
         FIELDS_END,
 };
 

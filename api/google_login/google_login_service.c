@@ -19,13 +19,13 @@
 #include "tenants/tenants_service.h"
 
 static struct db_stmt start_stmt = DB_STMT(
-        "google_login_start", "SELECT google_login_start($1, $2, $3, $4, $5, $6, $7)::text", 7);
+        "google_login_start", "SELECT google_login_start($1, $2, $3, $4, $5, $6, $7)::text");
 
 static struct db_stmt claim_stmt =
-        DB_STMT("google_login_claim", "SELECT google_login_claim($1, $2)::text", 2);
+        DB_STMT("google_login_claim", "SELECT google_login_claim($1, $2)::text");
 
 static struct db_stmt finish_stmt = DB_STMT(
-        "google_login_finish", "SELECT google_login_finish($1::uuid, $2, $3, $4, $5)::text", 5);
+        "google_login_finish", "SELECT google_login_finish($1::uuid, $2, $3, $4, $5)::text");
 
 /* Everything a callback needs of its claimed sign-in attempt. */
 struct claimed_login {
@@ -103,7 +103,7 @@ static int record_attempt(char **hint, struct app *app,
 		return rc;
 	const char *params[] = {req->tenant_slug,  state_hash, nonce, verifier,
 	                        req->redirect_uri, inv,        pay};
-	if ((rc = db_query_text(&answer, app->db, &start_stmt, params)) != CS_OK)
+	if ((rc = db_query_text(&answer, app->db, &start_stmt, DB_PARAMS(params))) != CS_OK)
 		return rc;
 	json_t *doc = answer ? json_loads(answer, 0, NULL) : NULL;
 	const char *h = json_string_value(json_object_get(doc, "login_hint"));
@@ -178,7 +178,7 @@ static int claim(struct claimed_login *c, struct app *app, const char *slug, con
 		                     "This sign-in is not valid or was already used. Please start "
 		                     "again.");
 	const char *params[] = {slug, hash};
-	if ((rc = db_query_text(&answer, app->db, &claim_stmt, params)) != CS_OK)
+	if ((rc = db_query_text(&answer, app->db, &claim_stmt, DB_PARAMS(params))) != CS_OK)
 		return rc;
 	c->doc = answer ? json_loads(answer, 0, NULL) : NULL;
 	free(answer);
@@ -278,7 +278,7 @@ static int sign_in(char **out, struct app *app, const struct claimed_login *c,
 
 	const char *params[] = {c->login_id, app->cfg.oidc_issuer, who->subject, who->email,
 	                        who->name[0] ? who->name : NULL};
-	if ((rc = db_query_text(&outcome, app->db, &finish_stmt, params)) != CS_OK)
+	if ((rc = db_query_text(&outcome, app->db, &finish_stmt, DB_PARAMS(params))) != CS_OK)
 		return rc;
 	doc = outcome ? json_loads(outcome, 0, NULL) : NULL;
 	const char *tenant = json_string_value(json_object_get(doc, "tenant_id"));

@@ -229,8 +229,11 @@ static int authenticate_api_key(struct http_ctx *ctx, const char *token)
 		cache_store(key, found, now + CREDENTIAL_CACHE_TTL);
 	}
 	ctx->principal.kind = PRINCIPAL_API_KEY;
-	snprintf(ctx->principal.tenant_id, sizeof(ctx->principal.tenant_id), "%.36s", found);
-	snprintf(ctx->principal.user_id, sizeof(ctx->principal.user_id), "%.36s", found + 37);
+	/* `found` is "<tenant id>|<key id>". */
+	snprintf(ctx->principal.tenant_id, sizeof(ctx->principal.tenant_id), "%.*s", UUID_TEXT_LEN,
+	         found);
+	snprintf(ctx->principal.user_id, sizeof(ctx->principal.user_id), "%.*s", UUID_TEXT_LEN,
+	         found + UUID_TEXT_LEN + 1);
 	strcpy(ctx->principal.role, "integrator");
 	return CS_OK;
 }

@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/jwt.h"
+#include "core/uuid.h"
 #include "db/pool.h"
 
 struct http_ctx;
@@ -38,11 +39,11 @@ enum principal_kind {
 
 struct principal {
 	enum principal_kind kind;
-	char tenant_id[37];
-	char user_id[37];    /* the staff or portal user, or the API key's id */
-	char session_id[37]; /* staff and portal users */
-	char role[16];       /* staff role; "integrator" for an API key */
-	char account_id[37]; /* portal: the selected customer account ("" when none yet) */
+	char tenant_id[UUID_TEXT_SIZE];
+	char user_id[UUID_TEXT_SIZE];    /* the staff or portal user, or the API key's id */
+	char session_id[UUID_TEXT_SIZE]; /* staff and portal users */
+	char role[16];                   /* staff role; "integrator" for an API key */
+	char account_id[UUID_TEXT_SIZE]; /* portal: the selected account ("" when none yet) */
 };
 
 /* What a portal access token's session looks like now (portal_session_check). */
@@ -57,8 +58,8 @@ enum portal_session_state {
 /* What an API key hash resolves to (api_keys_identify). */
 struct api_key_identity {
 	bool found;
-	char tenant_id[37];
-	char key_id[37];
+	char tenant_id[UUID_TEXT_SIZE];
+	char key_id[UUID_TEXT_SIZE];
 };
 
 /*

@@ -111,26 +111,84 @@ bool field_value_in(const json_t *v, const char *const *allowed, const char **co
 /* The largest amount of money a request may carry, in cents (the OpenAPI Cents maximum). */
 #define FIELD_CENTS_MAX 99999999999L
 
-/* A string member trimmed of blanks at both ends, min..max characters, judged by `check`. */
-#define FIELD_TEXT_CHECKED(name, flags, min, max, check)                                           \
+/*
+ * Named constructors for the rows of a spec table: every row of every table is one of these, so a
+ * row says what kind of value it takes instead of a line of positional zeros. `flags` is
+ * FIELD_REQUIRED, FIELD_NULLABLE or 0.
+ */
+
+/* A string kept exactly as sent (no trimming): min..max characters (max 0: unbounded), judged by
+ * `check` (NULL: any). */
+#define FIELD_VERBATIM(name_, flags_, min, max, check_)                                            \
 	{                                                                                          \
-		name, FIELD_STRING, (flags) | FIELD_TRIM, min, max, 0, 0, check, NULL              \
+		.name = (name_), .type = FIELD_STRING, .flags = (flags_), .min_len = (min),        \
+		.max_len = (max), .check = (check_)                                                \
 	}
+
+/* A secret or token (passwords, link tokens, OAuth codes): only its length is judged, and it is
+ * never trimmed. */
+#define FIELD_OPAQUE(name, flags, min, max) FIELD_VERBATIM(name, flags, min, max, NULL)
+
+/* A string of a fixed format, judged by `check` alone. */
+#define FIELD_FORMAT(name, flags, check) FIELD_VERBATIM(name, flags, 0, 0, check)
+
+/* The common formats. */
+#define FIELD_UUID(name, flags)  FIELD_FORMAT(name, flags, field_check_uuid)
+#define FIELD_EMAIL(name, flags) FIELD_FORMAT(name, flags, field_check_email)
+#define FIELD_DATE(name, flags)  FIELD_FORMAT(name, flags, field_check_date)
+#define FIELD_URL(name, flags)   FIELD_FORMAT(name, flags, field_check_http_url)
+
+/* A string trimmed of blanks at both ends: min..max characters once trimmed, judged by `check`. */
+#define FIELD_TEXT_CHECKED(name, flags, min, max, check)                                           \
+	FIELD_VERBATIM(name, (flags) | FIELD_TRIM, min, max, check)
 
 /* The same for a single line of text (the common case). */
 #define FIELD_TEXT(name, flags, min, max)                                                          \
 	FIELD_TEXT_CHECKED(name, flags, min, max, field_check_plain_line)
 
-/* A date member (YYYY-MM-DD). */
-#define FIELD_DATE(name, flags)                                                                    \
+/* true or false. */
+#define FIELD_BOOLEAN(name_, flags_)                                                               \
 	{                                                                                          \
-		name, FIELD_STRING, flags, 0, 0, 0, 0, field_check_date, NULL                      \
+		.name = (name_), .type = FIELD_BOOL, .flags = (flags_)                             \
+	}
+
+/* An amount of money in cents, from `min_` to FIELD_CENTS_MAX. */
+#define FIELD_CENTS(name_, flags_, min_)                                                           \
+	{                                                                                          \
+		.name = (name_), .type = FIELD_INTEGER, .flags = (flags_), .min = (min_),          \
+		.max = FIELD_CENTS_MAX                                                             \
+	}
+
+/* Any JSON number, judged by `check`. */
+#define FIELD_NUMERIC(name_, flags_, check_)                                                       \
+	{                                                                                          \
+		.name = (name_), .type = FIELD_NUMBER, .flags = (flags_), .check = (check_)        \
+	}
+
+/* A nested object whose members are described by `children`. */
+#define FIELD_OBJECT_OF(name_, flags_, children_)                                                  \
+	{                                                                                          \
+		.name = (name_), .type = FIELD_OBJECT, .flags = (flags_), .children = (children_)  \
+	}
+
+/* An array of min..max objects, each described by `children`. */
+#define FIELD_ARRAY_OF(name_, flags_, min, max, children_)                                         \
+	{                                                                                          \
+		.name = (name_), .type = FIELD_ARRAY, .flags = (flags_), .min_len = (min),         \
+		.max_len = (max), .children = (children_)                                          \
+	}
+
+/* An array of min..max strings, each judged by `check`. */
+#define FIELD_STRINGS(name_, flags_, min, max, check_)                                             \
+	{                                                                                          \
+		.name = (name_), .type = FIELD_ARRAY, .flags = (flags_), .min_len = (min),         \
+		.max_len = (max), .check = (check_)                                                \
 	}
 
 /* The end of a spec table. */
 #define FIELDS_END                                                                                 \
 	{                                                                                          \
-		NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL                                      \
+		.name = NULL                                                                       \
 	}
 
 #endif

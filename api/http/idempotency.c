@@ -10,14 +10,14 @@
 #include "http/env.h"
 #include "http/reply.h"
 
-static struct db_stmt claim_stmt = DB_STMT(
-        "idempotency_claim",
-        "SELECT state, id, status, body FROM idempotency_claim($1, $2, $3, $4, $5::int)", 5);
+static struct db_stmt claim_stmt =
+        DB_STMT("idempotency_claim",
+                "SELECT state, id, status, body FROM idempotency_claim($1, $2, $3, $4, $5::int)");
 
 static struct db_stmt release_stmt =
-        DB_STMT("idempotency_release", "SELECT idempotency_release($1)", 1);
+        DB_STMT("idempotency_release", "SELECT idempotency_release($1)");
 
-static struct db_stmt yield_stmt = DB_STMT("idempotency_yield", "SELECT idempotency_yield($1)", 1);
+static struct db_stmt yield_stmt = DB_STMT("idempotency_yield", "SELECT idempotency_yield($1)");
 
 /* Printable ASCII only: a key travels in a header and is compared byte for byte. */
 static bool key_is_printable(const char *key)
@@ -129,7 +129,7 @@ int idempotency_claim(struct idempotency *idem, bool *replayed, struct http_ctx 
 	const char *params[] = {ctx->principal.tenant_id, principal, idem->key, hash, lease};
 	if ((rc = db_checkout(&conn, ctx->env->db)) != CS_OK)
 		return rc;
-	rc = db_exec(&res, conn, &claim_stmt, params);
+	rc = db_exec(&res, conn, &claim_stmt, DB_PARAMS(params));
 	db_release(conn);
 	if (rc != CS_OK)
 		return rc;
@@ -175,7 +175,8 @@ static void end_claim(const struct idempotency *idem, struct http_ctx *ctx, stru
 
 	save_error(&saved);
 	const char *params[] = {idem->claim_id};
-	if (db_checkout(&conn, ctx->env->db) != CS_OK || db_run(conn, stmt, params) != CS_OK)
+	if (db_checkout(&conn, ctx->env->db) != CS_OK ||
+	    db_run(conn, stmt, DB_PARAMS(params)) != CS_OK)
 		LOG_WARN("could not end an idempotency claim; it lapses with its lease");
 	db_release(conn);
 	restore_error(&saved);

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "core/error.h"
+#include "core/uuid.h"
 #include "http/route.h"
 
 /* Longest key accepted (characters). */
@@ -23,8 +24,8 @@
 
 /* One request's key and, once claimed as new, its claim. */
 struct idempotency {
-	const char *key;   /* the header's value (borrowed from the request) */
-	char claim_id[37]; /* the claim to pass to the SQL function; "" until claimed */
+	const char *key;               /* the header's value (borrowed from the request) */
+	char claim_id[UUID_TEXT_SIZE]; /* the claim to pass to the SQL function; "" until claimed */
 };
 
 /*

@@ -42,25 +42,21 @@ static bool check_quantity(const json_t *v, const char **code, const char **mess
 }
 
 static const struct field_spec line_fields[] = {
-        FIELD_TEXT_CHECKED("description", FIELD_REQUIRED, 1, 500, field_check_plain_line),
-        {"quantity", FIELD_NUMBER, 0, 0, 0, 0, 0, check_quantity, NULL},
-        {"unit_price_cents", FIELD_INTEGER, FIELD_REQUIRED, 0, 0, -FIELD_CENTS_MAX, FIELD_CENTS_MAX,
-         NULL, NULL},
+        FIELD_TEXT("description", FIELD_REQUIRED, 1, 500),
+        FIELD_NUMERIC("quantity", 0, check_quantity),
+        FIELD_CENTS("unit_price_cents", FIELD_REQUIRED, -FIELD_CENTS_MAX),
         FIELD_DATE("service_date", FIELD_NULLABLE),
         FIELDS_END,
 };
 
 /* Fields of both create and update; `required` marks what a new invoice must have. */
 #define INVOICE_FIELDS(required)                                                                   \
-	FIELD_TEXT_CHECKED("number", required, 1, 40, field_check_plain_line),                     \
-	        FIELD_DATE("invoice_date", 0), FIELD_DATE("due_date", 0),                          \
-	        FIELD_TEXT_CHECKED("terms", FIELD_NULLABLE, 1, 50, field_check_plain_line),        \
+	FIELD_TEXT("number", required, 1, 40), FIELD_DATE("invoice_date", 0),                      \
+	        FIELD_DATE("due_date", 0), FIELD_TEXT("terms", FIELD_NULLABLE, 1, 50),             \
 	        FIELD_TEXT_CHECKED("memo", FIELD_NULLABLE, 0, 2000, field_check_plain_text),       \
-	        {"location_id", FIELD_STRING, FIELD_NULLABLE, 0, 0, 0, 0, field_check_uuid, NULL}, \
-	        {"status", FIELD_STRING, 0, 0, 0, 0, 0, check_unsent_status, NULL},                \
-	{                                                                                          \
-		"lines", FIELD_ARRAY, required, 1, 500, 0, 0, NULL, line_fields                    \
-	}
+	        FIELD_UUID("location_id", FIELD_NULLABLE),                                         \
+	        FIELD_FORMAT("status", 0, check_unsent_status),                                    \
+	        FIELD_ARRAY_OF("lines", required, 1, 500, line_fields)
 
 static const struct field_spec create_fields[] = {INVOICE_FIELDS(FIELD_REQUIRED), FIELDS_END};
 static const struct field_spec update_fields[] = {INVOICE_FIELDS(0), FIELDS_END};

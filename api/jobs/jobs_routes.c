@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "core/uuid.h"
 #include "http/fields.h"
 #include "http/params.h"
 #include "http/reply.h"
@@ -28,7 +29,7 @@ static int reply_started(struct http_ctx *ctx, const char *job_id, const char *s
 static int start_bulk(struct http_ctx *ctx, const char *tenant_id, const char *slug,
                       const char *created_by)
 {
-	char job_id[37], *tenant_slug = NULL, prefix[160];
+	char job_id[UUID_TEXT_SIZE], *tenant_slug = NULL, prefix[160];
 	json_t *body = NULL;
 
 	if (ctx->req->binary_body_length > 0 && !http_validated_body(&body, ctx, no_fields, false))

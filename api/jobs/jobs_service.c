@@ -8,11 +8,11 @@
 #include "db/query.h"
 
 static struct db_stmt start_stmt =
-        DB_STMT("jobs_bulk_invitation_start", "SELECT bulk_invitation_start($1, $2, $3)", 3);
+        DB_STMT("jobs_bulk_invitation_start", "SELECT bulk_invitation_start($1, $2, $3)");
 
-static struct db_stmt get_stmt = DB_STMT("jobs_get", "SELECT job_get($1, $2, $3)", 3);
+static struct db_stmt get_stmt = DB_STMT("jobs_get", "SELECT job_get($1, $2, $3)");
 
-int jobs_bulk_invitation_start(char job_id[37], char **tenant_slug, struct db_pool *db,
+int jobs_bulk_invitation_start(char job_id[UUID_TEXT_SIZE], char **tenant_slug, struct db_pool *db,
                                const char *tenant_id, const char *slug, const char *created_by)
 {
 	const char *params[] = {tenant_id, slug, created_by};
@@ -22,17 +22,17 @@ int jobs_bulk_invitation_start(char job_id[37], char **tenant_slug, struct db_po
 
 	*tenant_slug = NULL;
 	job_id[0] = '\0';
-	if ((rc = db_query_text(&text, db, &start_stmt, params)) != CS_OK)
+	if ((rc = db_query_text(&text, db, &start_stmt, DB_PARAMS(params))) != CS_OK)
 		return rc;
 	doc = text ? json_loads(text, 0, NULL) : NULL;
 	const char *id = json_string_value(json_object_get(doc, "job_id"));
 	const char *tenant = json_string_value(json_object_get(doc, "tenant"));
-	if (!id || !tenant || strlen(id) != 36)
+	if (!id || !tenant || strlen(id) != UUID_TEXT_LEN)
 		rc = CS_EINTERNAL;
 	else if (!(*tenant_slug = strdup(tenant)))
 		rc = CS_ENOMEM;
 	else
-		snprintf(job_id, 37, "%s", id);
+		snprintf(job_id, UUID_TEXT_SIZE, "%s", id);
 	json_decref(doc);
 	free(text);
 	return rc;
@@ -43,5 +43,5 @@ int jobs_get(char **out, struct db_pool *db, const char *tenant_id, const char *
 {
 	const char *params[] = {tenant_id, slug, job_id};
 
-	return db_query_found(out, db, &get_stmt, params, "job");
+	return db_query_found(out, db, &get_stmt, DB_PARAMS(params), "job");
 }

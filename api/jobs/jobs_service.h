@@ -6,6 +6,7 @@
 #define CURBSIDE_JOBS_SERVICE_H
 
 #include "core/error.h"
+#include "core/uuid.h"
 #include "db/pool.h"
 
 /*
@@ -14,7 +15,7 @@
  * 409 job_already_running while one is queued or running; 404 tenant_not_found for an unknown
  * slug.
  */
-int jobs_bulk_invitation_start(char job_id[37], char **tenant_slug, struct db_pool *db,
+int jobs_bulk_invitation_start(char job_id[UUID_TEXT_SIZE], char **tenant_slug, struct db_pool *db,
                                const char *tenant_id, const char *slug,
                                const char *created_by) CS_MUST_CHECK;
 

@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "core/log.h"
+#include "core/uuid.h"
 #include "db/loop.h"
 #include "portal_access/invitation_links.h"
 
@@ -23,9 +24,9 @@ struct jobs_worker {
 
 /* A claimed job. */
 struct job {
-	char id[37];
+	char id[UUID_TEXT_SIZE];
 	char kind[32];
-	char after[37]; /* the last customer done: the batches go on after it */
+	char after[UUID_TEXT_SIZE]; /* the last customer done: the batches go on after it */
 };
 
 static bool stopping(struct jobs_worker *w)
@@ -34,17 +35,17 @@ static bool stopping(struct jobs_worker *w)
 }
 
 /* One statement of the round whose answer is one text cell (db_loop_query_text). */
-static int query_text(char **out, struct jobs_worker *w, const char *sql, int n,
-                      const char *const *params)
+static int query_text(char **out, struct jobs_worker *w, const char *sql, const char *const *params,
+                      int nparams)
 {
-	return db_loop_query_text(out, w->conn, "jobs worker", sql, n, params);
+	return db_loop_query_text(out, w->conn, "jobs worker", sql, params, nparams);
 }
 
 /* Run a statement for its effect (job_finish, job_fail, job_release). */
-static int query_run(struct jobs_worker *w, const char *sql, int n, const char *const *params)
+static int query_run(struct jobs_worker *w, const char *sql, const char *const *params, int nparams)
 {
 	char *ignored = NULL;
-	int rc = query_text(&ignored, w, sql, n, params);
+	int rc = query_text(&ignored, w, sql, params, nparams);
 
 	free(ignored);
 	return rc;
@@ -52,7 +53,8 @@ static int query_run(struct jobs_worker *w, const char *sql, int n, const char *
 
 /* The batch after `after` as {customer_id, link} items; *last is the last customer's id. An
  * empty array when the job has no customers left. */
-static int next_batch(json_t **items, char last[37], struct jobs_worker *w, const struct job *job)
+static int next_batch(json_t **items, char last[UUID_TEXT_SIZE], struct jobs_worker *w,
+                      const struct job *job)
 {
 	char limit[16], *text = NULL;
 	json_t *list = NULL, *item;
@@ -62,8 +64,8 @@ static int next_batch(json_t **items, char last[37], struct jobs_worker *w, cons
 	*items = NULL;
 	snprintf(limit, sizeof(limit), "%d", JOBS_WORKER_BATCH);
 	const char *params[] = {job->id, job->after, limit};
-	if ((rc = query_text(&text, w, "SELECT bulk_invitation_next($1, $2, $3)", 3, params)) !=
-	    CS_OK)
+	if ((rc = query_text(&text, w, "SELECT bulk_invitation_next($1, $2, $3)",
+	                     DB_PARAMS(params))) != CS_OK)
 		return rc;
 	list = text ? json_loads(text, 0, NULL) : NULL;
 	free(text);
@@ -80,7 +82,7 @@ static int next_batch(json_t **items, char last[37], struct jobs_worker *w, cons
 			return customer ? rc : CS_EINTERNAL;
 		}
 		json_object_set_new(item, "link", link);
-		snprintf(last, 37, "%s", customer);
+		snprintf(last, UUID_TEXT_SIZE, "%s", customer);
 	}
 	*items = list;
 	return CS_OK;
@@ -89,7 +91,7 @@ static int next_batch(json_t **items, char last[37], struct jobs_worker *w, cons
 /* Invite one batch; *more false when the job is done or no longer ours. */
 static int run_batch(bool *more, struct jobs_worker *w, struct job *job)
 {
-	char last[37] = "", lease[16], *items_text = NULL, *answer = NULL;
+	char last[UUID_TEXT_SIZE] = "", lease[16], *items_text = NULL, *answer = NULL;
 	json_t *items = NULL;
 	int rc;
 
@@ -100,7 +102,7 @@ static int run_batch(bool *more, struct jobs_worker *w, struct job *job)
 		json_decref(items);
 		const char *params[] = {job->id, job->after};
 		LOG_INFO("jobs worker: job %s finished", job->id);
-		return query_run(w, "SELECT job_finish($1, $2)", 2, params);
+		return query_run(w, "SELECT job_finish($1, $2)", DB_PARAMS(params));
 	}
 	items_text = json_dumps(items, JSON_COMPACT);
 	json_decref(items);
@@ -108,8 +110,8 @@ static int run_batch(bool *more, struct jobs_worker *w, struct job *job)
 		return CS_ENOMEM;
 	snprintf(lease, sizeof(lease), "%d", JOBS_WORKER_LEASE_SECONDS);
 	const char *params[] = {job->id, job->after, last, items_text, lease};
-	rc = query_text(&answer, w, "SELECT bulk_invitation_batch($1, $2, $3, $4::jsonb, $5)", 5,
-	                params);
+	rc = query_text(&answer, w, "SELECT bulk_invitation_batch($1, $2, $3, $4::jsonb, $5)",
+	                DB_PARAMS(params));
 	free(items_text);
 	if (rc == CS_OK && answer && !strcmp(answer, "ok")) {
 		snprintf(job->after, sizeof(job->after), "%s", last);
@@ -128,13 +130,13 @@ static int run_job(struct jobs_worker *w, struct job *job)
 
 	if (strcmp(job->kind, "bulk_invitation") != 0) {
 		const char *params[] = {job->id, "This kind of job is not known to this server."};
-		return query_run(w, "SELECT job_fail($1, $2)", 2, params);
+		return query_run(w, "SELECT job_fail($1, $2)", DB_PARAMS(params));
 	}
 	while (more && rc == CS_OK) {
 		if (stopping(w)) {
 			/* Hand it back now rather than when the lease runs out. */
 			const char *params[] = {job->id};
-			return query_run(w, "SELECT job_release($1)", 1, params);
+			return query_run(w, "SELECT job_release($1)", DB_PARAMS(params));
 		}
 		rc = run_batch(&more, w, job);
 	}
@@ -142,7 +144,7 @@ static int run_job(struct jobs_worker *w, struct job *job)
 		/* Not a lost connection: running it again would fail the same way. */
 		const char *params[] = {job->id,
 		                        "The job stopped on an internal error. Please retry."};
-		if (query_run(w, "SELECT job_fail($1, $2)", 2, params) == CS_OK)
+		if (query_run(w, "SELECT job_fail($1, $2)", DB_PARAMS(params)) == CS_OK)
 			LOG_ERROR("jobs worker: job %s failed", job->id);
 	}
 	return rc;
@@ -159,7 +161,8 @@ static int run_one(bool *claimed, struct jobs_worker *w)
 	*claimed = false;
 	snprintf(lease, sizeof(lease), "%d", JOBS_WORKER_LEASE_SECONDS);
 	const char *params[] = {lease};
-	if ((rc = query_text(&text, w, "SELECT job_claim($1)", 1, params)) != CS_OK || !text)
+	if ((rc = query_text(&text, w, "SELECT job_claim($1)", DB_PARAMS(params))) != CS_OK ||
+	    !text)
 		return rc;
 	doc = json_loads(text, 0, NULL);
 	free(text);

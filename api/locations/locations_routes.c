@@ -9,12 +9,9 @@
 /* Fields of both create and update; `required` marks what a new location must have. The address is
  * replaced as a whole and cannot be cleared (a location is its address). */
 #define LOCATION_FIELDS(required)                                                                  \
-	{"name", FIELD_STRING, FIELD_NULLABLE | FIELD_TRIM, 1, 100, 0, 0, field_check_plain_line,  \
-	 NULL},                                                                                    \
-	        {"address", FIELD_OBJECT, required, 0, 0, 0, 0, NULL, customers_address_fields},   \
-	{                                                                                          \
-		"active", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL                                    \
-	}
+	FIELD_TEXT("name", FIELD_NULLABLE, 1, 100),                                                \
+	        FIELD_OBJECT_OF("address", required, customers_address_fields),                    \
+	        FIELD_BOOLEAN("active", 0)
 
 static const struct field_spec create_fields[] = {LOCATION_FIELDS(FIELD_REQUIRED), FIELDS_END};
 static const struct field_spec update_fields[] = {LOCATION_FIELDS(0), FIELDS_END};

@@ -18,18 +18,17 @@ static struct db_stmt list_stmt = DB_STMT(
                                  "r.customer_id = $2 AND (r.created_at, r.id) > ($3::timestamptz, "
                                  "$4::uuid) ORDER BY r.created_at, r.id LIMIT $5::int + 1",
                                  "location_json", SQL_CURSOR_INSTANT("(s.r).created_at"),
-                                 "(s.r).created_at, (s.r).id", "$5"),
-        5);
+                                 "(s.r).created_at, (s.r).id", "$5"));
 
 static struct db_stmt get_stmt = DB_STMT(
         "locations_get",
-        "SELECT location_json(l)::text FROM locations l WHERE l.tenant_id = $1 AND l.id = $2", 2);
+        "SELECT location_json(l)::text FROM locations l WHERE l.tenant_id = $1 AND l.id = $2");
 
 static struct db_stmt create_stmt =
-        DB_STMT("locations_create", "SELECT location_create($1, $2, $3::jsonb)", 3);
+        DB_STMT("locations_create", "SELECT location_create($1, $2, $3::jsonb)");
 
 static struct db_stmt update_stmt =
-        DB_STMT("locations_update", "SELECT location_update($1, $2, $3::jsonb)", 3);
+        DB_STMT("locations_update", "SELECT location_update($1, $2, $3::jsonb)");
 
 int locations_list(char **out, struct db_pool *db, const char *tenant_id, const char *customer_id,
                    const struct list_params *page)
@@ -38,28 +37,28 @@ int locations_list(char **out, struct db_pool *db, const char *tenant_id, const 
 
 	http_list_after(page, &key, &id, CURSOR_BEFORE_ALL_INSTANTS, CURSOR_NIL_ID);
 	const char *params[] = {tenant_id, customer_id, key, id, page->limit};
-	return db_query_found(out, db, &list_stmt, params, "customer");
+	return db_query_found(out, db, &list_stmt, DB_PARAMS(params), "customer");
 }
 
 int locations_get(char **out, struct db_pool *db, const char *tenant_id, const char *location_id)
 {
 	const char *params[] = {tenant_id, location_id};
 
-	return db_query_found(out, db, &get_stmt, params, "service location");
+	return db_query_found(out, db, &get_stmt, DB_PARAMS(params), "service location");
 }
 
 int locations_create(char **out, struct db_pool *db, const char *tenant_id, const char *customer_id,
                      const json_t *body)
 {
-	const char *params[] = {tenant_id, customer_id, NULL};
+	const char *params[] = {tenant_id, customer_id, DB_JSON};
 
-	return db_query_text_json(out, db, &create_stmt, params, 2, body);
+	return db_query_text_json(out, db, &create_stmt, DB_PARAMS(params), body);
 }
 
 int locations_update(char **out, struct db_pool *db, const char *tenant_id, const char *location_id,
                      const json_t *patch)
 {
-	const char *params[] = {tenant_id, location_id, NULL};
+	const char *params[] = {tenant_id, location_id, DB_JSON};
 
-	return db_query_text_json(out, db, &update_stmt, params, 2, patch);
+	return db_query_text_json(out, db, &update_stmt, DB_PARAMS(params), patch);
 }

@@ -56,10 +56,13 @@ enum claim_col {
 /* ---- outcomes -------------------------------------------------------------------------------- */
 
 /* Run one outcome function: SELECT fn($1, $2[, $3, $4]). */
-static void record(struct mail_worker *w, const char *sql, int nparams, const char *const *params)
+static void record(struct mail_worker *w, const char *sql, const char *const *params, int nparams)
 {
-	PGresult *res = PQexecParams(w->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+	PGresult *res = NULL;
 
+	if (db_params_check("mail worker", db_sql_param_count(sql), nparams) != CS_OK)
+		return;
+	res = PQexecParams(w->pg, sql, nparams, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		LOG_ERROR("mail worker: cannot record an outcome: %s", PQerrorMessage(w->pg));
 	else if (strcmp(PQgetvalue(res, 0, 0), "t"))
@@ -73,7 +76,7 @@ static void mark_sent(struct mail_worker *w, const char *id, const char *attempt
 {
 	const char *params[] = {id, attempt};
 
-	record(w, "SELECT outbox_mark_sent($1, $2)", 2, params);
+	record(w, "SELECT outbox_mark_sent($1, $2)", DB_PARAMS(params));
 	metrics_mail_record(METRICS_MAIL_SENT);
 }
 
@@ -88,7 +91,7 @@ static void mark_failed(struct mail_worker *w, const char *id, const char *templ
 
 	snprintf(attempt_s, sizeof(attempt_s), "%d", attempt);
 	snprintf(delay_s, sizeof(delay_s), "%d", delay);
-	record(w, "SELECT outbox_mark_failed($1, $2, $3, $4)", 4, params);
+	record(w, "SELECT outbox_mark_failed($1, $2, $3, $4)", DB_PARAMS(params));
 	if (give_up) {
 		LOG_ERROR("mail worker: %s email %s failed for good after %d attempt(s): %s",
 		          template_name, id, attempt, error);
@@ -105,7 +108,7 @@ static void release(struct mail_worker *w, const char *id, const char *attempt)
 {
 	const char *params[] = {id, attempt};
 
-	record(w, "SELECT outbox_release($1, $2)", 2, params);
+	record(w, "SELECT outbox_release($1, $2)", DB_PARAMS(params));
 }
 
 /* ---- one email ------------------------------------------------------------------------------- */
@@ -282,8 +285,8 @@ static int run_batch(struct mail_worker *w, int *claimed)
 {
 	static const char *const params[] = {"20", "900"};
 	_Static_assert(BATCH == 20 && LEASE_SECONDS == 900, "params above");
-	PGresult *res = PQexecParams(w->pg, "SELECT * FROM outbox_claim($1, $2)", 2, NULL, params,
-	                             NULL, NULL, 0);
+	PGresult *res = PQexecParams(w->pg, "SELECT * FROM outbox_claim($1, $2)", DB_COUNT(params),
+	                             NULL, params, NULL, NULL, 0);
 
 	*claimed = 0;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -312,8 +315,8 @@ static int run_batch(struct mail_worker *w, int *claimed)
 static bool handle_forgot_requests(struct mail_worker *w)
 {
 	static const char *const params[] = {"50"};
-	PGresult *res = PQexecParams(w->pg, "SELECT passwords_forgot_work($1)", 1, NULL, params,
-	                             NULL, NULL, 0);
+	PGresult *res = PQexecParams(w->pg, "SELECT passwords_forgot_work($1)", DB_COUNT(params),
+	                             NULL, params, NULL, NULL, 0);
 	bool full = false;
 
 	if (PQresultStatus(res) == PGRES_TUPLES_OK)

@@ -11,10 +11,8 @@ static const struct field_spec update_fields[] = {
 };
 
 static const struct field_spec password_fields[] = {
-        {"current_password", FIELD_STRING, FIELD_REQUIRED, 1, VALIDATE_PASSWORD_MAX, 0, 0, NULL,
-         NULL},
-        {"new_password", FIELD_STRING, FIELD_REQUIRED, VALIDATE_PASSWORD_MIN, VALIDATE_PASSWORD_MAX,
-         0, 0, NULL, NULL},
+        FIELD_OPAQUE("current_password", FIELD_REQUIRED, 1, VALIDATE_PASSWORD_MAX),
+        FIELD_OPAQUE("new_password", FIELD_REQUIRED, VALIDATE_PASSWORD_MIN, VALIDATE_PASSWORD_MAX),
         FIELDS_END,
 };
 

@@ -12,20 +12,18 @@
 #include "http/auth.h"
 
 static struct db_stmt read_stmt =
-        DB_STMT("me_read", "SELECT portal_me_json($1::uuid, $2::uuid, $3::uuid)::text", 3);
+        DB_STMT("me_read", "SELECT portal_me_json($1::uuid, $2::uuid, $3::uuid)::text");
 
 static struct db_stmt update_stmt =
-        DB_STMT("me_update", "SELECT portal_me_update($1::uuid, $2::uuid, $3::uuid, $4)::text", 4);
+        DB_STMT("me_update", "SELECT portal_me_update($1::uuid, $2::uuid, $3::uuid, $4)::text");
 
 static struct db_stmt password_stmt =
-        DB_STMT("me_password",
-                "SELECT coalesce(password_hash, ''), login_method FROM portal_users "
-                "WHERE tenant_id = $1::uuid AND id = $2::uuid",
-                2);
+        DB_STMT("me_password", "SELECT coalesce(password_hash, ''), login_method FROM portal_users "
+                               "WHERE tenant_id = $1::uuid AND id = $2::uuid");
 
 static struct db_stmt change_stmt =
         DB_STMT("me_password_change",
-                "SELECT portal_password_change($1::uuid, $2::uuid, $3, $4, $5::uuid)::text", 5);
+                "SELECT portal_password_change($1::uuid, $2::uuid, $3, $4, $5::uuid)::text");
 
 static const char *account_of(const struct principal *who)
 {
@@ -36,14 +34,14 @@ int me_read(char **out, struct db_pool *db, const struct principal *who)
 {
 	const char *params[] = {who->tenant_id, who->user_id, account_of(who)};
 
-	return db_query_found(out, db, &read_stmt, params, "portal user");
+	return db_query_found(out, db, &read_stmt, DB_PARAMS(params), "portal user");
 }
 
 int me_update(char **out, struct db_pool *db, const struct principal *who, const char *full_name)
 {
 	const char *params[] = {who->tenant_id, who->user_id, account_of(who), full_name};
 
-	return db_query_found(out, db, &update_stmt, params, "portal user");
+	return db_query_found(out, db, &update_stmt, DB_PARAMS(params), "portal user");
 }
 
 /* The stored hash and sign-in method of `who`. */
@@ -54,7 +52,7 @@ static int load_password(char hash[PASSWORD_HASH_SIZE], bool *google, struct db_
 	PGresult *res = NULL;
 	int rc;
 
-	if ((rc = db_query_result(&res, db, &password_stmt, params)) != CS_OK)
+	if ((rc = db_query_result(&res, db, &password_stmt, DB_PARAMS(params))) != CS_OK)
 		return rc;
 	if (PQntuples(res) == 0) {
 		PQclear(res);
@@ -97,7 +95,7 @@ int me_change_password(struct app *app, const struct principal *who, const char 
 	if ((rc = password_hash(new_hash, replacement)) != CS_OK)
 		return rc;
 	const char *params[] = {who->tenant_id, who->user_id, old_hash, new_hash, who->session_id};
-	if ((rc = db_query_text(&changed, app->db, &change_stmt, params)) != CS_OK)
+	if ((rc = db_query_text(&changed, app->db, &change_stmt, DB_PARAMS(params))) != CS_OK)
 		return rc;
 	bool done = changed && !strcmp(changed, "true");
 	free(changed);

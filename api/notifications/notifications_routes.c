@@ -31,16 +31,16 @@ static bool check_phone(const json_t *v, const char **code, const char **message
 
 /* sms_phone absent keeps the stored number; null clears it. */
 static const struct field_spec preference_fields[] = {
-        {"sms_opt_in", FIELD_BOOL, FIELD_REQUIRED, 0, 0, 0, 0, NULL, NULL},
-        {"sms_phone", FIELD_STRING, FIELD_NULLABLE | FIELD_TRIM, 0, 0, 0, 0, check_phone, NULL},
+        FIELD_BOOLEAN("sms_opt_in", FIELD_REQUIRED),
+        FIELD_TEXT_CHECKED("sms_phone", FIELD_NULLABLE, 0, 0, check_phone),
         FIELDS_END,
 };
 
 /* A service reminder's text is the fixed template's: no message member is accepted. */
 static const struct field_spec reminder_fields[] = {
         FIELD_DATE("service_date", FIELD_REQUIRED),
-        {"location_id", FIELD_STRING, 0, 0, 0, 0, 0, field_check_uuid, NULL},
-        {"service_id", FIELD_STRING, 0, 0, 0, 0, 0, field_check_uuid, NULL},
+        FIELD_UUID("location_id", 0),
+        FIELD_UUID("service_id", 0),
         FIELDS_END,
 };
 

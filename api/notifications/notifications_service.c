@@ -6,10 +6,10 @@
 #include "db/query.h"
 
 static struct db_stmt get_stmt =
-        DB_STMT("notifications_get", "SELECT portal_sms_preference_json($1, $2)::text", 2);
+        DB_STMT("notifications_get", "SELECT portal_sms_preference_json($1, $2)::text");
 
 static struct db_stmt set_stmt = DB_STMT(
-        "notifications_set", "SELECT sms_preference_set($1, $2, $3::jsonb, $4::jsonb)::text", 4);
+        "notifications_set", "SELECT sms_preference_set($1, $2, $3::jsonb, $4::jsonb)::text");
 
 /* Newest first on sms_consents_customer_idx; 404 through HAVING for another tenant's customer.
  * The first page starts before (infinity, max uuid). */
@@ -20,12 +20,10 @@ static struct db_stmt consents_stmt =
                                          "($3::timestamptz, $4::uuid) ORDER BY r.created_at DESC, "
                                          "r.id DESC LIMIT $5::int + 1",
                                          "sms_consent_json", SQL_CURSOR_INSTANT("(s.r).created_at"),
-                                         "(s.r).created_at DESC, (s.r).id DESC", "$5"),
-                5);
+                                         "(s.r).created_at DESC, (s.r).id DESC", "$5"));
 
-static struct db_stmt reminder_stmt =
-        DB_STMT("notifications_reminder",
-                "SELECT sms_reminder_queue($1, $2, $3::jsonb, $4::jsonb)::text", 4);
+static struct db_stmt reminder_stmt = DB_STMT(
+        "notifications_reminder", "SELECT sms_reminder_queue($1, $2, $3::jsonb, $4::jsonb)::text");
 
 /* The actor as the JSON the SQL functions read (members left out when NULL). */
 static json_t *actor_doc(const struct notifications_actor *a)
@@ -64,8 +62,8 @@ static int write_with_actor(char **out, struct db_pool *db, struct db_stmt *stmt
 
 	*out = NULL;
 	if (body_text && who) {
-		const char *params[] = {tenant_id, customer_id, body_text, NULL};
-		rc = db_query_text_json(out, db, stmt, params, 3, who);
+		const char *params[] = {tenant_id, customer_id, body_text, DB_JSON};
+		rc = db_query_text_json(out, db, stmt, DB_PARAMS(params), who);
 	}
 	free(body_text);
 	json_decref(who);
@@ -77,7 +75,7 @@ int notifications_get(char **out, struct db_pool *db, const char *tenant_id,
 {
 	const char *params[] = {tenant_id, customer_id};
 
-	return db_query_found(out, db, &get_stmt, params, "customer account");
+	return db_query_found(out, db, &get_stmt, DB_PARAMS(params), "customer account");
 }
 
 int notifications_set(char **out, struct db_pool *db, const char *tenant_id,
@@ -94,7 +92,7 @@ int notifications_consents(char **out, struct db_pool *db, const char *tenant_id
 
 	http_list_after(page, &key, &id, CURSOR_AFTER_ALL_DATES, CURSOR_MAX_ID);
 	const char *params[] = {tenant_id, customer_id, key, id, page->limit};
-	return db_query_found(out, db, &consents_stmt, params, "customer");
+	return db_query_found(out, db, &consents_stmt, DB_PARAMS(params), "customer");
 }
 
 int notifications_queue_reminder(char **out, struct db_pool *db, const char *tenant_id,

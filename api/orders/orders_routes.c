@@ -26,18 +26,14 @@ static bool check_status(const json_t *v, const char **code, const char **messag
 
 /* Fields of both create and update; `required` marks what a new order must have. */
 #define ORDER_FIELDS(required)                                                                     \
-	FIELD_TEXT("number", required, 1, 40),                                                     \
-	        {"type", FIELD_STRING, required, 0, 0, 0, 0, check_type, NULL},                    \
-	        {"service_date", FIELD_STRING, required, 0, 0, 0, 0, field_check_date, NULL},      \
-	        FIELD_TEXT("service", required, 1, 200),                                           \
-	        {"status", FIELD_STRING, 0, 0, 0, 0, 0, check_status, NULL},                       \
-	        {"location_id", FIELD_STRING, FIELD_NULLABLE, 0, 0, 0, 0, field_check_uuid, NULL}, \
+	FIELD_TEXT("number", required, 1, 40), FIELD_FORMAT("type", required, check_type),         \
+	        FIELD_DATE("service_date", required), FIELD_TEXT("service", required, 1, 200),     \
+	        FIELD_FORMAT("status", 0, check_status),                                           \
+	        FIELD_UUID("location_id", FIELD_NULLABLE),                                         \
 	        FIELD_TEXT("asset_id", FIELD_NULLABLE, 1, 40),                                     \
-	        {"description",          FIELD_STRING, FIELD_NULLABLE | FIELD_TRIM, 1, 1000, 0, 0, \
-	         field_check_plain_text, NULL},                                                    \
-	{                                                                                          \
-		"amount_cents", FIELD_INTEGER, 0, 0, 0, 0, FIELD_CENTS_MAX, NULL, NULL             \
-	}
+	        FIELD_TEXT_CHECKED("description", FIELD_NULLABLE, 1, 1000,                         \
+	                           field_check_plain_text),                                        \
+	        FIELD_CENTS("amount_cents", 0, 0)
 
 static const struct field_spec create_fields[] = {ORDER_FIELDS(FIELD_REQUIRED), FIELDS_END};
 static const struct field_spec update_fields[] = {ORDER_FIELDS(0), FIELDS_END};

@@ -8,15 +8,14 @@
 #include "passwords/passwords_service.h"
 
 static const struct field_spec forgot_fields[] = {
-        {"email", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, field_check_email, NULL},
+        FIELD_EMAIL("email", FIELD_REQUIRED),
         FIELDS_END,
 };
 
 static const struct field_spec reset_fields[] = {
         /* Only bounded: a malformed token is simply not found. */
-        {"token", FIELD_STRING, FIELD_REQUIRED, 1, 256, 0, 0, NULL, NULL},
-        {"password", FIELD_STRING, FIELD_REQUIRED, VALIDATE_PASSWORD_MIN, VALIDATE_PASSWORD_MAX, 0,
-         0, NULL, NULL},
+        FIELD_OPAQUE("token", FIELD_REQUIRED, 1, 256),
+        FIELD_OPAQUE("password", FIELD_REQUIRED, VALIDATE_PASSWORD_MIN, VALIDATE_PASSWORD_MAX),
         FIELDS_END,
 };
 

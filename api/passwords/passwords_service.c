@@ -12,19 +12,19 @@
 #include "signup/signup_service.h"
 
 static struct db_stmt forgot_stmt =
-        DB_STMT("passwords_forgot", "SELECT passwords_forgot($1, $2, $3, $4)", 4);
+        DB_STMT("passwords_forgot", "SELECT passwords_forgot($1, $2, $3, $4)");
 
 static struct db_stmt reset_check_stmt =
-        DB_STMT("passwords_reset_check", "SELECT passwords_reset_check($1)", 1);
+        DB_STMT("passwords_reset_check", "SELECT passwords_reset_check($1)");
 
-static struct db_stmt reset_stmt = DB_STMT("passwords_reset", "SELECT passwords_reset($1, $2)", 2);
+static struct db_stmt reset_stmt = DB_STMT("passwords_reset", "SELECT passwords_reset($1, $2)");
 
 static struct db_stmt staff_users_stmt =
-        DB_STMT("passwords_staff_reset_users", "SELECT passwords_staff_reset_users($1, $2)", 2);
+        DB_STMT("passwords_staff_reset_users", "SELECT passwords_staff_reset_users($1, $2)");
 
 static struct db_stmt staff_reset_stmt =
         DB_STMT("passwords_staff_reset",
-                "SELECT passwords_staff_reset($1, $2, $3::text[], $4::text[])::text", 4);
+                "SELECT passwords_staff_reset($1, $2, $3::text[], $4::text[])::text");
 
 int passwords_forgot(struct app *app, const char *slug, const char *email)
 {
@@ -36,7 +36,7 @@ int passwords_forgot(struct app *app, const char *slug, const char *email)
 	if ((rc = random_hashed_token(&reset)) != CS_OK)
 		return rc;
 	const char *params[] = {slug, email, reset.token, reset.hash};
-	rc = db_query_text(&ignored, app->db, &forgot_stmt, params);
+	rc = db_query_text(&ignored, app->db, &forgot_stmt, DB_PARAMS(params));
 	free(ignored);
 	return rc;
 }
@@ -52,14 +52,14 @@ int passwords_reset(struct app *app, const char *token, const char *password)
 	/* The link first: a wrong one costs no hash. Then hash with no connection held (the pool
 	 * must not wait on argon2); passwords_reset checks the link again under its row lock. */
 	const char *check[] = {hash};
-	if ((rc = db_query_text(&ignored, app->db, &reset_check_stmt, check)) != CS_OK)
+	if ((rc = db_query_text(&ignored, app->db, &reset_check_stmt, DB_PARAMS(check))) != CS_OK)
 		return rc;
 	free(ignored);
 	ignored = NULL;
 	if ((rc = password_hash(password_hashed, password)) != CS_OK)
 		return rc;
 	const char *params[] = {hash, password_hashed};
-	rc = db_query_text(&ignored, app->db, &reset_stmt, params);
+	rc = db_query_text(&ignored, app->db, &reset_stmt, DB_PARAMS(params));
 	free(ignored);
 	if (rc == CS_OK)
 		LOG_INFO("portal password reset by link; sessions ended");
@@ -103,7 +103,7 @@ static int take_text(char **out, PGresult *res)
 int passwords_staff_reset(char **out, struct app *app, const char *tenant_id,
                           const char *customer_id)
 {
-	const char *params[4] = {tenant_id, customer_id, NULL, NULL};
+	const char *customer[] = {tenant_id, customer_id};
 	char *tokens = NULL, *hashes = NULL, *count = NULL;
 	struct db_conn *conn = NULL;
 	PGresult *res = NULL;
@@ -116,14 +116,13 @@ int passwords_staff_reset(char **out, struct app *app, const char *tenant_id,
 	 * tokens are for. */
 	if ((rc = db_begin(conn)) != CS_OK)
 		goto out;
-	if ((rc = db_exec(&res, conn, &staff_users_stmt, params)) != CS_OK ||
+	if ((rc = db_exec(&res, conn, &staff_users_stmt, DB_PARAMS(customer))) != CS_OK ||
 	    (rc = take_text(&count, res)) != CS_OK)
 		goto out;
 	if ((rc = token_arrays(&tokens, &hashes, strtol(count, NULL, 10))) != CS_OK)
 		goto out;
-	params[2] = tokens;
-	params[3] = hashes;
-	if ((rc = db_exec(&res, conn, &staff_reset_stmt, params)) != CS_OK ||
+	const char *reset[] = {tenant_id, customer_id, tokens, hashes};
+	if ((rc = db_exec(&res, conn, &staff_reset_stmt, DB_PARAMS(reset))) != CS_OK ||
 	    (rc = take_text(out, res)) != CS_OK)
 		goto out;
 	rc = db_commit(conn);

@@ -10,8 +10,8 @@
 
 /* A processor token is opaque: only its shape here, the processor judges it. */
 static const struct field_spec add_fields[] = {
-        {"payment_token", FIELD_STRING, FIELD_REQUIRED, 1, 255, 0, 0, field_check_plain_line, NULL},
-        {"default", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL},
+        FIELD_VERBATIM("payment_token", FIELD_REQUIRED, 1, 255, field_check_plain_line),
+        FIELD_BOOLEAN("default", 0),
         FIELDS_END,
 };
 

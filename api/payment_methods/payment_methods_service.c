@@ -8,25 +8,24 @@
 #include "processors/processor.h"
 
 static struct db_stmt list_stmt =
-        DB_STMT("payment_methods_list", "SELECT portal_payment_methods_json($1, $2)::text", 2);
+        DB_STMT("payment_methods_list", "SELECT portal_payment_methods_json($1, $2)::text");
 
 static struct db_stmt add_stmt = DB_STMT(
         "payment_methods_add",
-        "SELECT portal_payment_method_add($1, $2, $3, $4, $5::json, $6::boolean, $7::int)::text",
-        7);
+        "SELECT portal_payment_method_add($1, $2, $3, $4, $5::json, $6::boolean, $7::int)::text");
 
 static struct db_stmt remove_stmt =
-        DB_STMT("payment_methods_remove", "SELECT payment_method_remove($1, $2, $3)", 3);
+        DB_STMT("payment_methods_remove", "SELECT payment_method_remove($1, $2, $3)");
 
 static struct db_stmt set_default_stmt = DB_STMT(
-        "payment_methods_set_default", "SELECT payment_method_set_default($1, $2, $3)::text", 3);
+        "payment_methods_set_default", "SELECT payment_method_set_default($1, $2, $3)::text");
 
 int payment_methods_list(char **out, struct db_pool *db, const char *tenant_id,
                          const char *customer_id)
 {
 	const char *params[] = {tenant_id, customer_id};
 
-	return db_query_found(out, db, &list_stmt, params, "customer account");
+	return db_query_found(out, db, &list_stmt, DB_PARAMS(params), "customer account");
 }
 
 /* What the database keeps of a processor's method (never the token). */
@@ -57,7 +56,7 @@ int payment_methods_add(char **out, struct app *app, const struct principal *who
 	payments_limits_of(&limits, app);
 	const char *params[] = {who->tenant_id, who->account_id,
 	                        who->user_id,   processor_name(app->processor),
-	                        NULL,           make_default ? "true" : "false",
+	                        DB_JSON,        make_default ? "true" : "false",
 	                        limits.methods};
 	if ((rc = processor_create_method(app->processor, &method, token)) == CS_EINVALID)
 		cs_error_set_field("payment_token");
@@ -66,7 +65,7 @@ int payment_methods_add(char **out, struct app *app, const struct principal *who
 	json_t *doc = method_doc(&method);
 	if (!doc)
 		return CS_ENOMEM;
-	rc = db_query_text_json(out, app->db, &add_stmt, params, 4, doc);
+	rc = db_query_text_json(out, app->db, &add_stmt, DB_PARAMS(params), doc);
 	json_decref(doc);
 	return rc;
 }
@@ -76,7 +75,7 @@ int payment_methods_remove(struct db_pool *db, const char *tenant_id, const char
 {
 	const char *params[] = {tenant_id, customer_id, id};
 	char *ignored = NULL;
-	int rc = db_query_text(&ignored, db, &remove_stmt, params);
+	int rc = db_query_text(&ignored, db, &remove_stmt, DB_PARAMS(params));
 
 	free(ignored);
 	return rc;
@@ -87,5 +86,5 @@ int payment_methods_set_default(char **out, struct db_pool *db, const char *tena
 {
 	const char *params[] = {tenant_id, customer_id, id};
 
-	return db_query_found(out, db, &set_default_stmt, params, "payment method");
+	return db_query_found(out, db, &set_default_stmt, DB_PARAMS(params), "payment method");
 }

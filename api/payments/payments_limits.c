@@ -7,8 +7,7 @@
 
 static struct db_stmt check_stmt = DB_STMT(
         "payments_limits_check",
-        "SELECT portal_velocity_check($1, $2, $3, $4, $5::boolean, $6::boolean, $7::int, $8::int)",
-        8);
+        "SELECT portal_velocity_check($1, $2, $3, $4, $5::boolean, $6::boolean, $7::int, $8::int)");
 
 void payments_limits_of(struct payments_limits *out, const struct app *app)
 {
@@ -30,7 +29,7 @@ int payments_limits_check(struct app *app, const struct payments_attempt *a)
 	                        a->new_method ? "true" : "false",
 	                        limits.declines,
 	                        limits.methods};
-	int rc = db_query_text(&ignored, app->db, &check_stmt, params);
+	int rc = db_query_text(&ignored, app->db, &check_stmt, DB_PARAMS(params));
 
 	free(ignored);
 	return rc;

@@ -20,34 +20,28 @@ static bool check_method(const json_t *v, const char **code, const char **messag
 	return field_value_in(v, offline_methods, code, message, "Must be check, cash or other.");
 }
 
-#define AMOUNT(flags)                                                                              \
-	{                                                                                          \
-		"amount_cents", FIELD_INTEGER, flags, 0, 0, 1, FIELD_CENTS_MAX, NULL, NULL         \
-	}
+#define AMOUNT(flags) FIELD_CENTS("amount_cents", flags, 1)
 
 static const struct field_spec allocation_fields[] = {
-        {"invoice_id", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, field_check_uuid, NULL},
+        FIELD_UUID("invoice_id", FIELD_REQUIRED),
         AMOUNT(FIELD_REQUIRED),
         FIELDS_END,
 };
 
 static const struct field_spec record_fields[] = {
-        {"customer_id", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, field_check_uuid, NULL},
+        FIELD_UUID("customer_id", FIELD_REQUIRED),
         AMOUNT(FIELD_REQUIRED),
-        {"method", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, check_method, NULL},
-        {"reference_number", FIELD_STRING, FIELD_NULLABLE | FIELD_TRIM, 1, 60, 0, 0,
-         field_check_plain_line, NULL},
-        {"payment_date", FIELD_STRING, FIELD_NULLABLE, 0, 0, 0, 0, field_check_date, NULL},
-        {"memo", FIELD_STRING, FIELD_NULLABLE | FIELD_TRIM, 0, 500, 0, 0, field_check_plain_text,
-         NULL},
-        {"allocations", FIELD_ARRAY, 0, 0, 100, 0, 0, NULL, allocation_fields},
+        FIELD_FORMAT("method", FIELD_REQUIRED, check_method),
+        FIELD_TEXT("reference_number", FIELD_NULLABLE, 1, 60),
+        FIELD_DATE("payment_date", FIELD_NULLABLE),
+        FIELD_TEXT_CHECKED("memo", FIELD_NULLABLE, 0, 500, field_check_plain_text),
+        FIELD_ARRAY_OF("allocations", 0, 0, 100, allocation_fields),
         FIELDS_END,
 };
 
 static const struct field_spec refund_fields[] = {
         AMOUNT(FIELD_NULLABLE),
-        {"reason", FIELD_STRING, FIELD_NULLABLE | FIELD_TRIM, 0, 500, 0, 0, field_check_plain_text,
-         NULL},
+        FIELD_TEXT_CHECKED("reason", FIELD_NULLABLE, 0, 500, field_check_plain_text),
         FIELDS_END,
 };
 

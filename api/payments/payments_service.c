@@ -20,23 +20,21 @@ static struct db_stmt list_stmt =
                         "AND (r.payment_date, r.id) < ($3::date, $4::uuid) ORDER BY r.payment_date "
                         "DESC, r.id DESC LIMIT $5::int + 1",
                         "payment_summary_json", "(s.r).payment_date",
-                        "(s.r).payment_date DESC, (s.r).id DESC", "$5"),
-                5);
+                        "(s.r).payment_date DESC, (s.r).id DESC", "$5"));
 
 static struct db_stmt get_stmt = DB_STMT(
         "payments_get",
-        "SELECT payment_json(p)::text FROM payments p WHERE p.tenant_id = $1 AND p.id = $2", 2);
+        "SELECT payment_json(p)::text FROM payments p WHERE p.tenant_id = $1 AND p.id = $2");
 
 static struct db_stmt record_stmt =
-        DB_STMT("payments_record", "SELECT payment_record($1, $2::jsonb, $3)", 3);
+        DB_STMT("payments_record", "SELECT payment_record($1, $2::jsonb, $3)");
 
 static struct db_stmt refund_reserve_stmt =
         DB_STMT("payments_refund_reserve",
-                "SELECT kind, body FROM payment_refund_reserve($1, $2, $3::jsonb, $4)", 4);
+                "SELECT kind, body FROM payment_refund_reserve($1, $2, $3::jsonb, $4)");
 
-static struct db_stmt refund_settle_stmt =
-        DB_STMT("payments_refund_settle",
-                "SELECT status, body FROM payment_refund_settle($1, $2::jsonb)", 2);
+static struct db_stmt refund_settle_stmt = DB_STMT(
+        "payments_refund_settle", "SELECT status, body FROM payment_refund_settle($1, $2::jsonb)");
 
 int payments_list(char **out, struct db_pool *db, const char *tenant_id, const char *customer_id,
                   const struct list_params *page)
@@ -45,22 +43,22 @@ int payments_list(char **out, struct db_pool *db, const char *tenant_id, const c
 
 	http_list_after(page, &key, &id, CURSOR_AFTER_ALL_DATES, CURSOR_MAX_ID);
 	const char *params[] = {tenant_id, customer_id, key, id, page->limit};
-	return db_query_found(out, db, &list_stmt, params, "customer");
+	return db_query_found(out, db, &list_stmt, DB_PARAMS(params), "customer");
 }
 
 int payments_get(char **out, struct db_pool *db, const char *tenant_id, const char *payment_id)
 {
 	const char *params[] = {tenant_id, payment_id};
 
-	return db_query_found(out, db, &get_stmt, params, "payment");
+	return db_query_found(out, db, &get_stmt, DB_PARAMS(params), "payment");
 }
 
 int payments_record(char **out, struct db_pool *db, const char *tenant_id, const json_t *body,
                     const char *claim_id)
 {
-	const char *params[] = {tenant_id, NULL, claim_id};
+	const char *params[] = {tenant_id, DB_JSON, claim_id};
 
-	return db_query_text_json(out, db, &record_stmt, params, 1, body);
+	return db_query_text_json(out, db, &record_stmt, DB_PARAMS(params), body);
 }
 
 void payments_refund_answer_release(struct payments_refund_answer *a)
@@ -103,7 +101,7 @@ static int refund_through_processor(struct payments_refund_answer *out, struct a
 	}
 	json_decref(outcome);
 	const char *params[] = {id, text};
-	rc = db_query_result(&res, app->db, &refund_settle_stmt, params);
+	rc = db_query_result(&res, app->db, &refund_settle_stmt, DB_PARAMS(params));
 	free(text);
 	if (rc != CS_OK)
 		return rc;
@@ -128,7 +126,7 @@ int payments_refund(struct payments_refund_answer *out, struct app *app, const c
 	if (!body_text)
 		return CS_ENOMEM;
 	params[2] = body_text;
-	rc = db_query_result(&res, app->db, &refund_reserve_stmt, params);
+	rc = db_query_result(&res, app->db, &refund_reserve_stmt, DB_PARAMS(params));
 	free(body_text);
 	if (rc != CS_OK)
 		return rc;

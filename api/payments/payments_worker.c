@@ -21,10 +21,10 @@ struct payments_worker {
 };
 
 /* One statement of the round whose answer is one text cell (db_loop_query_text). */
-static int query_text(char **out, struct payments_worker *w, const char *sql, int n,
-                      const char *const *params)
+static int query_text(char **out, struct payments_worker *w, const char *sql,
+                      const char *const *params, int nparams)
 {
-	return db_loop_query_text(out, w->conn, "payments worker", sql, n, params);
+	return db_loop_query_text(out, w->conn, "payments worker", sql, params, nparams);
 }
 
 /* Ask the processor where the payment stands: look its charge up, or make the charge (again). */
@@ -61,8 +61,8 @@ static int finish_payment(struct payments_worker *w, const json_t *doc)
 	}
 	json_decref(outcome);
 	const char *params[] = {id, outcome_text};
-	rc = query_text(&ignored, w, "SELECT status FROM portal_payment_settle($1, $2::jsonb)", 2,
-	                params);
+	rc = query_text(&ignored, w, "SELECT status FROM portal_payment_settle($1, $2::jsonb)",
+	                DB_PARAMS(params));
 	if (rc == CS_OK && charge.status != PROCESSOR_PENDING)
 		LOG_INFO("payments worker: payment %s settled (%s)", id,
 		         charge.status == PROCESSOR_SUCCEEDED ? "succeeded" : "failed");
@@ -96,8 +96,8 @@ static int finish_refund(struct payments_worker *w, const json_t *doc)
 	}
 	json_decref(outcome);
 	const char *params[] = {id, outcome_text};
-	rc = query_text(&ignored, w, "SELECT status FROM payment_refund_settle($1, $2::jsonb)", 2,
-	                params);
+	rc = query_text(&ignored, w, "SELECT status FROM payment_refund_settle($1, $2::jsonb)",
+	                DB_PARAMS(params));
 	if (rc == CS_OK)
 		LOG_INFO("payments worker: refund %s settled", id);
 	free(outcome_text);
@@ -120,7 +120,7 @@ static int run_batch(size_t *count, struct payments_worker *w, const char *sql, 
 	snprintf(limit, sizeof(limit), "%d", PAYMENTS_WORKER_BATCH);
 	snprintf(lease, sizeof(lease), "%d", PAYMENTS_WORKER_LEASE_SECONDS);
 	const char *params[] = {limit, lease};
-	if ((rc = query_text(&text, w, sql, 2, params)) != CS_OK)
+	if ((rc = query_text(&text, w, sql, DB_PARAMS(params))) != CS_OK)
 		return rc;
 	list = text ? json_loads(text, 0, NULL) : NULL;
 	free(text);

@@ -7,6 +7,7 @@
 #include "core/hash.h"
 #include "core/link_token.h"
 #include "core/random.h"
+#include "core/uuid.h"
 
 /* The token of (id, nonce) under `secret`; *matches when its hash is `want_hash` (always when
  * want_hash is NULL). No secret: no match. */
@@ -30,7 +31,8 @@ static int derive(char token[LINK_TOKEN_SIZE], const char *secret, const char *i
 
 int invitation_link_new(json_t **out, const struct app *app, const char *id)
 {
-	char uuid[37], nonce[RANDOM_TOKEN_SIZE], token[LINK_TOKEN_SIZE], hash[HASH_SHA256_HEX_SIZE];
+	char uuid[UUID_TEXT_SIZE], nonce[RANDOM_TOKEN_SIZE], token[LINK_TOKEN_SIZE],
+	        hash[HASH_SHA256_HEX_SIZE];
 	bool ok;
 	int rc;
 

@@ -9,15 +9,15 @@
 /* Which portal user may be asked for is the SQL function's business (a login email is needed
  * only when the customer has no portal login at all); here only the shape. */
 static const struct field_spec portal_fields[] = {
-        {"enabled", FIELD_BOOL, FIELD_REQUIRED, 0, 0, 0, 0, NULL, NULL},
-        {"login_email", FIELD_STRING, FIELD_NULLABLE, 0, 0, 0, 0, field_check_email, NULL},
+        FIELD_BOOLEAN("enabled", FIELD_REQUIRED),
+        FIELD_EMAIL("login_email", FIELD_NULLABLE),
         FIELDS_END,
 };
 
 static const struct field_spec invite_fields[] = {
         FIELD_TEXT("first_name", FIELD_REQUIRED, 1, 100),
-        {"email", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, field_check_email, NULL},
-        {"save_to_contact", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL},
+        FIELD_EMAIL("email", FIELD_REQUIRED),
+        FIELD_BOOLEAN("save_to_contact", 0),
         FIELDS_END,
 };
 

@@ -8,10 +8,10 @@
 #include "portal_access/invitation_links.h"
 
 static struct db_stmt set_stmt = DB_STMT(
-        "portal_access_set", "SELECT customer_portal_set($1, $2, $3::jsonb, $4::jsonb, $5)", 5);
+        "portal_access_set", "SELECT customer_portal_set($1, $2, $3::jsonb, $4::jsonb, $5)");
 
 static struct db_stmt profile_stmt =
-        DB_STMT("portal_access_profile", "SELECT customer_profile($1, $2)", 2);
+        DB_STMT("portal_access_profile", "SELECT customer_profile($1, $2)");
 
 /* A customer's invitations, newest first, on invitations_customer_idx; 404 through HAVING for
  * another tenant's customer. The first page starts before (infinity, max uuid). */
@@ -22,25 +22,23 @@ static struct db_stmt list_stmt =
                                          "($3::timestamptz, $4::uuid) ORDER BY r.created_at DESC, "
                                          "r.id DESC LIMIT $5::int + 1",
                                          "invitation_json", SQL_CURSOR_INSTANT("(s.r).created_at"),
-                                         "(s.r).created_at DESC, (s.r).id DESC", "$5"),
-                5);
+                                         "(s.r).created_at DESC, (s.r).id DESC", "$5"));
 
 static struct db_stmt get_stmt = DB_STMT(
         "portal_access_invitation",
-        "SELECT invitation_json(i)::text FROM invitations i WHERE i.tenant_id = $1 AND i.id = $2",
-        2);
+        "SELECT invitation_json(i)::text FROM invitations i WHERE i.tenant_id = $1 AND i.id = $2");
 
-static struct db_stmt current_stmt = DB_STMT(
-        "portal_access_current", "SELECT customer_current_invitation_json($1, $2)::text", 2);
+static struct db_stmt current_stmt =
+        DB_STMT("portal_access_current", "SELECT customer_current_invitation_json($1, $2)::text");
 
 static struct db_stmt create_stmt = DB_STMT(
-        "portal_access_invite", "SELECT invitation_create($1, $2, $3::jsonb, $4::jsonb, $5)", 5);
+        "portal_access_invite", "SELECT invitation_create($1, $2, $3::jsonb, $4::jsonb, $5)");
 
 static struct db_stmt resend_stmt =
-        DB_STMT("portal_access_resend", "SELECT invitation_resend($1, $2, $3::jsonb)", 3);
+        DB_STMT("portal_access_resend", "SELECT invitation_resend($1, $2, $3::jsonb)");
 
 static struct db_stmt revoke_stmt =
-        DB_STMT("portal_access_revoke", "SELECT invitation_revoke($1, $2)", 2);
+        DB_STMT("portal_access_revoke", "SELECT invitation_revoke($1, $2)");
 
 /* Move the "invitation" member of a {customer, invitation, ...} answer into customer.portal. */
 static int nest_invitation(json_t *doc)
@@ -77,10 +75,10 @@ static int customer_answer(char **out, char *text, const struct app *app, const 
 	return rc;
 }
 
-/* Run a write that takes a fresh link (for invitation `invitation_id`, NULL: a new one) as
- * parameter `link_param`; *out is its answer, with the link placeholders still in. */
+/* Run a write that takes a fresh link (for invitation `invitation_id`, NULL: a new one) as its
+ * DB_JSON parameter; *out is its answer, with the link placeholders still in. */
 static int write_with_link(char **out, struct app *app, struct db_stmt *stmt, const char **params,
-                           int link_param, const char *invitation_id)
+                           int nparams, const char *invitation_id)
 {
 	json_t *link = NULL;
 	int rc;
@@ -88,7 +86,7 @@ static int write_with_link(char **out, struct app *app, struct db_stmt *stmt, co
 	*out = NULL;
 	if ((rc = invitation_link_new(&link, app, invitation_id)) != CS_OK)
 		return rc;
-	rc = db_query_text_json(out, app->db, stmt, params, link_param, link);
+	rc = db_query_text_json(out, app->db, stmt, params, nparams, link);
 	json_decref(link);
 	return rc == CS_OK && !*out ? CS_EINTERNAL : rc;
 }
@@ -102,8 +100,8 @@ int portal_access_set(char **out, struct app *app, const char *tenant_id, const 
 	*out = NULL;
 	if (!body_text)
 		return CS_ENOMEM;
-	const char *params[] = {tenant_id, customer_id, body_text, NULL, created_by};
-	rc = write_with_link(&text, app, &set_stmt, params, 3, NULL);
+	const char *params[] = {tenant_id, customer_id, body_text, DB_JSON, created_by};
+	rc = write_with_link(&text, app, &set_stmt, DB_PARAMS(params), NULL);
 	free(body_text);
 	return rc == CS_OK ? customer_answer(out, text, app, NULL) : rc;
 }
@@ -113,7 +111,7 @@ int portal_access_customer_get(char **out, struct app *app, const char *tenant_i
 {
 	const char *params[] = {tenant_id, customer_id};
 	char *text = NULL;
-	int rc = db_query_found(&text, app->db, &profile_stmt, params, "customer");
+	int rc = db_query_found(&text, app->db, &profile_stmt, DB_PARAMS(params), "customer");
 
 	return rc == CS_OK ? customer_answer(out, text, app, "customer") : rc;
 }
@@ -129,7 +127,7 @@ int portal_access_attach_invitation(char **json, struct app *app, const char *te
 	if (!id || !json_is_object(portal))
 		goto out;
 	const char *params[] = {tenant_id, id};
-	if ((rc = db_query_text(&text, app->db, &current_stmt, params)) != CS_OK)
+	if ((rc = db_query_text(&text, app->db, &current_stmt, DB_PARAMS(params))) != CS_OK)
 		goto out;
 	invitation = text ? json_loads(text, 0, NULL) : json_null();
 	if (!invitation) {
@@ -162,7 +160,7 @@ int portal_access_invitations_list(char **out, struct app *app, const char *tena
 
 	http_list_after(page, &key, &id, CURSOR_AFTER_ALL_DATES, CURSOR_MAX_ID);
 	const char *params[] = {tenant_id, customer_id, key, id, page->limit};
-	int rc = db_query_found(&text, app->db, &list_stmt, params, "customer");
+	int rc = db_query_found(&text, app->db, &list_stmt, DB_PARAMS(params), "customer");
 	return rc == CS_OK ? invitation_links_resolve_text(out, text, app) : rc;
 }
 
@@ -175,8 +173,8 @@ int portal_access_invite(char **out, struct app *app, const char *tenant_id,
 	*out = NULL;
 	if (!body_text)
 		return CS_ENOMEM;
-	const char *params[] = {tenant_id, customer_id, body_text, NULL, created_by};
-	rc = write_with_link(&text, app, &create_stmt, params, 3, NULL);
+	const char *params[] = {tenant_id, customer_id, body_text, DB_JSON, created_by};
+	rc = write_with_link(&text, app, &create_stmt, DB_PARAMS(params), NULL);
 	free(body_text);
 	return rc == CS_OK ? invitation_links_resolve_text(out, text, app) : rc;
 }
@@ -186,7 +184,7 @@ int portal_access_invitation_get(char **out, struct app *app, const char *tenant
 {
 	const char *params[] = {tenant_id, invitation_id};
 	char *text = NULL;
-	int rc = db_query_found(&text, app->db, &get_stmt, params, "invitation");
+	int rc = db_query_found(&text, app->db, &get_stmt, DB_PARAMS(params), "invitation");
 
 	return rc == CS_OK ? invitation_links_resolve_text(out, text, app) : rc;
 }
@@ -194,9 +192,9 @@ int portal_access_invitation_get(char **out, struct app *app, const char *tenant
 int portal_access_resend(char **out, struct app *app, const char *tenant_id,
                          const char *invitation_id)
 {
-	const char *params[] = {tenant_id, invitation_id, NULL};
+	const char *params[] = {tenant_id, invitation_id, DB_JSON};
 	char *text = NULL;
-	int rc = write_with_link(&text, app, &resend_stmt, params, 2, invitation_id);
+	int rc = write_with_link(&text, app, &resend_stmt, DB_PARAMS(params), invitation_id);
 
 	return rc == CS_OK ? invitation_links_resolve_text(out, text, app) : rc;
 }
@@ -205,7 +203,7 @@ int portal_access_revoke(struct app *app, const char *tenant_id, const char *inv
 {
 	const char *params[] = {tenant_id, invitation_id};
 	char *text = NULL;
-	int rc = db_query_text(&text, app->db, &revoke_stmt, params);
+	int rc = db_query_text(&text, app->db, &revoke_stmt, DB_PARAMS(params));
 
 	free(text);
 	return rc;

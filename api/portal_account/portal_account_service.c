@@ -3,10 +3,9 @@
 #include "db/page_sql.h"
 #include "db/query.h"
 
-static struct db_stmt account_stmt = DB_STMT("portal_account_read",
-                                             "SELECT portal_account_json(c)::text FROM customers c "
-                                             "WHERE c.tenant_id = $1 AND c.id = $2",
-                                             2);
+static struct db_stmt account_stmt =
+        DB_STMT("portal_account_read", "SELECT portal_account_json(c)::text FROM customers c "
+                                       "WHERE c.tenant_id = $1 AND c.id = $2");
 
 /*
  * Locations and services in the order they were added, keyed by (created_at, id) on the
@@ -20,8 +19,7 @@ static struct db_stmt locations_stmt = DB_STMT(
                         "AND r.active AND (r.created_at, r.id) > ($3::timestamptz, $4::uuid) "
                         "ORDER BY r.created_at, r.id LIMIT $5::int + 1",
                         "portal_location_json", SQL_CURSOR_INSTANT("(s.r).created_at"),
-                        "(s.r).created_at, (s.r).id", "$5"),
-        5);
+                        "(s.r).created_at, (s.r).id", "$5"));
 
 static struct db_stmt services_stmt = DB_STMT(
         "portal_services_list",
@@ -29,14 +27,13 @@ static struct db_stmt services_stmt = DB_STMT(
                         "AND r.active AND (r.created_at, r.id) > ($3::timestamptz, $4::uuid) "
                         "ORDER BY r.created_at, r.id LIMIT $5::int + 1",
                         "portal_service_json", SQL_CURSOR_INSTANT("(s.r).created_at"),
-                        "(s.r).created_at, (s.r).id", "$5"),
-        5);
+                        "(s.r).created_at, (s.r).id", "$5"));
 
 int portal_account_read(char **out, struct db_pool *db, const struct principal *who)
 {
 	const char *params[] = {who->tenant_id, who->account_id};
 
-	return db_query_found(out, db, &account_stmt, params, "customer account");
+	return db_query_found(out, db, &account_stmt, DB_PARAMS(params), "customer account");
 }
 
 /* A page of `stmt` over the account, oldest first. */
@@ -47,7 +44,7 @@ static int oldest_first_page(char **out, struct db_pool *db, struct db_stmt *stm
 
 	http_list_after(page, &key, &id, CURSOR_BEFORE_ALL_INSTANTS, CURSOR_NIL_ID);
 	const char *params[] = {who->tenant_id, who->account_id, key, id, page->limit};
-	return db_query_found(out, db, stmt, params, "customer account");
+	return db_query_found(out, db, stmt, DB_PARAMS(params), "customer account");
 }
 
 int portal_locations_list(char **out, struct db_pool *db, const struct principal *who,

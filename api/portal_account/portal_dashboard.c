@@ -29,13 +29,12 @@ static struct db_stmt dashboard_stmt = DB_STMT(
         "), 0)::bigint AS overdue FROM invoices i WHERE i.tenant_id = $1 AND i.customer_id = $2 "
         "AND i.status = 'open') o CROSS JOIN account_available_credit_cents($1::uuid, $2::uuid) "
         "a(credit) "
-        "WHERE c.tenant_id = $1 AND c.id = $2",
-        2);
+        "WHERE c.tenant_id = $1 AND c.id = $2");
 
 int portal_dashboard_read(char **out, struct db_pool *db, const char *tenant_id,
                           const char *customer_id)
 {
 	const char *params[] = {tenant_id, customer_id};
 
-	return db_query_found(out, db, &dashboard_stmt, params, "account");
+	return db_query_found(out, db, &dashboard_stmt, DB_PARAMS(params), "account");
 }

@@ -11,21 +11,21 @@
 #include "staff/staff_service.h"
 
 static const struct field_spec login_fields[] = {
-        {"email", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, field_check_email, NULL},
+        FIELD_EMAIL("email", FIELD_REQUIRED),
         /* Only bounded: a login must not reveal the password rules, and argon2 input stays small.
          */
-        {"password", FIELD_STRING, FIELD_REQUIRED, 1, VALIDATE_PASSWORD_MAX, 0, 0, NULL, NULL},
-        {"account_id", FIELD_STRING, FIELD_NULLABLE, 0, 0, 0, 0, field_check_uuid, NULL},
+        FIELD_OPAQUE("password", FIELD_REQUIRED, 1, VALIDATE_PASSWORD_MAX),
+        FIELD_UUID("account_id", FIELD_NULLABLE),
         FIELDS_END,
 };
 
 static const struct field_spec refresh_fields[] = {
-        {"refresh_token", FIELD_STRING, FIELD_REQUIRED, 1, 200, 0, 0, NULL, NULL},
+        FIELD_OPAQUE("refresh_token", FIELD_REQUIRED, 1, 200),
         FIELDS_END,
 };
 
 static const struct field_spec select_fields[] = {
-        {"account_id", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, field_check_uuid, NULL},
+        FIELD_UUID("account_id", FIELD_REQUIRED),
         FIELDS_END,
 };
 

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/password.h"
 #include "core/throttle.h"
+#include "core/uuid.h"
 #include "db/pool.h"
 #include "db/query.h"
 #include "portal_auth/portal_sessions.h"
@@ -18,15 +19,14 @@ static struct db_stmt lookup_stmt =
         DB_STMT("portal_login_lookup",
                 "SELECT t.id, t.portal_enabled, u.id, u.password_hash, u.login_method "
                 "FROM tenants t LEFT JOIN portal_users u ON u.tenant_id = t.id AND u.email = $2 "
-                "WHERE t.slug = $1",
-                2);
+                "WHERE t.slug = $1");
 
 /* What sign-in needs of the tenant and the user, copied out so hashing holds no connection. */
 struct login_row {
-	char tenant_id[37];
+	char tenant_id[UUID_TEXT_SIZE];
 	bool portal_enabled;
 	bool user_found;
-	char user_id[37];
+	char user_id[UUID_TEXT_SIZE];
 	char login_method[16];
 	char password_hash[PASSWORD_HASH_SIZE];
 };
@@ -39,7 +39,7 @@ static int load_login_row(struct login_row *row, struct db_pool *db, const char 
 	int rc;
 
 	memset(row, 0, sizeof(*row));
-	if ((rc = db_query_result(&res, db, &lookup_stmt, params)) != CS_OK)
+	if ((rc = db_query_result(&res, db, &lookup_stmt, DB_PARAMS(params))) != CS_OK)
 		return rc;
 	if (PQntuples(res) == 0) {
 		PQclear(res);

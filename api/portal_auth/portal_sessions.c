@@ -12,23 +12,23 @@
 #include "db/query.h"
 #include "http/auth.h"
 
-static struct db_stmt open_stmt = DB_STMT(
-        "portal_session_open",
-        "SELECT portal_session_open($1::uuid, $2::uuid, $3::uuid, $4, $5::int, $6)::text", 6);
+static struct db_stmt open_stmt =
+        DB_STMT("portal_session_open",
+                "SELECT portal_session_open($1::uuid, $2::uuid, $3::uuid, $4, $5::int, $6)::text");
 
 static struct db_stmt refresh_stmt =
-        DB_STMT("portal_session_refresh", "SELECT portal_session_refresh($1, $2)::text", 2);
+        DB_STMT("portal_session_refresh", "SELECT portal_session_refresh($1, $2)::text");
 
 static struct db_stmt select_stmt = DB_STMT(
-        "portal_session_select", "SELECT portal_session_select($1::uuid, $2::uuid, $3)::text", 3);
+        "portal_session_select", "SELECT portal_session_select($1::uuid, $2::uuid, $3)::text");
 
 static struct db_stmt end_stmt = DB_STMT(
         "portal_session_end",
-        "UPDATE sessions SET revoked_at = now() WHERE id = $1::uuid AND revoked_at IS NULL", 1);
+        "UPDATE sessions SET revoked_at = now() WHERE id = $1::uuid AND revoked_at IS NULL");
 
 static struct db_stmt state_stmt =
         DB_STMT("portal_session_state",
-                "SELECT portal_session_state($1::uuid, $2::uuid, $3::uuid, $4::uuid)", 4);
+                "SELECT portal_session_state($1::uuid, $2::uuid, $3::uuid, $4::uuid)");
 
 static void copy_member(char *dst, size_t cap, const json_t *obj, const char *key)
 {
@@ -87,7 +87,7 @@ int portal_session_open(char **out, struct app *app, const char *tenant_id, cons
 		return rc;
 	snprintf(ttl, sizeof(ttl), "%d", PORTAL_SESSION_TTL);
 	const char *params[] = {tenant_id, user_id, account_id, refresh.hash, ttl, client_address};
-	if ((rc = db_query_text(&facts, app->db, &open_stmt, params)) != CS_OK)
+	if ((rc = db_query_text(&facts, app->db, &open_stmt, DB_PARAMS(params))) != CS_OK)
 		return rc;
 	rc = facts ? session_answer(out, app, facts, &refresh) : CS_EINTERNAL;
 	free(facts);
@@ -125,7 +125,7 @@ int portal_session_refresh(char **out, struct app *app, const char *refresh_toke
 	    (rc = random_hashed_token(&next)) != CS_OK)
 		return rc;
 	const char *params[] = {old_hash, next.hash};
-	if ((rc = db_query_text(&verdict, app->db, &refresh_stmt, params)) != CS_OK)
+	if ((rc = db_query_text(&verdict, app->db, &refresh_stmt, DB_PARAMS(params))) != CS_OK)
 		return rc;
 	if (!verdict || !(doc = json_loads(verdict, 0, NULL))) {
 		rc = CS_EINTERNAL;
@@ -158,7 +158,7 @@ int portal_session_select_account(char **out, struct app *app, const char *sessi
 	if ((rc = random_hashed_token(&refresh)) != CS_OK)
 		return rc;
 	const char *params[] = {session_id, account_id, refresh.hash};
-	if ((rc = db_query_text(&facts, app->db, &select_stmt, params)) != CS_OK)
+	if ((rc = db_query_text(&facts, app->db, &select_stmt, DB_PARAMS(params))) != CS_OK)
 		return rc;
 	rc = facts ? session_answer(out, app, facts, &refresh) : CS_EINTERNAL;
 	free(facts);
@@ -169,7 +169,7 @@ int portal_session_end(struct app *app, const char *session_id)
 {
 	const char *params[] = {session_id};
 	char *ignored = NULL;
-	int rc = db_query_text(&ignored, app->db, &end_stmt, params);
+	int rc = db_query_text(&ignored, app->db, &end_stmt, DB_PARAMS(params));
 
 	free(ignored);
 	/* This process forgets at once; others hear it through NOTIFY (0008, auth_revoked). */
@@ -186,7 +186,7 @@ int portal_session_check(enum portal_session_state *state, struct db_pool *db,
 	int rc;
 
 	*state = PORTAL_SESSION_ENDED;
-	rc = db_query_text(&found, db, &state_stmt, params);
+	rc = db_query_text(&found, db, &state_stmt, DB_PARAMS(params));
 	if (rc == CS_EINVALID) { /* ids that are not UUIDs: no such session */
 		cs_error_clear();
 		return CS_OK;

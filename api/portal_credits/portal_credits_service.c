@@ -9,8 +9,7 @@ static struct db_stmt credits_stmt = DB_STMT(
                         "AND (r.credit_date, r.id) < ($3::date, $4::uuid) ORDER BY "
                         "r.credit_date DESC, r.id DESC LIMIT $5::int + 1",
                         "portal_credit_json", "(s.r).credit_date",
-                        "(s.r).credit_date DESC, (s.r).id DESC", "$5"),
-        5);
+                        "(s.r).credit_date DESC, (s.r).id DESC", "$5"));
 
 int portal_credits_list(char **out, struct db_pool *db, const char *tenant_id,
                         const char *customer_id, const struct list_params *page)
@@ -19,5 +18,5 @@ int portal_credits_list(char **out, struct db_pool *db, const char *tenant_id,
 
 	http_list_after(page, &key, &id, CURSOR_AFTER_ALL_DATES, CURSOR_MAX_ID);
 	const char *params[] = {tenant_id, customer_id, key, id, page->limit};
-	return db_query_text(out, db, &credits_stmt, params);
+	return db_query_text(out, db, &credits_stmt, DB_PARAMS(params));
 }

@@ -24,22 +24,19 @@ static struct db_stmt invoice_stmt = DB_STMT(
                      "i.tenant_id AND l.id = i.location_id WHERE i.tenant_id = $1 AND "
                      "i.customer_id = $2 AND "
                      "i.id = $3 AND (i.sent_at IS NOT NULL OR (i.status = 'pending' AND "
-                     "t.show_pending_invoices))",
-        3);
+                     "t.show_pending_invoices))");
 
 static struct db_stmt order_stmt =
         DB_STMT("portal_document_order",
                 "SELECT document_json(t, c, 'order', portal_order_json(o))::text FROM orders "
                 "o" SQL_PARTIES("o") " WHERE o.tenant_id = $1 AND o.customer_id = $2 AND "
-                                     "o.id = $3",
-                3);
+                                     "o.id = $3");
 
 static struct db_stmt payment_stmt =
         DB_STMT("portal_document_payment",
                 "SELECT document_json(t, c, 'payment', portal_payment_json(p))::text FROM "
                 "payments p" SQL_PARTIES("p") " WHERE p.tenant_id = $1 AND p.customer_id = $2 "
-                                              "AND p.id = $3",
-                3);
+                                              "AND p.id = $3");
 
 /* The same documents for the mail worker, by tenant slug ($1) and id ($2). */
 static struct db_stmt mail_invoice_stmt = DB_STMT(
@@ -48,14 +45,12 @@ static struct db_stmt mail_invoice_stmt = DB_STMT(
         "::text FROM invoices i" SQL_PARTIES("i") " LEFT JOIN locations l ON l.tenant_id = "
                                                   "i.tenant_id AND l.id = i.location_id WHERE "
                                                   "t.slug = $1 AND i.id = $2 AND i.sent_at IS "
-                                                  "NOT NULL",
-        2);
+                                                  "NOT NULL");
 
 static struct db_stmt mail_payment_stmt =
         DB_STMT("mail_document_payment",
                 "SELECT document_json(t, c, 'payment', portal_payment_json(p))::text FROM "
-                "payments p" SQL_PARTIES("p") " WHERE t.slug = $1 AND p.id = $2",
-                2);
+                "payments p" SQL_PARTIES("p") " WHERE t.slug = $1 AND p.id = $2");
 
 typedef int (*render_fn)(unsigned char **out, size_t *len, const json_t *doc);
 
@@ -69,7 +64,7 @@ void portal_document_clear(struct portal_document *doc)
 /* Read the document of `what` with `stmt`, render it and name its file `prefix` + the member
  * `name_key` of the object `what` (sanitised) + ".pdf". */
 static int produce(struct portal_document *out, struct db_pool *db, struct db_stmt *stmt,
-                   const char *const *params, const char *what, render_fn render,
+                   const char *const *params, int nparams, const char *what, render_fn render,
                    const char *prefix, const char *name_key)
 {
 	char *text = NULL, part[96];
@@ -77,7 +72,7 @@ static int produce(struct portal_document *out, struct db_pool *db, struct db_st
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = db_query_found(&text, db, stmt, params, what);
+	rc = db_query_found(&text, db, stmt, params, nparams, what);
 	if (rc != CS_OK)
 		return rc;
 	doc = json_loads(text, 0, NULL);
@@ -100,8 +95,8 @@ int portal_documents_invoice(struct portal_document *out, struct db_pool *db, co
 {
 	const char *params[] = {tenant_id, customer_id, invoice_id};
 
-	return produce(out, db, &invoice_stmt, params, "invoice", portal_documents_invoice_pdf,
-	               "invoice-", "number");
+	return produce(out, db, &invoice_stmt, DB_PARAMS(params), "invoice",
+	               portal_documents_invoice_pdf, "invoice-", "number");
 }
 
 int portal_documents_order(struct portal_document *out, struct db_pool *db, const char *tenant_id,
@@ -109,7 +104,7 @@ int portal_documents_order(struct portal_document *out, struct db_pool *db, cons
 {
 	const char *params[] = {tenant_id, customer_id, order_id};
 
-	return produce(out, db, &order_stmt, params, "order", portal_documents_order_pdf,
+	return produce(out, db, &order_stmt, DB_PARAMS(params), "order", portal_documents_order_pdf,
 	               "receipt-order-", "number");
 }
 
@@ -118,8 +113,8 @@ int portal_documents_payment(struct portal_document *out, struct db_pool *db, co
 {
 	const char *params[] = {tenant_id, customer_id, payment_id};
 
-	return produce(out, db, &payment_stmt, params, "payment", portal_documents_payment_pdf,
-	               "receipt-payment-", "payment_date");
+	return produce(out, db, &payment_stmt, DB_PARAMS(params), "payment",
+	               portal_documents_payment_pdf, "receipt-payment-", "payment_date");
 }
 
 int portal_documents_invoice_for_mail(struct portal_document *out, struct db_pool *db,
@@ -127,8 +122,8 @@ int portal_documents_invoice_for_mail(struct portal_document *out, struct db_poo
 {
 	const char *params[] = {tenant_slug, invoice_id};
 
-	return produce(out, db, &mail_invoice_stmt, params, "invoice", portal_documents_invoice_pdf,
-	               "invoice-", "number");
+	return produce(out, db, &mail_invoice_stmt, DB_PARAMS(params), "invoice",
+	               portal_documents_invoice_pdf, "invoice-", "number");
 }
 
 int portal_documents_payment_for_mail(struct portal_document *out, struct db_pool *db,
@@ -136,6 +131,6 @@ int portal_documents_payment_for_mail(struct portal_document *out, struct db_poo
 {
 	const char *params[] = {tenant_slug, payment_id};
 
-	return produce(out, db, &mail_payment_stmt, params, "payment", portal_documents_payment_pdf,
-	               "receipt-payment-", "payment_date");
+	return produce(out, db, &mail_payment_stmt, DB_PARAMS(params), "payment",
+	               portal_documents_payment_pdf, "receipt-payment-", "payment_date");
 }

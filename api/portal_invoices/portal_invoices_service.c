@@ -42,8 +42,7 @@ const char *const portal_invoice_statuses[] = {"all", "open", "paid", "past_due"
 	        "AND l.id = i.location_id CROSS JOIN d) SELECT json_build_object('items', "        \
 	        "coalesce(json_agg(body ORDER BY n) FILTER (WHERE n <= $7::int), '[]'::json), "    \
 	        "'next_cursor', CASE WHEN max(n) > $7::int THEN cursor_encode((array_agg(keys "    \
-	        "ORDER BY n))[$7::int]) END)::text FROM page",                                     \
-	        7)
+	        "ORDER BY n))[$7::int]) END)::text FROM page")
 
 #define SQL_AT_LOCATION " AND i.location_id = $6::uuid"
 #define SQL_OPEN        " AND i.status = 'open'"
@@ -73,8 +72,7 @@ static struct db_stmt invoice_stmt = DB_STMT(
         "portal_invoice",
         "SELECT portal_invoice_json(i, l, " SQL_TODAY ")::text FROM invoices i LEFT JOIN "
         "locations l ON l.tenant_id = i.tenant_id AND l.id = i.location_id WHERE i.tenant_id = "
-        "$1 AND i.customer_id = $2 AND i.id = $3 AND " SQL_VISIBLE,
-        3);
+        "$1 AND i.customer_id = $2 AND i.id = $3 AND " SQL_VISIBLE);
 
 /* Where the page starts: below the cursor, or below `to` with the largest id (so `to` itself is
  * in), whichever is lower. Dates compare as text (YYYY-MM-DD). */
@@ -98,7 +96,8 @@ int portal_invoices_list(char **out, struct db_pool *db, const char *tenant_id,
 	const char *params[] = {tenant_id,  customer_id, q->from ? q->from : "-infinity",
 	                        date,       id,          q->location_id,
 	                        page->limit};
-	return db_query_text(out, db, &invoice_pages[q->status][q->location_id != NULL], params);
+	return db_query_text(out, db, &invoice_pages[q->status][q->location_id != NULL],
+	                     DB_PARAMS(params));
 }
 
 int portal_invoices_read(char **out, struct db_pool *db, const char *tenant_id,
@@ -106,5 +105,5 @@ int portal_invoices_read(char **out, struct db_pool *db, const char *tenant_id,
 {
 	const char *params[] = {tenant_id, customer_id, invoice_id};
 
-	return db_query_found(out, db, &invoice_stmt, params, "invoice");
+	return db_query_found(out, db, &invoice_stmt, DB_PARAMS(params), "invoice");
 }

@@ -15,7 +15,7 @@
  * stops after one page. portal_location_filter() takes no column: it runs once, before any row,
  * and answers 422 for a location that is not the account's even when it has no order at all.
  */
-#define SQL_ORDER_PAGE(name, filter, nparams)                                                      \
+#define SQL_ORDER_PAGE(name, filter)                                                               \
 	DB_STMT(name,                                                                              \
 	        SQL_KEYSET_PAGE(                                                                   \
 	                "SELECT r FROM orders r WHERE r.tenant_id = $1 AND r.customer_id = "       \
@@ -26,25 +26,21 @@
 	                "$2, $8::uuid) ORDER BY r.service_date DESC, r.id DESC LIMIT "             \
 	                "$5::int + 1",                                                             \
 	                "portal_order_json", "(s.r).service_date",                                 \
-	                "(s.r).service_date DESC, (s.r).id DESC", "$5"),                           \
-	        nparams)
+	                "(s.r).service_date DESC, (s.r).id DESC", "$5"))
 
 #define SQL_AT_LOCATION " AND r.location_id = $8::uuid"
 #define SQL_OF_STATUS   " AND r.status = $9"
 
 /* [status given][location given] */
 static struct db_stmt order_pages[2][2] = {
-        {SQL_ORDER_PAGE("portal_orders", "", 8),
-         SQL_ORDER_PAGE("portal_orders_at", SQL_AT_LOCATION, 8)},
-        {SQL_ORDER_PAGE("portal_orders_status", SQL_OF_STATUS, 9),
-         SQL_ORDER_PAGE("portal_orders_status_at", SQL_OF_STATUS SQL_AT_LOCATION, 9)},
+        {SQL_ORDER_PAGE("portal_orders", ""), SQL_ORDER_PAGE("portal_orders_at", SQL_AT_LOCATION)},
+        {SQL_ORDER_PAGE("portal_orders_status", SQL_OF_STATUS),
+         SQL_ORDER_PAGE("portal_orders_status_at", SQL_OF_STATUS SQL_AT_LOCATION)},
 };
 
 static struct db_stmt get_stmt =
-        DB_STMT("portal_orders_get",
-                "SELECT portal_order_json(o)::text FROM orders o "
-                "WHERE o.tenant_id = $1 AND o.customer_id = $2 AND o.id = $3",
-                3);
+        DB_STMT("portal_orders_get", "SELECT portal_order_json(o)::text FROM orders o "
+                                     "WHERE o.tenant_id = $1 AND o.customer_id = $2 AND o.id = $3");
 
 int portal_orders_list(char **out, struct db_pool *db, const struct principal *who,
                        const struct portal_order_filter *filter, const struct list_params *page)
@@ -62,7 +58,9 @@ int portal_orders_list(char **out, struct db_pool *db, const struct principal *w
 	                        filter->location_id,
 	                        filter->status};
 	struct db_stmt *stmt = &order_pages[filter->status != NULL][filter->location_id != NULL];
-	return db_query_found(out, db, stmt, params, "customer account");
+	/* The status, last ($9), is a value of the status statements only. */
+	int nparams = DB_COUNT(params) - (filter->status == NULL);
+	return db_query_found(out, db, stmt, params, nparams, "customer account");
 }
 
 int portal_orders_get(char **out, struct db_pool *db, const struct principal *who,
@@ -70,5 +68,5 @@ int portal_orders_get(char **out, struct db_pool *db, const struct principal *wh
 {
 	const char *params[] = {who->tenant_id, who->account_id, order_id};
 
-	return db_query_found(out, db, &get_stmt, params, "order");
+	return db_query_found(out, db, &get_stmt, DB_PARAMS(params), "order");
 }

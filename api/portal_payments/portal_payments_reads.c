@@ -9,14 +9,12 @@ static struct db_stmt payments_stmt = DB_STMT(
                         "AND (r.payment_date, r.id) < ($3::date, $4::uuid) ORDER BY "
                         "r.payment_date DESC, r.id DESC LIMIT $5::int + 1",
                         "portal_payment_summary_json", "(s.r).payment_date",
-                        "(s.r).payment_date DESC, (s.r).id DESC", "$5"),
-        5);
+                        "(s.r).payment_date DESC, (s.r).id DESC", "$5"));
 
 static struct db_stmt payment_stmt =
         DB_STMT("portal_payment",
                 "SELECT portal_payment_json(p)::text FROM payments p WHERE p.tenant_id = $1 AND "
-                "p.customer_id = $2 AND p.id = $3",
-                3);
+                "p.customer_id = $2 AND p.id = $3");
 
 int portal_payments_list(char **out, struct db_pool *db, const char *tenant_id,
                          const char *customer_id, const struct list_params *page)
@@ -25,7 +23,7 @@ int portal_payments_list(char **out, struct db_pool *db, const char *tenant_id,
 
 	http_list_after(page, &key, &id, CURSOR_AFTER_ALL_DATES, CURSOR_MAX_ID);
 	const char *params[] = {tenant_id, customer_id, key, id, page->limit};
-	return db_query_text(out, db, &payments_stmt, params);
+	return db_query_text(out, db, &payments_stmt, DB_PARAMS(params));
 }
 
 int portal_payments_read(char **out, struct db_pool *db, const char *tenant_id,
@@ -33,5 +31,5 @@ int portal_payments_read(char **out, struct db_pool *db, const char *tenant_id,
 {
 	const char *params[] = {tenant_id, customer_id, payment_id};
 
-	return db_query_found(out, db, &payment_stmt, params, "payment");
+	return db_query_found(out, db, &payment_stmt, DB_PARAMS(params), "payment");
 }

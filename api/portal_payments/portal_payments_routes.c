@@ -19,11 +19,11 @@
 #define PAY_INVOICES_MAX 100
 
 static const struct field_spec pay_fields[] = {
-        {"payment_method_id", FIELD_STRING, 0, 0, 0, 0, 0, field_check_uuid, NULL},
-        {"payment_token", FIELD_STRING, 0, 1, 255, 0, 0, field_check_plain_line, NULL},
-        {"save", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL},
-        {"invoice_ids", FIELD_ARRAY, 0, 1, PAY_INVOICES_MAX, 0, 0, field_check_uuid, NULL},
-        {"amount_cents", FIELD_INTEGER, 0, 0, 0, 1, FIELD_CENTS_MAX, NULL, NULL},
+        FIELD_UUID("payment_method_id", 0),
+        FIELD_VERBATIM("payment_token", 0, 1, 255, field_check_plain_line),
+        FIELD_BOOLEAN("save", 0),
+        FIELD_STRINGS("invoice_ids", 0, 1, PAY_INVOICES_MAX, field_check_uuid),
+        FIELD_CENTS("amount_cents", 0, 1),
         FIELDS_END,
 };
 

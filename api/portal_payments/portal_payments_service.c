@@ -8,15 +8,12 @@
 #include "payments/payments_limits.h"
 #include "processors/processor.h"
 
-static struct db_stmt reserve_stmt =
-        DB_STMT("portal_payment_reserve_limited",
-                "SELECT portal_payment_reserve_limited($1, $2, $3, $4, "
-                "$5::jsonb, $6, $7::json, $8::int, $9::int)",
-                9);
+static struct db_stmt reserve_stmt = DB_STMT(
+        "portal_payment_reserve_limited", "SELECT portal_payment_reserve_limited($1, $2, $3, $4, "
+                                          "$5::jsonb, $6, $7::json, $8::int, $9::int)");
 
-static struct db_stmt settle_stmt =
-        DB_STMT("portal_payment_settle",
-                "SELECT status, body FROM portal_payment_settle($1, $2::jsonb)", 2);
+static struct db_stmt settle_stmt = DB_STMT(
+        "portal_payment_settle", "SELECT status, body FROM portal_payment_settle($1, $2::jsonb)");
 
 void portal_payment_answer_release(struct portal_payment_answer *a)
 {
@@ -70,7 +67,7 @@ static int reserve(json_t **plan, struct app *app, const struct payments_attempt
 	                        attempt->customer_id,
 	                        attempt->user_id,
 	                        attempt->claim_id,
-	                        NULL,
+	                        DB_JSON,
 	                        processor_name(app->processor),
 	                        method_text,
 	                        limits.declines,
@@ -78,7 +75,7 @@ static int reserve(json_t **plan, struct app *app, const struct payments_attempt
 	*plan = NULL;
 	if (method && !method_text)
 		return CS_ENOMEM;
-	rc = db_query_text_json(&text, app->db, &reserve_stmt, params, 4, body);
+	rc = db_query_text_json(&text, app->db, &reserve_stmt, DB_PARAMS(params), body);
 	free(method_text);
 	if (rc == CS_OK && !(*plan = text ? json_loads(text, 0, NULL) : NULL))
 		rc = CS_EINTERNAL;
@@ -99,7 +96,7 @@ static int settle(struct portal_payment_answer *out, struct app *app, const char
 	json_decref(outcome);
 	if (!outcome_text)
 		return CS_ENOMEM;
-	rc = db_query_result(&res, app->db, &settle_stmt, params);
+	rc = db_query_result(&res, app->db, &settle_stmt, DB_PARAMS(params));
 	free(outcome_text);
 	if (rc != CS_OK)
 		return rc;

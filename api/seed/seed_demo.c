@@ -7,6 +7,7 @@
 
 #include "core/password.h"
 #include "core/strbuf.h"
+#include "db/sql_params.h"
 #include "embedded.h"
 
 /* Any fixed number other than the migrations' lock: two seed-demo runs load the demo once. */
@@ -38,7 +39,7 @@ static const char summary_sql[] =
 
 /* Runs `sql` (parameters optional); on failure says what failed on `err`. `*res` (may be NULL)
  * receives the result on success, for the caller to PQclear. */
-static bool run(PGresult **res, PGconn *pg, const char *sql, int nparams, const char *const *params,
+static bool run(PGresult **res, PGconn *pg, const char *sql, const char *const *params, int nparams,
                 FILE *err, const char *what)
 {
 	PGresult *r = nparams ? PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0)
@@ -91,7 +92,7 @@ static int check_schema(PGconn *pg, FILE *err)
 
 	if (!versions)
 		return CS_ENOMEM;
-	if (!run(&res, pg, "SELECT to_regclass('schema_migrations') IS NOT NULL", 0, NULL, err,
+	if (!run(&res, pg, "SELECT to_regclass('schema_migrations') IS NOT NULL", DB_NO_PARAMS, err,
 	         "reading the schema version")) {
 		free(versions);
 		return CS_EDB;
@@ -101,7 +102,7 @@ static int check_schema(PGconn *pg, FILE *err)
 	const char *params[] = {versions};
 	if (has_table &&
 	    run(&res, pg, "SELECT count(*) FROM schema_migrations WHERE version = ANY($1::text[])",
-	        1, params, err, "reading the schema version")) {
+	        DB_PARAMS(params), err, "reading the schema version")) {
 		applied = strtol(PQgetvalue(res, 0, 0), NULL, 10);
 		PQclear(res);
 	}
@@ -143,12 +144,12 @@ static int load(PGconn *pg, const struct demo_hashes *hashes, FILE *out, FILE *e
 		fprintf(err, "seed-demo: demo.sql is not compiled in\n");
 		return CS_EINTERNAL;
 	}
-	if (!run(NULL, pg, script->data, 0, NULL, err, "db/seed/demo.sql") ||
-	    !run(NULL, pg, staff_sql, 3, staff, err, "creating the staff admin") ||
-	    !run(NULL, pg, portal_user_sql, 3, portal, err, "creating the portal user") ||
-	    !run(&res, pg, summary_sql, 1, slug, err, "counting what was loaded"))
+	if (!run(NULL, pg, script->data, DB_NO_PARAMS, err, "db/seed/demo.sql") ||
+	    !run(NULL, pg, staff_sql, DB_PARAMS(staff), err, "creating the staff admin") ||
+	    !run(NULL, pg, portal_user_sql, DB_PARAMS(portal), err, "creating the portal user") ||
+	    !run(&res, pg, summary_sql, DB_PARAMS(slug), err, "counting what was loaded"))
 		return CS_EDB;
-	if (!run(NULL, pg, "COMMIT", 0, NULL, err, "COMMIT")) {
+	if (!run(NULL, pg, "COMMIT", DB_NO_PARAMS, err, "COMMIT")) {
 		PQclear(res);
 		return CS_EDB;
 	}
@@ -165,17 +166,17 @@ static int seed(PGconn *pg, const struct demo_hashes *hashes, FILE *out, FILE *e
 	bool exists = false;
 	int rc = CS_EDB;
 
-	if (run(NULL, pg, "BEGIN", 0, NULL, err, "BEGIN") &&
-	    run(NULL, pg, "SELECT pg_advisory_xact_lock(" SEED_LOCK_KEY ")", 0, NULL, err,
+	if (run(NULL, pg, "BEGIN", DB_NO_PARAMS, err, "BEGIN") &&
+	    run(NULL, pg, "SELECT pg_advisory_xact_lock(" SEED_LOCK_KEY ")", DB_NO_PARAMS, err,
 	        "lock") &&
-	    run(&res, pg, "SELECT 1 FROM tenants WHERE slug = $1", 1, slug, err,
+	    run(&res, pg, "SELECT 1 FROM tenants WHERE slug = $1", DB_PARAMS(slug), err,
 	        "looking for the demo tenant")) {
 		exists = PQntuples(res) > 0;
 		PQclear(res);
 		rc = exists ? CS_OK : load(pg, hashes, out, err);
 	}
 	if (exists || rc != CS_OK)
-		run(NULL, pg, "ROLLBACK", 0, NULL, err, "ROLLBACK");
+		run(NULL, pg, "ROLLBACK", DB_NO_PARAMS, err, "ROLLBACK");
 	if (exists)
 		fprintf(out, "seed-demo: the demo hauler is already loaded (tenant " SEED_DEMO_SLUG
 		             "); nothing changed\n");
@@ -198,7 +199,7 @@ int seed_demo(const char *url, FILE *out, FILE *err)
 		PQfinish(pg);
 		return CS_EUNAVAILABLE;
 	}
-	if (!run(NULL, pg, "SET client_min_messages = warning", 0, NULL, err, "settings"))
+	if (!run(NULL, pg, "SET client_min_messages = warning", DB_NO_PARAMS, err, "settings"))
 		rc = CS_EDB;
 	else if ((rc = check_schema(pg, err)) == CS_OK)
 		rc = seed(pg, &hashes, out, err);

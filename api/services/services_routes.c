@@ -24,16 +24,12 @@ static bool check_weekday(const json_t *v, const char **code, const char **messa
 
 /* Fields of both create and update; `required` marks what a new service must have. */
 #define SERVICE_FIELDS(required)                                                                   \
-	{"location_id", FIELD_STRING, required, 0, 0, 0, 0, field_check_uuid, NULL},               \
-	        FIELD_TEXT("description", required, 1, 200),                                       \
+	FIELD_UUID("location_id", required), FIELD_TEXT("description", required, 1, 200),          \
 	        FIELD_TEXT("container_size", FIELD_NULLABLE, 1, 40),                               \
-	        {"frequency", FIELD_STRING, required, 0, 0, 0, 0, check_frequency, NULL},          \
-	        {"service_day", FIELD_STRING, FIELD_NULLABLE, 0, 0, 0, 0, check_weekday, NULL},    \
-	        {"rate_cents", FIELD_INTEGER, required, 0, 0, 0, FIELD_CENTS_MAX, NULL, NULL},     \
-	        {"active", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL},                                 \
-	{                                                                                          \
-		"start_date", FIELD_STRING, FIELD_NULLABLE, 0, 0, 0, 0, field_check_date, NULL     \
-	}
+	        FIELD_FORMAT("frequency", required, check_frequency),                              \
+	        FIELD_FORMAT("service_day", FIELD_NULLABLE, check_weekday),                        \
+	        FIELD_CENTS("rate_cents", required, 0), FIELD_BOOLEAN("active", 0),                \
+	        FIELD_DATE("start_date", FIELD_NULLABLE)
 
 static const struct field_spec create_fields[] = {SERVICE_FIELDS(FIELD_REQUIRED), FIELDS_END};
 static const struct field_spec update_fields[] = {SERVICE_FIELDS(0), FIELDS_END};

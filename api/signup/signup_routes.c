@@ -10,17 +10,16 @@
 
 /* Creating a login: the email (trimmed, lower-cased), a name and a new password. */
 static const struct field_spec login_fields[] = {
-        {"email", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, field_check_email, NULL},
+        FIELD_EMAIL("email", FIELD_REQUIRED),
         FIELD_TEXT("full_name", FIELD_REQUIRED, 1, 200),
-        {"password", FIELD_STRING, FIELD_REQUIRED, VALIDATE_PASSWORD_MIN, VALIDATE_PASSWORD_MAX, 0,
-         0, NULL, NULL},
+        FIELD_OPAQUE("password", FIELD_REQUIRED, VALIDATE_PASSWORD_MIN, VALIDATE_PASSWORD_MAX),
         FIELDS_END,
 };
 
 static const struct field_spec request_fields[] = {
         FIELD_TEXT("account_number", FIELD_REQUIRED, 1, 40),
         FIELD_TEXT("invoice_number", FIELD_REQUIRED, 1, 40),
-        {"email", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, field_check_email, NULL},
+        FIELD_EMAIL("email", FIELD_REQUIRED),
         FIELDS_END,
 };
 
@@ -28,10 +27,9 @@ static const struct field_spec request_fields[] = {
  * its link to link the account alone (rule 6a). */
 static const struct field_spec verify_fields[] = {
         /* Only bounded: a malformed token is simply not found. */
-        {"token", FIELD_STRING, FIELD_REQUIRED, 1, 256, 0, 0, NULL, NULL},
+        FIELD_OPAQUE("token", FIELD_REQUIRED, 1, 256),
         FIELD_TEXT("full_name", 0, 1, 200),
-        {"password", FIELD_STRING, 0, VALIDATE_PASSWORD_MIN, VALIDATE_PASSWORD_MAX, 0, 0, NULL,
-         NULL},
+        FIELD_OPAQUE("password", 0, VALIDATE_PASSWORD_MIN, VALIDATE_PASSWORD_MAX),
         FIELDS_END,
 };
 

@@ -25,24 +25,24 @@
 	" FROM tenants WHERE id = s.tenant_id)::jsonb) || s.body::jsonb)::text FROM " fn "($1) s"
 
 static struct db_stmt invitation_show_stmt =
-        DB_STMT("signup_invitation_show", WITH_BRANDING("signup_invitation_show"), 1);
+        DB_STMT("signup_invitation_show", WITH_BRANDING("signup_invitation_show"));
 
 static struct db_stmt invitation_accept_stmt =
         DB_STMT("signup_invitation_accept",
-                "SELECT signup_invitation_accept($1, $2, $3, $4, $5, $6, $7::uuid)::text", 7);
+                "SELECT signup_invitation_accept($1, $2, $3, $4, $5, $6, $7::uuid)::text");
 
 static struct db_stmt pay_link_show_stmt =
-        DB_STMT("signup_pay_link_show", WITH_BRANDING("signup_pay_link_show"), 1);
+        DB_STMT("signup_pay_link_show", WITH_BRANDING("signup_pay_link_show"));
 
 static struct db_stmt pay_link_signup_stmt =
         DB_STMT("signup_pay_link_signup",
-                "SELECT signup_pay_link_signup($1, $2, $3, $4, $5, $6, $7::uuid)::text", 7);
+                "SELECT signup_pay_link_signup($1, $2, $3, $4, $5, $6, $7::uuid)::text");
 
 static struct db_stmt request_stmt =
-        DB_STMT("signup_request", "SELECT signup_request($1, $2, $3, $4, $5, $6)::text", 6);
+        DB_STMT("signup_request", "SELECT signup_request($1, $2, $3, $4, $5, $6)::text");
 
-static struct db_stmt verify_stmt = DB_STMT(
-        "signup_verify_email", "SELECT signup_verify_email($1, $2, $3, $4::boolean)::text", 4);
+static struct db_stmt verify_stmt =
+        DB_STMT("signup_verify_email", "SELECT signup_verify_email($1, $2, $3, $4::boolean)::text");
 
 void signup_result_release(struct signup_result *r)
 {
@@ -141,21 +141,28 @@ static bool wants_password(const char *outcome_text)
 	return wanted;
 }
 
+/* Marks the value of a sign-up step that run_step fills with the password's hash. */
+static const char password_hash_param[] = "(the password hash)";
+
 /*
- * Run a sign-up step whose parameter `hash_at` is the password's hash. The first run goes without
- * it: the link is checked (an unknown, used or expired one costs no hash) and every branch that
- * sets no password is done. Only when the step answers password_needed is `password` hashed (with
- * no connection held: the pool must not wait on argon2) and the step run again, which re-checks
- * the link under its row lock. *outcome (caller frees) is the step's last answer.
+ * Run a sign-up step whose password_hash_param value is the password's hash. The first run goes
+ * without it: the link is checked (an unknown, used or expired one costs no hash) and every
+ * branch that sets no password is done. Only when the step answers password_needed is `password`
+ * hashed (with no connection held: the pool must not wait on argon2) and the step run again,
+ * which re-checks the link under its row lock. *outcome (caller frees) is the step's last answer.
  */
 static int run_step(char **outcome, struct app *app, struct db_stmt *stmt, const char **params,
-                    int hash_at, const char *password)
+                    int nparams, const char *password)
 {
+	int hash_at = db_params_slot(params, nparams, password_hash_param);
 	char hashed[PASSWORD_HASH_SIZE];
 	int rc;
 
+	if (hash_at < 0)
+		return cs_error_set(CS_EINTERNAL, "internal_error",
+		                    "A sign-up step has no place for the password hash.");
 	params[hash_at] = NULL;
-	if ((rc = db_query_text(outcome, app->db, stmt, params)) != CS_OK ||
+	if ((rc = db_query_text(outcome, app->db, stmt, params, nparams)) != CS_OK ||
 	    !wants_password(*outcome))
 		return rc;
 	free(*outcome);
@@ -166,7 +173,7 @@ static int run_step(char **outcome, struct app *app, struct db_stmt *stmt, const
 	if ((rc = password_hash(hashed, password)) != CS_OK)
 		return rc;
 	params[hash_at] = hashed;
-	rc = db_query_text(outcome, app->db, stmt, params);
+	rc = db_query_text(outcome, app->db, stmt, params, nparams);
 	params[hash_at] = NULL;
 	return rc;
 }
@@ -184,7 +191,7 @@ int signup_invitation_show(char **out, struct app *app, const char *token)
 	if (!signup_token_hash(hash, token))
 		return not_found("invitation_not_found", "This invitation link is not valid.");
 	const char *params[] = {hash};
-	int rc = db_query_text(out, app->db, &invitation_show_stmt, params);
+	int rc = db_query_text(out, app->db, &invitation_show_stmt, DB_PARAMS(params));
 	return rc == CS_OK ? tenants_login_methods_apply(out, "tenant") : rc;
 }
 
@@ -196,7 +203,7 @@ int signup_pay_link_show(char **out, struct app *app, const char *token)
 	if (!signup_token_hash(hash, token))
 		return not_found("pay_link_not_found", "This payment link is not valid.");
 	const char *params[] = {hash};
-	int rc = db_query_text(out, app->db, &pay_link_show_stmt, params);
+	int rc = db_query_text(out, app->db, &pay_link_show_stmt, DB_PARAMS(params));
 	return rc == CS_OK ? tenants_login_methods_apply(out, "tenant") : rc;
 }
 
@@ -211,9 +218,9 @@ static int sign_up_with_link(struct signup_result *out, struct app *app, struct 
 
 	if ((rc = random_hashed_token(&verify)) != CS_OK)
 		return rc;
-	const char *params[] = {link_hash,    in->email,   in->full_name,     NULL,
+	const char *params[] = {link_hash,    in->email,   in->full_name,     password_hash_param,
 	                        verify.token, verify.hash, in->signed_in_user};
-	if ((rc = run_step(&outcome, app, stmt, params, 3, in->password)) == CS_OK)
+	if ((rc = run_step(&outcome, app, stmt, DB_PARAMS(params), in->password)) == CS_OK)
 		rc = finish(out, app, outcome, client_address, source);
 	free(outcome);
 	return rc;
@@ -270,7 +277,7 @@ int signup_request_verification(char **out, struct app *app, const char *slug,
 	const char *params[] = {slug,       req->account_number, req->invoice_number,
 	                        req->email, verify.token,        verify.hash};
 	if ((rc = random_hashed_token(&verify)) == CS_OK)
-		rc = db_query_text(&outcome, app->db, &request_stmt, params);
+		rc = db_query_text(&outcome, app->db, &request_stmt, DB_PARAMS(params));
 	throttle_finish(app->login_by_address, key, now,
 	                rc != CS_OK && guess_failed(rc) ? THROTTLE_FAILED : THROTTLE_NEUTRAL);
 	if (rc == CS_OK)
@@ -291,8 +298,8 @@ int signup_verify_email(struct signup_result *out, struct app *app, const char *
 	if (!signup_token_hash(hash, token))
 		return not_found("verification_token_not_found",
 		                 "This verification link is not valid.");
-	const char *params[] = {hash, full_name, NULL, password ? "true" : "false"};
-	if ((rc = run_step(&outcome, app, &verify_stmt, params, 2, password)) == CS_OK)
+	const char *params[] = {hash, full_name, password_hash_param, password ? "true" : "false"};
+	if ((rc = run_step(&outcome, app, &verify_stmt, DB_PARAMS(params), password)) == CS_OK)
 		rc = finish(out, app, outcome, client_address, "verification");
 	free(outcome);
 	return rc;

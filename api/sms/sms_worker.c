@@ -36,18 +36,18 @@ struct claimed_row {
 };
 
 /* One statement of the round whose answer is one text cell (db_loop_query_text). */
-static int query_text(char **out, struct sms_worker *w, const char *sql, int n,
-                      const char *const *params)
+static int query_text(char **out, struct sms_worker *w, const char *sql, const char *const *params,
+                      int nparams)
 {
-	return db_loop_query_text(out, w->conn, "SMS worker", sql, n, params);
+	return db_loop_query_text(out, w->conn, "SMS worker", sql, params, nparams);
 }
 
 /* Run an outcome function (its answer says whether the row was still this claim's). */
-static void record(struct sms_worker *w, const char *sql, int n, const char *const *params)
+static void record(struct sms_worker *w, const char *sql, const char *const *params, int nparams)
 {
 	char *answer = NULL;
 
-	if (query_text(&answer, w, sql, n, params) == CS_OK && answer && strcmp(answer, "t"))
+	if (query_text(&answer, w, sql, params, nparams) == CS_OK && answer && strcmp(answer, "t"))
 		LOG_WARN("SMS worker: text %s was claimed again before its outcome was recorded",
 		         params[0]);
 	free(answer);
@@ -63,7 +63,7 @@ static void mark_failed(struct sms_worker *w, const struct claimed_row *row, cha
 
 	snprintf(delay_s, sizeof(delay_s), "%d", delay);
 	phone_scrub(error);
-	record(w, "SELECT sms_outbox_mark_failed($1, $2, $3, $4)", 4, params);
+	record(w, "SELECT sms_outbox_mark_failed($1, $2, $3, $4)", DB_PARAMS(params));
 	if (give_up)
 		LOG_ERROR("SMS worker: text %s failed for good after %d attempt(s): %s", row->id,
 		          row->attempt, error);
@@ -89,12 +89,12 @@ static void deliver(struct sms_worker *w, const struct claimed_row *row, const j
 
 	if (rc != CS_OK && atomic_load(&w->stopping)) {
 		const char *params[] = {row->id, row->attempt_s};
-		record(w, "SELECT sms_outbox_release($1, $2)", 2, params);
+		record(w, "SELECT sms_outbox_release($1, $2)", DB_PARAMS(params));
 		return;
 	}
 	if (rc == CS_OK) {
 		const char *params[] = {row->id, row->attempt_s, ref};
-		record(w, "SELECT sms_outbox_mark_sent($1, $2, $3)", 3, params);
+		record(w, "SELECT sms_outbox_mark_sent($1, $2, $3)", DB_PARAMS(params));
 		phone_mask(masked, sizeof(masked), msg.to);
 		LOG_INFO("SMS worker: sent text %s to %s (attempt %d, %s)", row->id, masked,
 		         row->attempt, sms_transport_kind(w->transport));
@@ -110,7 +110,8 @@ static int send_row(struct sms_worker *w, const struct claimed_row *row)
 {
 	const char *params[] = {row->id, row->attempt_s};
 	char *prepared = NULL;
-	int rc = query_text(&prepared, w, "SELECT sms_outbox_prepare($1, $2)::text", 2, params);
+	int rc = query_text(&prepared, w, "SELECT sms_outbox_prepare($1, $2)::text",
+	                    DB_PARAMS(params));
 
 	if (rc != CS_OK || !prepared)
 		return rc; /* not this claim's any more, or the database failed */
@@ -139,7 +140,7 @@ static int take_row(struct sms_worker *w, struct db_loop *loop, const json_t *it
 	if (!db_loop_stopping(loop))
 		return send_row(w, &row);
 	const char *params[] = {row.id, row.attempt_s};
-	record(w, "SELECT sms_outbox_release($1, $2)", 2, params);
+	record(w, "SELECT sms_outbox_release($1, $2)", DB_PARAMS(params));
 	return CS_OK;
 }
 
@@ -151,7 +152,7 @@ static int run_batch(size_t *count, struct sms_worker *w, struct db_loop *loop)
 	json_t *list = NULL, *item;
 	size_t i;
 	int rc = db_loop_query_array(&list, w->conn, "SMS worker",
-	                             "SELECT sms_outbox_claim($1, $2)::text", 2, params);
+	                             "SELECT sms_outbox_claim($1, $2)::text", DB_PARAMS(params));
 
 	*count = rc == CS_OK ? json_array_size(list) : 0;
 	json_array_foreach(list, i, item)

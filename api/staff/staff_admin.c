@@ -4,27 +4,25 @@
 #include "db/query.h"
 
 static struct db_stmt list_stmt =
-        DB_STMT("staff_admin_list", "SELECT staff_users_list($1::uuid)::text", 1);
+        DB_STMT("staff_admin_list", "SELECT staff_users_list($1::uuid)::text");
 
-static struct db_stmt get_stmt = DB_STMT("staff_admin_get",
-                                         "SELECT staff_user_json(u)::text FROM staff_users u "
-                                         "WHERE u.tenant_id = $1::uuid AND u.id = $2::uuid",
-                                         2);
+static struct db_stmt get_stmt =
+        DB_STMT("staff_admin_get", "SELECT staff_user_json(u)::text FROM staff_users u "
+                                   "WHERE u.tenant_id = $1::uuid AND u.id = $2::uuid");
 
 static struct db_stmt create_stmt =
         DB_STMT("staff_admin_create",
                 "INSERT INTO staff_users (tenant_id, email, full_name, role, password_hash) "
-                "VALUES ($1::uuid, $2, $3, $4, $5) RETURNING staff_user_json(staff_users)::text",
-                5);
+                "VALUES ($1::uuid, $2, $3, $4, $5) RETURNING staff_user_json(staff_users)::text");
 
-static struct db_stmt set_disabled_stmt = DB_STMT(
-        "staff_admin_set_disabled",
-        "SELECT staff_user_set_disabled($1::uuid, $2::uuid, $3::uuid, $4::boolean)::text", 4);
+static struct db_stmt set_disabled_stmt =
+        DB_STMT("staff_admin_set_disabled",
+                "SELECT staff_user_set_disabled($1::uuid, $2::uuid, $3::uuid, $4::boolean)::text");
 
 int staff_admin_list(char **out, struct db_pool *db, const char *tenant_id)
 {
 	const char *params[] = {tenant_id};
-	int rc = db_query_text(out, db, &list_stmt, params);
+	int rc = db_query_text(out, db, &list_stmt, DB_PARAMS(params));
 
 	return rc == CS_OK && !*out ? CS_EINTERNAL : rc;
 }
@@ -33,7 +31,7 @@ int staff_admin_get(char **out, struct db_pool *db, const char *tenant_id, const
 {
 	const char *params[] = {tenant_id, id};
 
-	return db_query_found(out, db, &get_stmt, params, "staff user");
+	return db_query_found(out, db, &get_stmt, DB_PARAMS(params), "staff user");
 }
 
 int staff_admin_create(char **out, struct db_pool *db, const char *tenant_id,
@@ -47,7 +45,7 @@ int staff_admin_create(char **out, struct db_pool *db, const char *tenant_id,
 	if ((rc = password_hash(hash, in->password)) != CS_OK)
 		return rc;
 	const char *params[] = {tenant_id, in->email, in->full_name, in->role, hash};
-	rc = db_query_text(out, db, &create_stmt, params);
+	rc = db_query_text(out, db, &create_stmt, DB_PARAMS(params));
 	return rc == CS_OK && !*out ? CS_EINTERNAL : rc;
 }
 
@@ -55,7 +53,7 @@ int staff_admin_set_disabled(char **out, struct db_pool *db, const char *tenant_
                              const char *actor_id, const char *id, bool disabled)
 {
 	const char *params[] = {tenant_id, actor_id, id, disabled ? "true" : "false"};
-	int rc = db_query_text(out, db, &set_disabled_stmt, params);
+	int rc = db_query_text(out, db, &set_disabled_stmt, DB_PARAMS(params));
 
 	return rc == CS_OK && !*out ? CS_EINTERNAL : rc;
 }

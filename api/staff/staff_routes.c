@@ -23,37 +23,33 @@ static bool check_role(const json_t *v, const char **code, const char **message)
 }
 
 static const struct field_spec create_fields[] = {
-        {"email", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, field_check_email, NULL},
-        {"full_name", FIELD_STRING, FIELD_REQUIRED | FIELD_TRIM, 1, 200, 0, 0,
-         field_check_plain_line, NULL},
-        {"password", FIELD_STRING, FIELD_REQUIRED, VALIDATE_PASSWORD_MIN, VALIDATE_PASSWORD_MAX, 0,
-         0, NULL, NULL},
-        {"role", FIELD_STRING, 0, 0, 0, 0, 0, check_role, NULL},
-        {NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL},
+        FIELD_EMAIL("email", FIELD_REQUIRED),
+        FIELD_TEXT("full_name", FIELD_REQUIRED, 1, 200),
+        FIELD_OPAQUE("password", FIELD_REQUIRED, VALIDATE_PASSWORD_MIN, VALIDATE_PASSWORD_MAX),
+        FIELD_FORMAT("role", 0, check_role),
+        FIELDS_END,
 };
 
 /* An admin chooses the role on purpose: it decides who may manage staff and API keys. */
 static const struct field_spec admin_create_fields[] = {
-        {"email", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, field_check_email, NULL},
-        {"full_name", FIELD_STRING, FIELD_REQUIRED | FIELD_TRIM, 1, 200, 0, 0,
-         field_check_plain_line, NULL},
-        {"password", FIELD_STRING, FIELD_REQUIRED, VALIDATE_PASSWORD_MIN, VALIDATE_PASSWORD_MAX, 0,
-         0, NULL, NULL},
-        {"role", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, check_role, NULL},
-        {NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL},
+        FIELD_EMAIL("email", FIELD_REQUIRED),
+        FIELD_TEXT("full_name", FIELD_REQUIRED, 1, 200),
+        FIELD_OPAQUE("password", FIELD_REQUIRED, VALIDATE_PASSWORD_MIN, VALIDATE_PASSWORD_MAX),
+        FIELD_FORMAT("role", FIELD_REQUIRED, check_role),
+        FIELDS_END,
 };
 
 static const struct field_spec update_fields[] = {
-        {"disabled", FIELD_BOOL, FIELD_REQUIRED, 0, 0, 0, 0, NULL, NULL},
-        {NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL},
+        FIELD_BOOLEAN("disabled", FIELD_REQUIRED),
+        FIELDS_END,
 };
 
 static const struct field_spec login_fields[] = {
-        {"email", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, field_check_email, NULL},
+        FIELD_EMAIL("email", FIELD_REQUIRED),
         /* Only bounded: a login must not reveal the password rules, and argon2 input stays small.
          */
-        {"password", FIELD_STRING, FIELD_REQUIRED, 1, VALIDATE_PASSWORD_MAX, 0, 0, NULL, NULL},
-        {NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL},
+        FIELD_OPAQUE("password", FIELD_REQUIRED, 1, VALIDATE_PASSWORD_MAX),
+        FIELDS_END,
 };
 
 static int create_staff(struct http_ctx *ctx)

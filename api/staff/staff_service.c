@@ -9,6 +9,7 @@
 #include "core/jwt.h"
 #include "core/log.h"
 #include "core/password.h"
+#include "core/uuid.h"
 #include "core/validate.h"
 #include "db/query.h"
 #include "db/sql_instant.h"
@@ -22,35 +23,29 @@
 static struct db_stmt create_stmt =
         DB_STMT("staff_create",
                 "INSERT INTO staff_users (tenant_id, email, full_name, role, password_hash) "
-                "SELECT id, $2, $3, $4, $5 FROM tenants WHERE slug = $1 RETURNING " STAFF_JSON_SQL,
-                5);
+                "SELECT id, $2, $3, $4, $5 FROM tenants WHERE slug = $1 RETURNING " STAFF_JSON_SQL);
 
 static struct db_stmt lookup_stmt =
         DB_STMT("staff_login_lookup",
                 "SELECT t.id, t.slug, t.name, u.id, u.email, u.full_name, u.role, u.password_hash, "
                 "u.disabled_at IS NOT NULL FROM tenants t LEFT JOIN staff_users u "
-                "ON u.tenant_id = t.id AND u.email = $2 WHERE t.slug = $1",
-                2);
+                "ON u.tenant_id = t.id AND u.email = $2 WHERE t.slug = $1");
 
 static struct db_stmt open_session_stmt =
         DB_STMT("staff_open_session",
                 "INSERT INTO sessions (tenant_id, staff_user_id, expires_at, client_address) "
-                "VALUES ($1, $2, now() + make_interval(secs => $3::int), $4) RETURNING id",
-                4);
+                "VALUES ($1, $2, now() + make_interval(secs => $3::int), $4) RETURNING id");
 
 static struct db_stmt end_session_stmt =
-        DB_STMT("staff_end_session",
-                "UPDATE sessions SET revoked_at = now() WHERE id = $1::uuid "
-                "AND staff_user_id = $2::uuid AND revoked_at IS NULL",
-                2);
+        DB_STMT("staff_end_session", "UPDATE sessions SET revoked_at = now() WHERE id = $1::uuid "
+                                     "AND staff_user_id = $2::uuid AND revoked_at IS NULL");
 
 static struct db_stmt session_active_stmt = DB_STMT(
         "staff_session_active",
         "SELECT 1 FROM sessions s JOIN staff_users u ON u.id = s.staff_user_id "
         "AND u.tenant_id = s.tenant_id WHERE s.id = $1::uuid AND s.staff_user_id = $2::uuid "
         "AND s.tenant_id = $3::uuid AND s.revoked_at IS NULL AND s.expires_at > now() "
-        "AND u.disabled_at IS NULL",
-        3);
+        "AND u.disabled_at IS NULL");
 
 int staff_create(char **out, struct db_pool *db, const char *slug, const struct staff_new *in)
 {
@@ -66,7 +61,7 @@ int staff_create(char **out, struct db_pool *db, const char *slug, const struct 
 	const char *params[] = {slug, in->email, in->full_name, in->role, hash};
 	if ((rc = db_checkout(&conn, db)) != CS_OK)
 		return rc;
-	rc = db_exec(&res, conn, &create_stmt, params);
+	rc = db_exec(&res, conn, &create_stmt, DB_PARAMS(params));
 	db_release(conn);
 	if (rc != CS_OK)
 		return rc;
@@ -80,8 +75,8 @@ int staff_create(char **out, struct db_pool *db, const char *slug, const struct 
 
 /* The account row of a login attempt, copied out so the connection can go back before hashing. */
 struct login_row {
-	char tenant_id[37], tenant_slug[64], tenant_name[256];
-	char user_id[37], email[VALIDATE_EMAIL_MAX + 1], full_name[256], role[16];
+	char tenant_id[UUID_TEXT_SIZE], tenant_slug[64], tenant_name[256];
+	char user_id[UUID_TEXT_SIZE], email[VALIDATE_EMAIL_MAX + 1], full_name[256], role[16];
 	char password_hash[PASSWORD_HASH_SIZE];
 	bool user_found;
 	bool disabled; /* an admin disabled the user: login is refused once the password is right */
@@ -95,7 +90,7 @@ static int load_login_row(struct login_row *row, struct db_pool *db, const char 
 	int rc;
 
 	memset(row, 0, sizeof(*row));
-	if ((rc = db_query_result(&res, db, &lookup_stmt, params)) != CS_OK)
+	if ((rc = db_query_result(&res, db, &lookup_stmt, DB_PARAMS(params))) != CS_OK)
 		return rc;
 	if (PQntuples(res) == 0) {
 		PQclear(res);
@@ -117,8 +112,8 @@ static int load_login_row(struct login_row *row, struct db_pool *db, const char 
 	return CS_OK;
 }
 
-static int open_session(char session_id[37], struct db_pool *db, const struct login_row *row,
-                        const char *client_address)
+static int open_session(char session_id[UUID_TEXT_SIZE], struct db_pool *db,
+                        const struct login_row *row, const char *client_address)
 {
 	char ttl[16];
 	struct db_conn *conn = NULL;
@@ -129,10 +124,10 @@ static int open_session(char session_id[37], struct db_pool *db, const struct lo
 	const char *params[] = {row->tenant_id, row->user_id, ttl, client_address};
 	if ((rc = db_checkout(&conn, db)) != CS_OK)
 		return rc;
-	rc = db_exec(&res, conn, &open_session_stmt, params);
+	rc = db_exec(&res, conn, &open_session_stmt, DB_PARAMS(params));
 	db_release(conn);
 	if (rc == CS_OK)
-		snprintf(session_id, 37, "%s", PQgetvalue(res, 0, 0));
+		snprintf(session_id, UUID_TEXT_SIZE, "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return rc;
 }
@@ -213,7 +208,7 @@ int staff_session_active(bool *active, struct db_pool *db, const char *session_i
 	*active = false;
 	if ((rc = db_checkout(&conn, db)) != CS_OK)
 		return rc;
-	rc = db_exec(&res, conn, &session_active_stmt, params);
+	rc = db_exec(&res, conn, &session_active_stmt, DB_PARAMS(params));
 	db_release(conn);
 	if (rc == CS_EINVALID) /* ids that are not UUIDs: no such session */
 		return CS_OK;
@@ -227,7 +222,7 @@ int staff_session_end(struct db_pool *db, const char *session_id, const char *us
 {
 	const char *params[] = {session_id, user_id};
 	PGresult *res = NULL;
-	int rc = db_query_result(&res, db, &end_session_stmt, params);
+	int rc = db_query_result(&res, db, &end_session_stmt, DB_PARAMS(params));
 
 	PQclear(res);
 	/* This process forgets at once; others hear it through NOTIFY (0008, auth_revoked). */

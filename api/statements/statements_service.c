@@ -10,9 +10,8 @@
 #include "pdf/pdf_text.h"
 #include "statements/statements_render.h"
 
-static struct db_stmt statement_stmt =
-        DB_STMT("portal_statement",
-                "SELECT * FROM statement_rows($1, $2, $3::uuid, $4::date, $5::date)", 5);
+static struct db_stmt statement_stmt = DB_STMT(
+        "portal_statement", "SELECT * FROM statement_rows($1, $2, $3::uuid, $4::date, $5::date)");
 
 void statement_file_clear(struct statement_file *f)
 {
@@ -62,7 +61,7 @@ int statements_produce(struct statement_file *out, struct db_pool *db, const cha
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = db_query_result(&rows, db, &statement_stmt, params);
+	rc = db_query_result(&rows, db, &statement_stmt, DB_PARAMS(params));
 	if (rc != CS_OK)
 		return rc;
 	doc = PQntuples(rows) > 0 ? json_loads(PQgetvalue(rows, 0, 0), 0, NULL) : NULL;

@@ -64,62 +64,41 @@ static bool check_color(const json_t *v, const char **code, const char **message
 }
 
 static const struct field_spec contact_fields[] = {
-        {"phone", FIELD_STRING, FIELD_NULLABLE | FIELD_TRIM, 0, 40, 0, 0, field_check_plain_line,
-         NULL},
-        {"email", FIELD_STRING, FIELD_NULLABLE, 0, 0, 0, 0, field_check_email, NULL},
-        {"address", FIELD_STRING, FIELD_NULLABLE | FIELD_TRIM, 0, 500, 0, 0, field_check_plain_text,
-         NULL},
-        {"website", FIELD_STRING, FIELD_NULLABLE, 0, 0, 0, 0, field_check_http_url, NULL},
-        {NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL},
+        FIELD_TEXT("phone", FIELD_NULLABLE, 0, 40),
+        FIELD_EMAIL("email", FIELD_NULLABLE),
+        FIELD_TEXT_CHECKED("address", FIELD_NULLABLE, 0, 500, field_check_plain_text),
+        FIELD_URL("website", FIELD_NULLABLE),
+        FIELDS_END,
 };
 
-#define NAME_FIELD(flags)                                                                          \
-	{                                                                                          \
-		"name", FIELD_STRING, (flags) | FIELD_TRIM, 1, 200, 0, 0, field_check_plain_line,  \
-		        NULL                                                                       \
-	}
+#define NAME_FIELD(flags) FIELD_TEXT("name", (flags), 1, 200)
 #define COMMON_TENANT_FIELDS                                                                       \
-	{"time_zone", FIELD_STRING, 0, 0, 0, 0, 0, check_time_zone, NULL}, {"logo_url",            \
-	                                                                    FIELD_STRING,          \
-	                                                                    FIELD_NULLABLE,        \
-	                                                                    0,                     \
-	                                                                    0,                     \
-	                                                                    0,                     \
-	                                                                    0,                     \
-	                                                                    field_check_http_url,  \
-	                                                                    NULL},                 \
-	        {"brand_color", FIELD_STRING, FIELD_NULLABLE, 0, 0, 0, 0, check_color, NULL},      \
-	        {"contact", FIELD_OBJECT, FIELD_NULLABLE, 0, 0, 0, 0, NULL, contact_fields},       \
-	        {"self_signup_enabled", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL},                    \
-	{                                                                                          \
-		"show_pending_invoices", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL                     \
-	}
-#define END_FIELDS                                                                                 \
-	{                                                                                          \
-		NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL                                      \
-	}
+	FIELD_FORMAT("time_zone", 0, check_time_zone), FIELD_URL("logo_url", FIELD_NULLABLE),      \
+	        FIELD_FORMAT("brand_color", FIELD_NULLABLE, check_color),                          \
+	        FIELD_OBJECT_OF("contact", FIELD_NULLABLE, contact_fields),                        \
+	        FIELD_BOOLEAN("self_signup_enabled", 0), FIELD_BOOLEAN("show_pending_invoices", 0)
 
 static const struct field_spec create_fields[] = {
-        {"slug", FIELD_STRING, FIELD_REQUIRED, 0, 0, 0, 0, check_slug, NULL},
+        FIELD_FORMAT("slug", FIELD_REQUIRED, check_slug),
         NAME_FIELD(FIELD_REQUIRED),
-        {"currency", FIELD_STRING, 0, 0, 0, 0, 0, check_currency, NULL},
-        {"portal_enabled", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL},
+        FIELD_FORMAT("currency", 0, check_currency),
+        FIELD_BOOLEAN("portal_enabled", 0),
         COMMON_TENANT_FIELDS,
-        END_FIELDS,
+        FIELDS_END,
 };
 
 static const struct field_spec update_fields[] = {
         NAME_FIELD(0),
-        {"currency", FIELD_STRING, 0, 0, 0, 0, 0, check_currency, NULL},
-        {"portal_enabled", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL},
+        FIELD_FORMAT("currency", 0, check_currency),
+        FIELD_BOOLEAN("portal_enabled", 0),
         COMMON_TENANT_FIELDS,
-        END_FIELDS,
+        FIELDS_END,
 };
 
 const struct field_spec tenants_settings_fields[] = {
         NAME_FIELD(0),
         COMMON_TENANT_FIELDS,
-        END_FIELDS,
+        FIELDS_END,
 };
 
 static int create_tenant(struct http_ctx *ctx)

@@ -20,27 +20,24 @@ static struct db_stmt create_stmt =
                 "p->'contact'->>'website', coalesce((p->>'portal_enabled')::boolean, false), "
                 "coalesce((p->>'self_signup_enabled')::boolean, true), "
                 "coalesce((p->>'show_pending_invoices')::boolean, false) "
-                "FROM (SELECT $1::jsonb AS p) AS input RETURNING " TENANT_JSON_SQL,
-                1);
+                "FROM (SELECT $1::jsonb AS p) AS input RETURNING " TENANT_JSON_SQL);
 
 static struct db_stmt update_stmt =
         DB_STMT("tenants_update",
                 "UPDATE tenants SET " TENANT_PATCH_SET_SQL " FROM (SELECT $2::jsonb AS p) AS input "
-                "WHERE slug = $1 RETURNING " TENANT_JSON_SQL,
-                2);
+                "WHERE slug = $1 RETURNING " TENANT_JSON_SQL);
 
 /* The SQL measured by scripts/bench against pgbench (db/bench/branding.sql is its copy). */
-static struct db_stmt branding_stmt = DB_STMT(
-        "tenants_branding", "SELECT " TENANT_BRANDING_JSON_SQL " FROM tenants WHERE slug = $1", 1);
+static struct db_stmt branding_stmt = DB_STMT("tenants_branding", "SELECT " TENANT_BRANDING_JSON_SQL
+                                                                  " FROM tenants WHERE slug = $1");
 
-static struct db_stmt settings_stmt = DB_STMT(
-        "tenants_settings", "SELECT " TENANT_SETTINGS_JSON_SQL " FROM tenants WHERE id = $1", 1);
+static struct db_stmt settings_stmt = DB_STMT("tenants_settings", "SELECT " TENANT_SETTINGS_JSON_SQL
+                                                                  " FROM tenants WHERE id = $1");
 
 static struct db_stmt update_settings_stmt =
         DB_STMT("tenants_update_settings",
                 "UPDATE tenants SET " TENANT_PATCH_SET_SQL " FROM (SELECT $2::jsonb AS p) AS input "
-                "WHERE id = $1 RETURNING " TENANT_SETTINGS_JSON_SQL,
-                2);
+                "WHERE id = $1 RETURNING " TENANT_SETTINGS_JSON_SQL);
 
 int tenants_not_found(const char *slug)
 {
@@ -48,22 +45,18 @@ int tenants_not_found(const char *slug)
 	                    slug);
 }
 
-/* Serialise `input` and run `stmt` with it as the last parameter. */
+/* Run `stmt` with `input` serialised as its last parameter (after `key` when there is one). */
 static int write_json(char **out, struct db_pool *db, struct db_stmt *stmt, const char *key,
                       const json_t *input)
 {
-	char *text = json_dumps(input, JSON_COMPACT);
-	int rc;
+	const char *with_key[] = {key, DB_JSON};
+	const char *alone[] = {DB_JSON};
 
 	/* Any tenant write may change a branding: drop the cache (writes are rare). */
 	branding_cache_clear();
-	if (!text)
-		return CS_ENOMEM;
-	const char *with_key[] = {key, text};
-	const char *alone[] = {text};
-	rc = db_query_text(out, db, stmt, key ? with_key : alone);
-	free(text);
-	return rc;
+	if (key)
+		return db_query_text_json(out, db, stmt, DB_PARAMS(with_key), input);
+	return db_query_text_json(out, db, stmt, DB_PARAMS(alone), input);
 }
 
 int tenants_create(char **out, struct db_pool *db, const json_t *input)
@@ -116,7 +109,7 @@ int tenants_branding(char **out, struct db_pool *db, const char *slug)
 		return tenants_not_found(slug);
 	if ((*out = branding_cache_get(slug, time(NULL))))
 		return CS_OK;
-	rc = db_query_text(out, db, &branding_stmt, params);
+	rc = db_query_text(out, db, &branding_stmt, DB_PARAMS(params));
 	if (rc == CS_OK && *out)
 		rc = tenants_login_methods_apply(out, NULL);
 	if (rc == CS_OK && *out)
@@ -127,7 +120,7 @@ int tenants_branding(char **out, struct db_pool *db, const char *slug)
 int tenants_settings(char **out, struct db_pool *db, const char *tenant_id)
 {
 	const char *params[] = {tenant_id};
-	int rc = db_query_text(out, db, &settings_stmt, params);
+	int rc = db_query_text(out, db, &settings_stmt, DB_PARAMS(params));
 
 	return rc == CS_OK && !*out ? cs_error_set(CS_ENOTFOUND, "not_found", "No such hauler.")
 	                            : rc;

@@ -9,17 +9,18 @@
 #include "http/fields.h"
 
 static const struct field_spec contact[] = {
-        {"email", FIELD_STRING, FIELD_NULLABLE, 0, 0, 0, 0, field_check_email, NULL},
-        {NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL},
+        FIELD_EMAIL("email", FIELD_NULLABLE),
+        FIELDS_END,
 };
 
 static const struct field_spec spec[] = {
-        {"name", FIELD_STRING, FIELD_REQUIRED | FIELD_TRIM, 1, 5, 0, 0, NULL, NULL},
-        {"count", FIELD_INTEGER, 0, 0, 0, 1, 10, NULL, NULL},
-        {"enabled", FIELD_BOOL, 0, 0, 0, 0, 0, NULL, NULL},
-        {"contact", FIELD_OBJECT, FIELD_NULLABLE, 0, 0, 0, 0, NULL, contact},
-        {"ids", FIELD_ARRAY, 0, 1, 3, 0, 0, field_check_uuid, NULL},
-        {NULL, FIELD_STRING, 0, 0, 0, 0, 0, NULL, NULL},
+        FIELD_TEXT_CHECKED("name", FIELD_REQUIRED, 1, 5, NULL),
+        /* No constructor for a plain integer range: the server only takes cents. */
+        {.name = "count", .type = FIELD_INTEGER, .min = 1, .max = 10},
+        FIELD_BOOLEAN("enabled", 0),
+        FIELD_OBJECT_OF("contact", FIELD_NULLABLE, contact),
+        FIELD_STRINGS("ids", 0, 1, 3, field_check_uuid),
+        FIELDS_END,
 };
 
 static json_t *errors_of(const char *body)
@@ -123,6 +124,31 @@ static void normalised_in_place(void **state)
 	json_decref(obj);
 }
 
+/* The constructors fill the members the validator reads, and leave every other one zero. */
+static void constructors_fill_their_members(void **state)
+{
+	static const struct field_spec text = FIELD_TEXT("t", FIELD_NULLABLE, 1, 40);
+	static const struct field_spec cents = FIELD_CENTS("c", FIELD_REQUIRED, 1);
+	static const struct field_spec uuid = FIELD_UUID("u", 0);
+	static const struct field_spec end = FIELDS_END;
+
+	(void)state;
+	assert_int_equal(text.type, FIELD_STRING);
+	assert_int_equal(text.flags, FIELD_NULLABLE | FIELD_TRIM);
+	assert_int_equal(text.min_len, 1);
+	assert_int_equal(text.max_len, 40);
+	assert_ptr_equal(text.check, field_check_plain_line);
+	assert_int_equal(cents.type, FIELD_INTEGER);
+	assert_int_equal(cents.min, 1);
+	assert_int_equal(cents.max, FIELD_CENTS_MAX);
+	assert_null(cents.check);
+	assert_int_equal(uuid.flags, 0);
+	assert_int_equal(uuid.max_len, 0);
+	assert_ptr_equal(uuid.check, field_check_uuid);
+	assert_null(uuid.children);
+	assert_null(end.name);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +157,7 @@ int main(void)
 	        cmocka_unit_test(lengths_ranges_and_nulls),
 	        cmocka_unit_test(arrays_of_strings),
 	        cmocka_unit_test(normalised_in_place),
+	        cmocka_unit_test(constructors_fill_their_members),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
