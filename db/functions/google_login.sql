@@ -5,20 +5,6 @@
 CREATE OR REPLACE FUNCTION google_login_lifetime() RETURNS interval
 LANGUAGE sql IMMUTABLE AS $$ SELECT interval '10 minutes' $$;
 
-CREATE OR REPLACE FUNCTION google_login_tenant(p_slug text) RETURNS uuid
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-  v_tenant uuid;
-BEGIN
-  SELECT id INTO v_tenant FROM tenants WHERE slug = p_slug;
-  IF NOT FOUND THEN
-    PERFORM cs_raise('404', 'tenant_not_found', format('There is no hauler named ''%s''.',
-                                                       left(p_slug, 63)));
-  END IF;
-  PERFORM portal_require_enabled(v_tenant);
-  RETURN v_tenant;
-END $$;
-
 -- Record a sign-in attempt of tenant p_slug, through an invitation or a pay link (their token
 -- hashes) or neither. Both are checked now, so a dead link fails before the person visits Google.
 -- Returns {login_hint}: the invited address, to preselect the right Google account.
@@ -28,7 +14,7 @@ CREATE OR REPLACE FUNCTION google_login_start(p_slug text, p_state_hash text, p_
                                               p_pay_link_hash text) RETURNS json
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_tenant uuid := google_login_tenant(p_slug);
+  v_tenant uuid := portal_tenant_of_slug(p_slug);
   i invitations;
   t portal_tokens;
 BEGIN
@@ -55,7 +41,7 @@ END $$;
 CREATE OR REPLACE FUNCTION google_login_claim(p_slug text, p_state_hash text) RETURNS json
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_tenant uuid := google_login_tenant(p_slug);
+  v_tenant uuid := portal_tenant_of_slug(p_slug);
   l oidc_logins;
 BEGIN
   SELECT * INTO l FROM oidc_logins

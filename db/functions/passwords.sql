@@ -30,14 +30,8 @@ END $$;
 CREATE OR REPLACE FUNCTION passwords_forgot(p_slug text, p_email text, p_token text, p_hash text)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
-  v_tenant uuid;
+  v_tenant uuid := portal_tenant_of_slug(p_slug);
 BEGIN
-  SELECT id INTO v_tenant FROM tenants WHERE slug = p_slug;
-  IF NOT FOUND THEN
-    PERFORM cs_raise('404', 'tenant_not_found', format('There is no hauler named ''%s''.',
-                                                       left(p_slug, 63)));
-  END IF;
-  PERFORM portal_require_enabled(v_tenant);
   INSERT INTO password_reset_requests (tenant_id, email, token, token_hash)
   VALUES (v_tenant, p_email, p_token, p_hash);
   PERFORM pg_notify('curbside_outbox', '');

@@ -295,11 +295,7 @@ DECLARE
   j jobs;
 BEGIN
   IF v_tenant IS NULL THEN
-    SELECT id INTO v_tenant FROM tenants WHERE slug = p_slug;
-    IF NOT FOUND THEN
-      PERFORM cs_raise('404', 'tenant_not_found', format('There is no hauler named ''%s''.',
-                                                         left(p_slug, 63)));
-    END IF;
+    v_tenant := tenant_id_of_slug(p_slug);
   END IF;
   BEGIN
     INSERT INTO jobs (tenant_id, kind, created_by) VALUES (v_tenant, 'bulk_invitation', p_created_by)

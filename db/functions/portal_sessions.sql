@@ -71,6 +71,30 @@ BEGIN
   END IF;
 END $$;
 
+-- The tenant named p_slug; raises 404 tenant_not_found when there is none.
+CREATE OR REPLACE FUNCTION tenant_id_of_slug(p_slug text) RETURNS uuid
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_tenant uuid;
+BEGIN
+  SELECT id INTO v_tenant FROM tenants WHERE slug = p_slug;
+  IF NOT FOUND THEN
+    PERFORM cs_raise('404', 'tenant_not_found', format('There is no hauler named ''%s''.',
+                                                       left(p_slug, 63)));
+  END IF;
+  RETURN v_tenant;
+END $$;
+
+-- The tenant named p_slug when its portal is on: 404 tenant_not_found, 403 portal_disabled.
+CREATE OR REPLACE FUNCTION portal_tenant_of_slug(p_slug text) RETURNS uuid
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_tenant uuid := tenant_id_of_slug(p_slug);
+BEGIN
+  PERFORM portal_require_enabled(v_tenant);
+  RETURN v_tenant;
+END $$;
+
 -- Raise 403 account_portal_disabled when staff switched the customer's portal access off (only
 -- they can undo it: no sign-up path may switch it back on).
 CREATE OR REPLACE FUNCTION portal_customer_must_be_open(c customers) RETURNS void

@@ -228,12 +228,7 @@ DECLARE
   t tenants;
   c customers;
 BEGIN
-  SELECT * INTO t FROM tenants WHERE slug = p_slug;
-  IF NOT FOUND THEN
-    PERFORM cs_raise('404', 'tenant_not_found', format('There is no hauler named ''%s''.',
-                                                       left(p_slug, 63)));
-  END IF;
-  PERFORM portal_require_enabled(t.id);
+  SELECT * INTO t FROM tenants WHERE id = portal_tenant_of_slug(p_slug);
   IF NOT t.self_signup_enabled THEN
     PERFORM cs_raise('403', 'self_signup_disabled',
       'Sign-up is by invitation only. Please contact us to get access.');
