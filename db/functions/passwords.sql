@@ -37,6 +37,22 @@ BEGIN
   PERFORM pg_notify('curbside_outbox', '');
 END $$;
 
+-- Raise the problem of reset link t, a row read by its hash (all NULL when there was none): 404
+-- unknown or used, 403 portal off, 410 expired.
+CREATE OR REPLACE FUNCTION passwords_reset_refuse_unusable(t portal_tokens) RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  IF t.id IS NULL OR t.used_at IS NOT NULL THEN
+    PERFORM cs_raise('404', 'reset_token_not_found',
+      'This password reset link is not valid (it may have been used already).');
+  END IF;
+  PERFORM portal_require_enabled(t.tenant_id);
+  IF t.expires_at <= now() THEN
+    PERFORM cs_raise('410', 'reset_token_expired',
+      'This password reset link has expired. Please ask for a new one.');
+  END IF;
+END $$;
+
 -- Set a new password from a reset link: the link (and every other unspent reset link of the
 -- user) is spent and every session of the user ends in the same transaction.
 CREATE OR REPLACE FUNCTION passwords_reset(p_hash text, p_password_hash text) RETURNS void
@@ -46,15 +62,7 @@ DECLARE
 BEGIN
   SELECT * INTO t FROM portal_tokens WHERE token_hash = p_hash AND kind = 'password_reset'
   FOR UPDATE;
-  IF NOT FOUND OR t.used_at IS NOT NULL THEN
-    PERFORM cs_raise('404', 'reset_token_not_found',
-      'This password reset link is not valid (it may have been used already).');
-  END IF;
-  PERFORM portal_require_enabled(t.tenant_id);
-  IF t.expires_at <= now() THEN
-    PERFORM cs_raise('410', 'reset_token_expired',
-      'This password reset link has expired. Please ask for a new one.');
-  END IF;
+  PERFORM passwords_reset_refuse_unusable(t);
   UPDATE portal_users SET password_hash = p_password_hash, login_method = 'password'
   WHERE tenant_id = t.tenant_id AND id = t.user_id;
   UPDATE portal_tokens SET used_at = now()
@@ -114,15 +122,7 @@ DECLARE
   t portal_tokens;
 BEGIN
   SELECT * INTO t FROM portal_tokens WHERE token_hash = p_hash AND kind = 'password_reset';
-  IF NOT FOUND OR t.used_at IS NOT NULL THEN
-    PERFORM cs_raise('404', 'reset_token_not_found',
-      'This password reset link is not valid (it may have been used already).');
-  END IF;
-  PERFORM portal_require_enabled(t.tenant_id);
-  IF t.expires_at <= now() THEN
-    PERFORM cs_raise('410', 'reset_token_expired',
-      'This password reset link has expired. Please ask for a new one.');
-  END IF;
+  PERFORM passwords_reset_refuse_unusable(t);
 END $$;
 
 -- The mail worker's half: handle up to `p_limit` requests, oldest first. A request for a login of
