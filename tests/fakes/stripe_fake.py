@@ -26,8 +26,8 @@ Control endpoints (for tests; no auth):
                           card_declined), time out (the request is processed, then the answer
                           waits `seconds`), are held (processed, then the answer waits for
                           /_control/release: no clock involved), or answer 500 without doing
-                          anything; "count": 0 forgets the modes not used yet
-  POST /_control/release  answer every held request now
+                          anything
+  POST /_control/release  answer every held request now, and forget the holds not used yet
   GET  /_control/charges  {"by_key": {idempotency key: payment intents created}, "total": n}
   GET  /_control/requests the /v1 requests received: [{method, path, idempotency_key, form}]
   POST /_control/settle   {"id": "pi_..."} or {} for every processing intent
@@ -272,8 +272,6 @@ class Handler(BaseHTTPRequestHandler):
         doc = json.loads(raw) if raw.strip() else {}
         with STATE.lock:
             if method == "POST" and self.path == "/_control/next":
-                if int(doc.get("count", 1)) == 0:
-                    STATE.switches = []
                 for _ in range(int(doc.get("count", 1))):
                     STATE.switches.append(doc)
                 return self.answer(200, {"pending": len(STATE.switches)})
@@ -289,6 +287,7 @@ class Handler(BaseHTTPRequestHandler):
             if method == "POST" and self.path == "/_control/release":
                 STATE.held.set()
                 STATE.held = threading.Event()
+                STATE.switches = [m for m in STATE.switches if m["mode"] != "hold"]
                 return self.answer(200, {})
             if method == "POST" and self.path == "/_control/reset":
                 STATE.reset()
