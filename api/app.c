@@ -158,8 +158,13 @@ static struct http_env http_env_of(struct app *app)
 	        .max_body_bytes = cfg->max_body_bytes,
 	        .access_log = cfg->access_log,
 	        .db_connections = cfg->db_pool,
-	        .listen = {cfg->listen_host, cfg->listen_port, cfg->threads, cfg->max_connections,
-	                   cfg->idle_timeout},
+	        .listen = {.host = cfg->listen_host,
+	                   .port = cfg->listen_port,
+	                   .max_connections = cfg->max_connections,
+	                   .max_connections_per_address = cfg->max_connections_per_address,
+	                   .idle_timeout = cfg->idle_timeout,
+	                   .read_timeout = cfg->read_timeout,
+	                   .shutdown_seconds = cfg->shutdown_seconds},
 	};
 }
 

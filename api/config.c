@@ -38,10 +38,8 @@ static const struct config_var config_vars[] = {
          "address:port to bind (IPv4, or [IPv6]:port)"},
         {"CURBSIDE_DATABASE_URL", KIND_STRING, "postgresql:///curbside", AT(database_url), 0, 0,
          "libpq connection URI"},
-        {"CURBSIDE_THREADS", KIND_INT, NULL, AT(threads), 1, 256,
-         "HTTP worker threads (default: 4 x cores)"},
         {"CURBSIDE_DB_POOL", KIND_INT, NULL, AT(db_pool), 1, 256,
-         "database connections (default: the thread count)"},
+         "database connections (default: 4 x cores, at most 128)"},
         {"CURBSIDE_DB_TIMEOUT_MS", KIND_INT, "2000", AT(db_timeout_ms), 1, 60000,
          "wait for a free connection before answering 503"},
         {"CURBSIDE_JWT_SECRET", KIND_STRING, CONFIG_DEV_JWT_SECRET, AT(jwt_secret), 0, 0,
@@ -57,7 +55,15 @@ static const struct config_var config_vars[] = {
         {"CURBSIDE_IDLE_TIMEOUT", KIND_INT, "30", AT(idle_timeout), 1, 3600,
          "seconds before an idle connection is closed"},
         {"CURBSIDE_MAX_CONNECTIONS", KIND_INT, "1024", AT(max_connections), 1, 65536,
-         "simultaneous connections accepted"},
+         "simultaneous connections accepted (each has its own thread)"},
+        {"CURBSIDE_MAX_CONNECTIONS_PER_ADDRESS", KIND_INT, "256", AT(max_connections_per_address),
+         0, 65536,
+         "simultaneous connections from one client address (0: no limit; behind a load balancer, "
+         "its address)"},
+        {"CURBSIDE_REQUEST_READ_TIMEOUT", KIND_INT, "30", AT(read_timeout), 1, 3600,
+         "seconds a request's headers and body may take to arrive; later answers 408"},
+        {"CURBSIDE_SHUTDOWN_SECONDS", KIND_INT, "10", AT(shutdown_seconds), 1, 3600,
+         "on SIGTERM, how long requests in flight may finish before they are cancelled (503)"},
         {"CURBSIDE_MIGRATE_ON_START", KIND_BOOL, "false", AT(migrate_on_start), 0, 0,
          "serve applies pending migrations before listening"},
         {"CURBSIDE_LOG_LEVEL", KIND_STRING, "info", AT(log_level), 0, 0,
@@ -431,12 +437,10 @@ static int check_consistency(const struct config *cfg, FILE *err)
 
 static void apply_derived_defaults(struct config *cfg)
 {
-	if (cfg->threads == 0) {
+	if (cfg->db_pool == 0) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
-		cfg->threads = (int)(cores > 0 ? (cores > 32 ? 128 : cores * 4) : 8);
+		cfg->db_pool = (int)(cores > 0 ? (cores > 32 ? 128 : cores * 4) : 8);
 	}
-	if (cfg->db_pool == 0)
-		cfg->db_pool = cfg->threads;
 	/* Production texts customers only through an SMS API, or into files on purpose. */
 	cfg->sms_enabled = *cfg->sms_url || !cfg->production ||
 	                   (getenv("CURBSIDE_SMS_DIR") && *getenv("CURBSIDE_SMS_DIR"));
@@ -459,6 +463,10 @@ int config_load(struct config *cfg, FILE *err)
 			bad = 1;
 		}
 	}
+	/* Removed when each connection got its own thread; a deployment may still set it. */
+	if (getenv("CURBSIDE_THREADS"))
+		fprintf(err, "CURBSIDE_THREADS is no longer used (one thread per connection, up to "
+		             "CURBSIDE_MAX_CONNECTIONS)\n");
 	if (!bad) {
 		apply_derived_defaults(cfg);
 		bad = check_consistency(cfg, err) | check_production(cfg, err);

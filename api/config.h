@@ -25,7 +25,6 @@ struct config {
 	char *listen_host; /* numeric address, IPv4 or IPv6 */
 	int listen_port;
 	char *database_url;
-	int threads;
 	int db_pool;
 	int db_timeout_ms;
 	char *jwt_secret;
@@ -35,6 +34,9 @@ struct config {
 	long max_body_bytes;
 	int idle_timeout;
 	int max_connections;
+	int max_connections_per_address;
+	int read_timeout;
+	int shutdown_seconds;
 	bool migrate_on_start;
 	char *log_level;
 	bool access_log;

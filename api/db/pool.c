@@ -13,6 +13,7 @@
 struct db_conn {
 	struct db_pool *pool;
 	PGconn *pg;
+	PGcancel *cancel; /* for db_pool_abandon; changed under the pool's lock */
 	bool busy;
 	unsigned char prepared[DB_MAX_STMTS];
 };
@@ -34,6 +35,8 @@ struct db_pool {
 	 * let late arrivals barge and gave p99 waits ten times the median). */
 	struct pool_waiter *head, *tail;
 	int in_use, waiting;
+	bool abandoned;   /* db_pool_abandon was called: no more waiting, no more statements */
+	bool unreachable; /* the last attempt to connect failed */
 	atomic_ulong timeouts, reconnects, retries;
 	struct db_conn *conns;
 };
@@ -71,6 +74,23 @@ static int stmt_nparams(struct db_stmt *stmt)
 	return n;
 }
 
+static bool pool_abandoned(struct db_pool *pool)
+{
+	pthread_mutex_lock(&pool->lock);
+	bool abandoned = pool->abandoned;
+	pthread_mutex_unlock(&pool->lock);
+	return abandoned;
+}
+
+/* The answer to work asked of a pool the server gave up on while stopping. */
+static int refuse_abandoned(void)
+{
+	cs_error_set(CS_EUNAVAILABLE, "server_stopping",
+	             "The server is stopping. Please retry; another instance will answer.");
+	cs_error_set_retry_after(DB_RETRY_AFTER_SECONDS);
+	return CS_EUNAVAILABLE;
+}
+
 int db_pool_open(struct db_pool **out, const char *url, int size, int timeout_ms)
 {
 	struct db_pool *pool = calloc(1, sizeof(*pool));
@@ -99,9 +119,11 @@ void db_pool_close(struct db_pool *pool)
 {
 	if (!pool)
 		return;
-	for (int i = 0; i < pool->size; i++)
+	for (int i = 0; i < pool->size; i++) {
+		PQfreeCancel(pool->conns[i].cancel);
 		if (pool->conns[i].pg)
 			PQfinish(pool->conns[i].pg);
+	}
 	pthread_mutex_destroy(&pool->lock);
 	free(pool->conns);
 	free(pool->url);
@@ -165,7 +187,7 @@ static struct db_conn *wait_for_slot(struct db_pool *pool)
 		pool->head = &w;
 	pool->tail = &w;
 	pool->waiting++;
-	while (!w.conn)
+	while (!w.conn && !pool->abandoned)
 		if (pthread_cond_timedwait(&w.handed, &pool->lock, &deadline) == ETIMEDOUT)
 			break;
 	if (!w.conn)
@@ -175,12 +197,15 @@ static struct db_conn *wait_for_slot(struct db_pool *pool)
 	return w.conn;
 }
 
-/* Take a slot: a free one when nobody is queued, else wait in line. NULL on timeout. */
+/* Take a slot: a free one when nobody is queued, else wait in line. NULL on timeout, or at once
+ * when none is free after db_pool_abandon. */
 static struct db_conn *take_slot(struct db_pool *pool)
 {
 	pthread_mutex_lock(&pool->lock);
-	struct db_conn *conn = pool->head ? NULL : free_slot(pool);
-	if (!conn)
+	/* Once abandoned, nobody waits: a free connection still serves the cleanup of a request
+	 * that was given up (releasing its idempotency claim, say). */
+	struct db_conn *conn = pool->head && !pool->abandoned ? NULL : free_slot(pool);
+	if (!conn && !pool->abandoned)
 		conn = wait_for_slot(pool);
 	pthread_mutex_unlock(&pool->lock);
 	return conn;
@@ -206,8 +231,26 @@ static void give_slot(struct db_conn *conn)
 	pthread_mutex_unlock(&pool->lock);
 }
 
+/* Record whether connecting worked, and the link's cancel handle, for the other threads. */
+static void note_link(struct db_conn *conn, PGcancel *cancel, bool reachable)
+{
+	struct db_pool *pool = conn->pool;
+
+	pthread_mutex_lock(&pool->lock);
+	PQfreeCancel(conn->cancel);
+	conn->cancel = cancel;
+	pool->unreachable = !reachable;
+	pthread_mutex_unlock(&pool->lock);
+}
+
 static void drop_link(struct db_conn *conn)
 {
+	if (conn->cancel) {
+		pthread_mutex_lock(&conn->pool->lock);
+		PQfreeCancel(conn->cancel);
+		conn->cancel = NULL;
+		pthread_mutex_unlock(&conn->pool->lock);
+	}
 	if (conn->pg)
 		PQfinish(conn->pg);
 	conn->pg = NULL;
@@ -233,8 +276,10 @@ static int ensure_link(struct db_conn *conn)
 		LOG_WARN("database connection failed: %s",
 		         conn->pg ? PQerrorMessage(conn->pg) : "out of memory");
 		drop_link(conn);
+		note_link(conn, NULL, false);
 		return CS_EUNAVAILABLE;
 	}
+	note_link(conn, PQgetCancel(conn->pg), true);
 	atomic_fetch_add(&conn->pool->reconnects, 1);
 	return CS_OK;
 }
@@ -244,6 +289,8 @@ int db_checkout(struct db_conn **out, struct db_pool *pool)
 	struct db_conn *conn = take_slot(pool);
 
 	*out = NULL;
+	if (!conn && pool->abandoned)
+		return refuse_abandoned();
 	if (!conn) {
 		atomic_fetch_add(&pool->timeouts, 1);
 		cs_error_set(CS_EUNAVAILABLE, "database_unavailable",
@@ -289,6 +336,9 @@ static void remember_failure(const PGresult *res)
 static int failure_status(struct db_conn *conn, const PGresult *res, const char *what)
 {
 	remember_failure(res);
+	/* Cancelled by db_pool_abandon: the server is stopping (57014: query_canceled). */
+	if (!strcmp(last_failure.sqlstate, "57014") && pool_abandoned(conn->pool))
+		return refuse_abandoned();
 	if (PQstatus(conn->pg) != CONNECTION_OK) {
 		LOG_WARN("database connection lost during %s", what);
 		cs_error_set(CS_EUNAVAILABLE, "database_unavailable",
@@ -482,6 +532,40 @@ void db_pool_stats(struct db_pool *pool, struct db_pool_stats *out)
 	out->timeouts = atomic_load(&pool->timeouts);
 	out->reconnects = atomic_load(&pool->reconnects);
 	out->retries = atomic_load(&pool->retries);
+}
+
+bool db_pool_ready(struct db_pool *pool)
+{
+	static struct db_stmt ping = DB_STMT("pool_ready", "SELECT 1");
+
+	pthread_mutex_lock(&pool->lock);
+	struct db_conn *conn = pool->head || pool->abandoned ? NULL : free_slot(pool);
+	bool reachable = !pool->unreachable && !pool->abandoned;
+	pthread_mutex_unlock(&pool->lock);
+	if (!conn)
+		return reachable;
+	bool ok = ensure_link(conn) == CS_OK && db_run(conn, &ping, DB_NO_PARAMS) == CS_OK;
+	db_release(conn);
+	return ok;
+}
+
+void db_pool_abandon(struct db_pool *pool)
+{
+	char why[256];
+	int cancelled = 0;
+
+	pthread_mutex_lock(&pool->lock);
+	pool->abandoned = true;
+	for (int i = 0; i < pool->size; i++) {
+		struct db_conn *c = &pool->conns[i];
+		if (c->busy && c->cancel && PQcancel(c->cancel, why, sizeof(why)))
+			cancelled++;
+	}
+	for (struct pool_waiter *w = pool->head; w; w = w->next)
+		pthread_cond_signal(&w->handed);
+	pthread_mutex_unlock(&pool->lock);
+	if (cancelled)
+		LOG_WARN("cancelled %d running statement(s) to stop", cancelled);
 }
 
 bool db_pool_ping(struct db_pool *pool)

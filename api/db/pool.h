@@ -115,4 +115,19 @@ void db_pool_stats(struct db_pool *pool, struct db_pool_stats *out);
 /* True when a connection can be checked out and answers `SELECT 1`. */
 bool db_pool_ping(struct db_pool *pool);
 
+/*
+ * Readiness without waiting: a free connection answers `SELECT 1`; when every connection is busy,
+ * whether the last attempt to connect worked (busy connections are not a broken database).
+ */
+bool db_pool_ready(struct db_pool *pool);
+
+/*
+ * Give up on the work in progress, at the end of a bounded shutdown: cancel every running
+ * statement (PQcancel), wake every thread waiting for a connection, and from then on let nobody
+ * wait for one (a free connection is still handed out, for the cleanup of the work given up).
+ * What was cancelled or refused fails with CS_EUNAVAILABLE, problem `server_stopping` (503). Open
+ * transactions are rolled back when their connection is released.
+ */
+void db_pool_abandon(struct db_pool *pool);
+
 #endif

@@ -20,9 +20,11 @@ struct app;
 struct http_listen {
 	const char *host; /* numeric address, IPv4 or IPv6 */
 	int port;
-	int threads;         /* epoll thread pool */
-	int max_connections; /* simultaneous connections */
-	int idle_timeout;    /* seconds before an idle connection is closed */
+	int max_connections;             /* simultaneous connections, one thread each */
+	int max_connections_per_address; /* of them from one client address (0: no limit) */
+	int idle_timeout;                /* seconds before an idle connection is closed */
+	int read_timeout;     /* seconds a request's headers and body may take to arrive */
+	int shutdown_seconds; /* the drain deadline of a graceful stop */
 };
 
 struct http_env {

@@ -10,9 +10,11 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "http/metrics.h"
+#include "http/read_deadline.h"
 #include "http/reply.h"
 
 static atomic_int inflight;
+static atomic_bool draining;
 
 static void request_state_free(void *p)
 {
@@ -24,6 +26,11 @@ static void request_state_free(void *p)
 int http_inflight(void)
 {
 	return atomic_load(&inflight);
+}
+
+void http_begin_draining(void)
+{
+	atomic_store(&draining, true);
 }
 
 void http_ctx_init(struct http_ctx *ctx, const struct _u_request *req, struct _u_response *resp,
@@ -67,6 +74,9 @@ void http_finish(struct http_ctx *ctx)
 	if (!st || st->finished)
 		return;
 	st->finished = true;
+	/* While stopping, a client should open its next connection to another instance. */
+	if (atomic_load(&draining))
+		http_set_header(ctx, "Connection", "close");
 	double elapsed = seconds_since(&st->started);
 	int status = (int)ctx->resp->status;
 	int index = st->route ? st->route->index : METRICS_UNMATCHED;
@@ -117,6 +127,45 @@ static void add_cors_headers(struct http_ctx *ctx, const char *origin)
 	http_set_header(ctx, "Vary", "Origin");
 }
 
+/* True when `value` is a Content-Length: digits only (a list joined from repeated headers is not).
+ */
+static bool is_length(const char *value)
+{
+	return *value && strspn(value, "0123456789") == strlen(value);
+}
+
+/* True when a header name has a space or tab in it (before its colon, RFC 9112 section 5.1). */
+static bool any_name_spaced(const struct _u_map *headers)
+{
+	const char **names = u_map_enum_keys(headers);
+
+	for (size_t i = 0; names && names[i]; i++)
+		if (strpbrk(names[i], " \t"))
+			return true;
+	return false;
+}
+
+/*
+ * A request whose framing two HTTP parsers could read differently (RFC 9112 sections 3.2, 5 and
+ * 6.3): a front proxy and this server might disagree on where its body ends, and a request hidden
+ * in the body would then be served. libmicrohttpd reads Transfer-Encoding over Content-Length,
+ * keeps the first of two Content-Length headers and accepts "Name : value". The detail of what is
+ * wrong, or NULL when the framing is sound.
+ */
+static const char *framing_fault(const struct _u_request *req)
+{
+	const char *length = u_map_get_case(req->map_header, "Content-Length");
+	if (length && u_map_get_case(req->map_header, "Transfer-Encoding"))
+		return "A request may not carry both Content-Length and Transfer-Encoding.";
+	if (length && !is_length(length))
+		return "Content-Length must be one decimal number of bytes, given once.";
+	if (strcmp(req->http_protocol, "HTTP/1.0") != 0 && !u_map_get_case(req->map_header, "Host"))
+		return "An HTTP/1.1 request must carry a Host header.";
+	if (any_name_spaced(req->map_header))
+		return "A header name may not contain spaces or tabs.";
+	return NULL;
+}
+
 /*
  * Bodies over the limit are refused before any handler sees them. Ulfius silently truncates at
  * max_post_body_size, which the server sets one byte above the limit: a body that reached it was
@@ -150,8 +199,17 @@ int http_middleware(const struct _u_request *req, struct _u_response *resp, void
 	log_set_request_id(st->request_id);
 	cs_error_clear();
 
+	read_deadline_request_read();
 	http_ctx_init(&ctx, req, resp, env);
 	http_set_header(&ctx, "X-Request-Id", st->request_id);
+	const char *fault = framing_fault(req);
+	if (fault) {
+		/* Whatever follows on this connection cannot be trusted to be a request. */
+		http_set_header(&ctx, "Connection", "close");
+		http_reply_problem(&ctx, 400, "malformed_request", fault, NULL);
+		http_finish(&ctx);
+		return U_CALLBACK_COMPLETE;
+	}
 	const char *origin = http_header(&ctx, "Origin");
 	bool allowed = origin_allowed(env, origin);
 	if (allowed)

@@ -52,4 +52,7 @@ void http_client_address(const struct http_ctx *ctx, char *out, size_t cap);
 /* Requests accepted whose response has not yet been handed to the connection. */
 int http_inflight(void);
 
+/* The server is stopping: every answer from now on closes its connection. */
+void http_begin_draining(void);
+
 #endif

@@ -25,6 +25,47 @@ int http_reply_raw(struct http_ctx *ctx, int status, const char *content_type, c
 	return CS_OK;
 }
 
+/* A body in memory that outlives the response, streamed from where it is. */
+struct static_body {
+	const char *data;
+	size_t len;
+};
+
+static ssize_t static_body_read(void *cls, uint64_t offset, char *out, size_t max)
+{
+	const struct static_body *b = cls;
+
+	if (offset >= b->len)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	size_t n = b->len - (size_t)offset < max ? b->len - (size_t)offset : max;
+	memcpy(out, b->data + offset, n);
+	return (ssize_t)n;
+}
+
+/* Past this size a body is streamed in blocks of it: copying half a megabyte into fresh memory
+ * twice per request (Ulfius's body, then its copy for libmicrohttpd) took most of the time of
+ * GET /openapi.yaml. */
+#define STATIC_BLOCK_BYTES (64 * 1024)
+
+int http_reply_static(struct http_ctx *ctx, int status, const char *content_type, const char *data,
+                      size_t len)
+{
+	if (len <= STATIC_BLOCK_BYTES)
+		return http_reply_raw(ctx, status, content_type, data, len);
+	struct static_body *b = malloc(sizeof(*b));
+	if (!b)
+		return CS_ENOMEM;
+	*b = (struct static_body){data, len};
+	http_set_header(ctx, "Content-Type", content_type);
+	if (ulfius_set_stream_response(ctx->resp, (unsigned)status, static_body_read, free, len,
+	                               STATIC_BLOCK_BYTES, b) != U_OK) {
+		free(b);
+		ctx->resp->status = 500;
+		return CS_ENOMEM;
+	}
+	return CS_OK;
+}
+
 static int reply_serialised(struct http_ctx *ctx, int status, const char *content_type,
                             json_t *body)
 {

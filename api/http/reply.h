@@ -20,6 +20,11 @@ int http_reply_json(struct http_ctx *ctx, int status, json_t *body);
 int http_reply_raw(struct http_ctx *ctx, int status, const char *content_type, const char *data,
                    size_t len);
 
+/* Like http_reply_raw for a body that lives as long as the process (embedded files): large ones
+ * are sent from where they are instead of copied. */
+int http_reply_static(struct http_ctx *ctx, int status, const char *content_type, const char *data,
+                      size_t len) CS_MUST_CHECK;
+
 /* Reply `status` with the JSON text `json`, which is freed. */
 int http_reply_json_text(struct http_ctx *ctx, int status, char *json);
 

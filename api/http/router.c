@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/stopping.h"
 #include "http/metrics.h"
 #include "http/middleware.h"
 #include "http/reply.h"
@@ -56,6 +57,20 @@ int router_check_route(const struct route *route)
 	return CS_OK;
 }
 
+/*
+ * A handler failed after the server gave up on it while stopping: its statement was cancelled or
+ * its call to another service aborted, whatever error that surfaced as. What it had started is
+ * resumed by a retry or by the workers, as after a timeout.
+ */
+static int abandoned(int rc)
+{
+	LOG_INFO("abandoned while stopping (error %d)", rc);
+	cs_error_set(CS_EUNAVAILABLE, "server_stopping",
+	             "The server is stopping. Please retry; another instance will answer.");
+	cs_error_set_retry_after(1);
+	return CS_EUNAVAILABLE;
+}
+
 static int dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
 	const struct registered_route *r = user_data;
@@ -67,6 +82,9 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
 	int rc = http_authenticate(&ctx, r->route->auth);
 	if (rc == CS_OK)
 		rc = r->route->handler(&ctx);
+	if (stopping_abandoned() &&
+	    (rc == CS_EUNAVAILABLE || rc == CS_EUPSTREAM || rc == CS_EDB || rc == CS_EINTERNAL))
+		rc = abandoned(rc);
 	if (rc != CS_OK)
 		http_reply_error(&ctx, rc);
 	if (r->route->auth != AUTH_PUBLIC)

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "core/log.h"
+#include "core/stopping.h"
 #include "core/strbuf.h"
 #include "oidc/oidc_signature.h"
 
@@ -80,6 +81,7 @@ static int http_call(long *status, struct strbuf *answer, const char *url, const
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	stopping_watch_transfer(c);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 	                 (long)(timeout_ms < OIDC_CONNECT_TIMEOUT_MS ? timeout_ms
 	                                                             : OIDC_CONNECT_TIMEOUT_MS));

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/stopping.h"
 #include "core/strbuf.h"
 #include "processors/processor_impl.h"
 
@@ -119,6 +120,7 @@ static int stripe_send(struct reply *out, struct stripe *s, CURL *c, const char 
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, s->connect_timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, s->timeout_ms);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	stopping_watch_transfer(c);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &a);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);

@@ -43,7 +43,7 @@ static int readyz(struct http_ctx *ctx)
 {
 	static const char body[] = "{\"status\":\"ready\"}";
 
-	if (!db_pool_ping(ctx->app->db)) {
+	if (!db_pool_ready(ctx->app->db)) {
 		cs_error_set(CS_EUNAVAILABLE, "database_unavailable",
 		             "The database cannot be reached.");
 		cs_error_set_retry_after(5);
@@ -74,7 +74,7 @@ static int serve_asset(struct http_ctx *ctx, const char *name, const char *conte
 		return cs_error_set(CS_ENOTFOUND, "not_found",
 		                    "This asset is not part of the build.");
 	http_set_header(ctx, "Cache-Control", "public, max-age=300");
-	return http_reply_raw(ctx, 200, content_type, f->data, f->size);
+	return http_reply_static(ctx, 200, content_type, f->data, f->size);
 }
 
 static int openapi(struct http_ctx *ctx)

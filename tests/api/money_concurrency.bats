@@ -14,11 +14,11 @@ setup_file() {
 	: >"$CLOCK_FILE"
 	# The processor fake can hold its answers back until told (its "hold" mode; the server's
 	# processor timeout is long here), so requests can be made to meet in a chosen state. More
-	# threads and connections than the default 4, so more requests meet in the database.
+	# database connections than the default 4, so more requests meet in the database.
 	start_stripe_fake
 	STACK_ENV=("${STRIPE_SERVER_ENV[@]}" CURBSIDE_STRIPE_TIMEOUT_MS=120000
 		CURBSIDE_CLOCK_FILE="$CLOCK_FILE" CURBSIDE_AUTOPAY_POLL_SECONDS=3600
-		CURBSIDE_PAYMENTS_POLL_SECONDS=3600 CURBSIDE_THREADS=12 CURBSIDE_DB_POOL=12
+		CURBSIDE_PAYMENTS_POLL_SECONDS=3600 CURBSIDE_DB_POOL=12
 		# Card-testing limits are not what this file checks: it saves
 		# 20 cards at once.
 		CURBSIDE_PAYMENT_DECLINES_PER_HOUR=1000 CURBSIDE_PAYMENT_METHODS_PER_HOUR=1000)

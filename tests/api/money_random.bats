@@ -11,10 +11,10 @@ load helpers
 setup_file() {
 	export CLOCK_FILE=$BATS_FILE_TMPDIR/clock
 	: >"$CLOCK_FILE"
-	# More threads and connections than the default 4, so more of a burst meets in the database.
+	# More database connections than the default 4, so more of a burst meets in the database.
 	STACK_ENV=(CURBSIDE_PAYMENTS=sandbox CURBSIDE_CLOCK_FILE="$CLOCK_FILE"
 		CURBSIDE_AUTOPAY_POLL_SECONDS=1 CURBSIDE_PAYMENTS_POLL_SECONDS=1
-		CURBSIDE_THREADS=12 CURBSIDE_DB_POOL=12
+		CURBSIDE_DB_POOL=12
 		# Card-testing limits are not what this run checks: it saves
 		# and declines far more cards an hour than they allow.
 		CURBSIDE_PAYMENT_DECLINES_PER_HOUR=1000 CURBSIDE_PAYMENT_METHODS_PER_HOUR=1000)
