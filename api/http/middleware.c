@@ -152,6 +152,7 @@ int http_middleware(const struct _u_request *req, struct _u_response *resp, void
 
 	http_ctx_init(&ctx, req, resp, env);
 	http_set_header(&ctx, "X-Request-Id", st->request_id);
+	http_set_security_headers(&ctx);
 	const char *origin = http_header(&ctx, "Origin");
 	bool allowed = origin_allowed(env, origin);
 	if (allowed)
