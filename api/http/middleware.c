@@ -202,6 +202,7 @@ int http_middleware(const struct _u_request *req, struct _u_response *resp, void
 	read_deadline_request_read();
 	http_ctx_init(&ctx, req, resp, env);
 	http_set_header(&ctx, "X-Request-Id", st->request_id);
+	http_set_security_headers(&ctx);
 	const char *fault = framing_fault(req);
 	if (fault) {
 		/* Whatever follows on this connection cannot be trusted to be a request. */

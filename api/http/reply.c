@@ -13,6 +13,14 @@ void http_set_header(struct http_ctx *ctx, const char *name, const char *value)
 	u_map_put(ctx->resp->map_header, name, value);
 }
 
+void http_set_security_headers(struct http_ctx *ctx)
+{
+	/* Browsers must take Content-Type as given: no JSON or YAML sniffed into HTML or script. */
+	http_set_header(ctx, "X-Content-Type-Options", "nosniff");
+	http_set_header(ctx, "Content-Security-Policy",
+	                "default-src 'none'; frame-ancestors 'none'");
+}
+
 int http_reply_raw(struct http_ctx *ctx, int status, const char *content_type, const char *data,
                    size_t len)
 {

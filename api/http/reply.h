@@ -44,6 +44,13 @@ int http_reply_error(struct http_ctx *ctx, int rc);
 /* Add a response header (copied). */
 void http_set_header(struct http_ctx *ctx, const char *name, const char *value);
 
+/*
+ * The headers every answer carries, set by the middleware before anything else: nosniff, and a
+ * Content-Security-Policy under which no answer can run anything or be framed if a browser opens
+ * it as a page. A handler serving a page (/docs) replaces the policy with its own.
+ */
+void http_set_security_headers(struct http_ctx *ctx);
+
 /* The HTTP status for a CS_E* value. */
 int http_status_of(int rc);
 

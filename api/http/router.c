@@ -93,7 +93,18 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
 	return U_CALLBACK_COMPLETE;
 }
 
-/* Methods registered for `path`, comma-separated into `out`; empty when the path is unknown. */
+/* Append `method` to the comma-separated list `out` (of `cap` bytes). */
+static void append_method(char *out, size_t cap, const char *method)
+{
+	if (out[0])
+		strncat(out, ", ", cap - strlen(out) - 1);
+	strncat(out, method, cap - strlen(out) - 1);
+}
+
+/*
+ * Methods registered for `path`, comma-separated into `out`; empty when the path is unknown.
+ * HEAD follows GET: it is answered wherever GET is (router_register).
+ */
 static void allowed_methods(char *out, size_t cap, const char *path)
 {
 	out[0] = '\0';
@@ -101,9 +112,9 @@ static void allowed_methods(char *out, size_t cap, const char *path)
 		const struct route *route = registry.routes[i].route;
 		if (!router_path_matches(route->path, path) || strstr(out, route->method))
 			continue;
-		if (out[0])
-			strncat(out, ", ", cap - strlen(out) - 1);
-		strncat(out, route->method, cap - strlen(out) - 1);
+		append_method(out, cap, route->method);
+		if (strcmp(route->method, "GET") == 0)
+			append_method(out, cap, "HEAD");
 	}
 }
 
@@ -148,6 +159,26 @@ static int allocate_registry(int n)
 	return CS_OK;
 }
 
+/*
+ * Register `r` with Ulfius; a GET route also answers HEAD (RFC 9110 9.3.2) through the same
+ * dispatch and handler, so status and headers (Content-Length included) are GET's. libmicrohttpd
+ * sends no body in answer to HEAD. HEAD is derived here, not a route-table entry: `curbside
+ * routes` and the spec list GET only, and metrics count a HEAD under its GET route.
+ */
+static int add_endpoints(struct _u_instance *instance, struct registered_route *r)
+{
+	const struct route *route = r->route;
+
+	if (ulfius_add_endpoint_by_val(instance, route->method, NULL, route->path, PRIORITY_ROUTE,
+	                               dispatch, r) != U_OK)
+		return CS_EINTERNAL;
+	if (strcmp(route->method, "GET") == 0 &&
+	    ulfius_add_endpoint_by_val(instance, "HEAD", NULL, route->path, PRIORITY_ROUTE,
+	                               dispatch, r) != U_OK)
+		return CS_EINTERNAL;
+	return CS_OK;
+}
+
 int router_register(struct _u_instance *instance, const struct http_env *env,
                     const struct route_table *const *tables, size_t ntables)
 {
@@ -174,8 +205,7 @@ int router_register(struct _u_instance *instance, const struct http_env *env,
 				          route->method, route->path, tables[t]->module);
 				return CS_EINTERNAL;
 			}
-			if (ulfius_add_endpoint_by_val(instance, route->method, NULL, route->path,
-			                               PRIORITY_ROUTE, dispatch, r) != U_OK) {
+			if (add_endpoints(instance, r) != CS_OK) {
 				LOG_ERROR("cannot register %s %s (module %s)", route->method,
 				          route->path, tables[t]->module);
 				return CS_EINTERNAL;

@@ -82,8 +82,21 @@ static int openapi(struct http_ctx *ctx)
 	return serve_asset(ctx, "openapi.yaml", "application/yaml; charset=utf-8");
 }
 
+/*
+ * The docs page's policy: everything from this origin only, never framed (X-Frame-Options for
+ * browsers without frame-ancestors), and the three things Redoc 2.5.4 needs to render
+ * (docs/decisions.md "HEAD and security headers"): inline styles, because its styled-components
+ * and style-loader create <style> elements at run time (and the page has one); data: images, its
+ * link icon; blob: workers, its search index.
+ */
+static const char docs_policy[] = "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                  "img-src 'self' data:; worker-src blob:; base-uri 'none'; "
+                                  "form-action 'none'; frame-ancestors 'none'";
+
 static int docs(struct http_ctx *ctx)
 {
+	http_set_header(ctx, "Content-Security-Policy", docs_policy);
+	http_set_header(ctx, "X-Frame-Options", "DENY");
 	return http_reply_raw(ctx, 200, "text/html; charset=utf-8", docs_page,
 	                      sizeof(docs_page) - 1);
 }
