@@ -52,6 +52,7 @@ static void compose_timeout_answer(int seconds)
 	                   "HTTP/1.1 408 Request Timeout\r\n"
 	                   "Content-Type: application/problem+json\r\n"
 	                   "X-Content-Type-Options: nosniff\r\n"
+	                   "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
 	                   "Connection: close\r\n"
 	                   "Content-Length: %d\r\n"
 	                   "\r\n%s",
