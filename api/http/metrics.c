@@ -104,31 +104,36 @@ static void render_requests(struct strbuf *b)
 	}
 }
 
+/* A route's histogram is labelled by method too: two methods of one path are two series. */
 static void render_latency(struct strbuf *b)
 {
-	strbuf_printf(b, "# HELP curbside_http_request_duration_seconds Time to answer, by route.\n"
+	strbuf_printf(b, "# HELP curbside_http_request_duration_seconds Time to answer, by route "
+	                 "and method.\n"
 	                 "# TYPE curbside_http_request_duration_seconds histogram\n");
 	for (int i = 0; i < m.count; i++) {
 		struct route_metrics *r = &m.routes[i];
 		unsigned long count = atomic_load_explicit(&r->count, memory_order_relaxed);
 		unsigned long cumulative = 0;
+		const char *route = route_name(i), *method = route_method(i);
 		if (count == 0)
 			continue;
 		for (size_t k = 0; k < BUCKETS; k++) {
 			cumulative += atomic_load_explicit(&r->buckets[k], memory_order_relaxed);
 			strbuf_printf(b,
 			              "curbside_http_request_duration_seconds_bucket{route=\"%s\","
-			              "le=\"%g\"} %lu\n",
-			              route_name(i), bucket_bounds[k], cumulative);
+			              "method=\"%s\",le=\"%g\"} %lu\n",
+			              route, method, bucket_bounds[k], cumulative);
 		}
 		strbuf_printf(
 		        b,
-		        "curbside_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} "
-		        "%lu\n"
-		        "curbside_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
-		        "curbside_http_request_duration_seconds_count{route=\"%s\"} %lu\n",
-		        route_name(i), count, route_name(i), (double)atomic_load(&r->sum_us) / 1e6,
-		        route_name(i), count);
+		        "curbside_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\","
+		        "le=\"+Inf\"} %lu\n"
+		        "curbside_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} "
+		        "%.6f\n"
+		        "curbside_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} "
+		        "%lu\n",
+		        route, method, count, route, method, (double)atomic_load(&r->sum_us) / 1e6,
+		        route, method, count);
 	}
 }
 
