@@ -16,10 +16,19 @@ setup_file() {
 }
 
 teardown_file() {
-	[[ -z ${OWN_PID-} ]] || stop_pid "$OWN_PID" 10 || true
-	[[ -z ${HOLDER_PID-} ]] || kill "$HOLDER_PID" 2>/dev/null || true
 	stop_stack
 	stop_stripe_fake
+}
+
+# A test that failed half-way leaves its own server and lock holder behind: stop them here (the
+# test's variables live in this process, not in teardown_file's).
+teardown() {
+	if [[ -z ${BATS_TEST_COMPLETED-} ]]; then
+		log_tail "${OWN_LOG-}" 25
+		log_tail "${SERVER_LOG-}" 25
+	fi
+	[[ -z ${OWN_PID-} ]] || stop_pid "$OWN_PID" 10 || true
+	[[ -z ${HOLDER_PID-} ]] || kill "$HOLDER_PID" 2>/dev/null || true
 }
 
 setup() {
