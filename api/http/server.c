@@ -61,7 +61,7 @@ static void request_completed(void *cls, struct MHD_Connection *connection, void
  * One thread per connection: a handler waiting for the database or the payment processor holds
  * only its own connection. With libmicrohttpd's thread pool, each pool thread served the
  * connections it had accepted one after another, so a request queued behind a slow one on the
- * same thread while other threads idled (docs/decisions.md, "One thread per connection").
+ * same thread while other threads idled (docs/decisions.md, "The server under pressure").
  */
 static int start(struct _u_instance *instance, const struct http_listen *at,
                  union bind_address *addr, bool ipv6)

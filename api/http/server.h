@@ -1,4 +1,4 @@
-/* The HTTP server: Ulfius on libmicrohttpd's epoll thread pool, with a graceful stop. */
+/* The HTTP server: Ulfius on libmicrohttpd, one thread per connection, with a bounded stop. */
 #ifndef CURBSIDE_HTTP_SERVER_H
 #define CURBSIDE_HTTP_SERVER_H
 
@@ -7,8 +7,9 @@
 
 /*
  * Serve `tables` with `env` until SIGTERM or SIGINT. On the signal: stop accepting, let in-flight
- * requests finish (up to a grace period), then stop. Returns CS_EINTERNAL when the server cannot
- * start.
+ * requests finish for up to env->listen.shutdown_seconds, then cancel what still runs (it answers
+ * 503 server_stopping) and stop. Returns CS_EINTERNAL when the server cannot start; exits the
+ * process itself when a request cannot be stopped.
  */
 int http_server_run(const struct http_env *env, const struct route_table *const *tables,
                     size_t ntables) CS_MUST_CHECK;
