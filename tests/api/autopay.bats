@@ -30,7 +30,7 @@ autopay_run() {
 
 # await_sql SQL EXPECTED: wait (bounded) until SQL answers EXPECTED.
 await_sql() {
-	local got deadline=$((SECONDS + 15))
+	local got deadline=$((SECONDS + 15 * CURBSIDE_TEST_WAIT_SCALE))
 	while ((SECONDS < deadline)); do
 		got=$(stack_sql "$1")
 		[[ $got == "$2" ]] && return 0
@@ -183,8 +183,7 @@ dated_invoice() {
 		and .next_charges[0].invoice_number < .next_charges[1].invoice_number'
 	# A minute before 00:01 local (PST, UTC-8) nothing is due.
 	set_clock 2027-03-14T08:00:00Z
-	autopay_run
-	sleep 1.5
+	autopay_round
 	[[ $(autopay_payments) == "" ]]
 	set_clock 2027-03-14T08:01:00Z
 	autopay_run
@@ -205,8 +204,7 @@ dated_invoice() {
 	name=$("$MAIL_PYTHON" "$CURBSIDE_ROOT/tests/fakes/mail_read.py" attachments "$file" | cut -f2)
 	[[ $name == application/pdf ]] || fail "attachments: $name"
 	# Run again: nothing more is charged.
-	autopay_run
-	sleep 1
+	autopay_round
 	[[ $(autopay_payments) == "succeeded:1" ]]
 }
 
@@ -226,8 +224,7 @@ dated_invoice() {
 	with_bearer "$PORTAL_TOKEN" GET /v1/portal/autopay
 	assert_jq '[.next_charges[] | [.invoice_id, .charge_on]] == [["'"$late"'", "2027-04-11"], ["'"$receipt"'", "2027-04-13"]]'
 	set_clock 2027-04-10T12:00:00Z # 2027-04-11 00:00 NZST
-	autopay_run
-	sleep 1.5
+	autopay_round
 	[[ $(autopay_payments) == "" ]]
 	set_clock 2027-04-10T12:01:00Z
 	autopay_run
@@ -258,8 +255,7 @@ dated_invoice() {
 		and .next_charges == [{"invoice_id": "'"$INVOICE_ID"'", "invoice_number": "'"$INVOICE_NUMBER"'", "charge_on": "2027-05-21", "amount_cents": 7500, "attempt": 2}]'
 	# Later the same day: no retry yet.
 	set_clock 2027-05-20T23:00:00Z
-	autopay_run
-	sleep 1.5
+	autopay_round
 	[[ $(autopay_payments) == "failed:1" ]]
 	set_clock 2027-05-21T04:01:00Z
 	autopay_run
@@ -278,8 +274,7 @@ dated_invoice() {
 	assert_jq '[.items[].id] == ["'"$METHOD_ID"'"]'
 	# Off stays off: nothing more is charged, the method change does not switch it on.
 	set_clock 2027-05-23T04:01:00Z
-	autopay_run
-	sleep 1
+	autopay_round
 	[[ $(autopay_payments) == "failed:3" ]]
 	with_bearer "$PORTAL_TOKEN" POST /v1/portal/payment-methods '{"payment_token": "tok_visa"}'
 	local card

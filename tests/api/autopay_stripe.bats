@@ -77,7 +77,7 @@ tenant_payments() {
 
 # await_payments STATUS N: wait (bounded) until the tenant has N autopay payments in STATUS.
 await_payments() {
-	local deadline=$((SECONDS + 30))
+	local deadline=$((SECONDS + 30 * CURBSIDE_TEST_WAIT_SCALE))
 	while ((SECONDS < deadline)); do
 		[[ $(tenant_payments "$1") == "$2" ]] && return 0
 		sleep 0.3
@@ -111,7 +111,7 @@ assert_each_charged_once() {
 	extra_server second "${env[@]}"
 	local second=$EXTRA_PID second_log=$EXTRA_LOG
 	stack_sql "NOTIFY curbside_autopay" >/dev/null
-	local deadline=$((SECONDS + 60))
+	local deadline=$((SECONDS + 60 * CURBSIDE_TEST_WAIT_SCALE))
 	until (($(stripe_control GET /_control/charges | jq .total) >= 4)); do
 		((SECONDS < deadline)) || fail "four lanes never charged at once"
 		sleep 0.1
@@ -138,7 +138,7 @@ assert_each_charged_once() {
 	extra_server crash CURBSIDE_STRIPE_TIMEOUT_MS=120000 CURBSIDE_AUTOPAY_LANES=2
 	local crash=$EXTRA_PID
 	stack_sql "NOTIFY curbside_autopay" >/dev/null
-	local deadline=$((SECONDS + 30))
+	local deadline=$((SECONDS + 30 * CURBSIDE_TEST_WAIT_SCALE))
 	until (($(stripe_control GET /_control/charges | jq .total) >= 1)); do
 		((SECONDS < deadline)) || fail "no charge reached the fake"
 		sleep 0.1
@@ -157,8 +157,7 @@ assert_each_charged_once() {
 	# paid), and once the dead server's lease has passed (ended here, as time passing would)
 	# the payments workers finish its charges with their own keys: the processor replays.
 	extra_server after
-	stack_sql "NOTIFY curbside_autopay" >/dev/null
-	sleep 1
+	autopay_round
 	[[ $(stack_sql "SELECT count(*) FROM payments WHERE tenant_id = '$TENANT_ID'") == 5 ]]
 	stack_sql "UPDATE payments SET next_check_at = now() WHERE tenant_id = '$TENANT_ID' AND status = 'pending'" >/dev/null
 	await_payments succeeded 5

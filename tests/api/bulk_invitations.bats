@@ -42,7 +42,7 @@ start_bulk() {
 
 # wait_job JOB_ID [PATH]: poll the job (bounded) until it has finished; leaves it in $body.
 wait_job() {
-	local path=${2:-/v1/admin/jobs/$1} deadline=$((SECONDS + 30))
+	local path=${2:-/v1/admin/jobs/$1} deadline=$((SECONDS + 30 * CURBSIDE_TEST_WAIT_SCALE))
 	while ((SECONDS < deadline)); do
 		if [[ $path == /v1/platform/* ]]; then
 			operator_api GET "$path"
@@ -54,7 +54,7 @@ wait_job() {
 		sleep 0.2
 	done
 	show_response
-	fail "job $1 did not finish within 30 s"
+	fail "job $1 did not finish within $((30 * CURBSIDE_TEST_WAIT_SCALE)) s"
 }
 
 # assert_counts "total processed succeeded skipped failed": the job's counters.

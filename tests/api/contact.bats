@@ -112,16 +112,18 @@ contact_rows() {
 
 @test "each user may send 5 messages an hour; the 6th is 429 with Retry-After" {
 	account_with_user
-	local i
+	local i started=$SECONDS
 	for i in 1 2 3 4 5; do
 		contact "Question $i" "Message $i"
 		assert_status 202
 	done
 	contact "Question 6" "Message 6"
 	assert_problem 429 too_many_messages
+	# Until the first message is an hour old: an hour less the time these requests took.
 	local wait
 	wait=$(header Retry-After)
-	((wait >= 3500 && wait <= 3600)) || fail "Retry-After is $wait"
+	((wait <= 3600 && wait >= 3600 - (SECONDS - started) - 2)) ||
+		fail "Retry-After is $wait, $((SECONDS - started)) s after the first message"
 	[[ $(contact_rows) == 5 ]] || fail "the refused message was recorded"
 
 	# Another user of the same hauler is not held back.
@@ -142,7 +144,7 @@ contact_rows() {
 	local i dir=$BATS_TEST_TMPDIR/par pids=()
 	mkdir -p "$dir"
 	for i in 1 2 3 4 5 6 7 8; do
-		curl -sS --max-time 20 -o /dev/null -w '%{http_code}\n' -X POST "$SERVER_URL/v1/portal/contact" \
+		curl -sS --max-time "$(scaled 20)" -o /dev/null -w '%{http_code}\n' -X POST "$SERVER_URL/v1/portal/contact" \
 			-H "Authorization: Bearer $PORTAL_TOKEN" -H 'Content-Type: application/json' \
 			-d "{\"subject\": \"p$i\", \"message\": \"m\"}" >"$dir/$i" 3>&- &
 		pids+=($!)

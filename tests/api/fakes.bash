@@ -28,15 +28,17 @@ start_stripe_fake() {
 }
 
 # stripe_server_env: sets the array STRIPE_SERVER_ENV, the server environment that uses the fake
-# (a 1 s total timeout, so timeout tests stay short). Arrays do not cross from setup_file to the
-# tests: a test launching its own server calls this first.
+# (a 1 s total timeout, scaled: short, so a timeout test, which holds the fake's answer until the
+# server has given up, waits little; scaled, so a loaded machine does not make an ordinary answer
+# late). Arrays do not cross from setup_file to the tests: a test launching its own server calls
+# this first.
 stripe_server_env() {
 	STRIPE_SERVER_ENV=(
 		CURBSIDE_PAYMENTS=stripe
 		CURBSIDE_STRIPE_URL="$STRIPE_URL"
 		CURBSIDE_STRIPE_KEY="$STRIPE_FAKE_KEY"
-		CURBSIDE_STRIPE_CONNECT_TIMEOUT_MS=500
-		CURBSIDE_STRIPE_TIMEOUT_MS=1000
+		CURBSIDE_STRIPE_CONNECT_TIMEOUT_MS="$(scaled 500 60000)"
+		CURBSIDE_STRIPE_TIMEOUT_MS="$(scaled 1000 60000)"
 	)
 }
 
@@ -47,7 +49,7 @@ stop_stripe_fake() {
 
 # stripe_control METHOD PATH [JSON]: call a control endpoint of the fake; prints its answer.
 stripe_control() {
-	curl -fsS --max-time 5 -X "$1" "$STRIPE_URL$2" -H 'Content-Type: application/json' \
+	curl -fsS --max-time "$(scaled 5)" -X "$1" "$STRIPE_URL$2" -H 'Content-Type: application/json' \
 		${3:+--data "$3"}
 }
 
@@ -63,7 +65,7 @@ SMS_WAIT_SECONDS=60
 
 # start_sms_gateway: start the fake on a free port (sets and exports SMS_PORT, SMS_URL, SMS_LOG,
 # SMS_PID) and sets SMS_SERVER_ENV: the server sends through it, polls every second, retries
-# after 1 s (then 4 s, 16 s ...) and gives a request 1 s.
+# after 1 s (then 4 s, 16 s ...) and gives a request 1 s (scaled, as stripe_server_env).
 start_sms_gateway() {
 	export SMS_PORT SMS_URL SMS_LOG=$BATS_FILE_TMPDIR/sms_gateway.log SMS_PID
 	SMS_PORT=$(free_port "$@")
@@ -82,7 +84,7 @@ start_sms_gateway() {
 		CURBSIDE_SMS_FROM="$SMS_FROM"
 		CURBSIDE_SMS_POLL_SECONDS=1
 		CURBSIDE_SMS_RETRY_SECONDS=1
-		CURBSIDE_SMS_TIMEOUT_MS=1000
+		CURBSIDE_SMS_TIMEOUT_MS="$(scaled 1000 60000)"
 	)
 }
 
@@ -93,14 +95,14 @@ stop_sms_gateway() {
 
 # sms_control METHOD PATH [JSON]: call a control endpoint of the fake; prints its answer.
 sms_control() {
-	curl -fsS --max-time 5 -X "$1" "$SMS_URL$2" -H 'Content-Type: application/json' \
+	curl -fsS --max-time "$(scaled 5)" -X "$1" "$SMS_URL$2" -H 'Content-Type: application/json' \
 		${3:+--data "$3"}
 }
 
-# sms_wait JQ_FILTER [CONTROL_PATH]: wait (bounded) until JQ_FILTER (jq -e) holds for the fake's
-# /_control/messages (or CONTROL_PATH); prints that document.
+# sms_wait JQ_FILTER [CONTROL_PATH]: wait (bounded, scaled) until JQ_FILTER (jq -e) holds for the
+# fake's /_control/messages (or CONTROL_PATH); prints that document.
 sms_wait() {
-	local doc deadline=$((SECONDS + SMS_WAIT_SECONDS))
+	local doc deadline=$((SECONDS + SMS_WAIT_SECONDS * CURBSIDE_TEST_WAIT_SCALE))
 	while ((SECONDS < deadline)); do
 		doc=$(sms_control GET "${2:-/_control/messages}") &&
 			jq -e "$1" <<<"$doc" >/dev/null && {
@@ -109,7 +111,7 @@ sms_wait() {
 		}
 		sleep 0.2
 	done
-	echo "sms_wait: '$1' did not hold within ${SMS_WAIT_SECONDS}s: $doc" >&2
+	echo "sms_wait: '$1' did not hold within $((SMS_WAIT_SECONDS * CURBSIDE_TEST_WAIT_SCALE))s: $doc" >&2
 	log_tail "${SMS_LOG-}" 10
 	return 1
 }
@@ -123,7 +125,8 @@ OIDC_CLIENT_SECRET=curbside-tests-oidc-client-secret
 
 # start_oidc_provider: start the fake provider on a free port (sets and exports
 # OIDC_PORT, OIDC_URL, OIDC_LOG, OIDC_PID) and set the array OIDC_SERVER_ENV, the server
-# configuration that uses it (a 1-second provider timeout, so the slow switch gives a 502 soon).
+# configuration that uses it (a 1-second provider timeout, scaled, so the hold switch gives a 502
+# soon).
 start_oidc_provider() {
 	export OIDC_PORT OIDC_URL OIDC_LOG=$BATS_FILE_TMPDIR/oidc_provider.log OIDC_PID
 	OIDC_PORT=$(free_port)
@@ -146,7 +149,7 @@ oidc_server_env() {
 		CURBSIDE_OIDC_ISSUER="$OIDC_URL"
 		CURBSIDE_OIDC_CLIENT_ID="$OIDC_CLIENT_ID"
 		CURBSIDE_OIDC_CLIENT_SECRET="$OIDC_CLIENT_SECRET"
-		CURBSIDE_OIDC_TIMEOUT_MS=1000
+		CURBSIDE_OIDC_TIMEOUT_MS="$(scaled 1000 60000)"
 	)
 }
 
@@ -159,7 +162,7 @@ start_google_stack() {
 
 # oidc_switch JSON: set the fake provider's switches for the next token answers ({} resets them).
 oidc_switch() {
-	curl -sS --max-time 5 -X POST -H 'Content-Type: application/json' --data-binary "$1" \
+	curl -sS --max-time "$(scaled 5)" -X POST -H 'Content-Type: application/json' --data-binary "$1" \
 		"$OIDC_URL/control" >/dev/null
 }
 
@@ -208,7 +211,7 @@ invite() {
 # QUERY (sub=...&email=...&name=...&email_verified=...); sets PROVIDER_CODE and PROVIDER_STATE
 # from its redirect back to the portal (PROVIDER_REDIRECT).
 provider_login() {
-	PROVIDER_REDIRECT=$(curl -sS --max-time 10 -o /dev/null -w '%{redirect_url}' "$1${2:+&$2}") ||
+	PROVIDER_REDIRECT=$(curl -sS --max-time "$(scaled 10)" -o /dev/null -w '%{redirect_url}' "$1${2:+&$2}") ||
 		return 1
 	PROVIDER_CODE=$(sed -n 's/.*[?&]code=\([^&]*\).*/\1/p' <<<"$PROVIDER_REDIRECT")
 	PROVIDER_STATE=$(sed -n 's/.*[?&]state=\([^&]*\).*/\1/p' <<<"$PROVIDER_REDIRECT")
@@ -251,7 +254,7 @@ real_oidc_server_env() {
 		CURBSIDE_OIDC_ISSUER="$OIDC_URL"
 		CURBSIDE_OIDC_CLIENT_ID="$OIDC_CLIENT_ID"
 		CURBSIDE_OIDC_CLIENT_SECRET="$OIDC_CLIENT_SECRET"
-		CURBSIDE_OIDC_TIMEOUT_MS=5000
+		CURBSIDE_OIDC_TIMEOUT_MS="$(scaled 5000 60000)"
 	)
 }
 
@@ -266,14 +269,14 @@ start_real_google_stack() {
 oidc_tamper() {
 	local claims=${2-}
 	[[ -n $claims ]] || claims='{}'
-	curl -fsS --max-time 5 -X POST -H 'Content-Type: application/json' \
+	curl -fsS --max-time "$(scaled 5)" -X POST -H 'Content-Type: application/json' \
 		--data-binary "$(jq -cn --arg m "$1" --argjson c "$claims" '{mode: $m, claims: $c}')" \
 		"$OIDC_URL/_tamper" >/dev/null
 }
 
 # oidc_requests PATH: how many requests the proxy forwarded to PATH of the provider.
 oidc_requests() {
-	curl -fsS --max-time 5 "$OIDC_URL/_tamper" | jq --arg p "$1" '.requests[$p] // 0'
+	curl -fsS --max-time "$(scaled 5)" "$OIDC_URL/_tamper" | jq --arg p "$1" '.requests[$p] // 0'
 }
 
 # real_provider_login AUTHORIZATION_URL LOGIN: sign in at the real provider as LOGIN (an email)
@@ -284,14 +287,14 @@ real_provider_login() {
 	for ((step = 0; step < 8; step++)); do
 		case $url in
 		"$OIDC_URL"/interaction/*)
-			page=$(curl -sS --max-time 10 -b "$jar" -c "$jar" "$url") || return 1
+			page=$(curl -sS --max-time "$(scaled 10)" -b "$jar" -c "$jar" "$url") || return 1
 			prompt=$(grep -o 'name="prompt" value="[a-z]*"' <<<"$page" | sed 's/.*value="\(.*\)"/\1/')
-			url=$(curl -sS --max-time 10 -b "$jar" -c "$jar" -o /dev/null -w '%{redirect_url}' \
+			url=$(curl -sS --max-time "$(scaled 10)" -b "$jar" -c "$jar" -o /dev/null -w '%{redirect_url}' \
 				--data-urlencode "prompt=$prompt" --data-urlencode "login=$2" \
 				--data-urlencode password=any "$url") || return 1
 			;;
 		"$OIDC_URL"/*)
-			url=$(curl -sS --max-time 10 -b "$jar" -c "$jar" -o /dev/null -w '%{redirect_url}' "$url") ||
+			url=$(curl -sS --max-time "$(scaled 10)" -b "$jar" -c "$jar" -o /dev/null -w '%{redirect_url}' "$url") ||
 				return 1
 			;;
 		*) break ;;

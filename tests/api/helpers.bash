@@ -33,6 +33,8 @@ export CORS_ORIGIN='https://app.example.test'
 export TEST_PASSWORD='correct horse battery staple'
 
 PRISM=$CURBSIDE_ROOT/tests/node_modules/.bin/prism
+# Bounds on waits, for an idle machine: each is multiplied by CURBSIDE_TEST_WAIT_SCALE
+# (tests/lib/procs.bash).
 SERVER_WAIT_SECONDS=60
 PRISM_WAIT_SECONDS=90
 
@@ -49,15 +51,15 @@ db_url() {
 	printf '%s/%s%s\n' "${BASH_REMATCH[1]}" "$1" "${BASH_REMATCH[4]}"
 }
 
-# create_database NAME: a fresh copy of the migrated template (retried briefly: CREATE DATABASE
-# refuses while another session still touches the template).
+# create_database NAME: a fresh copy of the migrated template (retried for a while, scaled:
+# CREATE DATABASE refuses while another session, e.g. autovacuum, still touches the template).
 create_database() {
-	local err
+	local err deadline=$((SECONDS + 10 * CURBSIDE_TEST_WAIT_SCALE))
 	[[ -n $CURBSIDE_TEST_PG_URL ]] || {
 		echo "create_database: CURBSIDE_TEST_PG_URL is not set (run scripts/test)" >&2
 		return 1
 	}
-	for _ in 1 2 3 4 5; do
+	while ((SECONDS < deadline)); do
 		err=$("$(pg_bin createdb)" --maintenance-db="$(db_url postgres)" -T "$CURBSIDE_TEST_TEMPLATE" "$1" 2>&1) && return 0
 		sleep 0.5
 	done
@@ -240,13 +242,13 @@ mail_server_env() {
 # returned once: two waits for one address return two different messages, oldest first.
 mail_wait() {
 	local to=$1 regex=${2-} deadline
-	deadline=$((SECONDS + MAIL_WAIT_SECONDS))
+	deadline=$((SECONDS + MAIL_WAIT_SECONDS * CURBSIDE_TEST_WAIT_SCALE))
 	while ((SECONDS < deadline)); do
 		"$MAIL_PYTHON" "$CURBSIDE_ROOT/tests/fakes/mail_read.py" find "$MAIL_DIR" "$to" "$regex" \
 			--consumed "$MAIL_DIR/.consumed" && return 0
 		sleep 0.2
 	done
-	echo "mail_wait: no message to $to${regex:+ with a subject matching /$regex/} within ${MAIL_WAIT_SECONDS}s" >&2
+	echo "mail_wait: no message to $to${regex:+ with a subject matching /$regex/} within $((MAIL_WAIT_SECONDS * CURBSIDE_TEST_WAIT_SCALE))s" >&2
 	log_tail "${MAIL_LOG-}" 10
 	return 1
 }
@@ -310,7 +312,7 @@ _request() {
 	_response_seq=$((_response_seq + 1))
 	body_file=$dir/response.$BASHPID.$_response_seq.body
 	local hfile=$dir/response.$BASHPID.$_response_seq.headers
-	local -a args=(-sS --max-time 10 -X "$method" -H 'Expect:' -D "$hfile" -o "$body_file" -w '%{http_code}')
+	local -a args=(-sS --max-time "$((10 * CURBSIDE_TEST_WAIT_SCALE))" -X "$method" -H 'Expect:' -D "$hfile" -o "$body_file" -w '%{http_code}')
 	if ((has_data)); then
 		((has_ct)) || args+=(-H 'Content-Type: application/json')
 		args+=(--data-binary "$data")
@@ -561,6 +563,25 @@ record_payment() {
 # what the API cannot show: stored hashes, expiries moved into the past, rows counted.
 stack_sql() {
 	"$(pg_bin psql)" "$STACK_DB_URL" -XAtq -v ON_ERROR_STOP=1 -c "$1"
+}
+
+# autopay_round: wake the autopay scheduler (NOTIFY curbside_autopay) and wait (bounded, scaled)
+# until every scheduler lane on this file's database is idle after a statement that ended since
+# then: a round that began after the wake-up has claimed whatever was due. For checking that
+# nothing is charged without waiting on the clock.
+autopay_round() {
+	local woke got deadline=$((SECONDS + 15 * CURBSIDE_TEST_WAIT_SCALE))
+	woke=$(stack_sql "SELECT clock_timestamp()")
+	stack_sql "NOTIFY curbside_autopay" >/dev/null
+	while ((SECONDS < deadline)); do
+		got=$(stack_sql "SELECT count(*) > 0 AND bool_and(state = 'idle' AND state_change > '$woke')
+			FROM pg_stat_activity WHERE datname = current_database()
+			AND (query LIKE 'SELECT autopay\_claim(%' OR query LIKE 'SELECT autopay\_settle(%'
+			     OR query LIKE 'LISTEN %curbside\_autopay%')")
+		[[ $got == t ]] && return 0
+		sleep 0.1
+	done
+	fail "autopay_round: the scheduler ran no round after NOTIFY curbside_autopay"
 }
 
 # enable_portal SLUG: the operator switches the tenant's portal on; expects 200.

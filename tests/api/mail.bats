@@ -38,9 +38,9 @@ outbox_field() {
 	sql -c "SELECT $2 FROM outbox WHERE id = '$1'"
 }
 
-# wait_outbox ID STATUS: wait (bounded) until the row has STATUS.
+# wait_outbox ID STATUS: wait (bounded, scaled) until the row has STATUS.
 wait_outbox() {
-	local deadline=$((SECONDS + 15)) got
+	local deadline=$((SECONDS + 15 * CURBSIDE_TEST_WAIT_SCALE)) got
 	while ((SECONDS < deadline)); do
 		got=$(outbox_field "$1" status)
 		[[ $got == "$2" ]] && return 0
@@ -262,14 +262,18 @@ assert_sent_without_token() {
 	to=$(new_address)
 	echo 1 >"$MAIL_DIR/fail-next"
 	# A long first delay on this row: the retry time is visible before it is due.
+	local before
+	before=$(sql -c "SELECT clock_timestamp()")
 	id=$(sql -c "INSERT INTO outbox (tenant_id, template, to_address, payload, attempts)
 		VALUES ('$TENANT_ID', 'password_reset_google', '$to', '{}', 2) RETURNING id")
-	deadline=$((SECONDS + 15))
+	deadline=$((SECONDS + 15 * CURBSIDE_TEST_WAIT_SCALE))
 	until [[ $(outbox_field "$id" "last_error IS NOT NULL") == t ]] || ((SECONDS > deadline)); do sleep 0.2; done
-	# Attempt 3 failed: the retry comes 1 s x 4^2 = 16 s later (CURBSIDE_MAIL_RETRY_SECONDS=1).
+	# Attempt 3 failed: the retry comes 1 s x 4^2 = 16 s after it (CURBSIDE_MAIL_RETRY_SECONDS=1),
+	# so 16 s after a moment between the insert and now, however long the attempt took.
 	[[ $(outbox_field "$id" "status || ' ' || attempts") == "queued 3" ]]
-	delay=$(outbox_field "$id" "round(extract(epoch FROM next_attempt_at - now()))")
-	((delay >= 13 && delay <= 16)) || fail "next attempt in ${delay}s"
+	[[ $(outbox_field "$id" "next_attempt_at - interval '16 seconds' BETWEEN '$before'::timestamptz - interval '1 second'
+		AND clock_timestamp() + interval '1 second'") == t ]] ||
+		fail "next attempt at $(outbox_field "$id" next_attempt_at), inserted after $before, now $(sql -c 'SELECT clock_timestamp()')"
 	sql -c "UPDATE outbox SET next_attempt_at = now() WHERE id = '$id'"
 	mail_wait "$to" >/dev/null
 	wait_outbox "$id" sent
@@ -331,7 +335,7 @@ assert_sent_without_token() {
 		  FROM generate_series(1, 50) n
 	SQL
 	ids=$(paste -sd, "$BATS_TEST_TMPDIR/ids" | sed "s/[^,]*/'&'/g")
-	deadline=$((SECONDS + 30))
+	deadline=$((SECONDS + 30 * CURBSIDE_TEST_WAIT_SCALE))
 	until [[ $(sql -c "SELECT count(*) FROM outbox WHERE id IN ($ids) AND status = 'sent'") == 50 ]] ||
 		((SECONDS > deadline)); do sleep 0.2; done
 	finish_server "$pid" "$log" "second server" || rc=1
@@ -361,7 +365,7 @@ assert_sent_without_token() {
 	tenant=$(sql -c "INSERT INTO tenants (slug, name) VALUES ('files', 'File Hauling') RETURNING id")
 	with_token '{"full_name":"Pat","link_path":"reset-password"}'
 	id=$(queue password_reset 'pat@example.com' "$PAYLOAD" "$tenant")
-	deadline=$((SECONDS + 15))
+	deadline=$((SECONDS + 15 * CURBSIDE_TEST_WAIT_SCALE))
 	until compgen -G "$box/*-$id.eml" >/dev/null || ((SECONDS > deadline)); do sleep 0.2; done
 	finish_server "$pid" "$log" "file server"
 	file=$(compgen -G "$box/*-$id.eml")
@@ -375,8 +379,8 @@ assert_sent_without_token() {
 	drop_database "$db"
 }
 
-@test "curbside worker runs only the workers: it delivers, serves no HTTP, and exits 0 on SIGTERM within a second" {
-	local db log box id start elapsed
+@test "curbside worker runs only the workers: it delivers, serves no HTTP, and SIGTERM wakes it to exit 0" {
+	local db log box id
 	db="${STACK_DB}_worker"
 	create_database "$db"
 	DB_URL=$(db_url "$db")
@@ -384,24 +388,24 @@ assert_sent_without_token() {
 	box=$BATS_TEST_TMPDIR/worker-mail
 	env -i PATH="$PATH" ASAN_OPTIONS="${ASAN_OPTIONS-}" UBSAN_OPTIONS="${UBSAN_OPTIONS-}" \
 		LSAN_OPTIONS="${LSAN_OPTIONS-}" CURBSIDE_DATABASE_URL="$DB_URL" CURBSIDE_MAIL_DIR="$box" \
-		CURBSIDE_MAIL_POLL_SECONDS=1 CURBSIDE_LISTEN="127.0.0.1:$SERVER_PORT" \
+		CURBSIDE_MAIL_POLL_SECONDS=3600 CURBSIDE_LISTEN="127.0.0.1:$SERVER_PORT" \
 		"$CURBSIDE_BIN" worker >"$log" 2>&1 3>&- &
 	pid=$!
 	tenant=$(sql -c "INSERT INTO tenants (slug, name) VALUES ('worker', 'Worker Hauling') RETURNING id")
 	id=$(queue password_reset_google 'pat@example.com' '{}' "$tenant")
-	deadline=$((SECONDS + 15))
+	deadline=$((SECONDS + 15 * CURBSIDE_TEST_WAIT_SCALE))
 	until compgen -G "$box/*-$id.eml" >/dev/null || ((SECONDS > deadline)); do sleep 0.2; done
 	compgen -G "$box/*-$id.eml" >/dev/null || fail "no file for $id; $(cat "$log")"
 	! grep -q "listening on" "$log"
-	start=$(date +%s%N)
+	# The mail worker now waits for a notification or its hour-long poll: only SIGTERM waking it
+	# ends the process within finish_server's bound (else SIGKILL, a failure). How fast is no
+	# test's business.
 	finish_server "$pid" "$log" "worker"
-	elapsed=$((($(date +%s%N) - start) / 1000000))
-	((elapsed < 1500)) || fail "the worker took ${elapsed} ms to stop"
 	drop_database "$db"
 }
 
-@test "SIGTERM stops serve within a second even while its worker waits on a silent SMTP server; the row is handed back" {
-	local db port silent log start elapsed hold
+@test "SIGTERM stops serve even while its worker waits on a silent SMTP server; the row is handed back" {
+	local db port silent log hold
 	db="${STACK_DB}_stuck"
 	create_database "$db"
 	DB_URL=$(db_url "$db")
@@ -409,7 +413,7 @@ assert_sent_without_token() {
 	silent=$(free_port "$SERVER_PORT" "$PRISM_PORT" "$MAIL_PORT" "$port")
 	# A listener that accepts connections and never says a word: the SMTP greeting never comes.
 	"$MAIL_PYTHON" -c 'import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); time.sleep(120)' "$silent" 3>&- &
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); time.sleep(3600)' "$silent" 3>&- &
 	hold=$!
 	wait_for_listen "$silent" 10 "$hold"
 	log=$BATS_TEST_TMPDIR/stuck.log
@@ -420,15 +424,13 @@ s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); time
 	await_server "$pid" "$port" "$log"
 	tenant=$(sql -c "INSERT INTO tenants (slug, name) VALUES ('stuck', 'Stuck Hauling') RETURNING id")
 	id=$(queue password_reset_google 'pat@example.com' '{}' "$tenant")
-	deadline=$((SECONDS + 10))
+	deadline=$((SECONDS + 10 * CURBSIDE_TEST_WAIT_SCALE))
 	until [[ $(outbox_field "$id" attempts) == 1 ]] || ((SECONDS > deadline)); do sleep 0.1; done
 	[[ $(outbox_field "$id" attempts) == 1 ]] || fail "the worker did not claim the row"
-	start=$(date +%s%N)
 	finish_server "$pid" "$log" "server with a stuck worker"
-	elapsed=$((($(date +%s%N) - start) / 1000000))
 	kill "$hold"
-	((elapsed < 1500)) || fail "stopping took ${elapsed} ms"
-	# Handed back untried: due at once, the attempt not counted.
+	# Handed back untried: due at once, the attempt not counted. Had the worker waited for its
+	# 30-second send timeout instead of being stopped, the attempt would count, with an error.
 	[[ $(outbox_field "$id" "status || ' ' || attempts || ' ' || (next_attempt_at <= now())") == "queued 0 true" ]]
 	drop_database "$db"
 }

@@ -101,7 +101,7 @@ log_since() {
 
 # await_lock_waits N: wait (bounded) until N of the server's database sessions wait for a lock.
 await_lock_waits() {
-	local got deadline=$((SECONDS + 30))
+	local got deadline=$((SECONDS + 30 * CURBSIDE_TEST_WAIT_SCALE))
 	while ((SECONDS < deadline)); do
 		got=$(stack_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
 			AND application_name = 'curbside' AND wait_event_type = 'Lock'")
@@ -144,7 +144,7 @@ await_lock_waits() {
 # await_sql_lock_held: wait (bounded) until our own session holds its row lock (it is idle in its
 # transaction).
 await_sql_lock_held() {
-	local deadline=$((SECONDS + 30))
+	local deadline=$((SECONDS + 30 * CURBSIDE_TEST_WAIT_SCALE))
 	while ((SECONDS < deadline)); do
 		[[ $(stack_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
 			AND application_name = 'psql' AND state = 'idle in transaction'") -ge 1 ]] && return 0
@@ -174,7 +174,7 @@ release_invoice() {
 
 # await_charges N: wait (bounded) until the processor fake has made N payment intents in all.
 await_charges() {
-	local got deadline=$((SECONDS + 30))
+	local got deadline=$((SECONDS + 30 * CURBSIDE_TEST_WAIT_SCALE))
 	while ((SECONDS < deadline)); do
 		got=$(stripe_control GET /_control/charges | jq .total)
 		((got >= $1)) && return 0

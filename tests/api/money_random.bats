@@ -27,7 +27,7 @@ teardown_file() {
 
 @test "randomized concurrent money: every invariant holds after every batch, no 5xx, no deadlock" {
 	local out=$BATS_TEST_TMPDIR/money_random.out rc=0
-	PSQL=$(pg_bin psql) timeout 300 /usr/bin/python3 "$CURBSIDE_ROOT/tests/api/money_random.py" >"$out" 2>&1 || rc=$?
+	PSQL=$(pg_bin psql) timeout "$(scaled 150)" /usr/bin/python3 "$CURBSIDE_ROOT/tests/api/money_random.py" >"$out" 2>&1 || rc=$?
 	# The seed and the counts go to the TAP output of every run, passing or not.
 	sed 's/^/# money_random: /' "$out" >&3
 	local trouble

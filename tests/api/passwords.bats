@@ -69,14 +69,15 @@ forgot_work() {
 		ROLLBACK;" | grep -E '^(function|table) '
 }
 
-# forgot_settled: wait until the mail worker has handled every forgot-password request.
+# forgot_settled: wait (bounded, scaled) until the mail worker has handled every forgot-password
+# request.
 forgot_settled() {
-	local i
-	for i in $(seq 1 100); do
+	local deadline=$((SECONDS + 10 * CURBSIDE_TEST_WAIT_SCALE))
+	while ((SECONDS < deadline)); do
 		[[ $(stack_sql "SELECT count(*) FROM password_reset_requests") == 0 ]] && return 0
 		sleep 0.1
 	done
-	fail "forgot-password requests are still waiting after 10 s"
+	fail "forgot-password requests are still waiting after $((10 * CURBSIDE_TEST_WAIT_SCALE)) s"
 }
 
 @test "rule 10: forgot password answers the same 202 whether or not the email has a login" {

@@ -8,8 +8,11 @@
 load helpers
 
 setup_file() {
+	# A bank payment settles 2 s (scaled) after it is made, time enough for a test to see it
+	# pending on a loaded machine (the sandbox settles by the clock; the stripe fake settles on a
+	# control call, portal_pay_stripe.bats).
 	STACK_ENV=(CURBSIDE_PAYMENTS=sandbox CURBSIDE_PAYMENTS_POLL_SECONDS=1
-		CURBSIDE_SANDBOX_ACH_SETTLE_SECONDS=2)
+		CURBSIDE_SANDBOX_ACH_SETTLE_SECONDS="$(scaled 2)")
 	start_portal_stack
 }
 
@@ -291,7 +294,7 @@ recipients() {
 	local i dir=$BATS_TEST_TMPDIR/race pids=()
 	mkdir -p "$dir"
 	for i in 1 2 3 4 5 6; do
-		curl -sS --max-time 20 -o "$dir/$i.body" -w '%{http_code}' -X POST "$SERVER_URL/v1/portal/payments" \
+		curl -sS --max-time "$(scaled 20)" -o "$dir/$i.body" -w '%{http_code}' -X POST "$SERVER_URL/v1/portal/payments" \
 			-H "Authorization: Bearer $PORTAL_TOKEN" -H 'Content-Type: application/json' \
 			-H "Idempotency-Key: $(new_idempotency_key)" \
 			--data "$(jq -cn --arg i "$INVOICE_ID" '{payment_token: "tok_visa", save: false, invoice_ids: [$i]}')" \

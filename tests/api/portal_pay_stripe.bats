@@ -73,10 +73,11 @@ payment_of_key() {
 	account_owing 3000
 	local key
 	key=$(new_idempotency_key)
-	# The fake makes the charge, then answers after 3 s: the server gives up after 1 s.
-	# (A second request while the first runs: money_concurrency.bats.)
-	stripe_control POST /_control/next '{"mode": "timeout", "count": 1, "seconds": 3}' >/dev/null
+	# The fake makes the charge, then holds its answer until released: the server gives up after
+	# its timeout. (A second request while the first runs: money_concurrency.bats.)
+	stripe_control POST /_control/next '{"mode": "hold", "count": 1}' >/dev/null
 	pay "$BODY_PAY" "$key"
+	stripe_control POST /_control/release >/dev/null
 	assert_problem 502 payment_processor_unavailable
 	local id
 	id=$(payment_of_key "$key")
@@ -132,7 +133,7 @@ payment_of_key() {
 		-H "Authorization: Bearer $PORTAL_TOKEN" -H 'Content-Type: application/json' \
 		-H "Idempotency-Key: $key" --data "$BODY_PAY" 3>&- &
 	local client=$!
-	local deadline=$((SECONDS + 10))
+	local deadline=$((SECONDS + 10 * CURBSIDE_TEST_WAIT_SCALE))
 	until [[ $(stripe_control GET /_control/charges | jq .total) == 1 ]]; do
 		((SECONDS < deadline)) || fail "the charge never reached the fake"
 		sleep 0.1
@@ -152,7 +153,7 @@ payment_of_key() {
 	CRASH_PID=$LAUNCHED_PID
 	await_server "$CRASH_PID" "$port" "$log.2"
 	stack_sql "UPDATE idempotency_keys SET leased_until = now() WHERE key = '$key'" >/dev/null
-	status=$(curl -sS --max-time 10 -o "$dir/retry.body" -w '%{http_code}' -X POST "http://127.0.0.1:$port/v1/portal/payments" \
+	status=$(curl -sS --max-time "$(scaled 10)" -o "$dir/retry.body" -w '%{http_code}' -X POST "http://127.0.0.1:$port/v1/portal/payments" \
 		-H "Authorization: Bearer $PORTAL_TOKEN" -H 'Content-Type: application/json' \
 		-H "Idempotency-Key: $key" --data "$BODY_PAY")
 	[[ $status == 201 ]] || fail "retry: $status $(cat "$dir/retry.body")"
@@ -173,7 +174,7 @@ payment_of_key() {
 	# The customer never retries: once the claim has lapsed the worker charges with the same key.
 	stack_sql "UPDATE idempotency_keys SET leased_until = now() WHERE key = '$key';
 		UPDATE payments SET next_check_at = now() WHERE id = '$id'" >/dev/null
-	local deadline=$((SECONDS + 10))
+	local deadline=$((SECONDS + 10 * CURBSIDE_TEST_WAIT_SCALE))
 	until [[ $(stack_sql "SELECT status FROM payments WHERE id = '$id'") == succeeded ]]; do
 		((SECONDS < deadline)) || fail "the worker did not settle $id"
 		sleep 0.2
@@ -214,10 +215,17 @@ payment_of_key() {
 	assert_jq '.status == "pending" and .method == "bank_account"'
 	local id
 	id=$(jq -r .id <<<"$body")
-	sleep 2
+	# The worker asks the processor (the fake logs the lookup) and leaves the payment pending.
+	local ref deadline=$((SECONDS + 10 * CURBSIDE_TEST_WAIT_SCALE))
+	ref=$(stack_sql "SELECT processor_charge_ref FROM payments WHERE id = '$id'")
+	until stripe_control GET /_control/requests |
+		jq -e --arg p "/v1/payment_intents/$ref" 'any(.[]; .method == "GET" and .path == $p)' >/dev/null; do
+		((SECONDS < deadline)) || fail "the worker never looked $ref up"
+		sleep 0.2
+	done
 	[[ $(stack_sql "SELECT status FROM payments WHERE id = '$id'") == pending ]]
 	stripe_control POST /_control/settle '{}' >/dev/null
-	local deadline=$((SECONDS + 10))
+	local deadline=$((SECONDS + 10 * CURBSIDE_TEST_WAIT_SCALE))
 	until [[ $(stack_sql "SELECT status FROM payments WHERE id = '$id'") == succeeded ]]; do
 		((SECONDS < deadline)) || fail "the worker did not settle $id"
 		sleep 0.2
@@ -270,13 +278,14 @@ payment_of_key() {
 	local payment key refund
 	payment=$(jq -r .id <<<"$body")
 	key=$(new_idempotency_key)
-	stripe_control POST /_control/next '{"mode": "timeout", "count": 1, "seconds": 2}' >/dev/null
+	stripe_control POST /_control/next '{"mode": "hold", "count": 1}' >/dev/null
 	staff_api "$STAFF_TOKEN" POST "/v1/admin/payments/$payment/refund" -H "Idempotency-Key: $key"
+	stripe_control POST /_control/release >/dev/null
 	assert_problem 502 payment_processor_unavailable
 	refund=$(stack_sql "SELECT r.id FROM refunds r JOIN idempotency_keys k ON k.id = r.idempotency_claim WHERE k.key = '$key'")
 	stack_sql "UPDATE idempotency_keys SET leased_until = now() WHERE key = '$key';
 		UPDATE refunds SET next_check_at = now() WHERE id = '$refund'" >/dev/null
-	local deadline=$((SECONDS + 10))
+	local deadline=$((SECONDS + 10 * CURBSIDE_TEST_WAIT_SCALE))
 	until [[ $(stack_sql "SELECT status FROM refunds WHERE id = '$refund'") == succeeded ]]; do
 		((SECONDS < deadline)) || fail "the worker did not settle refund $refund"
 		sleep 0.2

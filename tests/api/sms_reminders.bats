@@ -64,7 +64,7 @@ row_status() {
 
 # wait_row ID STATUS_REGEX: wait (bounded) for the row's row_status to match.
 wait_row() {
-	local deadline=$((SECONDS + SMS_WAIT_SECONDS)) got
+	local deadline=$((SECONDS + SMS_WAIT_SECONDS * CURBSIDE_TEST_WAIT_SCALE)) got
 	while ((SECONDS < deadline)); do
 		got=$(row_status "$1")
 		[[ $got =~ ^($2)$ ]] && return 0
@@ -164,10 +164,16 @@ messages_to() {
 
 @test "a gateway that does not answer in time is retried" {
 	opted_in_customer
-	sms_control POST /_control/next '{"mode": "timeout", "count": 1, "seconds": 3}' >/dev/null
+	# The gateway holds its first answer until released: only the server's timeout ends that
+	# attempt; the retry goes through.
+	sms_control POST /_control/next '{"mode": "hold", "count": 1}' >/dev/null
 	remind "$CUSTOMER_ID" "{\"service_date\": \"$(tenant_day 2)\"}"
 	assert_status 202
 	wait_row "$(jq -r .id <<<"$body")" 'sent 2'
+	sms_control POST /_control/release >/dev/null
+	sms_control GET /_control/attempts | jq -e --arg p "$PHONE" \
+		'[.[] | select(.to == $p) | .outcome] == ["held", "sent"]' >/dev/null ||
+		fail "attempts: $(sms_control GET /_control/attempts)"
 	[[ $(messages_to "$PHONE" | jq length) == 1 ]] || fail "texts: $(messages_to "$PHONE")"
 }
 

@@ -62,11 +62,11 @@ second_status() {
 }
 
 # await_second_refusal TOKEN: wait until the second server answers 401 to TOKEN (the NOTIFY
-# reaches it asynchronously; it takes milliseconds). The bound stays well under the 30-second
-# credential cache, so an expired cache entry can never pass for a delivered notification.
-# Prints the last status.
+# reaches it asynchronously; it takes milliseconds). The bound (scaled, at most 20 s) stays under
+# the 30-second credential cache, so an expired cache entry can never pass for a delivered
+# notification. Prints the last status.
 await_second_refusal() {
-	local code='' deadline=$((SECONDS + 10))
+	local code='' deadline=$((SECONDS + $(scaled 10 20)))
 	while ((SECONDS < deadline)); do
 		code=$(second_status "$1")
 		[[ $code == 401 ]] && break
@@ -277,10 +277,10 @@ await_second_refusal() {
 	# (200, or 401/403 for the one whose own account the other disabled first) is valid.
 	one=$BATS_TEST_TMPDIR/one
 	two=$BATS_TEST_TMPDIR/two
-	curl -s --max-time 30 -o /dev/null -w '%{http_code}' -X PATCH -H "Authorization: Bearer $one_token" \
+	curl -s --max-time "$(scaled 30)" -o /dev/null -w '%{http_code}' -X PATCH -H "Authorization: Bearer $one_token" \
 		-H 'Content-Type: application/json' -d '{"disabled": true}' "$SERVER_URL/v1/admin/staff-users/$two_id" >"$one" &
 	pids+=($!)
-	curl -s --max-time 30 -o /dev/null -w '%{http_code}' -X PATCH -H "Authorization: Bearer $two_token" \
+	curl -s --max-time "$(scaled 30)" -o /dev/null -w '%{http_code}' -X PATCH -H "Authorization: Bearer $two_token" \
 		-H 'Content-Type: application/json' -d '{"disabled": true}' "$SERVER_URL/v1/admin/staff-users/$one_id" >"$two" &
 	pids+=($!)
 	wait "${pids[@]}"

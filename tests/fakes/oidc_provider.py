@@ -20,9 +20,12 @@ Endpoints (issuer = http://127.0.0.1:PORT):
   POST /control                            JSON switches for the next token answers, kept until
                                            reset: {"wrong_nonce": true, "wrong_audience": true,
                                            "expired": true, "unverified_email": true,
-                                           "slow_seconds": 3, "error": "invalid_grant",
+                                           "slow_seconds": 3, "hold": true (each token answer
+                                           waits until the switches are reset: no clock
+                                           involved), "error": "invalid_grant",
                                            "status": 500, "discovery_algs": ["HS256"] (what
-                                           discovery advertises)}; {} resets them all
+                                           discovery advertises)}; {} resets them all and
+                                           releases the held answers
   GET  /control                            the switches and the count of token requests
 """
 
@@ -41,6 +44,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 LOCK = threading.Lock()
 CODES = {}  # code -> what the authorization request said and who logged in
 SWITCHES = {}
+HELD = threading.Event()  # set: the held token answers go; a new one replaces it at each hold
 STATS = {"token_requests": 0}
 
 
@@ -181,6 +185,7 @@ class Handler(BaseHTTPRequestHandler):
         return form.get("client_id"), form.get("client_secret")
 
     def do_POST(self):
+        global HELD
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length).decode()
         if self.path == "/control":
@@ -188,6 +193,9 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 if not doc:
                     SWITCHES.clear()
+                    HELD.set()
+                elif doc.get("hold") and HELD.is_set():
+                    HELD = threading.Event()
                 SWITCHES.update(doc)
                 self.send_json(200, {"switches": SWITCHES})
             return
@@ -198,6 +206,9 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             STATS["token_requests"] += 1
             switches = dict(SWITCHES)
+            held = HELD
+        if switches.get("hold"):
+            held.wait()
         if switches.get("slow_seconds"):
             time.sleep(float(switches["slow_seconds"]))
         if switches.get("status"):

@@ -8,15 +8,18 @@ Standard library only. State lives in memory for the life of the process.
                                     (400 {code: 21211, message} for a To that is not E.164)
 
 Control endpoints (for tests; no auth):
-  POST /_control/next      {"mode": "error500" | "timeout" | "down", "count": 1, "seconds": 3}
+  POST /_control/next      {"mode": "error500" | "timeout" | "hold" | "down", "count": 1,
+                           "seconds": 3}
                            the next `count` messages answer 500 (error500), or wait `seconds`
-                           before answering 201 (timeout: the client should have given up);
-                           "down" answers 500 to every message until the mode is cleared
-                           ({"mode": null})
+                           before answering 201 (timeout: the client should have given up), or
+                           wait for /_control/release before answering 201 (hold: no clock
+                           involved, nothing recorded as sent); "down" answers 500 to every
+                           message until the mode is cleared ({"mode": null})
+  POST /_control/release   answer every held message now, and forget the holds not used yet
   GET  /_control/messages  the messages accepted (201): [{sid, to, from, body, at}]
   GET  /_control/attempts  every message request: [{to, outcome: "sent"|"error500"|"timeout"|
-                           "unauthorized"|"invalid"}]
-  POST /_control/reset     forget everything
+                           "held"|"unauthorized"|"invalid"}]
+  POST /_control/reset     forget everything (held messages are released)
 
 Usage: sms_gateway.py --port PORT (0: any free port, printed on the first line)
                       [--account AC...] [--token TOKEN]
@@ -38,9 +41,12 @@ E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
 class State:
     def __init__(self):
         self.lock = threading.Lock()
+        self.held = threading.Event()
+        self.mode = None
         self.reset()
 
     def reset(self):
+        self.release()
         self.messages = []
         self.attempts = []
         self.mode = None
@@ -60,6 +66,13 @@ class State:
                 return mode
             return None
 
+    def release(self):
+        """Answer the held messages and forget the holds not used yet (call with the lock held)."""
+        self.held.set()
+        self.held = threading.Event()
+        if self.mode == "hold":
+            self.mode, self.count = None, 0
+
     def attempt(self, to, outcome):
         with self.lock:
             self.attempts.append({"to": to, "outcome": outcome, "at": time.time()})
@@ -77,14 +90,14 @@ class Handler(BaseHTTPRequestHandler):
 
     def answer(self, status, doc):
         data = json.dumps(doc).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
         try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
-            pass
+            pass  # the client gave up (a timeout test)
 
     def read_body(self):
         length = int(self.headers.get("Content-Length") or 0)
@@ -106,6 +119,10 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/_control/reset":
             with STATE.lock:
                 STATE.reset()
+            return self.answer(200, {})
+        if self.path == "/_control/release":
+            with STATE.lock:
+                STATE.release()
             return self.answer(200, {})
         if self.path == "/_control/next":
             doc = json.loads(body or "{}")
@@ -138,6 +155,12 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "timeout":
             STATE.attempt(to, "timeout")
             time.sleep(STATE.seconds)
+            return self.answer(201, {"sid": "SM" + secrets.token_hex(16), "status": "queued"})
+        if mode == "hold":
+            STATE.attempt(to, "held")
+            with STATE.lock:
+                held = STATE.held
+            held.wait()
             return self.answer(201, {"sid": "SM" + secrets.token_hex(16), "status": "queued"})
         message = {"sid": "SM" + secrets.token_hex(16), "to": to, "from": form.get("From"),
                    "body": form.get("Body"), "at": time.time()}

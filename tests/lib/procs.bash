@@ -1,6 +1,39 @@
 # tests/lib/procs.bash — free ports, bounded waits and stopping background processes.
 # Sourced by scripts/test and tests/api/helpers.bash; plain bash, no bats needed.
 
+# CURBSIDE_TEST_WAIT_SCALE: the one knob for how long the tests wait on a busy machine. Every bound
+# on a wait for a service or a state (a server, the proxy or a fake to start, an email, a row to
+# reach a status, a process to stop), the servers' timeouts towards the fakes, each API request's
+# curl --max-time and BATS_TEST_TIMEOUT are written for an idle machine and multiplied by it. A
+# bound only matters when what is awaited never comes, so a generous one costs nothing when all
+# is well. Default: 3, or 1 + the 1-minute load average per core (rounded up) when that is more;
+# computed once when scripts/test or scripts/test-api starts and exported, so every file of a run
+# uses the same. Set it (a whole number) to override. No test asserts how fast anything was:
+# speed bars live in scripts/bench (docs/decisions.md, "Tests do not depend on the machine's
+# speed").
+default_wait_scale() {
+	local load=0 int frac cores per
+	read -r load _ </proc/loadavg 2>/dev/null || true
+	int=${load%%.*} frac=${load#*.}
+	[[ $load == *.* ]] || frac=0
+	frac=${frac}00
+	cores=$(nproc 2>/dev/null) || cores=1
+	# 1 + ceil(load / cores), in hundredths.
+	per=$(((10#${int:-0} * 100 + 10#${frac:0:2} + cores * 100 - 1) / (cores * 100)))
+	((per + 1 > 3)) && echo $((per + 1)) || echo 3
+}
+if ! [[ ${CURBSIDE_TEST_WAIT_SCALE-} =~ ^[1-9][0-9]*$ ]]; then
+	CURBSIDE_TEST_WAIT_SCALE=$(default_wait_scale)
+fi
+export CURBSIDE_TEST_WAIT_SCALE
+
+# scaled N [MAX]: N (seconds, milliseconds, ...) times CURBSIDE_TEST_WAIT_SCALE, at most MAX.
+scaled() {
+	local n=$(($1 * CURBSIDE_TEST_WAIT_SCALE))
+	((${2:-n} < n)) && n=$2
+	echo "$n"
+}
+
 # free_port [EXCLUDED_PORT...]: print a TCP port on 127.0.0.1 that no socket uses (random, from
 # 20000 up to the kernel's ephemeral range), never one of EXCLUDED_PORT (ports already handed out
 # but not yet bound). Staying below the ephemeral range matters: an outgoing connection (curl, the
@@ -23,9 +56,9 @@ free_port() {
 }
 
 # wait_for_listen PORT SECONDS [PID]: wait until something accepts TCP connections on
-# 127.0.0.1:PORT; give up after SECONDS or when PID has exited.
+# 127.0.0.1:PORT; give up after SECONDS (scaled) or when PID has exited.
 wait_for_listen() {
-	local port=$1 seconds=$2 pid=${3-} deadline
+	local port=$1 seconds=$(($2 * CURBSIDE_TEST_WAIT_SCALE)) pid=${3-} deadline
 	deadline=$((SECONDS + seconds))
 	while ((SECONDS < deadline)); do
 		if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
@@ -39,28 +72,28 @@ wait_for_listen() {
 	return 1
 }
 
-# wait_for_http URL SECONDS [PID]: poll URL until it answers 200; give up after SECONDS or when
-# PID (the process that should answer) has exited. Returns 0 when up.
+# wait_for_http URL SECONDS [PID]: poll URL until it answers 200; give up after SECONDS (scaled)
+# or when PID (the process that should answer) has exited. Returns 0 when up.
 wait_for_http() {
-	local url=$1 seconds=$2 pid=${3-} deadline
+	local url=$1 seconds=$(($2 * CURBSIDE_TEST_WAIT_SCALE)) pid=${3-} deadline
 	deadline=$((SECONDS + seconds))
 	while ((SECONDS < deadline)); do
 		if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
 			echo "wait_for_http: process $pid exited before $url answered" >&2
 			return 1
 		fi
-		[[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" 2>/dev/null) == 200 ]] && return 0
+		[[ $(curl -s -o /dev/null -w '%{http_code}' --max-time "$((2 * CURBSIDE_TEST_WAIT_SCALE))" "$url" 2>/dev/null) == 200 ]] && return 0
 		sleep 0.2
 	done
 	echo "wait_for_http: $url did not answer 200 within ${seconds}s" >&2
 	return 1
 }
 
-# stop_pid PID [SECONDS]: SIGTERM, wait up to SECONDS (default 10), then SIGKILL.
+# stop_pid PID [SECONDS]: SIGTERM, wait up to SECONDS (default 10; scaled), then SIGKILL.
 # Prints nothing; returns the process's exit status (137 when it had to be killed, 0 when it was
 # not running or not a child of this shell).
 stop_pid() {
-	local pid=$1 seconds=${2:-10} deadline rc=0
+	local pid=$1 seconds=$((${2:-10} * CURBSIDE_TEST_WAIT_SCALE)) deadline rc=0
 	[[ -n $pid ]] || return 0
 	kill -0 "$pid" 2>/dev/null || {
 		wait "$pid" 2>/dev/null
