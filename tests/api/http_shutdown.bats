@@ -50,7 +50,7 @@ own_server() {
 # leave no sanitizer report.
 stop_own_server() {
 	local rc=0
-	stop_pid "$OWN_PID" 120 || rc=$?
+	stop_pid "$OWN_PID" 40 || rc=$?
 	OWN_PID=
 	! sanitizer_report "$OWN_LOG" || fail "sanitizer report above"
 	((rc == 0)) || {
@@ -64,7 +64,7 @@ stop_own_server() {
 in_background() {
 	local name=$1
 	shift
-	curl -sS --max-time 300 -D "$BATS_TEST_TMPDIR/$name.headers" -o "$BATS_TEST_TMPDIR/$name.body" \
+	curl -sS --max-time "$(scaled 100)" -D "$BATS_TEST_TMPDIR/$name.headers" -o "$BATS_TEST_TMPDIR/$name.body" \
 		"$@" 3>&- &
 	CLIENT_PID=$!
 }
@@ -98,7 +98,7 @@ unlock_tenants() {
 
 # await_sql SQL VALUE WHAT: wait (bounded) until SQL answers VALUE.
 await_sql() {
-	local deadline=$((SECONDS + 60))
+	local deadline=$((SECONDS + $(scaled 20)))
 	until [[ $(stack_sql "$1") == "$2" ]]; do
 		((SECONDS < deadline)) || fail "$3"
 		sleep 0.1
@@ -127,7 +127,7 @@ pay_held() {
 	stripe_control POST /_control/next '{"mode": "hold", "count": 1}' >/dev/null
 	in_background pay -X POST "$OWN_URL/v1/portal/payments" -H "Authorization: Bearer $PORTAL_TOKEN" \
 		-H 'Content-Type: application/json' -H "Idempotency-Key: $1" --data "$BODY_PAY"
-	local deadline=$((SECONDS + 60))
+	local deadline=$((SECONDS + $(scaled 20)))
 	until [[ $(stripe_control GET /_control/charges | jq .total) == 1 ]]; do
 		((SECONDS < deadline)) || {
 			log_tail "$OWN_LOG" 20
@@ -181,7 +181,7 @@ assert_stopped_with_503() {
 	await_lock_wait
 	kill -TERM "$OWN_PID"
 	# Draining: the listener is closed, so a new connection is refused.
-	local deadline=$((SECONDS + 60))
+	local deadline=$((SECONDS + $(scaled 20)))
 	while curl -s -o /dev/null --max-time 5 "$OWN_URL/healthz"; do
 		((SECONDS < deadline)) || fail "the server still accepted connections while draining"
 		sleep 0.1

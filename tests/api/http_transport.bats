@@ -22,7 +22,7 @@ teardown_file() {
 
 # probe ARGS...: run the socket probe against the server; its JSON answer is in $body.
 probe() {
-	body=$(PSQL=$(pg_bin psql) timeout 300 /usr/bin/python3 "$CURBSIDE_ROOT/tests/api/http_probe.py" "$@" 3>&-)
+	body=$(PSQL=$(pg_bin psql) timeout "$(scaled 100)" /usr/bin/python3 "$CURBSIDE_ROOT/tests/api/http_probe.py" "$@" 3>&-)
 }
 
 @test "item 1: while a lock holds both database connections, the 10 other requests get 503 + Retry-After before it goes away, and routes without the database keep answering" {
