@@ -35,7 +35,7 @@ struct db_pool {
 	 * let late arrivals barge and gave p99 waits ten times the median). */
 	struct pool_waiter *head, *tail;
 	int in_use, waiting;
-	bool abandoned;   /* db_pool_abandon was called: no more waiting, no more statements */
+	bool abandoned;   /* db_pool_abandon was called: nobody waits for a connection */
 	bool unreachable; /* the last attempt to connect failed */
 	atomic_ulong timeouts, reconnects, retries;
 	struct db_conn *conns;

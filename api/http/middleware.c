@@ -127,8 +127,7 @@ static void add_cors_headers(struct http_ctx *ctx, const char *origin)
 	http_set_header(ctx, "Vary", "Origin");
 }
 
-/* True when `value` is a Content-Length: digits only (a list joined from repeated headers is not).
- */
+/* True when `value` is one Content-Length: digits only (repeated headers arrive joined by ","). */
 static bool is_length(const char *value)
 {
 	return *value && strspn(value, "0123456789") == strlen(value);
@@ -155,6 +154,7 @@ static bool any_name_spaced(const struct _u_map *headers)
 static const char *framing_fault(const struct _u_request *req)
 {
 	const char *length = u_map_get_case(req->map_header, "Content-Length");
+
 	if (length && u_map_get_case(req->map_header, "Transfer-Encoding"))
 		return "A request may not carry both Content-Length and Transfer-Encoding.";
 	if (length && !is_length(length))
