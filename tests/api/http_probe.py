@@ -160,6 +160,7 @@ def lock_tenants(db_url):
             [PSQL, "-XAtq", db_url, "-c",
              "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
              "WHERE a.application_name = 'http_probe_lock' AND l.granted "
+             "AND a.datname = current_database() "
              "AND l.relation = 'tenants'::regclass AND l.mode = 'AccessExclusiveLock'"],
             capture_output=True, text=True).stdout.strip()
         if held == "1":

@@ -76,6 +76,12 @@ answer_of() {
 	body=$(cat "$BATS_TEST_TMPDIR/$1.body")
 }
 
+# Our exclusive lock on this database's tenants (pg_locks is the cluster's: the other test files'
+# databases are copies of one template, so their tenants tables have the same OID).
+TENANTS_LOCKED="SELECT count(*) FROM pg_locks WHERE relation = 'tenants'::regclass AND granted
+	AND mode = 'AccessExclusiveLock'
+	AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+
 # lock_tenants: a session of our own holds an exclusive lock on tenants (HOLDER_PID) until
 # unlock_tenants.
 lock_tenants() {
@@ -85,8 +91,7 @@ lock_tenants() {
 	HOLDER_PID=$!
 	exec 5>"$fifo"
 	echo "BEGIN; LOCK TABLE tenants IN ACCESS EXCLUSIVE MODE;" >&5
-	await_sql "SELECT count(*) FROM pg_locks WHERE relation = 'tenants'::regclass AND granted
-		AND mode = 'AccessExclusiveLock'" 1 "our session did not take the lock"
+	await_sql "$TENANTS_LOCKED" 1 "our session did not take the lock"
 }
 
 unlock_tenants() {
@@ -107,8 +112,8 @@ await_sql() {
 
 # await_lock_wait: wait until a server's statement waits for our lock.
 await_lock_wait() {
-	await_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'curbside'
-		AND wait_event_type = 'Lock'" 1 "no request waited for the lock"
+	await_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+		AND application_name = 'curbside' AND wait_event_type = 'Lock'" 1 "no request waited for the lock"
 }
 
 # account_owing CENTS: an account with a portal user, an open invoice of CENTS and a saved card;
@@ -165,7 +170,7 @@ assert_stopped_with_503() {
 	stop_own_server
 	# The lock never went away while the server stopped: it did not wait for it.
 	kill -0 "$HOLDER_PID"
-	[[ $(stack_sql "SELECT count(*) FROM pg_locks WHERE relation = 'tenants'::regclass AND granted") == 1 ]]
+	[[ $(stack_sql "$TENANTS_LOCKED") == 1 ]]
 	assert_stopped_with_503 branding
 	unlock_tenants
 	grep -q "cancelled 1 running statement" "$OWN_LOG"
