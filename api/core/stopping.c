@@ -2,6 +2,8 @@
 
 #include <stdatomic.h>
 
+#include "core/error.h"
+
 static atomic_bool abandoned;
 
 void stopping_abandon(void)
@@ -12,6 +14,14 @@ void stopping_abandon(void)
 bool stopping_abandoned(void)
 {
 	return atomic_load(&abandoned);
+}
+
+int stopping_refuse(void)
+{
+	cs_error_set(CS_EUNAVAILABLE, "server_stopping",
+	             "The server is stopping. Please retry; another instance will answer.");
+	cs_error_set_retry_after(1);
+	return CS_EUNAVAILABLE;
 }
 
 static int abort_when_abandoned(void *unused, curl_off_t dltotal, curl_off_t dlnow,

@@ -17,6 +17,12 @@ void stopping_abandon(void);
 bool stopping_abandoned(void);
 
 /*
+ * The answer of work given up while stopping, wherever it is noticed: records problem
+ * `server_stopping` (503, Retry-After 1) and returns CS_EUNAVAILABLE.
+ */
+int stopping_refuse(void);
+
+/*
  * A CURLOPT_XFERINFOFUNCTION that aborts the transfer once the switch is thrown. Set it with
  * stopping_watch_transfer.
  */

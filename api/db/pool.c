@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "core/log.h"
+#include "core/stopping.h"
 #include "db/constraint_errors.h"
 
 struct db_conn {
@@ -80,15 +81,6 @@ static bool pool_abandoned(struct db_pool *pool)
 	bool abandoned = pool->abandoned;
 	pthread_mutex_unlock(&pool->lock);
 	return abandoned;
-}
-
-/* The answer to work asked of a pool the server gave up on while stopping. */
-static int refuse_abandoned(void)
-{
-	cs_error_set(CS_EUNAVAILABLE, "server_stopping",
-	             "The server is stopping. Please retry; another instance will answer.");
-	cs_error_set_retry_after(DB_RETRY_AFTER_SECONDS);
-	return CS_EUNAVAILABLE;
 }
 
 int db_pool_open(struct db_pool **out, const char *url, int size, int timeout_ms)
@@ -290,7 +282,7 @@ int db_checkout(struct db_conn **out, struct db_pool *pool)
 
 	*out = NULL;
 	if (!conn && pool->abandoned)
-		return refuse_abandoned();
+		return stopping_refuse();
 	if (!conn) {
 		atomic_fetch_add(&pool->timeouts, 1);
 		cs_error_set(CS_EUNAVAILABLE, "database_unavailable",
@@ -338,7 +330,7 @@ static int failure_status(struct db_conn *conn, const PGresult *res, const char 
 	remember_failure(res);
 	/* Cancelled by db_pool_abandon: the server is stopping (57014: query_canceled). */
 	if (!strcmp(last_failure.sqlstate, "57014") && pool_abandoned(conn->pool))
-		return refuse_abandoned();
+		return stopping_refuse();
 	if (PQstatus(conn->pg) != CONNECTION_OK) {
 		LOG_WARN("database connection lost during %s", what);
 		cs_error_set(CS_EUNAVAILABLE, "database_unavailable",

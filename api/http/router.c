@@ -65,10 +65,7 @@ int router_check_route(const struct route *route)
 static int abandoned(int rc)
 {
 	LOG_INFO("abandoned while stopping (error %d)", rc);
-	cs_error_set(CS_EUNAVAILABLE, "server_stopping",
-	             "The server is stopping. Please retry; another instance will answer.");
-	cs_error_set_retry_after(1);
-	return CS_EUNAVAILABLE;
+	return stopping_refuse();
 }
 
 static int dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data)

@@ -53,6 +53,11 @@ stripe_control() {
 		${3:+--data "$3"}
 }
 
+# charges_for PAYMENT_ID: how many payment intents the fake made under the payment's key.
+charges_for() {
+	stripe_control GET /_control/charges | jq -r --arg k "payment-$1" '.by_key[$k] // 0'
+}
+
 # ---------------------------------------------------------------------------------------------
 # Text messages: a local fake of the Twilio-compatible SMS API (tests/fakes/sms_gateway.py,
 # standard library only). A file that wants it calls start_sms_gateway before start_stack and

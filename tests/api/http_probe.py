@@ -75,13 +75,13 @@ def raw(port, request):
     return {"answers": split_answers(data), "closed": closed}
 
 
-def slow(port, lines, interval):
-    sock = socket.create_connection((HOST, port))
-    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: probe\r\n")
+def trickle(sock, pieces, interval):
+    """Send `pieces` one every `interval` seconds until the server answers or hangs up; how many
+    went out."""
     sent = 0
-    for n in range(lines):
+    for piece in pieces:
         try:
-            sock.sendall(b"X-Slow-%d: 1\r\n" % n)
+            sock.sendall(piece)
         except OSError:
             break
         sent += 1
@@ -91,6 +91,13 @@ def slow(port, lines, interval):
                 break
         except socket.timeout:
             pass
+    return sent
+
+
+def slow(port, lines, interval):
+    sock = socket.create_connection((HOST, port))
+    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: probe\r\n")
+    sent = trickle(sock, [b"X-Slow-%d: 1\r\n" % n for n in range(lines)], interval)
     data, closed = read_until_closed(sock)
     sock.close()
     return {"lines_sent": sent, "lines": lines, "answers": split_answers(data), "closed": closed}
@@ -100,19 +107,7 @@ def slow_body(port, interval):
     sock = socket.create_connection((HOST, port))
     sock.sendall(b"POST /v1/auth/refresh HTTP/1.1\r\nHost: probe\r\n"
                  b"Content-Type: application/json\r\nContent-Length: 64\r\n\r\n")
-    sent = 0
-    for _ in range(64):
-        try:
-            sock.sendall(b" ")
-        except OSError:
-            break
-        sent += 1
-        sock.settimeout(interval)
-        try:
-            if sock.recv(1, socket.MSG_PEEK) is not None:
-                break
-        except socket.timeout:
-            pass
+    sent = trickle(sock, [b" "] * 64, interval)
     data, closed = read_until_closed(sock)
     sock.close()
     return {"bytes_sent": sent, "answers": split_answers(data), "closed": closed}

@@ -116,16 +116,6 @@ await_lock_wait() {
 		AND application_name = 'curbside' AND wait_event_type = 'Lock'" 1 "no request waited for the lock"
 }
 
-# account_owing CENTS: an account with a portal user, an open invoice of CENTS and a saved card;
-# BODY_PAY pays it with that card.
-account_owing() {
-	account_with_user
-	open_invoice "$CUSTOMER_ID" "$(jq -cn --argjson c "$1" '{lines: [{description: "Pickup", unit_price_cents: $c}]}')"
-	with_bearer "$PORTAL_TOKEN" POST /v1/portal/payment-methods '{"payment_token": "tok_visa"}'
-	fixture_expect 201 "add a card"
-	BODY_PAY=$(jq -cn --arg m "$(jq -r .id <<<"$body")" '{payment_method_id: $m}')
-}
-
 # pay_held KEY: start paying on the own server with the Idempotency-Key KEY; the processor makes
 # the charge and holds its answer. Returns once the charge is held.
 pay_held() {
@@ -142,12 +132,19 @@ pay_held() {
 	done
 }
 
-payment_of_key() {
-	stack_sql "SELECT p.id FROM payments p JOIN idempotency_keys k ON k.id = p.idempotency_claim WHERE k.key = '$1'"
-}
-
-charges_for() {
-	stripe_control GET /_control/charges | jq -r --arg k "payment-$1" '.by_key[$k] // 0'
+# payment_given_up CENTS: an account owing CENTS pays on a server of our own; the processor makes
+# the charge and holds its answer while the server stops, gives the payment up at its deadline
+# (503) and exits; then the processor lets go. Sets KEY and PAYMENT_ID.
+payment_given_up() {
+	account_owing "$1"
+	KEY=$(new_idempotency_key)
+	stripe_server_env # (arrays do not pass from setup_file to the tests)
+	own_server "${STRIPE_SERVER_ENV[@]}" CURBSIDE_STRIPE_TIMEOUT_MS=120000 CURBSIDE_SHUTDOWN_SECONDS=1
+	pay_held "$KEY"
+	stop_own_server
+	assert_stopped_with_503 pay
+	stripe_control POST /_control/release >/dev/null
+	PAYMENT_ID=$(payment_of_key "$KEY")
 }
 
 # assert_stopped_with_503 NAME: the background answer NAME is 503 server_stopping, closing.
@@ -201,41 +198,47 @@ assert_stopped_with_503() {
 }
 
 @test "a charge held at the processor is given up at the deadline (503); the retry on another server finishes the payment with one charge" {
-	account_owing 4200
-	local key id
-	key=$(new_idempotency_key)
-	stripe_server_env # (arrays do not pass from setup_file to the tests)
-	own_server "${STRIPE_SERVER_ENV[@]}" CURBSIDE_STRIPE_TIMEOUT_MS=120000 CURBSIDE_SHUTDOWN_SECONDS=1
-	pay_held "$key"
-	stop_own_server
-	assert_stopped_with_503 pay
+	payment_given_up 4200
 	# The processor's answer never reached the stopped server; the payment waits for its outcome.
-	stripe_control POST /_control/release >/dev/null
-	id=$(payment_of_key "$key")
-	[[ $(stack_sql "SELECT status FROM payments WHERE id = '$id'") == pending ]]
+	[[ $(stack_sql "SELECT status FROM payments WHERE id = '$PAYMENT_ID'") == pending ]]
 	# The customer retries with the same key (through the stack's server and the proxy).
-	with_bearer "$PORTAL_TOKEN" POST /v1/portal/payments "$BODY_PAY" -H "Idempotency-Key: $key"
+	with_bearer "$PORTAL_TOKEN" POST /v1/portal/payments "$BODY_PAY" -H "Idempotency-Key: $KEY"
 	assert_status 201
-	assert_jq --arg id "$id" '.id == $id and .status == "succeeded" and .amount_cents == 4200'
-	[[ $(charges_for "$id") == 1 ]]
+	assert_jq --arg id "$PAYMENT_ID" '.id == $id and .status == "succeeded" and .amount_cents == 4200'
+	[[ $(charges_for "$PAYMENT_ID") == 1 ]]
 	[[ $(stack_sql "SELECT balance_cents FROM invoices WHERE customer_id = '$CUSTOMER_ID'") == 0 ]]
 }
 
 @test "a payment given up at shutdown and never retried is finished by the payments worker, with one charge" {
-	account_owing 3100
-	local key id
-	key=$(new_idempotency_key)
-	stripe_server_env # (arrays do not pass from setup_file to the tests)
-	own_server "${STRIPE_SERVER_ENV[@]}" CURBSIDE_STRIPE_TIMEOUT_MS=120000 CURBSIDE_SHUTDOWN_SECONDS=1
-	pay_held "$key"
-	stop_own_server
-	assert_stopped_with_503 pay
-	stripe_control POST /_control/release >/dev/null
-	id=$(payment_of_key "$key")
+	payment_given_up 3100
 	# The stack's payments worker (every second) checks the payment once its claim has lapsed.
-	stack_sql "UPDATE idempotency_keys SET leased_until = now() WHERE key = '$key';
-		UPDATE payments SET next_check_at = now() WHERE id = '$id'" >/dev/null
-	await_sql "SELECT status FROM payments WHERE id = '$id'" succeeded "the worker did not finish the payment"
-	[[ $(charges_for "$id") == 1 ]]
+	stack_sql "UPDATE idempotency_keys SET leased_until = now() WHERE key = '$KEY';
+		UPDATE payments SET next_check_at = now() WHERE id = '$PAYMENT_ID'" >/dev/null
+	await_sql "SELECT status FROM payments WHERE id = '$PAYMENT_ID'" succeeded "the worker did not finish the payment"
+	[[ $(charges_for "$PAYMENT_ID") == 1 ]]
 	[[ $(stack_sql "SELECT balance_cents FROM invoices WHERE customer_id = '$CUSTOMER_ID'") == 0 ]]
+}
+
+@test "a payment given up at shutdown is resumed by its own customer only: another customer, staff and anonymous callers sending its key get nothing of it" {
+	payment_given_up 2700
+	local owner_token=$PORTAL_TOKEN owner_customer=$CUSTOMER_ID
+	# Another customer of the same hauler, with a session of its own, sends the same key and body.
+	PORTAL_TOKEN=
+	account_with_user
+	with_bearer "$PORTAL_TOKEN" POST /v1/portal/payments "$BODY_PAY" -H "Idempotency-Key: $KEY"
+	assert_problem 422 invalid_reference
+	# Staff and anonymous callers cannot reach the portal route at all.
+	with_bearer "$STAFF_TOKEN" POST /v1/portal/payments "$BODY_PAY" -H "Idempotency-Key: $KEY"
+	assert_status 403
+	api POST /v1/portal/payments "$BODY_PAY" -H "Idempotency-Key: $KEY"
+	assert_status 401
+	# None of them moved the payment or charged anything more.
+	[[ $(stack_sql "SELECT status FROM payments WHERE id = '$PAYMENT_ID'") == pending ]]
+	[[ $(charges_for "$PAYMENT_ID") == 1 ]]
+	# Its own customer's retry still resumes it.
+	with_bearer "$owner_token" POST /v1/portal/payments "$BODY_PAY" -H "Idempotency-Key: $KEY"
+	assert_status 201
+	assert_jq --arg id "$PAYMENT_ID" '.id == $id and .status == "succeeded"'
+	[[ $(charges_for "$PAYMENT_ID") == 1 ]]
+	[[ $(stack_sql "SELECT balance_cents FROM invoices WHERE customer_id = '$owner_customer'") == 0 ]]
 }

@@ -27,27 +27,6 @@ pay() {
 	with_bearer "$PORTAL_TOKEN" POST /v1/portal/payments "$1" -H "Idempotency-Key: $2"
 }
 
-# account_owing CENTS: a fresh account with a portal user, one open invoice of CENTS and a saved
-# card (METHOD_ID); BODY_PAY is the request paying it with that card.
-account_owing() {
-	account_with_user
-	open_invoice "$CUSTOMER_ID" "$(jq -cn --argjson c "$1" '{lines: [{description: "Pickup", unit_price_cents: $c}]}')"
-	with_bearer "$PORTAL_TOKEN" POST /v1/portal/payment-methods '{"payment_token": "tok_visa"}'
-	fixture_expect 201 "add a card"
-	METHOD_ID=$(jq -r .id <<<"$body")
-	BODY_PAY=$(jq -cn --arg m "$METHOD_ID" '{payment_method_id: $m}')
-}
-
-# charges_for PAYMENT_ID: how many payment intents the fake made under the payment's key.
-charges_for() {
-	stripe_control GET /_control/charges | jq -r --arg k "payment-$1" '.by_key[$k] // 0'
-}
-
-# payment_of_key KEY: the id of the payment made under the Idempotency-Key KEY.
-payment_of_key() {
-	stack_sql "SELECT p.id FROM payments p JOIN idempotency_keys k ON k.id = p.idempotency_claim WHERE k.key = '$1'"
-}
-
 @test "a card payment charges once through the processor; a replay charges nothing" {
 	account_owing 4500
 	local key first id
