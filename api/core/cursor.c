@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "core/b64url.h"
+#include "core/json_text.h"
+#include "core/strbuf.h"
 #include "core/validate.h"
 
 int cursor_decode(struct cursor *out, const char *text)
@@ -27,5 +29,28 @@ int cursor_decode(struct cursor *out, const char *text)
 		rc = CS_OK;
 	}
 	json_decref(doc);
+	return rc;
+}
+
+int cursor_encode(char out[CURSOR_MAX_LENGTH + 1], const char *key, const char *id)
+{
+	struct strbuf json = STRBUF_INIT;
+	int rc = CS_EINVALID;
+
+	out[0] = '\0';
+	if (strlen(key) > CURSOR_MAX_KEY)
+		return CS_EINVALID;
+	strbuf_append(&json, "[", 1);
+	json_text_string(&json, key);
+	strbuf_append(&json, ",", 1);
+	json_text_string(&json, id);
+	strbuf_append(&json, "]", 1);
+	if (json.failed)
+		rc = CS_ENOMEM;
+	else if (b64url_encoded_len(json.len) <= CURSOR_MAX_LENGTH) {
+		b64url_encode(out, (const unsigned char *)json.data, json.len);
+		rc = CS_OK;
+	}
+	strbuf_release(&json);
 	return rc;
 }

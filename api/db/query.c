@@ -43,6 +43,20 @@ int db_query_text(char **out, struct db_pool *db, struct db_stmt *stmt, const ch
 	return rc;
 }
 
+int db_query_page(char **out, struct db_pool *db, struct db_stmt *stmt, const char *const *params,
+                  int nparams, const struct json_shape *shape, int size, struct json_page_keys keys)
+{
+	PGresult *res = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = db_query_result(&res, db, stmt, params, nparams)) != CS_OK)
+		return rc;
+	rc = json_rows_page(out, res, shape, size, keys);
+	PQclear(res);
+	return rc;
+}
+
 int db_query_text_json(char **out, struct db_pool *db, struct db_stmt *stmt, const char **params,
                        int nparams, const json_t *doc)
 {

@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 
+#include "db/json_rows.h"
 #include "db/pool.h"
 
 /*
@@ -39,6 +40,15 @@ extern const char db_json_param[];
  */
 int db_query_text_json(char **out, struct db_pool *db, struct db_stmt *stmt, const char **params,
                        int nparams, const json_t *doc) CS_MUST_CHECK;
+
+/*
+ * Run `stmt`, a plain SELECT of one more row than the page (LIMIT size + 1), on a connection
+ * checked out for the call, and write the page's JSON text into `*out` (the caller frees it):
+ * json_rows_page with `shape`, `size` and `keys`. Errors as db_exec, and json_rows_page's.
+ */
+int db_query_page(char **out, struct db_pool *db, struct db_stmt *stmt, const char *const *params,
+                  int nparams, const struct json_shape *shape, int size,
+                  struct json_page_keys keys) CS_MUST_CHECK;
 
 /* As db_query_text, but no row is CS_ENOTFOUND ("There is no <what> with this id."). */
 int db_query_found(char **out, struct db_pool *db, struct db_stmt *stmt, const char *const *params,

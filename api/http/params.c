@@ -67,6 +67,7 @@ static void check_limit(struct list_params *out, struct field_errors *errs, cons
 		}
 	}
 	snprintf(out->limit, sizeof(out->limit), "%ld", limit);
+	out->size = (int)limit;
 }
 
 static bool cursor_key_valid(enum cursor_key kind, const char *key)

@@ -31,9 +31,11 @@ enum cursor_key {
 #define CURSOR_BEFORE_ALL_INSTANTS "-infinity"
 #define CURSOR_AFTER_ALL_DATES     "infinity"
 
-/* A list request's paging: `limit` as text for SQL; `after` set when a cursor was given. */
+/* A list request's paging: `limit` as text for SQL and as `size`; `after` set when a cursor was
+ * given. */
 struct list_params {
 	char limit[8];
+	int size;
 	bool has_cursor;
 	struct cursor after;
 };

@@ -49,11 +49,49 @@ static void anything_else_is_refused(void **state)
 	assert_int_equal(cursor_decode(&c, longer), CS_EINVALID);
 }
 
+static void an_encoded_cursor_decodes_to_its_key_and_id(void **state)
+{
+	const char *id = "3daa9a9b-3814-477a-ad1c-cbd220d14a66";
+	/* Quotes, a backslash, a control character and UTF-8 survive the JSON inside. */
+	const char *keys[] = {"2026-01-31", "O'Brien \"Bins\" \\ Co\t", "Müller Entsorgung", ""};
+	char text[CURSOR_MAX_LENGTH + 1];
+	struct cursor c;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		assert_int_equal(cursor_encode(text, keys[i], id), CS_OK);
+		assert_int_equal(cursor_decode(&c, text), CS_OK);
+		assert_string_equal(c.key, keys[i]);
+		assert_string_equal(c.id, id);
+	}
+}
+
+/* The longest name a customer may have (200 characters) of four-byte characters still makes a
+ * cursor that decodes; a longer key is refused rather than cut. */
+static void the_longest_key_fits_and_a_longer_one_is_refused(void **state)
+{
+	const char *id = "3daa9a9b-3814-477a-ad1c-cbd220d14a66";
+	char key[CURSOR_MAX_KEY + 8], text[CURSOR_MAX_LENGTH + 1];
+	struct cursor c;
+
+	(void)state;
+	key[0] = '\0';
+	for (int i = 0; i < 200; i++)
+		strcat(key, "\xF0\x9F\x9A\x9B"); /* U+1F69B, an articulated lorry */
+	assert_int_equal(cursor_encode(text, key, id), CS_OK);
+	assert_int_equal(cursor_decode(&c, text), CS_OK);
+	assert_string_equal(c.key, key);
+	strcat(key, "x");
+	assert_int_equal(cursor_encode(text, key, id), CS_EINVALID);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(a_cursor_round_trips),
 	        cmocka_unit_test(anything_else_is_refused),
+	        cmocka_unit_test(an_encoded_cursor_decodes_to_its_key_and_id),
+	        cmocka_unit_test(the_longest_key_fits_and_a_longer_one_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
