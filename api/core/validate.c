@@ -244,6 +244,37 @@ bool validate_time_zone_name(const char *s)
 	return true;
 }
 
+/* The length of the UTF-8 sequence starting at `s`, 0 when it is not well-formed. */
+static int utf8_sequence(const unsigned char *s)
+{
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xc2 || s[0] > 0xf4 || (s[1] & 0xc0) != 0x80)
+		return 0;
+	if (s[0] < 0xe0)
+		return 2;
+	/* The second byte's range rules out overlong forms, surrogates and values past U+10FFFF. */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f) || (s[2] & 0xc0) != 0x80)
+		return 0;
+	if (s[0] < 0xf0)
+		return 3;
+	return (s[3] & 0xc0) == 0x80 ? 4 : 0;
+}
+
+bool validate_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		int n = utf8_sequence(p);
+		if (!n)
+			return false;
+		p += n;
+	}
+	return true;
+}
+
 size_t validate_utf8_length(const char *s)
 {
 	size_t n = 0;

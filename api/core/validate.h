@@ -48,6 +48,10 @@ bool validate_currency(const char *s);
  * call. */
 bool validate_time_zone_name(const char *s);
 
+/* True when `s` is well-formed UTF-8 (RFC 3629: no overlong forms, surrogates or code points
+ * past U+10FFFF). */
+bool validate_utf8(const char *s);
+
 /* Number of Unicode code points in a valid UTF-8 string. */
 size_t validate_utf8_length(const char *s);
 

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "http/metrics.h"
+#include "http/path_match.h"
 #include "http/read_deadline.h"
 #include "http/reply.h"
 
@@ -51,7 +52,7 @@ const char *http_request_id(const struct http_ctx *ctx)
 
 const char *http_path_param(const struct http_ctx *ctx, const char *name)
 {
-	return u_map_get(ctx->req->map_url, name);
+	return path_param(ctx->path, name);
 }
 
 const char *http_header(const struct http_ctx *ctx, const char *name)

@@ -29,10 +29,9 @@ struct request_state {
 };
 
 /*
- * The Ulfius callback registered first for every method and path (user data: the
- * struct http_env). Answers
- * preflights and oversize bodies itself; otherwise lets the request through (U_CALLBACK_IGNORE so
- * unknown paths still reach the JSON 404).
+ * What runs first for every request (`env`: the struct http_env), before the router looks for
+ * its route. Answers malformed framing, preflights and oversize bodies itself
+ * (U_CALLBACK_COMPLETE); otherwise lets the request through (U_CALLBACK_IGNORE).
  */
 int http_middleware(const struct _u_request *req, struct _u_response *resp, void *env);
 

@@ -17,22 +17,9 @@ const char *http_path_id(const struct http_ctx *ctx, const char *name, const cha
 	return NULL;
 }
 
-/* True when `name` is a ":name" segment of the matched route's path (Ulfius mixes path and query
- * parameters in one map). */
-static bool is_path_param(const struct http_ctx *ctx, const char *name)
-{
-	const char *path = ctx->state && ctx->state->route ? ctx->state->route->route->path : "";
-	size_t len = strlen(name);
-
-	for (const char *p = strchr(path, ':'); p; p = strchr(p + 1, ':'))
-		if (!strncmp(p + 1, name, len) && (p[len + 1] == '/' || p[len + 1] == '\0'))
-			return true;
-	return false;
-}
-
 const char *http_query_param(const struct http_ctx *ctx, const char *name)
 {
-	return is_path_param(ctx, name) ? NULL : u_map_get(ctx->req->map_url, name);
+	return u_map_get(ctx->req->map_url, name);
 }
 
 static bool is_listed(const char *name, const char *const *names)
@@ -91,8 +78,7 @@ void http_list_params(struct list_params *out, struct field_errors *errs,
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; keys && keys[i]; i++) {
-		if (!is_path_param(ctx, keys[i]) && !is_listed(keys[i], paging) &&
-		    !is_listed(keys[i], filters))
+		if (!is_listed(keys[i], paging) && !is_listed(keys[i], filters))
 			field_errors_add(errs, keys[i], "unknown_parameter",
 			                 "This query parameter is not accepted here.");
 	}

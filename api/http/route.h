@@ -15,6 +15,7 @@
 struct app;
 struct http_env;
 struct request_state;
+struct path_params;
 
 /* Everything a handler needs about the request it serves. */
 struct http_ctx {
@@ -24,13 +25,15 @@ struct http_ctx {
 	const struct http_env *env; /* what http/ itself needs (http/env.h) */
 	struct principal principal; /* filled in before the handler for authenticated routes */
 	struct request_state *state;
+	const struct path_params
+	        *path; /* the matched route's path parameters (http/path_match.h) */
 };
 
 typedef int (*route_handler)(struct http_ctx *ctx);
 
 struct route {
 	const char *method;
-	const char *path; /* Ulfius format: "/v1/tenants/:tenant" */
+	const char *path; /* a template: "/v1/tenants/:tenant" (http/path_match.h) */
 	enum route_auth auth;
 	route_handler handler;
 };

@@ -3,48 +3,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/log.h"
 #include "core/stopping.h"
 #include "http/metrics.h"
 #include "http/middleware.h"
+#include "http/path_match.h"
 #include "http/reply.h"
 
-/*
- * Ulfius runs matching endpoints in priority order (0 first). The fallback matches every request
- * and runs only when nothing before it answered: Ulfius 2.7.13 does not call its default endpoint
- * after a middleware returned U_CALLBACK_IGNORE, so the JSON 404/405 is an ordinary last endpoint.
- */
-enum { PRIORITY_MIDDLEWARE = 0, PRIORITY_ROUTE = 1, PRIORITY_FALLBACK = 2 };
+/* A route as the router keeps it: its registration and its template, split once. */
+struct compiled_route {
+	struct registered_route registered;
+	struct path_template template;
+};
 
 static struct {
-	struct registered_route *routes;
+	struct compiled_route *routes;
 	const char **names;
 	const char **methods;
 	int count;
 } registry;
 
-/* Length of the segment starting at `s` (up to '/' or the end). */
-static size_t segment_len(const char *s)
-{
-	return strcspn(s, "/");
-}
-
 bool router_path_matches(const char *pattern, const char *path)
 {
-	for (;;) {
-		while (*pattern == '/')
-			pattern++;
-		while (*path == '/')
-			path++;
-		if (!*pattern || !*path)
-			return !*pattern && !*path;
-		size_t pl = segment_len(pattern), sl = segment_len(path);
-		if (pattern[0] != ':' && (pl != sl || strncmp(pattern, path, pl) != 0))
-			return false;
-		pattern += pl;
-		path += sl;
-	}
+	struct path_template template;
+	struct path_segments segments;
+
+	path_split(&segments, path);
+	return path_template_compile(&template, pattern) == CS_OK &&
+	       path_template_matches(&template, &segments);
 }
 
 int router_check_route(const struct route *route)
@@ -68,12 +56,13 @@ static int abandoned(int rc)
 	return stopping_refuse();
 }
 
-static int dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data)
+static int dispatch(const struct _u_request *req, struct _u_response *resp,
+                    const struct registered_route *r, const struct path_params *params)
 {
-	const struct registered_route *r = user_data;
 	struct http_ctx ctx;
 
 	http_ctx_init(&ctx, req, resp, r->env);
+	ctx.path = params;
 	if (ctx.state)
 		ctx.state->route = r;
 	int rc = http_authenticate(&ctx, r->route->auth);
@@ -102,12 +91,13 @@ static void append_method(char *out, size_t cap, const char *method)
  * Methods registered for `path`, comma-separated into `out`; empty when the path is unknown.
  * HEAD follows GET: it is answered wherever GET is (router_register).
  */
-static void allowed_methods(char *out, size_t cap, const char *path)
+static void allowed_methods(char *out, size_t cap, const struct path_segments *path)
 {
 	out[0] = '\0';
 	for (int i = 0; i < registry.count; i++) {
-		const struct route *route = registry.routes[i].route;
-		if (!router_path_matches(route->path, path) || strstr(out, route->method))
+		const struct route *route = registry.routes[i].registered.route;
+		if (!path_template_matches(&registry.routes[i].template, path) ||
+		    strstr(out, route->method))
 			continue;
 		append_method(out, cap, route->method);
 		if (strcmp(route->method, "GET") == 0)
@@ -115,13 +105,17 @@ static void allowed_methods(char *out, size_t cap, const char *path)
 	}
 }
 
-static int not_found(const struct _u_request *req, struct _u_response *resp, void *env)
+/* The JSON 405 with Allow when `path` (NULL: none) is served for other methods, else the 404. */
+static int not_found(const struct _u_request *req, struct _u_response *resp,
+                     const struct http_env *env, const struct path_segments *path)
 {
 	struct http_ctx ctx;
 	char allow[128];
 
 	http_ctx_init(&ctx, req, resp, env);
-	allowed_methods(allow, sizeof(allow), req->url_path);
+	allow[0] = '\0';
+	if (path)
+		allowed_methods(allow, sizeof(allow), path);
 	if (allow[0]) {
 		char detail[192];
 		snprintf(detail, sizeof(detail), "%s is not supported here; use %s.",
@@ -133,6 +127,48 @@ static int not_found(const struct _u_request *req, struct _u_response *resp, voi
 	}
 	http_finish(&ctx);
 	return U_CALLBACK_COMPLETE;
+}
+
+/*
+ * The route for `method` and `path`. A GET route also answers HEAD (RFC 9110 9.3.2) through the
+ * same dispatch and handler, so status and headers (Content-Length included) are GET's;
+ * libmicrohttpd sends no body in answer to HEAD. HEAD is derived here, not a route-table entry:
+ * `curbside routes` and the spec list GET only, and metrics count a HEAD under its GET route.
+ * Methods compare without case, as Ulfius compared them.
+ */
+static const struct compiled_route *find_route(const char *method, const struct path_segments *path)
+{
+	if (strcasecmp(method, "HEAD") == 0)
+		method = "GET";
+	for (int i = 0; i < registry.count; i++) {
+		const struct compiled_route *r = &registry.routes[i];
+		if (strcasecmp(r->registered.route->method, method) == 0 &&
+		    path_template_matches(&r->template, path))
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * The one Ulfius endpoint: the middleware, then the route (no two routes match one request:
+ * router_register refuses overlapping templates), else the JSON 404 or 405.
+ */
+static int serve(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	const struct http_env *env = user_data;
+	struct path_segments path;
+	struct path_params params;
+
+	if (http_middleware(req, resp, user_data) == U_CALLBACK_COMPLETE)
+		return U_CALLBACK_COMPLETE;
+	path_split(&path, req->url_path);
+	const struct compiled_route *r = find_route(req->http_verb, &path);
+	if (!r)
+		return not_found(req, resp, env, &path);
+	/* A parameter that cannot be decoded names nothing, whatever the method. */
+	if (path_params_fill(&params, &r->template, &path) != CS_OK)
+		return not_found(req, resp, env, NULL);
+	return dispatch(req, resp, &r->registered, &params);
 }
 
 static int count_routes(const struct route_table *const *tables, size_t ntables)
@@ -156,23 +192,48 @@ static int allocate_registry(int n)
 	return CS_OK;
 }
 
-/*
- * Register `r` with Ulfius; a GET route also answers HEAD (RFC 9110 9.3.2) through the same
- * dispatch and handler, so status and headers (Content-Length included) are GET's. libmicrohttpd
- * sends no body in answer to HEAD. HEAD is derived here, not a route-table entry: `curbside
- * routes` and the spec list GET only, and metrics count a HEAD under its GET route.
- */
-static int add_endpoints(struct _u_instance *instance, struct registered_route *r)
+/* True when some request could match both templates: one route would hide the other. */
+static bool templates_overlap(const struct path_template *a, const struct path_template *b)
 {
-	const struct route *route = r->route;
+	if (a->count != b->count)
+		return false;
+	for (int i = 0; i < a->count; i++)
+		if (!a->is_param[i] && !b->is_param[i] &&
+		    (a->segment[i].len != b->segment[i].len ||
+		     memcmp(a->segment[i].text, b->segment[i].text, a->segment[i].len)))
+			return false;
+	return true;
+}
 
-	if (ulfius_add_endpoint_by_val(instance, route->method, NULL, route->path, PRIORITY_ROUTE,
-	                               dispatch, r) != U_OK)
+/* Compile `route` into the registry after checking it; logs what is wrong with it. */
+static int add_route(const struct route *route, const struct http_env *env, const char *module)
+{
+	struct compiled_route *r = &registry.routes[registry.count];
+
+	*r = (struct compiled_route){.registered = {route, env, registry.count + 1}};
+	if (router_check_route(route) != CS_OK) {
+		LOG_ERROR("%s %s (module %s) acts on the selected account but does not require one "
+		          "(AUTH_PORTAL_ACCOUNT)",
+		          route->method, route->path, module);
 		return CS_EINTERNAL;
-	if (strcmp(route->method, "GET") == 0 &&
-	    ulfius_add_endpoint_by_val(instance, "HEAD", NULL, route->path, PRIORITY_ROUTE,
-	                               dispatch, r) != U_OK)
+	}
+	if (path_template_compile(&r->template, route->path) != CS_OK) {
+		LOG_ERROR("%s %s (module %s) has too many segments or parameters", route->method,
+		          route->path, module);
 		return CS_EINTERNAL;
+	}
+	for (int i = 0; i < registry.count; i++) {
+		const struct route *other = registry.routes[i].registered.route;
+		if (strcasecmp(other->method, route->method) == 0 &&
+		    templates_overlap(&registry.routes[i].template, &r->template)) {
+			LOG_ERROR("%s %s (module %s) overlaps %s", route->method, route->path,
+			          module, other->path);
+			return CS_EINTERNAL;
+		}
+	}
+	registry.names[registry.count] = route->path;
+	registry.methods[registry.count] = route->method;
+	registry.count++;
 	return CS_OK;
 }
 
@@ -183,36 +244,14 @@ int router_register(struct _u_instance *instance, const struct http_env *env,
 
 	if ((rc = allocate_registry(n)) != CS_OK)
 		return rc;
-	if (ulfius_add_endpoint_by_val(instance, "*", NULL, "*", PRIORITY_MIDDLEWARE,
-	                               http_middleware, (void *)env) != U_OK) {
-		LOG_ERROR("cannot register the middleware");
-		return CS_EINTERNAL;
-	}
-	for (size_t t = 0; t < ntables; t++) {
-		for (size_t i = 0; i < tables[t]->count; i++) {
-			const struct route *route = &tables[t]->routes[i];
-			struct registered_route *r = &registry.routes[registry.count];
-			*r = (struct registered_route){route, env, registry.count + 1};
-			registry.names[registry.count] = route->path;
-			registry.methods[registry.count] = route->method;
-			registry.count++;
-			if (router_check_route(route) != CS_OK) {
-				LOG_ERROR("%s %s (module %s) acts on the selected account but does "
-				          "not require one (AUTH_PORTAL_ACCOUNT)",
-				          route->method, route->path, tables[t]->module);
-				return CS_EINTERNAL;
-			}
-			if (add_endpoints(instance, r) != CS_OK) {
-				LOG_ERROR("cannot register %s %s (module %s)", route->method,
-				          route->path, tables[t]->module);
-				return CS_EINTERNAL;
-			}
-		}
-	}
-	if (ulfius_add_endpoint_by_val(instance, "*", NULL, "*", PRIORITY_FALLBACK, not_found,
-	                               (void *)env) != U_OK ||
-	    ulfius_set_default_endpoint(instance, not_found, (void *)env) != U_OK) {
-		LOG_ERROR("cannot register the fallback endpoint");
+	for (size_t t = 0; t < ntables; t++)
+		for (size_t i = 0; i < tables[t]->count; i++)
+			if ((rc = add_route(&tables[t]->routes[i], env, tables[t]->module)) !=
+			    CS_OK)
+				return rc;
+	if (ulfius_add_endpoint_by_val(instance, "*", NULL, "*", 0, serve, (void *)env) != U_OK ||
+	    ulfius_set_default_endpoint(instance, serve, (void *)env) != U_OK) {
+		LOG_ERROR("cannot register the endpoint");
 		return CS_EINTERNAL;
 	}
 	return metrics_init(registry.names, registry.methods, registry.count);

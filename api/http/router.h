@@ -1,4 +1,4 @@
-/* Registration of every module's route table with Ulfius, dispatch, and the JSON 404/405. */
+/* Every module's route table, behind one Ulfius endpoint: routing, dispatch, the JSON 404/405. */
 #ifndef CURBSIDE_HTTP_ROUTER_H
 #define CURBSIDE_HTTP_ROUTER_H
 
@@ -9,9 +9,10 @@
 #include "http/route.h"
 
 /*
- * Register the middleware, every route of `tables` (`ntables` of them) and the default endpoint,
- * each serving with `env` (borrowed: it must outlive the instance). Any failed registration is
- * logged and refuses the start (CS_EINTERNAL).
+ * Register one Ulfius endpoint that runs the middleware and serves every route of `tables`
+ * (`ntables` of them) with `env` (borrowed: it must outlive the instance). A route that fails its
+ * check, or whose template overlaps another's of the same method, is logged and refuses the start
+ * (CS_EINTERNAL).
  */
 int router_register(struct _u_instance *instance, const struct http_env *env,
                     const struct route_table *const *tables, size_t ntables) CS_MUST_CHECK;
@@ -25,7 +26,7 @@ void router_release(void);
  */
 int router_check_route(const struct route *route) CS_MUST_CHECK;
 
-/* True when `path` fits the Ulfius template `pattern` (":name" matches one non-empty segment). */
+/* True when `path` fits the template `pattern` (":name" matches one non-empty segment). */
 bool router_path_matches(const char *pattern, const char *path);
 
 #endif

@@ -177,9 +177,27 @@ static void cursor_instants(void **state)
 	assert_false(validate_instant_us("-infinity"));
 }
 
+static void utf8_is_well_formed_or_refused(void **state)
+{
+	(void)state;
+	assert_true(validate_utf8(""));
+	assert_true(validate_utf8("acme-hauling"));
+	assert_true(validate_utf8("M\xc3\xbcller \xe2\x82\xac \xf0\x9f\x9a\x9b"));
+	assert_true(validate_utf8("\xf4\x8f\xbf\xbf")); /* U+10FFFF */
+	assert_false(validate_utf8("\xc3"));            /* cut short */
+	assert_false(validate_utf8("\xe2\x82"));
+	assert_false(validate_utf8("\x80"));     /* a lone continuation byte */
+	assert_false(validate_utf8("\xc0\xaf")); /* overlong "/" */
+	assert_false(validate_utf8("\xe0\x80\xaf"));
+	assert_false(validate_utf8("\xed\xa0\x80"));     /* a surrogate */
+	assert_false(validate_utf8("\xf4\x90\x80\x80")); /* past U+10FFFF */
+	assert_false(validate_utf8("\xff"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(utf8_is_well_formed_or_refused),
 	        cmocka_unit_test(email_is_trimmed_and_lowercased),
 	        cmocka_unit_test(email_with_inner_space_is_refused),
 	        cmocka_unit_test(email_with_invalid_characters_is_refused),
