@@ -18,7 +18,7 @@ static int columns_read(const struct json_shape *shape)
 
 bool json_shape_fits(const struct json_shape *shape, const PGresult *res)
 {
-	return PQnfields(res) == columns_read(shape);
+	return PQnfields(res) == shape->first_column + columns_read(shape);
 }
 
 /* The index in `shape` of the COL_END that closes the object opened at `open`, and the number of
@@ -76,13 +76,12 @@ static void scalar(struct strbuf *b, enum json_column_kind kind, const PGresult 
 	}
 }
 
-void json_rows_object(struct strbuf *b, const PGresult *res, int row,
-                      const struct json_shape *shape)
+void json_rows_members(struct strbuf *b, const PGresult *res, int row,
+                       const struct json_shape *shape)
 {
 	bool first = true;
-	int col = 0;
+	int col = shape->first_column;
 
-	strbuf_append(b, "{", 1);
 	for (size_t i = 0; i < shape->count; i++) {
 		const struct json_column *c = &shape->columns[i];
 		int skipped;
@@ -112,6 +111,13 @@ void json_rows_object(struct strbuf *b, const PGresult *res, int row,
 			break;
 		}
 	}
+}
+
+void json_rows_object(struct strbuf *b, const PGresult *res, int row,
+                      const struct json_shape *shape)
+{
+	strbuf_append(b, "{", 1);
+	json_rows_members(b, res, row, shape);
 	strbuf_append(b, "}", 1);
 }
 
@@ -139,8 +145,8 @@ int json_rows_page(char **out, const PGresult *res, const struct json_shape *sha
 
 	*out = NULL;
 	if (!json_shape_fits(shape, res)) {
-		LOG_ERROR("a result of %d columns for a shape of %d", PQnfields(res),
-		          columns_read(shape));
+		LOG_ERROR("a result of %d columns for a shape of %d from column %d", PQnfields(res),
+		          columns_read(shape), shape->first_column);
 		return cs_error_set(CS_EINTERNAL, "internal_error", "Internal error.");
 	}
 	strbuf_append(&b, "{\"items\":[", 10);

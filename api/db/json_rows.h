@@ -35,15 +35,19 @@ struct json_column {
 	enum json_column_kind kind;
 };
 
+/* Columns of a result, read from `first_column` on. */
 struct json_shape {
 	const struct json_column *columns;
 	size_t count;
+	int first_column;
 };
 
-#define JSON_SHAPE(array)                                                                          \
+#define JSON_SHAPE_AT(array, first)                                                                \
 	{                                                                                          \
-		.columns = (array), .count = sizeof(array) / sizeof((array)[0])                    \
+		.columns = (array), .count = sizeof(array) / sizeof((array)[0]),                   \
+		.first_column = (first)                                                            \
 	}
+#define JSON_SHAPE(array) JSON_SHAPE_AT(array, 0)
 
 /*
  * Append row `row` of `res` to `b` as a JSON object of `shape`. The caller has checked the shape
@@ -52,7 +56,11 @@ struct json_shape {
 void json_rows_object(struct strbuf *b, const PGresult *res, int row,
                       const struct json_shape *shape);
 
-/* True when `res` has exactly the columns `shape` reads. */
+/* The same members without the braces around them, for an object with more members. */
+void json_rows_members(struct strbuf *b, const PGresult *res, int row,
+                       const struct json_shape *shape);
+
+/* True when `res` has the columns `shape` reads, and none after them. */
 bool json_shape_fits(const struct json_shape *shape, const PGresult *res);
 
 /* Where a page's cursor comes from: the result's columns of the sort key and of the id. */

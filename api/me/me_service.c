@@ -6,13 +6,39 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/json_text.h"
 #include "core/password.h"
 #include "core/throttle.h"
+#include "db/json_rows.h"
 #include "db/query.h"
 #include "http/auth.h"
 
-static struct db_stmt read_stmt =
-        DB_STMT("me_read", "SELECT portal_me_json($1::uuid, $2::uuid, $3::uuid)::text");
+/*
+ * The signed-in user and the accounts it may open, as plain columns: one row per account, by
+ * name (the user's columns repeated), or one row with NULL account columns when it may open
+ * none. me_read writes the JSON, as portal_me_json() in db/functions/portal_me.sql writes it
+ * for the PATCH.
+ */
+static struct db_stmt read_stmt = DB_STMT(
+        "me_read",
+        "SELECT u.id, u.email, u.full_name, u.login_method, instant(u.created_at), c.id, "
+        "c.account_number, c.name FROM portal_users u LEFT JOIN (portal_user_accounts a JOIN "
+        "customers c ON c.tenant_id = a.tenant_id AND c.id = a.customer_id AND "
+        "c.portal_enabled) ON a.tenant_id = u.tenant_id AND a.user_id = u.id WHERE "
+        "u.tenant_id = $1::uuid AND u.id = $2::uuid ORDER BY c.name, c.id");
+
+static const struct json_column user_columns[] = {
+        {"id", COL_STRING},           {"email", COL_STRING},      {"full_name", COL_STRING},
+        {"login_method", COL_STRING}, {"created_at", COL_STRING},
+};
+static const struct json_shape user_shape = JSON_SHAPE(user_columns);
+
+static const struct json_column account_columns[] = {
+        {"id", COL_STRING},
+        {"account_number", COL_STRING},
+        {"name", COL_STRING},
+};
+static const struct json_shape account_shape = JSON_SHAPE_AT(account_columns, 5);
 
 static struct db_stmt update_stmt =
         DB_STMT("me_update", "SELECT portal_me_update($1::uuid, $2::uuid, $3::uuid, $4)::text");
@@ -30,11 +56,44 @@ static const char *account_of(const struct principal *who)
 	return who->account_id[0] ? who->account_id : NULL;
 }
 
+/* {user..., "accounts": [...], "account_id": ...} from read_stmt's rows. */
+static char *me_json(const PGresult *res, const char *account_id)
+{
+	struct strbuf b = STRBUF_INIT;
+
+	strbuf_append(&b, "{", 1);
+	json_rows_members(&b, res, 0, &user_shape);
+	strbuf_append(&b, ",\"accounts\":[", 13);
+	for (int row = 0; row < PQntuples(res) && !PQgetisnull(res, row, 5); row++) {
+		if (row)
+			strbuf_append(&b, ",", 1);
+		json_rows_object(&b, res, row, &account_shape);
+	}
+	strbuf_append(&b, "],\"account_id\":", 15);
+	json_text_string(&b, account_id);
+	strbuf_append(&b, "}", 1);
+	return strbuf_detach(&b, NULL);
+}
+
 int me_read(char **out, struct db_pool *db, const struct principal *who)
 {
-	const char *params[] = {who->tenant_id, who->user_id, account_of(who)};
+	const char *params[] = {who->tenant_id, who->user_id};
+	PGresult *res = NULL;
+	int rc;
 
-	return db_query_found(out, db, &read_stmt, DB_PARAMS(params), "portal user");
+	*out = NULL;
+	if ((rc = db_query_result(&res, db, &read_stmt, DB_PARAMS(params))) != CS_OK)
+		return rc;
+	if (!json_shape_fits(&account_shape, res)) {
+		rc = cs_error_set(CS_EINTERNAL, "internal_error", "Internal error.");
+	} else if (PQntuples(res) == 0) {
+		rc = cs_error_set(CS_ENOTFOUND, "not_found",
+		                  "There is no portal user with this id.");
+	} else if (!(*out = me_json(res, account_of(who)))) {
+		rc = CS_ENOMEM;
+	}
+	PQclear(res);
+	return rc;
 }
 
 int me_update(char **out, struct db_pool *db, const struct principal *who, const char *full_name)
