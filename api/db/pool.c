@@ -256,8 +256,11 @@ static void drop_link(struct db_conn *conn)
  */
 static int ensure_link(struct db_conn *conn)
 {
-	static const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-	const char *values[] = {"3", "curbside", conn->pool->url, NULL};
+	/* Lists written in C from text columns (db/json_rows.h) need dates as YYYY-MM-DD, whatever
+	 * DateStyle the server's configuration sets. */
+	static const char *const keys[] = {"connect_timeout", "application_name", "options",
+	                                   "dbname", NULL};
+	const char *values[] = {"3", "curbside", "-c DateStyle=ISO,MDY", conn->pool->url, NULL};
 
 	if (conn->pg && (PQconsumeInput(conn->pg) == 0 || PQstatus(conn->pg) != CONNECTION_OK))
 		drop_link(conn);
