@@ -26,10 +26,11 @@ const char *const portal_invoice_statuses[] = {"all", "open", "paid", "past_due"
  * generic plan rates a two-sided date range at a fixed 0.5 %, which made every index look equal
  * and let the location filter run as a filter over all of the account's invoices. Each status
  * (and with or without a location) is its own statement, so each has a plan made for its index
- * (db/migrations/0014_portal_views_b.sql). The tenant's row is read once, for its today and rule
- * 13; a location filter is checked once, before any row is read (portal_location_filter answers
- * 422 for a location that is not the account's), and a list without one says $6 IS NULL, which
- * costs nothing.
+ * (db/migrations/0014_portal_views_b.sql). The page is read first, so its scan stops after it
+ * whatever the planner makes of the joins; then the tenant's today and the locations of those
+ * rows are joined. A location filter is checked once, before any row is read
+ * (portal_location_filter answers 422 for a location that is not the account's); a list without
+ * one says $6 IS NULL, which costs nothing.
  */
 #define SQL_INVOICE_PAGE(name, location, filter)                                                   \
 	DB_STMT(name,                                                                              \
@@ -38,19 +39,20 @@ const char *const portal_invoice_statuses[] = {"all", "open", "paid", "past_due"
 	        "'open' AND i.due_date < t.today THEN t.today - i.due_date ELSE 0 END, i.status "  \
 	        "= 'open', i.payment_pending, i.terms, l.id, l.name, l.address, "                  \
 	        "address_line(l.address), i.total_cents, i.paid_cents, i.credited_cents, "         \
-	        "i.balance_cents FROM (SELECT (now() AT TIME ZONE time_zone)::date AS today, "     \
-	        "show_pending_invoices FROM tenants WHERE id = $1) t JOIN invoices i ON "          \
-	        "i.tenant_id = $1 AND i.customer_id = $2 AND (i.sent_at IS NOT NULL OR "           \
-	        "(i.status = 'pending' AND t.show_pending_invoices))" filter " AND "               \
-	        "i.invoice_date >= $3::date AND (i.invoice_date, i.id) < ($4::date, $5::uuid) "    \
-	        "LEFT JOIN locations l ON l.tenant_id = i.tenant_id AND l.id = i.location_id "     \
-	        "WHERE " location " ORDER BY i.invoice_date DESC, i.id DESC LIMIT $7::int + 1")
+	        "i.balance_cents FROM (SELECT * FROM invoices i WHERE i.tenant_id = $1 AND "       \
+	        "i.customer_id = $2 AND " SQL_VISIBLE filter " AND i.invoice_date >= $3::date "    \
+	        "AND (i.invoice_date, i.id) < ($4::date, $5::uuid) AND " location " ORDER BY "     \
+	        "i.invoice_date DESC, i.id DESC LIMIT $7::int + 1) i CROSS JOIN (SELECT (now() "   \
+	        "AT "                                                                              \
+	        "TIME ZONE time_zone)::date AS today FROM tenants WHERE id = $1) t LEFT JOIN "     \
+	        "locations l ON l.tenant_id = i.tenant_id AND l.id = i.location_id ORDER BY "      \
+	        "i.invoice_date DESC, i.id DESC")
 
 #define SQL_ANYWHERE    "$6::uuid IS NULL"
 #define SQL_AT_LOCATION "portal_location_filter($1, $2, $6::uuid) AND i.location_id = $6::uuid"
 #define SQL_OPEN        " AND i.status = 'open'"
 #define SQL_PAID        " AND i.status = 'paid'"
-#define SQL_PAST_DUE    " AND i.status = 'open' AND i.due_date < t.today"
+#define SQL_PAST_DUE    " AND i.status = 'open' AND i.due_date < (SELECT tenant_today($1))"
 #define SQL_PENDING     " AND i.status = 'pending'"
 
 /* An item of the list (rule 15), column by column in the statements' order. */
