@@ -71,7 +71,7 @@ print_reference_lines() {
         share = best > 0 ? 100 * rps / best : 0
         printf "%s: %d req/s at 32 connections = %.1f %% of the best reference (%d tps at %s; best of each: %s); p99 %.2f ms: %s\n",
           endpoint, rps, share, best, at, variants, p99,
-          (share >= 60 && p99 <= 20) ? "PASS" : "FAIL (bars: >= 60 %, p99 <= 20 ms)"
+          ((share >= 60 && p99 <= 20) ? "PASS" : "FAIL (bars: >= 60 %, p99 <= 20 ms)")
       }'
   done
 }
@@ -81,13 +81,13 @@ print_reference_lines() {
 print_other_bars() {
   awk -v rps="${HEALTHZ_RPS:-0}" -v cores="$(nproc)" 'BEGIN {
     printf "GET /healthz: %d req/s on %d cores (default threads): %s\n", rps, cores,
-      rps >= 50000 ? "PASS" : "FAIL (bar: >= 50,000)" }'
+      (rps >= 50000 ? "PASS" : "FAIL (bar: >= 50,000)") }'
   awk -v kib="${SERVER_PEAK_KIB:-0}" 'BEGIN {
     printf "server peak RSS (VmHWM): %.1f MiB: %s\n", kib / 1024,
-      kib <= 64 * 1024 ? "PASS" : "FAIL (bar: <= 64 MiB)" }'
+      (kib <= 64 * 1024 ? "PASS" : "FAIL (bar: <= 64 MiB)") }'
   awk -v p50="${STATEMENT_P50:-0}" -v p99="${STATEMENT_P99:-0}" 'BEGIN {
     printf "GET /v1/portal/statement (5,000 transactions): p50 %.2f ms, p99 %.2f ms: %s\n", p50, p99,
-      p50 <= 50 ? "PASS" : "FAIL (bar: p50 <= 50 ms)" }'
+      (p50 <= 50 ? "PASS" : "FAIL (bar: p50 <= 50 ms)") }'
 }
 
 # EXPLAIN (ANALYZE, BUFFERS) of every reference query for account n = 1, the values written in
@@ -127,6 +127,6 @@ compare_with_default_size() {
     ($1 in rps) && rps[$1] > 0 && p99[$1] > 0 {
       dr = 100 * ($2 - rps[$1]) / rps[$1]; dp = 100 * ($3 - p99[$1]) / p99[$1]
       printf "%-10s req/s %d vs %d (%+.1f %%), p99 %.2f vs %.2f ms (%+.1f %%): %s\n", $1, $2, rps[$1],
-        dr, $3, p99[$1], dp, (dr >= -20 && dp <= 20) ? "PASS" : "FAIL (bar: within 20 %)" }' \
+        dr, $3, p99[$1], dp, ((dr >= -20 && dp <= 20) ? "PASS" : "FAIL (bar: within 20 %)") }' \
     "$base" "$current"
 }
