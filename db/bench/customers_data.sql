@@ -2,9 +2,14 @@
 -- address and a contact, so the customer list walks an index of realistic size. Generated in one
 -- statement (no random(): every run measures the same data). Names repeat as they do in life;
 -- the list orders by (name, id), so ties cost what they cost in production.
-INSERT INTO customers (tenant_id, account_number, external_id, name, kind, routing, phone,
+-- Ids are derived from n: the first 1,000 customers are the portal accounts of
+-- portal_users_data.sql, md5('bench-account-' || n)::uuid, so pgbench and the wrk script can pick
+-- one at random without a lookup; the others get md5('bench-customer-' || n)::uuid, so the
+-- customer list's ties by name fall in the same order on every run.
+INSERT INTO customers (id, tenant_id, account_number, external_id, name, kind, routing, phone,
                        billing_address, contacts)
-SELECT t.id,
+SELECT md5(CASE WHEN n <= 1000 THEN 'bench-account-' ELSE 'bench-customer-' END || n)::uuid,
+       t.id,
        'B-' || lpad(n::text, 6, '0'),
        CASE WHEN n % 3 = 0 THEN 'erp-' || n END,
        CASE WHEN n % 10 = 0 THEN last_name || ' ' ||

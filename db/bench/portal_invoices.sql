@@ -1,8 +1,0 @@
--- The SQL of GET /v1/portal/invoices (statement "portal_invoices_all": SQL_INVOICE_PAGE in
--- api/portal_billing/portal_billing_service.c, no status and no location filter), for pgbench:
--- the first page of 25 of the account that scripts/bench passes with -D tenant=<uuid>
--- -D account=<uuid>. Run with -M prepared, so the variables are parameters as the server's are.
--- pgbench variables cannot be NULL, so the first page's sentinels are written in as the server
--- sends them: from -infinity, below (infinity, max uuid), no location ($6 NULL).
-\set limit 25
-WITH d AS MATERIALIZED (SELECT tenant_today(:tenant::uuid) AS today), page AS (SELECT portal_invoice_summary_json(i, l, d.today) AS body, json_build_array(i.invoice_date, i.id) AS keys, row_number() OVER (ORDER BY i.invoice_date DESC, i.id DESC) AS n FROM (SELECT * FROM invoices i WHERE i.tenant_id = :tenant::uuid AND i.customer_id = :account::uuid AND (i.sent_at IS NOT NULL OR (i.status = 'pending' AND (SELECT t.show_pending_invoices FROM tenants t WHERE t.id = :tenant::uuid))) AND i.invoice_date >= '-infinity'::date AND (i.invoice_date, i.id) < ('infinity'::date, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid) AND portal_location_filter(:tenant::uuid, :account::uuid, NULL::uuid) ORDER BY i.invoice_date DESC, i.id DESC LIMIT :limit::int + 1) i LEFT JOIN locations l ON l.tenant_id = i.tenant_id AND l.id = i.location_id CROSS JOIN d) SELECT json_build_object('items', coalesce(json_agg(body ORDER BY n) FILTER (WHERE n <= :limit::int), '[]'::json), 'next_cursor', CASE WHEN max(n) > :limit::int THEN cursor_encode((array_agg(keys ORDER BY n))[:limit::int]) END)::text FROM page;
