@@ -25,16 +25,6 @@ static struct {
 	int count;
 } registry;
 
-bool router_path_matches(const char *pattern, const char *path)
-{
-	struct path_template template;
-	struct path_segments segments;
-
-	path_split(&segments, path);
-	return path_template_compile(&template, pattern) == CS_OK &&
-	       path_template_matches(&template, &segments);
-}
-
 int router_check_route(const struct route *route)
 {
 	static const char portal[] = "/v1/portal/";

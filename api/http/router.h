@@ -26,7 +26,4 @@ void router_release(void);
  */
 int router_check_route(const struct route *route) CS_MUST_CHECK;
 
-/* True when `path` fits the template `pattern` (":name" matches one non-empty segment). */
-bool router_path_matches(const char *pattern, const char *path);
-
 #endif

@@ -49,6 +49,12 @@ static void segments_are_compared_whole(void **state)
 	assert_int_equal(params_of(&p, "/healthz", "/Healthz"), 1);
 	assert_int_equal(params_of(&p, "/v1/me", "/v1/mee"), 1);
 	assert_int_equal(params_of(&p, "/v1/tenants/:tenant", "/v1/tenants"), 1);
+	assert_int_equal(params_of(&p, "/v1/tenants/:tenant", "/v1/tenants/acme/staff"), 1);
+	assert_int_equal(params_of(&p, "/v1/tenants/:tenant", "/v1/tenant/acme"), 1);
+	assert_int_equal(
+	        params_of(&p, "/v1/tenants/:tenant/staff/login", "/v1/tenants/a/staff/login"),
+	        CS_OK);
+	assert_int_equal(params_of(&p, "/healthz", "/health"), 1);
 	assert_int_equal(params_of(&p, "/", "/"), CS_OK);
 }
 
