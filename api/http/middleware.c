@@ -182,7 +182,8 @@ static bool body_too_large(const struct http_ctx *ctx)
 	return ctx->req->binary_body_length > (size_t)limit;
 }
 
-int http_middleware(const struct _u_request *req, struct _u_response *resp, void *env)
+int http_middleware(const struct _u_request *req, struct _u_response *resp,
+                    const struct http_env *env)
 {
 	struct request_state *st = calloc(1, sizeof(*st));
 	struct http_ctx ctx;

@@ -33,7 +33,8 @@ struct request_state {
  * its route. Answers malformed framing, preflights and oversize bodies itself
  * (U_CALLBACK_COMPLETE); otherwise lets the request through (U_CALLBACK_IGNORE).
  */
-int http_middleware(const struct _u_request *req, struct _u_response *resp, void *env);
+int http_middleware(const struct _u_request *req, struct _u_response *resp,
+                    const struct http_env *env);
 
 /* Fill `ctx` for a callback. */
 void http_ctx_init(struct http_ctx *ctx, const struct _u_request *req, struct _u_response *resp,

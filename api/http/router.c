@@ -149,7 +149,7 @@ static int serve(const struct _u_request *req, struct _u_response *resp, void *u
 	struct path_segments path;
 	struct path_params params;
 
-	if (http_middleware(req, resp, user_data) == U_CALLBACK_COMPLETE)
+	if (http_middleware(req, resp, env) == U_CALLBACK_COMPLETE)
 		return U_CALLBACK_COMPLETE;
 	path_split(&path, req->url_path);
 	const struct compiled_route *r = find_route(req->http_verb, &path);

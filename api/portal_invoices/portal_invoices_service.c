@@ -4,6 +4,7 @@
 
 #include "db/json_rows.h"
 #include "db/query.h"
+#include "portal/portal_rows.h"
 
 const char *const portal_invoice_statuses[] = {"all", "open", "paid", "past_due", "pending", NULL};
 
@@ -37,22 +38,20 @@ const char *const portal_invoice_statuses[] = {"all", "open", "paid", "past_due"
 	        "SELECT i.id, i.number, i.invoice_date, i.due_date, i.status, i.status = "         \
 	        "'pending', i.status = 'open' AND i.due_date < t.today, CASE WHEN i.status = "     \
 	        "'open' AND i.due_date < t.today THEN t.today - i.due_date ELSE 0 END, i.status "  \
-	        "= 'open', i.payment_pending, i.terms, l.id, l.name, l.address, "                  \
-	        "address_line(l.address), i.total_cents, i.paid_cents, i.credited_cents, "         \
-	        "i.balance_cents FROM (SELECT * FROM invoices i WHERE i.tenant_id = $1 AND "       \
-	        "i.customer_id = $2 AND " SQL_VISIBLE filter " AND i.invoice_date >= $3::date "    \
-	        "AND (i.invoice_date, i.id) < ($4::date, $5::uuid) AND " location " ORDER BY "     \
-	        "i.invoice_date DESC, i.id DESC LIMIT $7::int + 1) i CROSS JOIN (SELECT (now() "   \
-	        "AT "                                                                              \
-	        "TIME ZONE time_zone)::date AS today FROM tenants WHERE id = $1) t LEFT JOIN "     \
-	        "locations l ON l.tenant_id = i.tenant_id AND l.id = i.location_id ORDER BY "      \
-	        "i.invoice_date DESC, i.id DESC")
+	        "= 'open', i.payment_pending, i.terms, " PORTAL_LOCATION_SQL ", i.total_cents, "   \
+	        "i.paid_cents, i.credited_cents, i.balance_cents FROM (SELECT * FROM invoices i "  \
+	        "WHERE i.tenant_id = $1 AND i.customer_id = $2 AND " SQL_VISIBLE filter " AND "    \
+	        "i.invoice_date >= $3::date AND (i.invoice_date, i.id) < ($4::date, $5::uuid) "    \
+	        "AND " location " ORDER BY i.invoice_date DESC, i.id DESC LIMIT $7::int + 1) i "   \
+	        "CROSS JOIN (SELECT (now() AT TIME ZONE time_zone)::date AS today FROM tenants "   \
+	        "WHERE id = $1) t LEFT JOIN locations l ON l.tenant_id = i.tenant_id AND l.id = "  \
+	        "i.location_id ORDER BY i.invoice_date DESC, i.id DESC")
 
 #define SQL_ANYWHERE    "$6::uuid IS NULL"
 #define SQL_AT_LOCATION "portal_location_filter($1, $2, $6::uuid) AND i.location_id = $6::uuid"
 #define SQL_OPEN        " AND i.status = 'open'"
 #define SQL_PAID        " AND i.status = 'paid'"
-#define SQL_PAST_DUE    " AND i.status = 'open' AND i.due_date < (SELECT tenant_today($1))"
+#define SQL_PAST_DUE    " AND i.status = 'open' AND i.due_date < " SQL_TODAY
 #define SQL_PENDING     " AND i.status = 'pending'"
 
 /* An item of the list (rule 15), column by column in the statements' order. */
@@ -68,12 +67,7 @@ static const struct json_column invoice_columns[] = {
         {"payable", COL_BOOL},
         {"payment_pending", COL_BOOL},
         {"terms", COL_STRING},
-        {"location", COL_OBJECT},
-        {"id", COL_STRING},
-        {"name", COL_STRING},
-        {"address", COL_RAW},
-        {"address_line", COL_STRING},
-        {NULL, COL_END},
+        PORTAL_LOCATION_COLUMNS,
         {"total_cents", COL_NUMBER},
         {"paid_cents", COL_NUMBER},
         {"credited_cents", COL_NUMBER},

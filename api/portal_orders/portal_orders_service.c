@@ -2,6 +2,7 @@
 
 #include "db/json_rows.h"
 #include "db/query.h"
+#include "portal/portal_rows.h"
 
 /*
  * One page of orders as plain columns (order_shape writes the JSON), newest service date first,
@@ -19,9 +20,8 @@
  */
 #define SQL_ORDER_PAGE(name, location, filter)                                                     \
 	DB_STMT(name,                                                                              \
-	        "SELECT o.id, o.number, o.type, o.service_date, o.service, o.status, l.id, "       \
-	        "l.name, "                                                                         \
-	        "l.address, address_line(l.address), o.asset_id, o.description, o.amount_cents "   \
+	        "SELECT o.id, o.number, o.type, o.service_date, o.service, "                       \
+	        "o.status, " PORTAL_LOCATION_SQL ", o.asset_id, o.description, o.amount_cents "    \
 	        "FROM orders o LEFT JOIN locations l ON l.tenant_id = o.tenant_id AND l.id = "     \
 	        "o.location_id WHERE o.tenant_id = $1 AND o.customer_id = $2" filter " AND "       \
 	        "(o.service_date, o.id) < (least($3::date, $7::date + 1), CASE WHEN $7::date + 1 " \
@@ -43,13 +43,20 @@ static struct db_stmt order_pages[2][2] = {
 };
 
 /* An item of the list (rule 14), column by column in the statements' order. */
+/* clang-format off */
 static const struct json_column order_columns[] = {
-        {"id", COL_STRING},           {"number", COL_STRING},       {"type", COL_STRING},
-        {"service_date", COL_STRING}, {"service", COL_STRING},      {"status", COL_STRING},
-        {"location", COL_OBJECT},     {"id", COL_STRING},           {"name", COL_STRING},
-        {"address", COL_RAW},         {"address_line", COL_STRING}, {NULL, COL_END},
-        {"asset_id", COL_STRING},     {"description", COL_STRING},  {"amount_cents", COL_NUMBER},
+        {"id", COL_STRING},
+        {"number", COL_STRING},
+        {"type", COL_STRING},
+        {"service_date", COL_STRING},
+        {"service", COL_STRING},
+        {"status", COL_STRING},
+        PORTAL_LOCATION_COLUMNS,
+        {"asset_id", COL_STRING},
+        {"description", COL_STRING},
+        {"amount_cents", COL_NUMBER},
 };
+/* clang-format on */
 static const struct json_shape order_shape = JSON_SHAPE(order_columns);
 
 /* The cursor is the last item's service date and id. */

@@ -27,6 +27,18 @@ AUTH_OPERATOR=(-H "Authorization: Bearer $CURBSIDE_OPERATOR_TOKEN")
 	assert_problem 404 not_found
 }
 
+@test "a path parameter that is not UTF-8 or decodes to a NUL names nothing: 404 not_found" {
+	# direct: the proxy would refuse these paths before the server sees them.
+	for path in /v1/tenants/a%00b /v1/tenants/%FF /v1/tenants/%C3 /v1/tenants/ab%4 /v1/tenants/a%zzb; do
+		api_direct GET "$path"
+		assert_problem 404 not_found
+	done
+	# A well-formed escape is decoded and reaches the route: the tenant lookup answers.
+	api_direct GET /v1/tenants/no%2Dsuch%2Dhauler
+	assert_problem 404 tenant_not_found
+	assert_jq '.detail | contains("no-such-hauler")'
+}
+
 @test "a wrong method on a known path answers 405 method_not_allowed with Allow" {
 	# direct: the proxy answers methods missing from the spec itself.
 	api_direct DELETE /healthz
