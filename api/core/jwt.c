@@ -114,6 +114,14 @@ static bool copy_grant(char *dst, size_t cap, jwt_t *jwt, const char *name, bool
 	return true;
 }
 
+/* `audience` NULL accepts either kind of signed-in person; the claims then say which. */
+static bool audience_matches(const char *aud, const char *audience)
+{
+	if (audience)
+		return strcmp(aud, audience) == 0;
+	return strcmp(aud, "staff") == 0 || strcmp(aud, "portal") == 0;
+}
+
 static bool claims_valid(struct access_claims *out, jwt_t *jwt, const char *audience, time_t now)
 {
 	const char *iss = jwt_get_grant(jwt, "iss");
@@ -122,8 +130,8 @@ static bool claims_valid(struct access_claims *out, jwt_t *jwt, const char *audi
 	long exp = jwt_get_grant_int(jwt, "exp");
 	long iat = jwt_get_grant_int(jwt, "iat");
 
-	if (!iss || strcmp(iss, ACCESS_TOKEN_ISSUER) != 0 || !aud || strcmp(aud, audience) != 0 ||
-	    !typ || strcmp(typ, "access") != 0)
+	if (!iss || strcmp(iss, ACCESS_TOKEN_ISSUER) != 0 || !aud ||
+	    !audience_matches(aud, audience) || !typ || strcmp(typ, "access") != 0)
 		return false;
 	if (exp <= 0 || iat <= 0 || (time_t)exp <= now ||
 	    (time_t)iat > now + ACCESS_TOKEN_CLOCK_SKEW || exp - iat > ACCESS_TOKEN_TTL)

@@ -53,6 +53,8 @@ int access_token_issue(char **out, const struct access_token_keys *keys,
 /*
  * Verify `token` for `audience` at `now`: length, header (alg HS256, a known kid), signature,
  * typ, iss, aud, exp, iat and the presence of sub/tid/sid. CS_EUNAUTHORIZED on any failure.
+ * `audience` NULL accepts a staff or a portal token (one verification for a caller that serves
+ * both): `out->audience` says which it was.
  */
 int access_token_verify(struct access_claims *out, const struct access_token_keys *keys,
                         const char *token, const char *audience, time_t now) CS_MUST_CHECK;

@@ -9,6 +9,7 @@
 
 #include "core/hash.h"
 #include "core/jwt.h"
+#include "core/verified_tokens.h"
 #include "http/env.h"
 #include "http/route.h"
 
@@ -193,42 +194,57 @@ static int authenticate_portal(struct http_ctx *ctx, const struct access_claims 
 	return CS_OK;
 }
 
-static int authenticate_staff(struct http_ctx *ctx, const char *token, enum route_auth required)
+/* A staff user's token: its session must be live. */
+static int authenticate_staff(struct http_ctx *ctx, const struct access_claims *claims,
+                              enum route_auth required)
 {
-	struct access_claims claims;
 	char key[128];
 	time_t now = time(NULL);
 	bool active = false;
 	int rc;
 
-	if (access_token_verify(&claims, ctx->env->keys, token, "staff", now) != CS_OK) {
-		if (access_token_verify(&claims, ctx->env->keys, token, "portal", now) == CS_OK)
-			return authenticate_portal(ctx, &claims, required);
-		return unauthorized("invalid_token", "The access token is invalid or has expired.");
-	}
 	/* A forged token reusing a live session id with another user or tenant misses the cache. */
-	snprintf(key, sizeof(key), "s|%s|%s|%s", claims.session_id, claims.subject,
-	         claims.tenant_id);
+	snprintf(key, sizeof(key), "s|%s|%s|%s", claims->session_id, claims->subject,
+	         claims->tenant_id);
 	if (!cache_lookup(key, NULL, now)) {
-		rc = ctx->env->checks->staff_session(&active, ctx->env->db, claims.session_id,
-		                                     claims.subject, claims.tenant_id);
+		rc = ctx->env->checks->staff_session(&active, ctx->env->db, claims->session_id,
+		                                     claims->subject, claims->tenant_id);
 		if (rc != CS_OK)
 			return rc;
 		if (!active)
 			return unauthorized("invalid_token",
 			                    "The session of this token has ended.");
 		time_t until = now + CREDENTIAL_CACHE_TTL;
-		cache_store(key, "", until < claims.expires_at ? until : claims.expires_at);
+		cache_store(key, "", until < claims->expires_at ? until : claims->expires_at);
 	}
 	if (required == AUTH_PORTAL || required == AUTH_PORTAL_ACCOUNT)
 		return cs_error_set(CS_EFORBIDDEN, "forbidden",
 		                    "A staff sign-in cannot be used on portal endpoints.");
 	ctx->principal.kind = PRINCIPAL_STAFF;
-	strcpy(ctx->principal.tenant_id, claims.tenant_id);
-	strcpy(ctx->principal.user_id, claims.subject);
-	strcpy(ctx->principal.session_id, claims.session_id);
-	strcpy(ctx->principal.role, claims.role);
+	strcpy(ctx->principal.tenant_id, claims->tenant_id);
+	strcpy(ctx->principal.user_id, claims->subject);
+	strcpy(ctx->principal.session_id, claims->session_id);
+	strcpy(ctx->principal.role, claims->role);
 	return CS_OK;
+}
+
+/* A signed-in person's access token, staff or portal user: verified once, then looked up
+ * (core/verified_tokens.h) until it expires; its session is checked either way. */
+static int authenticate_access_token(struct http_ctx *ctx, const char *token,
+                                     enum route_auth required)
+{
+	struct access_claims claims;
+	time_t now = time(NULL);
+
+	if (!verified_tokens_lookup(&claims, token, now)) {
+		if (access_token_verify(&claims, ctx->env->keys, token, NULL, now) != CS_OK)
+			return unauthorized("invalid_token",
+			                    "The access token is invalid or has expired.");
+		verified_tokens_store(token, &claims);
+	}
+	if (strcmp(claims.audience, "portal") == 0)
+		return authenticate_portal(ctx, &claims, required);
+	return authenticate_staff(ctx, &claims, required);
 }
 
 static int authenticate_api_key(struct http_ctx *ctx, const char *token)
@@ -280,7 +296,7 @@ static int authenticate_tenant_caller(struct http_ctx *ctx, const char *token,
 			                    "An API key cannot be used here; sign in as staff.");
 		return authenticate_api_key(ctx, token);
 	}
-	return authenticate_staff(ctx, token, required);
+	return authenticate_access_token(ctx, token, required);
 }
 
 int http_authenticate(struct http_ctx *ctx, enum route_auth required)

@@ -77,6 +77,23 @@ static void wrong_audience_is_refused(void **state)
 	free(token);
 }
 
+/* Without an audience, a staff or a portal token verifies and says which it is; nothing else. */
+static void either_person_verifies_without_an_audience(void **state)
+{
+	(void)state;
+	struct access_claims c;
+	char *portal = issue("portal", NOW), *staff = issue("staff", NOW), *other = issue("x", NOW);
+
+	assert_int_equal(access_token_verify(&c, &keys, portal, NULL, NOW), CS_OK);
+	assert_string_equal(c.audience, "portal");
+	assert_int_equal(access_token_verify(&c, &keys, staff, NULL, NOW), CS_OK);
+	assert_string_equal(c.audience, "staff");
+	assert_int_equal(access_token_verify(&c, &keys, other, NULL, NOW), CS_EUNAUTHORIZED);
+	free(portal);
+	free(staff);
+	free(other);
+}
+
 static void tampered_signature_and_payload_are_refused(void **state)
 {
 	(void)state;
@@ -173,6 +190,7 @@ int main(void)
 	        cmocka_unit_test(issued_token_verifies),
 	        cmocka_unit_test(expired_and_future_tokens_are_refused),
 	        cmocka_unit_test(wrong_audience_is_refused),
+	        cmocka_unit_test(either_person_verifies_without_an_audience),
 	        cmocka_unit_test(tampered_signature_and_payload_are_refused),
 	        cmocka_unit_test(other_secret_is_refused_unless_rotating),
 	        cmocka_unit_test(alg_none_and_other_algorithms_are_refused),
