@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +20,17 @@ struct db_conn {
 	unsigned char prepared[DB_MAX_STMTS];
 };
 
-/* A thread waiting for a connection; it lives on the waiter's stack while it is queued. */
+/*
+ * A thread waiting for a connection; it lives on the waiter's stack while it is queued. Whoever
+ * takes it off the queue (give_slot, db_pool_abandon) does so under the pool's lock and posts
+ * `handed` after letting go of the lock: the woken thread then runs on without touching the lock.
+ * (With a condition variable signalled under the lock, the woken thread went straight back to
+ * sleep on the mutex the signaller still held: two context switches per hand-over.)
+ */
 struct pool_waiter {
-	pthread_cond_t handed;
-	struct db_conn *conn; /* set by give_slot when the connection is handed over */
+	sem_t handed;
+	struct db_conn *conn; /* set when the connection is handed over; NULL once abandoned */
+	bool dequeued;        /* taken off the queue: `handed` is posted, or about to be */
 	struct pool_waiter *next;
 };
 
@@ -165,13 +173,32 @@ static void unqueue(struct db_pool *pool, struct pool_waiter *w)
 		pool->tail = prev;
 }
 
-/* Queue behind earlier waiters until a slot is handed over or the deadline passes. */
+/* Take the oldest waiter off the queue. Called with the lock held; post its `handed` after. */
+static struct pool_waiter *dequeue_oldest(struct db_pool *pool)
+{
+	struct pool_waiter *w = pool->head;
+
+	if (w) {
+		pool->head = w->next;
+		if (!pool->head)
+			pool->tail = NULL;
+		w->dequeued = true;
+		pool->waiting--;
+	}
+	return w;
+}
+
+/*
+ * Queue behind earlier waiters until a slot is handed over or the deadline passes. Called with the
+ * lock held, returns without it.
+ */
 static struct db_conn *wait_for_slot(struct db_pool *pool)
 {
-	struct pool_waiter w = {.conn = NULL, .next = NULL};
+	struct pool_waiter w = {.conn = NULL, .dequeued = false, .next = NULL};
 	struct timespec deadline;
+	int rc;
 
-	pthread_cond_init(&w.handed, NULL);
+	sem_init(&w.handed, 0, 0);
 	deadline_after_ms(&deadline, pool->timeout_ms);
 	if (pool->tail)
 		pool->tail->next = &w;
@@ -179,13 +206,22 @@ static struct db_conn *wait_for_slot(struct db_pool *pool)
 		pool->head = &w;
 	pool->tail = &w;
 	pool->waiting++;
-	while (!w.conn && !pool->abandoned)
-		if (pthread_cond_timedwait(&w.handed, &pool->lock, &deadline) == ETIMEDOUT)
-			break;
-	if (!w.conn)
-		unqueue(pool, &w);
-	pool->waiting--;
-	pthread_cond_destroy(&w.handed);
+	pthread_mutex_unlock(&pool->lock);
+	while ((rc = sem_timedwait(&w.handed, &deadline)) != 0 && errno == EINTR)
+		;
+	if (rc != 0) { /* timed out: leave the queue, unless a hand-over is already on its way */
+		pthread_mutex_lock(&pool->lock);
+		bool dequeued = w.dequeued;
+		if (!dequeued) {
+			unqueue(pool, &w);
+			pool->waiting--;
+		}
+		pthread_mutex_unlock(&pool->lock);
+		if (dequeued) /* its post is coming: `w` must outlive it */
+			while (sem_wait(&w.handed) != 0 && errno == EINTR)
+				;
+	}
+	sem_destroy(&w.handed);
 	return w.conn;
 }
 
@@ -198,7 +234,7 @@ static struct db_conn *take_slot(struct db_pool *pool)
 	 * that was given up (releasing its idempotency claim, say). */
 	struct db_conn *conn = pool->head && !pool->abandoned ? NULL : free_slot(pool);
 	if (!conn && !pool->abandoned)
-		conn = wait_for_slot(pool);
+		return wait_for_slot(pool);
 	pthread_mutex_unlock(&pool->lock);
 	return conn;
 }
@@ -209,18 +245,16 @@ static void give_slot(struct db_conn *conn)
 	struct db_pool *pool = conn->pool;
 
 	pthread_mutex_lock(&pool->lock);
-	struct pool_waiter *w = pool->head;
+	struct pool_waiter *w = dequeue_oldest(pool);
 	if (w) {
-		pool->head = w->next;
-		if (!pool->head)
-			pool->tail = NULL;
 		w->conn = conn;
-		pthread_cond_signal(&w->handed);
 	} else {
 		conn->busy = false;
 		pool->in_use--;
 	}
 	pthread_mutex_unlock(&pool->lock);
+	if (w)
+		sem_post(&w->handed);
 }
 
 /* Record whether connecting worked, and the link's cancel handle, for the other threads. */
@@ -556,8 +590,9 @@ void db_pool_abandon(struct db_pool *pool)
 		if (c->busy && c->cancel && PQcancel(c->cancel, why, sizeof(why)))
 			cancelled++;
 	}
-	for (struct pool_waiter *w = pool->head; w; w = w->next)
-		pthread_cond_signal(&w->handed);
+	struct pool_waiter *w;
+	while ((w = dequeue_oldest(pool))) /* each wakes with no connection */
+		sem_post(&w->handed);
 	pthread_mutex_unlock(&pool->lock);
 	if (cancelled)
 		LOG_WARN("cancelled %d running statement(s) to stop", cancelled);
