@@ -24,6 +24,11 @@ static int grow(struct strbuf *b, size_t extra)
 	return 0;
 }
 
+void strbuf_reserve(struct strbuf *b, size_t extra)
+{
+	(void)grow(b, extra);
+}
+
 void strbuf_append(struct strbuf *b, const char *s, size_t len)
 {
 	if (grow(b, len) != 0)

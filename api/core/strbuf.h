@@ -21,6 +21,10 @@ struct strbuf {
 /* Append formatted text. Failures are sticky: check `failed` (or strbuf_detach) once at the end. */
 void strbuf_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Make room for `extra` more bytes at once (a body whose size is known roughly up front grows
+ * once instead of doubling its way there). Failures are sticky like the appends'. */
+void strbuf_reserve(struct strbuf *b, size_t extra);
+
 /* Append `len` bytes. */
 void strbuf_append(struct strbuf *b, const char *s, size_t len);
 

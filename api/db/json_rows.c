@@ -137,6 +137,21 @@ static int next_cursor(struct strbuf *b, const PGresult *res, int row, struct js
 	return CS_OK;
 }
 
+/* About the length of a page of `rows` rows: their values, and each member's name and
+ * punctuation. Strings that need escapes make it longer; the buffer grows then. */
+static size_t page_size_estimate(const PGresult *res, const struct json_shape *shape, int rows)
+{
+	size_t names = 0, values = 0;
+	int columns = PQnfields(res);
+
+	for (size_t i = 0; i < shape->count; i++)
+		names += shape->columns[i].name ? strlen(shape->columns[i].name) + 6 : 1;
+	for (int row = 0; row < rows; row++)
+		for (int col = 0; col < columns; col++)
+			values += (size_t)PQgetlength(res, row, col);
+	return 64 + (size_t)rows * (names + 2) + values + values / 8;
+}
+
 int json_rows_page(char **out, const PGresult *res, const struct json_shape *shape, int limit,
                    struct json_page_keys keys)
 {
@@ -149,6 +164,7 @@ int json_rows_page(char **out, const PGresult *res, const struct json_shape *sha
 		          columns_read(shape), shape->first_column);
 		return cs_error_set(CS_EINTERNAL, "internal_error", "Internal error.");
 	}
+	strbuf_reserve(&b, page_size_estimate(res, shape, items));
 	strbuf_append(&b, "{\"items\":[", 10);
 	for (int row = 0; row < items; row++) {
 		if (row)
