@@ -17,8 +17,12 @@ struct db_conn {
 	PGconn *pg;
 	PGcancel *cancel; /* for db_pool_abandon; changed under the pool's lock */
 	bool busy;
+	long long released_ms; /* monotonic time of the last release, for the link check */
 	unsigned char prepared[DB_MAX_STMTS];
 };
+
+/* A connection idle for longer than this is checked for a lost link at checkout (below). */
+#define LINK_CHECK_IDLE_MS 1000
 
 /*
  * A thread waiting for a connection; it lives on the waiter's stack while it is queued. Whoever
@@ -283,6 +287,25 @@ static void drop_link(struct db_conn *conn)
 	memset(conn->prepared, 0, sizeof(conn->prepared));
 }
 
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Whether a connection back from rest should be checked for a lost link. A connection handed on
+ * within the last second skips the check (a read that finds nothing, one system call a request
+ * under load); a restart in that second is still caught when the statement fails, and a statement
+ * outside a transaction then reconnects and runs again (db_exec).
+ */
+static bool link_needs_check(const struct db_conn *conn)
+{
+	return monotonic_ms() - conn->released_ms > LINK_CHECK_IDLE_MS;
+}
+
 /*
  * Make sure the slot holds a live connection. An idle connection whose server went away has an
  * EOF or a FATAL notice waiting on its socket: PQconsumeInput reads it without blocking and marks
@@ -296,7 +319,8 @@ static int ensure_link(struct db_conn *conn)
 	                                   "dbname", NULL};
 	const char *values[] = {"3", "curbside", "-c DateStyle=ISO,MDY", conn->pool->url, NULL};
 
-	if (conn->pg && (PQconsumeInput(conn->pg) == 0 || PQstatus(conn->pg) != CONNECTION_OK))
+	if (conn->pg && link_needs_check(conn) &&
+	    (PQconsumeInput(conn->pg) == 0 || PQstatus(conn->pg) != CONNECTION_OK))
 		drop_link(conn);
 	if (conn->pg)
 		return CS_OK;
@@ -346,6 +370,7 @@ void db_release(struct db_conn *conn)
 		drop_link(conn);
 	else if (conn->pg && PQtransactionStatus(conn->pg) != PQTRANS_IDLE)
 		db_rollback(conn);
+	conn->released_ms = monotonic_ms();
 	give_slot(conn);
 }
 
@@ -525,7 +550,18 @@ int db_exec_simple(struct db_conn *conn, const char *sql)
 
 int db_begin(struct db_conn *conn)
 {
-	return db_exec_simple(conn, "BEGIN");
+	int rc = db_exec_simple(conn, "BEGIN");
+
+	/* Nothing had run on a link lost before BEGIN (a restart the checkout did not look for):
+	 * reconnect and begin on the new one. */
+	if (rc == CS_EUNAVAILABLE && PQstatus(conn->pg) != CONNECTION_OK) {
+		drop_link(conn);
+		if (ensure_link(conn) == CS_OK) {
+			cs_error_clear();
+			rc = db_exec_simple(conn, "BEGIN");
+		}
+	}
+	return rc;
 }
 
 int db_commit(struct db_conn *conn)
