@@ -179,6 +179,27 @@ password_login_status() {
 	assert_jq --arg id "$USER_ID" '.user.id == $id'
 }
 
+@test "item 4: a provider nobody answers at (connection refused) answers 502 at the start" {
+	# A server of its own whose issuer is a port nothing listens on.
+	local port dead log=$BATS_TEST_TMPDIR/dead_provider.log pid rc=0 base=$SERVER_URL
+	port=$(free_port "$SERVER_PORT" "$PRISM_PORT" "$MAIL_PORT" "$OIDC_PORT")
+	dead=$(free_port "$SERVER_PORT" "$PRISM_PORT" "$MAIL_PORT" "$OIDC_PORT" "$port")
+	mail_server_env
+	launch_server "$log" "$port" "${MAIL_SERVER_ENV[@]}" CURBSIDE_OIDC_ISSUER="http://127.0.0.1:$dead" \
+		CURBSIDE_OIDC_CLIENT_ID="$OIDC_CLIENT_ID" CURBSIDE_OIDC_CLIENT_SECRET="$OIDC_CLIENT_SECRET"
+	pid=$LAUNCHED_PID
+	await_server "$pid" "$port" "$log"
+	# Straight to this second server: the stack's proxy fronts the first one.
+	SERVER_URL=http://127.0.0.1:$port
+	api_direct POST "/v1/tenants/$TENANT_SLUG/auth/google" "$(jq -cn --arg r "$(redirect_uri)" '{redirect_uri: $r}')" || rc=1
+	[[ $status == 502 && $(jq -r .code <<<"$body") == provider_unreachable ]] || rc=2
+	[[ $(jq -r 'has("authorization_url")' <<<"$body") == false ]] || rc=3
+	grep -q 'oidc provider: discovery failed' "$log" || rc=4
+	SERVER_URL=$base
+	finish_server "$pid" "$log" "dead provider server" || rc=5
+	((rc == 0)) || fail "step $rc: $status $body"
+}
+
 @test "item 4: a provider that goes down between the start and the callback answers 502 at the callback" {
 	invited_real_user
 	google_start
