@@ -139,8 +139,10 @@ out:
 	return rc;
 }
 
-/* Under the lock: keep freshly fetched `e`; the keys stay while they are young and still at e's
- * jwks_uri, so a start (which always fetches) does not cost the next callback a key fetch. */
+/*
+ * Under the lock: keep freshly fetched `e`. The keys stay while they are young and still at
+ * e's jwks_uri, so a start (which always fetches) does not cost the next callback a key fetch.
+ */
 static void cache_store(const struct oidc_settings *s, const struct oidc_endpoints *e, time_t now)
 {
 	bool same_keys = cache.fetched_at && !strcmp(cache.issuer, s->issuer) &&
@@ -171,8 +173,10 @@ int oidc_discover(struct oidc_endpoints *out, const struct oidc_settings *s, boo
 	pthread_mutex_unlock(&cache_lock);
 	if (hit)
 		return CS_OK;
-	/* Fetched without the lock: a slow provider must not queue every other sign-in behind it.
-	 * A failure is never cached: the next call asks the provider again. */
+	/*
+	 * Fetched without the lock: a slow provider must not queue every other sign-in behind it.
+	 * A failure is never cached: the next call asks the provider again.
+	 */
 	if ((rc = fetch_discovery(out, s)) != CS_OK)
 		return rc;
 	pthread_mutex_lock(&cache_lock);

@@ -1,6 +1,7 @@
 #include "oidc/oidc_token.h"
 
 #include <curl/curl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,7 +99,20 @@ static int refused(const json_t *doc)
 	                    shown);
 }
 
-/* The tokens of a 200 answer `doc`; the access token only when it is a Bearer token. */
+/*
+ * True when `token` can go in an Authorization header as it is: bounded, and only the characters
+ * of RFC 6750's b64token (so nothing the provider sends can add a header line).
+ */
+static bool bearer_usable(const char *token)
+{
+	static const char allowed[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	                              "0123456789-._~+/=";
+	size_t n = strnlen(token, OIDC_ACCESS_TOKEN_MAX + 1);
+
+	return n > 0 && n <= OIDC_ACCESS_TOKEN_MAX && strspn(token, allowed) == n;
+}
+
+/* The tokens of a 200 answer `doc`; the access token only when it is a usable Bearer token. */
 static int take_tokens(struct oidc_tokens *out, const json_t *doc)
 {
 	const char *id = json_string_value(json_object_get(doc, "id_token"));
@@ -110,7 +124,7 @@ static int take_tokens(struct oidc_tokens *out, const json_t *doc)
 	if (!(out->id_token = strdup(id)))
 		return CS_ENOMEM;
 	/* token_type is case-insensitive (RFC 6749 5.1). */
-	if (access && *access && type && !strcasecmp(type, "Bearer") &&
+	if (access && bearer_usable(access) && type && !strcasecmp(type, "Bearer") &&
 	    !(out->access_token = strdup(access)))
 		return CS_ENOMEM;
 	return CS_OK;

@@ -10,10 +10,13 @@
 #include "core/error.h"
 #include "oidc/oidc_client.h"
 
+/* Longest access token kept for the userinfo call (Google's are about 200 characters). */
+#define OIDC_ACCESS_TOKEN_MAX 4096
+
 /* What the token endpoint answered (both malloc'd). */
 struct oidc_tokens {
 	char *id_token;
-	char *access_token; /* NULL when the answer has no Bearer access token */
+	char *access_token; /* NULL without a Bearer access token fit for a header */
 };
 
 /* Free both tokens and clear `t` (NULL-safe). */
