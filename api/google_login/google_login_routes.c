@@ -18,6 +18,8 @@ static const struct field_spec start_fields[] = {
 static const struct field_spec callback_fields[] = {
         FIELD_OPAQUE("code", FIELD_REQUIRED, 1, 2048),
         FIELD_OPAQUE("state", FIELD_REQUIRED, 1, 256),
+        /* RFC 9207: the provider's issuer in its redirect, passed on by the portal. */
+        FIELD_OPAQUE("iss", 0, 1, 1024),
         FIELDS_END,
 };
 
@@ -60,8 +62,14 @@ static int callback(struct http_ctx *ctx)
 	if (!http_validated_body(&body, ctx, callback_fields, false))
 		return CS_OK;
 	http_client_address(ctx, address, sizeof(address));
-	int rc = google_login_callback(&json, ctx->app, http_path_param(ctx, "tenant"),
-	                               member(body, "code"), member(body, "state"), address);
+	struct google_login_callback_request req = {
+	        .tenant_slug = http_path_param(ctx, "tenant"),
+	        .code = member(body, "code"),
+	        .state = member(body, "state"),
+	        .iss = member(body, "iss"),
+	        .client_address = address,
+	};
+	int rc = google_login_callback(&json, ctx->app, &req);
 	json_decref(body);
 	return reply_private(ctx, rc, json);
 }

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/hash.h"
 #include "core/log.h"
@@ -13,7 +12,7 @@
 #include "db/query.h"
 #include "oidc/oidc_claims.h"
 #include "oidc/oidc_client.h"
-#include "oidc/oidc_signature.h"
+#include "oidc/oidc_identify.h"
 #include "portal_auth/portal_sessions.h"
 #include "signup/signup_service.h"
 #include "tenants/tenants_service.h"
@@ -141,7 +140,8 @@ int google_login_start(char **out, struct app *app, const struct google_login_st
 		return rc;
 	if ((rc = record_attempt(&hint, app, req, state_hash, nonce, verifier)) != CS_OK)
 		goto out;
-	if ((rc = oidc_discover(&endpoints, &settings)) != CS_OK)
+	/* Read afresh at every start: nobody is sent to a provider that is down right now. */
+	if ((rc = oidc_discover(&endpoints, &settings, true)) != CS_OK)
 		goto out;
 	struct oidc_authorize authorize = {
 	        .endpoint = endpoints.authorization,
@@ -206,66 +206,38 @@ static int verdict_problem(enum oidc_verdict v)
 	                    oidc_verdict_name(v));
 }
 
-/*
- * The claims of `id_token` once its signature verified with the provider's keys (fetched again
- * once when it names a key the cached set lacks); a verdict problem otherwise.
- */
-static int verified_claims(json_t **claims, const struct oidc_settings *s,
-                           const struct oidc_endpoints *e, const char *id_token)
-{
-	enum oidc_verdict v = OIDC_UNKNOWN_KEY;
-	json_t *keys = NULL;
-	int rc;
-
-	*claims = NULL;
-	if ((rc = oidc_signing_keys(&keys, s, e, false)) != CS_OK ||
-	    (rc = oidc_signature_verify(claims, &v, id_token, keys, e->algs)) != CS_OK)
-		goto out;
-	if (v == OIDC_UNKNOWN_KEY) {
-		json_decref(keys);
-		keys = NULL;
-		if ((rc = oidc_signing_keys(&keys, s, e, true)) != CS_OK)
-			goto out;
-		if (keys &&
-		    (rc = oidc_signature_verify(claims, &v, id_token, keys, e->algs)) != CS_OK)
-			goto out;
-	}
-	if (v != OIDC_OK)
-		rc = verdict_problem(v);
-out:
-	json_decref(keys);
-	return rc;
-}
-
-/* Exchange the code and check the ID token it brings; `*who` is the person it names. */
+/* Exchange the code and check what the provider says; `*who` is the person it names. */
 static int identify(struct oidc_identity *who, const struct app *app, const struct claimed_login *c,
                     const char *code)
 {
 	struct oidc_settings settings = settings_of(app);
-	struct oidc_endpoints endpoints;
-	char *id_token = NULL;
-	json_t *claims = NULL;
-	int rc;
-
-	if ((rc = oidc_discover(&endpoints, &settings)) != CS_OK ||
-	    (rc = oidc_exchange_code(&id_token, &settings, endpoints.token, code, c->verifier,
-	                             c->redirect_uri)) != CS_OK)
-		goto out;
-	if ((rc = verified_claims(&claims, &settings, &endpoints, id_token)) != CS_OK)
-		goto out;
-	struct oidc_expect expect = {
-	        .issuer = settings.issuer,
-	        .client_id = settings.client_id,
+	struct oidc_callback cb = {
+	        .code = code,
+	        .verifier = c->verifier,
+	        .redirect_uri = c->redirect_uri,
 	        .nonce = c->nonce,
-	        .now = time(NULL),
 	};
-	enum oidc_verdict v = oidc_claims_check(who, claims, &expect);
-	if (v != OIDC_OK)
+	enum oidc_verdict v = OIDC_MALFORMED;
+	int rc = oidc_identify(who, &v, &settings, &cb);
+
+	if (rc == CS_OK && v != OIDC_OK)
 		rc = verdict_problem(v);
-out:
-	json_decref(claims);
-	free(id_token);
 	return rc;
+}
+
+/*
+ * The authorization response's `iss` (RFC 9207), when the portal passed it on, must name our
+ * provider: a response another provider sent here (a mix-up) is refused before its code goes
+ * anywhere.
+ */
+static int check_response_issuer(const struct app *app, const char *iss)
+{
+	if (!iss || oidc_issuer_matches(iss, app->cfg.oidc_issuer))
+		return CS_OK;
+	LOG_INFO("google login: the authorization response names another issuer");
+	return field_problem("iss", "issuer_mismatch",
+	                     "This sign-in answer came from another sign-in provider than the one "
+	                     "it was started with. Please start again.");
 }
 
 /* Match or link the user (google_login_finish) and open the session. */
@@ -295,22 +267,23 @@ static int sign_in(char **out, struct app *app, const struct claimed_login *c,
 	return rc;
 }
 
-int google_login_callback(char **out, struct app *app, const char *slug, const char *code,
-                          const char *state, const char *client_address)
+int google_login_callback(char **out, struct app *app,
+                          const struct google_login_callback_request *req)
 {
 	struct claimed_login claimed;
 	struct oidc_identity who;
 	int rc;
 
 	*out = NULL;
-	if ((rc = check_available(app, slug)) != CS_OK)
+	if ((rc = check_available(app, req->tenant_slug)) != CS_OK)
 		return rc;
 	/* The state is spent first: whatever happens next, it cannot be replayed. */
-	if ((rc = claim(&claimed, app, slug, state)) != CS_OK)
+	if ((rc = claim(&claimed, app, req->tenant_slug, req->state)) != CS_OK)
 		return rc;
 	/* No pool connection is held while the provider answers. */
-	if ((rc = identify(&who, app, &claimed, code)) == CS_OK)
-		rc = sign_in(out, app, &claimed, &who, client_address);
+	if ((rc = check_response_issuer(app, req->iss)) == CS_OK &&
+	    (rc = identify(&who, app, &claimed, req->code)) == CS_OK)
+		rc = sign_in(out, app, &claimed, &who, req->client_address);
 	claimed_login_release(&claimed);
 	return rc;
 }

@@ -27,16 +27,26 @@ struct google_login_start_request {
 int google_login_start(char **out, struct app *app,
                        const struct google_login_start_request *req) CS_MUST_CHECK;
 
+/* The provider's answer, as the portal passes it on; strings validated by the caller. */
+struct google_login_callback_request {
+	const char *tenant_slug;
+	const char *code;
+	const char *state;
+	const char *iss; /* the authorization response's issuer (RFC 9207), or NULL */
+	const char *client_address;
+};
+
 /*
- * Finish the sign-in of `state` with authorization `code` at tenant `slug`: spend the state,
- * exchange the code, check the ID token, match or link the user and open a session (`*out`, the
- * Session JSON, malloc'd). CS_EINVALID invalid_state; CS_EGONE state_expired; CS_EUNAUTHORIZED
+ * Finish the sign-in of `req->state` with its authorization code: spend the state, check the
+ * response's issuer, exchange the code, check the ID token (and the userinfo answer when the email
+ * is there), match or link the user and open a session (`*out`, the Session JSON, malloc'd).
+ * CS_EINVALID invalid_state, issuer_mismatch; CS_EGONE state_expired; CS_EUNAUTHORIZED
  * provider_error, invalid_id_token; CS_EFORBIDDEN email_not_verified, portal_disabled;
- * CS_ECONFLICT email_mismatch; CS_ENOTFOUND no_portal_account, google_login_unavailable;
- * CS_EUPSTREAM provider_unreachable; the errors of the invitation and pay-link checks and of
- * portal_session_open.
+ * CS_ECONFLICT email_mismatch, google_account_mismatch; CS_ENOTFOUND no_portal_account,
+ * google_login_unavailable; CS_EUPSTREAM provider_unreachable; the errors of the invitation and
+ * pay-link checks and of portal_session_open.
  */
-int google_login_callback(char **out, struct app *app, const char *slug, const char *code,
-                          const char *state, const char *client_address) CS_MUST_CHECK;
+int google_login_callback(char **out, struct app *app,
+                          const struct google_login_callback_request *req) CS_MUST_CHECK;
 
 #endif

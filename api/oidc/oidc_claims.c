@@ -43,6 +43,8 @@ const char *oidc_verdict_name(enum oidc_verdict v)
 		return "unknown_key";
 	case OIDC_BAD_SIGNATURE:
 		return "bad_signature";
+	case OIDC_USERINFO_SUBJECT:
+		return "userinfo_subject_mismatch";
 	}
 	return "unknown";
 }
@@ -90,7 +92,7 @@ int oidc_id_token_header(json_t **out, const char *id_token)
 	return token_segment(out, id_token, 0);
 }
 
-static bool issuer_matches(const char *iss, const char *expected)
+bool oidc_issuer_matches(const char *iss, const char *expected)
 {
 	if (!iss)
 		return false;
@@ -161,23 +163,52 @@ static enum oidc_verdict check_times(const json_t *claims, time_t now)
 	return OIDC_OK;
 }
 
-static enum oidc_verdict take_identity(struct oidc_identity *who, const json_t *claims)
+/* A display name, when usable; an unusable one is dropped, not refused. */
+static void take_name(struct oidc_identity *who, const json_t *claims)
+{
+	const char *name = json_string_value(json_object_get(claims, "name"));
+
+	if (name && strlen(name) <= OIDC_NAME_MAX && validate_plain_text(name, false))
+		snprintf(who->name, sizeof(who->name), "%s", name);
+}
+
+static enum oidc_verdict take_subject(struct oidc_identity *who, const json_t *claims)
 {
 	const char *sub = json_string_value(json_object_get(claims, "sub"));
-	const char *email = json_string_value(json_object_get(claims, "email"));
-	const char *name = json_string_value(json_object_get(claims, "name"));
-	const char *reason = NULL;
 
 	if (!sub || !*sub || strlen(sub) > OIDC_SUBJECT_MAX || !validate_plain_text(sub, false))
 		return OIDC_NO_SUBJECT;
 	snprintf(who->subject, sizeof(who->subject), "%s", sub);
-	if (!email || !validate_email(email, who->email, &reason))
-		return OIDC_NO_EMAIL;
-	if (!email_verified(claims))
-		return OIDC_EMAIL_UNVERIFIED;
-	if (name && strlen(name) <= OIDC_NAME_MAX && validate_plain_text(name, false))
-		snprintf(who->name, sizeof(who->name), "%s", name);
 	return OIDC_OK;
+}
+
+bool oidc_claims_have_email(const json_t *claims)
+{
+	return json_object_get(claims, "email") != NULL;
+}
+
+enum oidc_verdict oidc_email_claims(struct oidc_identity *who, const json_t *claims)
+{
+	const char *email = json_string_value(json_object_get(claims, "email"));
+	const char *reason = NULL;
+
+	who->email[0] = '\0';
+	if (!email || !validate_email(email, who->email, &reason)) {
+		who->email[0] = '\0';
+		return OIDC_NO_EMAIL;
+	}
+	return email_verified(claims) ? OIDC_OK : OIDC_EMAIL_UNVERIFIED;
+}
+
+enum oidc_verdict oidc_userinfo_claims(struct oidc_identity *who, const json_t *userinfo)
+{
+	const char *sub = json_string_value(json_object_get(userinfo, "sub"));
+
+	if (!sub || !who->subject[0] || strcmp(sub, who->subject))
+		return OIDC_USERINFO_SUBJECT;
+	if (!who->name[0])
+		take_name(who, userinfo);
+	return oidc_email_claims(who, userinfo);
 }
 
 enum oidc_verdict oidc_claims_check(struct oidc_identity *who, const json_t *claims,
@@ -189,7 +220,7 @@ enum oidc_verdict oidc_claims_check(struct oidc_identity *who, const json_t *cla
 	memset(who, 0, sizeof(*who));
 	if (!json_is_object(claims))
 		return OIDC_MALFORMED;
-	if (!issuer_matches(json_string_value(json_object_get(claims, "iss")), expect->issuer))
+	if (!oidc_issuer_matches(json_string_value(json_object_get(claims, "iss")), expect->issuer))
 		return OIDC_BAD_ISSUER;
 	if (!audience_matches(claims, expect->client_id))
 		return OIDC_BAD_AUDIENCE;
@@ -198,7 +229,10 @@ enum oidc_verdict oidc_claims_check(struct oidc_identity *who, const json_t *cla
 	if (!nonce || !expect->nonce ||
 	    !hash_equal_ct(nonce, strlen(nonce), expect->nonce, strlen(expect->nonce)))
 		return OIDC_BAD_NONCE;
-	return take_identity(who, claims);
+	if ((v = take_subject(who, claims)) != OIDC_OK)
+		return v;
+	take_name(who, claims);
+	return OIDC_OK;
 }
 
 int oidc_pkce_challenge(char out[OIDC_CHALLENGE_SIZE], const char *verifier)

@@ -55,7 +55,15 @@ enum oidc_verdict {
 	OIDC_BAD_ALGORITHM,    /* none, HS*, or an algorithm the provider does not advertise */
 	OIDC_UNKNOWN_KEY,      /* no published key of that kid fits the algorithm */
 	OIDC_BAD_SIGNATURE,    /* the signature does not verify with the provider's key */
+	OIDC_USERINFO_SUBJECT, /* the userinfo answer names another subject than the ID token */
 };
+
+/*
+ * True when issuer identifier `iss` (an ID token's `iss`, or an authorization response's, RFC
+ * 9207) names `expected`, the configured issuer: exactly, or Google's documented bare form
+ * "accounts.google.com" when that is https://accounts.google.com.
+ */
+bool oidc_issuer_matches(const char *iss, const char *expected);
 
 /* A short name of a verdict for logs ("bad_nonce"). */
 const char *oidc_verdict_name(enum oidc_verdict v);
@@ -71,12 +79,28 @@ int oidc_id_token_payload(json_t **out, const char *id_token) CS_MUST_CHECK;
 int oidc_id_token_header(json_t **out, const char *id_token) CS_MUST_CHECK;
 
 /*
- * Check the claims of an ID token payload against `expect` and fill `*who`. Returns OIDC_OK or
- * the first failed check, in the order of OIDC Core 3.1.3.7 (issuer, audience, expiry, issue time,
- * nonce), then subject, email and email_verified.
+ * Check the claims of an ID token payload against `expect` and fill `*who` but its email: OIDC_OK
+ * or the first failed check, in the order of OIDC Core 3.1.3.7 (issuer, audience, expiry, issue
+ * time, nonce), then subject. The email comes next, from the token (oidc_email_claims) when it
+ * carries one (oidc_claims_have_email), else from the userinfo answer (oidc_userinfo_claims).
  */
 enum oidc_verdict oidc_claims_check(struct oidc_identity *who, const json_t *claims,
                                     const struct oidc_expect *expect);
+
+/* True when `claims` has an `email` member (a provider may leave it to userinfo: Core 5.4). */
+bool oidc_claims_have_email(const json_t *claims);
+
+/*
+ * Take `email` (a valid address, into who->email) and `email_verified` (true, or the string
+ * "true") from `claims`: OIDC_OK, OIDC_NO_EMAIL or OIDC_EMAIL_UNVERIFIED.
+ */
+enum oidc_verdict oidc_email_claims(struct oidc_identity *who, const json_t *claims);
+
+/*
+ * The same from a userinfo answer, whose `sub` must be who->subject (Core 5.3.2: else none of its
+ * values may be used: OIDC_USERINFO_SUBJECT); its `name` fills who->name when that is empty.
+ */
+enum oidc_verdict oidc_userinfo_claims(struct oidc_identity *who, const json_t *userinfo);
 
 /* The S256 challenge of PKCE verifier `verifier` (base64url of its SHA-256) into `out`. */
 int oidc_pkce_challenge(char out[OIDC_CHALLENGE_SIZE], const char *verifier) CS_MUST_CHECK;

@@ -10,21 +10,17 @@
 #include <time.h>
 
 #include "core/log.h"
-#include "core/stopping.h"
 #include "core/strbuf.h"
+#include "oidc/oidc_http.h"
 #include "oidc/oidc_signature.h"
-
-/* Largest answer read from the provider (discovery documents are a few KB). */
-#define OIDC_ANSWER_MAX (256 * 1024)
-/* Connecting may take at most this long, within the total timeout. */
-#define OIDC_CONNECT_TIMEOUT_MS 3000
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	char issuer[OIDC_URL_MAX];
 	struct oidc_endpoints endpoints;
-	time_t fetched_at; /* 0: empty */
-	json_t *jwks;      /* the key set at endpoints.jwks; NULL until a callback needs it */
+	time_t fetched_at;      /* 0: empty */
+	json_t *jwks;           /* the key set at endpoints.jwks; NULL until a callback needs it */
+	time_t jwks_fetched_at; /* when `jwks` was fetched */
 	time_t jwks_refetched_at; /* the last fetch asked for by an unknown key id */
 } cache;
 
@@ -40,68 +36,6 @@ void oidc_client_release(void)
 	memset(&cache, 0, sizeof(cache));
 	pthread_mutex_unlock(&cache_lock);
 	curl_global_cleanup();
-}
-
-static int unreachable(const char *what, const char *why)
-{
-	LOG_WARN("oidc provider: %s failed: %s", what, why);
-	return cs_error_set(CS_EUPSTREAM, "provider_unreachable",
-	                    "The sign-in provider could not be reached. Please try again in a "
-	                    "moment.");
-}
-
-static size_t collect(char *data, size_t size, size_t n, void *userdata)
-{
-	struct strbuf *b = userdata;
-
-	if (b->len + size * n > OIDC_ANSWER_MAX)
-		return 0; /* too large: abort the transfer */
-	strbuf_append(b, data, size * n);
-	return b->failed ? 0 : size * n;
-}
-
-/*
- * GET `url`, or POST the form `form` to it, within `timeout_ms`; `*status` and `answer` get the
- * HTTP status and body. CS_EUPSTREAM (already recorded) when no complete answer arrived.
- */
-static int http_call(long *status, struct strbuf *answer, const char *url, const char *form,
-                     int timeout_ms, const char *what)
-{
-	char errbuf[CURL_ERROR_SIZE] = "";
-	struct curl_slist *headers = curl_slist_append(NULL, "Accept: application/json");
-	CURL *c = curl_easy_init();
-	int rc = CS_OK;
-
-	*status = 0;
-	if (!c || !headers) {
-		rc = CS_ENOMEM;
-		goto out;
-	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	stopping_watch_transfer(c);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-	                 (long)(timeout_ms < OIDC_CONNECT_TIMEOUT_MS ? timeout_ms
-	                                                             : OIDC_CONNECT_TIMEOUT_MS));
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, answer);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	if (form)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
-	CURLcode res = curl_easy_perform(c);
-	if (res != CURLE_OK) {
-		rc = unreachable(what, errbuf[0] ? errbuf : curl_easy_strerror(res));
-		goto out;
-	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-out:
-	curl_slist_free_all(headers);
-	if (c)
-		curl_easy_cleanup(c);
-	return rc;
 }
 
 /*
@@ -121,6 +55,58 @@ static bool take_endpoint(char dst[OIDC_URL_MAX], const json_t *doc, const char 
 	return true;
 }
 
+/*
+ * The client authentication to use at the token endpoint, from discovery's
+ * token_endpoint_auth_methods_supported: client_secret_basic first (OIDC's default, and the
+ * default when the list is absent), client_secret_post otherwise. False when neither is listed.
+ */
+static bool take_client_auth(enum oidc_client_auth *out, const json_t *doc)
+{
+	const json_t *methods = json_object_get(doc, "token_endpoint_auth_methods_supported");
+	bool basic = false, post = false;
+	size_t i;
+	json_t *m;
+
+	if (!methods) {
+		*out = OIDC_AUTH_BASIC;
+		return true;
+	}
+	json_array_foreach(methods, i, m)
+	{
+		const char *name = json_string_value(m);
+		basic = basic || (name && !strcmp(name, "client_secret_basic"));
+		post = post || (name && !strcmp(name, "client_secret_post"));
+	}
+	*out = basic ? OIDC_AUTH_BASIC : OIDC_AUTH_POST;
+	return basic || post;
+}
+
+/* The endpoints and capabilities of discovery document `doc`, or a 502 saying what is missing. */
+static int read_discovery(struct oidc_endpoints *out, const json_t *doc, const char *issuer)
+{
+	const char *named = json_string_value(json_object_get(doc, "issuer"));
+
+	memset(out, 0, sizeof(*out));
+	if (!named || strcmp(named, issuer) ||
+	    !take_endpoint(out->authorization, doc, "authorization_endpoint", issuer) ||
+	    !take_endpoint(out->token, doc, "token_endpoint", issuer) ||
+	    !take_endpoint(out->jwks, doc, "jwks_uri", issuer) ||
+	    (json_object_get(doc, "userinfo_endpoint") &&
+	     !take_endpoint(out->userinfo, doc, "userinfo_endpoint", issuer)))
+		return oidc_unreachable("discovery", "an unusable document");
+	out->algs =
+	        oidc_signature_algs(json_object_get(doc, "id_token_signing_alg_values_supported"));
+	if (!out->algs)
+		return oidc_unreachable("discovery",
+		                        "no ID token signing algorithm we verify (RS256, ES256, "
+		                        "RS384, RS512, ES384, ES512) is advertised");
+	if (!take_client_auth(&out->client_auth, doc))
+		return oidc_unreachable("discovery",
+		                        "no client authentication we use (client_secret_basic, "
+		                        "client_secret_post) is advertised");
+	return CS_OK;
+}
+
 static int fetch_discovery(struct oidc_endpoints *out, const struct oidc_settings *s)
 {
 	struct strbuf url = STRBUF_INIT, answer = STRBUF_INIT;
@@ -136,24 +122,16 @@ static int fetch_discovery(struct oidc_endpoints *out, const struct oidc_setting
 		rc = CS_ENOMEM;
 		goto out;
 	}
-	if ((rc = http_call(&status, &answer, url.data, NULL, s->timeout_ms, "discovery")) != CS_OK)
+	struct oidc_request req = {
+	        .url = url.data, .timeout_ms = s->timeout_ms, .what = "discovery"};
+	if ((rc = oidc_http_call(&status, &answer, &req)) != CS_OK)
 		goto out;
 	doc = status == 200 && answer.data ? json_loadb(answer.data, answer.len, 0, NULL) : NULL;
-	const char *issuer = json_string_value(json_object_get(doc, "issuer"));
-	if (!doc || !issuer || strcmp(issuer, s->issuer) ||
-	    !take_endpoint(out->authorization, doc, "authorization_endpoint", s->issuer) ||
-	    !take_endpoint(out->token, doc, "token_endpoint", s->issuer) ||
-	    !take_endpoint(out->jwks, doc, "jwks_uri", s->issuer)) {
-		rc = unreachable("discovery",
-		                 status == 200 ? "an unusable document" : "an error status");
-		goto out;
-	}
-	out->algs =
-	        oidc_signature_algs(json_object_get(doc, "id_token_signing_alg_values_supported"));
-	if (!out->algs)
-		rc = unreachable("discovery",
-		                 "no ID token signing algorithm we verify (RS256, ES256, "
-		                 "RS384, RS512, ES384, ES512) is advertised");
+	if (!json_is_object(doc))
+		rc = oidc_unreachable("discovery",
+		                      status == 200 ? "an unusable document" : "an error status");
+	else
+		rc = read_discovery(out, doc, s->issuer);
 out:
 	json_decref(doc);
 	strbuf_release(&url);
@@ -161,14 +139,33 @@ out:
 	return rc;
 }
 
-int oidc_discover(struct oidc_endpoints *out, const struct oidc_settings *s)
+/*
+ * Under the lock: keep freshly fetched `e`. The keys stay while they are young and still at
+ * e's jwks_uri, so a start (which always fetches) does not cost the next callback a key fetch.
+ */
+static void cache_store(const struct oidc_settings *s, const struct oidc_endpoints *e, time_t now)
+{
+	bool same_keys = cache.fetched_at && !strcmp(cache.issuer, s->issuer) &&
+	                 !strcmp(cache.endpoints.jwks, e->jwks) &&
+	                 now - cache.jwks_fetched_at < OIDC_DISCOVERY_TTL;
+
+	if (!same_keys) {
+		json_decref(cache.jwks);
+		cache.jwks = NULL;
+	}
+	snprintf(cache.issuer, sizeof(cache.issuer), "%s", s->issuer);
+	cache.endpoints = *e;
+	cache.fetched_at = now;
+}
+
+int oidc_discover(struct oidc_endpoints *out, const struct oidc_settings *s, bool fresh)
 {
 	time_t now = time(NULL);
 	bool hit = false;
 	int rc;
 
 	pthread_mutex_lock(&cache_lock);
-	if (cache.fetched_at && now - cache.fetched_at < OIDC_DISCOVERY_TTL &&
+	if (!fresh && cache.fetched_at && now - cache.fetched_at < OIDC_DISCOVERY_TTL &&
 	    !strcmp(cache.issuer, s->issuer)) {
 		*out = cache.endpoints;
 		hit = true;
@@ -176,17 +173,14 @@ int oidc_discover(struct oidc_endpoints *out, const struct oidc_settings *s)
 	pthread_mutex_unlock(&cache_lock);
 	if (hit)
 		return CS_OK;
-	/* Fetched without the lock: a slow provider must not queue every other sign-in behind it.
+	/*
+	 * Fetched without the lock: a slow provider must not queue every other sign-in behind it.
+	 * A failure is never cached: the next call asks the provider again.
 	 */
 	if ((rc = fetch_discovery(out, s)) != CS_OK)
 		return rc;
 	pthread_mutex_lock(&cache_lock);
-	snprintf(cache.issuer, sizeof(cache.issuer), "%s", s->issuer);
-	cache.endpoints = *out;
-	cache.fetched_at = now;
-	/* The keys are fetched again with each discovery. */
-	json_decref(cache.jwks);
-	cache.jwks = NULL;
+	cache_store(s, out, now);
 	pthread_mutex_unlock(&cache_lock);
 	return CS_OK;
 }
@@ -199,12 +193,13 @@ static int fetch_jwks(json_t **out, const char *url, int timeout_ms)
 	int rc;
 
 	*out = NULL;
-	if ((rc = http_call(&status, &answer, url, NULL, timeout_ms, "key set")) != CS_OK)
+	struct oidc_request req = {.url = url, .timeout_ms = timeout_ms, .what = "key set"};
+	if ((rc = oidc_http_call(&status, &answer, &req)) != CS_OK)
 		goto out;
 	doc = status == 200 && answer.data ? json_loadb(answer.data, answer.len, 0, NULL) : NULL;
 	if (!json_is_array(json_object_get(doc, "keys"))) {
-		rc = unreachable("key set",
-		                 status == 200 ? "an unusable document" : "an error status");
+		rc = oidc_unreachable("key set",
+		                      status == 200 ? "an unusable document" : "an error status");
 		goto out;
 	}
 	*out = doc;
@@ -231,7 +226,8 @@ static int keys_from_cache(json_t **keys, bool *done, const struct oidc_settings
 {
 	*keys = NULL;
 	*done = true;
-	if (!refetch && cache_holds(s, e) && cache.jwks)
+	if (!refetch && cache_holds(s, e) && cache.jwks &&
+	    now - cache.jwks_fetched_at < OIDC_DISCOVERY_TTL)
 		return (*keys = json_deep_copy(cache.jwks)) ? CS_OK : CS_ENOMEM;
 	if (refetch && cache.jwks_refetched_at &&
 	    now - cache.jwks_refetched_at < OIDC_JWKS_REFETCH_INTERVAL)
@@ -268,99 +264,11 @@ int oidc_signing_keys(json_t **keys, const struct oidc_settings *s, const struct
 	if (cache_holds(s, e)) {
 		json_decref(cache.jwks);
 		cache.jwks = kept;
+		cache.jwks_fetched_at = time(NULL);
 		kept = NULL;
 	}
 	pthread_mutex_unlock(&cache_lock);
 	json_decref(kept);
 	*keys = fetched;
 	return CS_OK;
-}
-
-static void form_param(struct strbuf *b, CURL *c, const char *name, const char *value)
-{
-	char *esc = curl_easy_escape(c, value, 0);
-
-	if (!esc) {
-		b->failed = 1;
-		return;
-	}
-	strbuf_printf(b, "%s%s=%s", b->len ? "&" : "", name, esc);
-	curl_free(esc);
-}
-
-/* The exchange's form body (client_secret_post). `*out` malloc'd. */
-static int exchange_form(char **out, const struct oidc_settings *s, const char *code,
-                         const char *verifier, const char *redirect_uri)
-{
-	struct strbuf b = STRBUF_INIT;
-	CURL *c = curl_easy_init();
-
-	*out = NULL;
-	if (!c)
-		return CS_ENOMEM;
-	form_param(&b, c, "grant_type", "authorization_code");
-	form_param(&b, c, "code", code);
-	form_param(&b, c, "redirect_uri", redirect_uri);
-	form_param(&b, c, "client_id", s->client_id);
-	form_param(&b, c, "client_secret", s->client_secret);
-	form_param(&b, c, "code_verifier", verifier);
-	curl_easy_cleanup(c);
-	*out = strbuf_detach(&b, NULL);
-	return *out ? CS_OK : CS_ENOMEM;
-}
-
-/* An OAuth error answer (RFC 6749 5.2): the provider refused this code. */
-static int refused(const json_t *doc)
-{
-	const char *error = json_string_value(json_object_get(doc, "error"));
-	char shown[41] = "unknown";
-
-	/* Only a bounded code of safe characters reaches the client and the log. */
-	if (error && strlen(error) < sizeof(shown) &&
-	    strspn(error, "abcdefghijklmnopqrstuvwxyz_") == strlen(error))
-		snprintf(shown, sizeof(shown), "%s", error);
-	/* Our own credentials refused: configuration, not the person's sign-in. */
-	if (!strcmp(shown, "invalid_client") || !strcmp(shown, "unauthorized_client"))
-		return unreachable("token exchange",
-		                   "the client was refused: check CURBSIDE_OIDC_CLIENT_ID and "
-		                   "CURBSIDE_OIDC_CLIENT_SECRET");
-	LOG_INFO("oidc provider refused a code: %s", shown);
-	return cs_error_set(CS_EUNAUTHORIZED, "provider_error",
-	                    "The sign-in provider did not accept this sign-in (%s). Please start "
-	                    "again.",
-	                    shown);
-}
-
-int oidc_exchange_code(char **id_token, const struct oidc_settings *s, const char *token_endpoint,
-                       const char *code, const char *verifier, const char *redirect_uri)
-{
-	struct strbuf answer = STRBUF_INIT;
-	char *form = NULL;
-	json_t *doc = NULL;
-	long status = 0;
-	int rc;
-
-	*id_token = NULL;
-	if ((rc = exchange_form(&form, s, code, verifier, redirect_uri)) != CS_OK)
-		return rc;
-	if ((rc = http_call(&status, &answer, token_endpoint, form, s->timeout_ms,
-	                    "token exchange")) != CS_OK)
-		goto out;
-	doc = answer.data ? json_loadb(answer.data, answer.len, 0, NULL) : NULL;
-	if ((status == 400 || status == 401) && json_is_string(json_object_get(doc, "error"))) {
-		rc = refused(doc);
-		goto out;
-	}
-	const char *token = json_string_value(json_object_get(doc, "id_token"));
-	if (status != 200 || !token) {
-		rc = unreachable("token exchange",
-		                 status == 200 ? "no id_token" : "an error status");
-		goto out;
-	}
-	rc = (*id_token = strdup(token)) ? CS_OK : CS_ENOMEM;
-out:
-	json_decref(doc);
-	strbuf_release(&answer);
-	free(form);
-	return rc;
 }

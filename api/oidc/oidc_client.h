@@ -1,7 +1,7 @@
 /*
- * The OpenID Connect provider over libcurl: discovery and its signing keys (cached) and the
- * authorization-code exchange at the token endpoint. Every call carries connect and total
- * timeouts; any failure to get a proper answer is CS_EUPSTREAM provider_unreachable (502).
+ * The OpenID Connect provider's discovery document and signing keys, cached per process. Every
+ * call carries connect and total timeouts (oidc_http); any failure to get a proper answer is
+ * CS_EUPSTREAM provider_unreachable (502), and is never cached.
  */
 #ifndef CURBSIDE_OIDC_CLIENT_H
 #define CURBSIDE_OIDC_CLIENT_H
@@ -26,12 +26,20 @@ struct oidc_settings {
 	int timeout_ms;
 };
 
+/* How the client authenticates at the token endpoint (RFC 6749 2.3.1, OIDC Core 9). */
+enum oidc_client_auth {
+	OIDC_AUTH_BASIC, /* client_secret_basic: HTTP Basic with the form-encoded id and secret */
+	OIDC_AUTH_POST,  /* client_secret_post: both in the form body */
+};
+
 /* The provider's endpoints, from its discovery document. */
 struct oidc_endpoints {
 	char authorization[OIDC_URL_MAX];
 	char token[OIDC_URL_MAX];
 	char jwks[OIDC_URL_MAX];
+	char userinfo[OIDC_URL_MAX]; /* "" when the provider has none */
 	unsigned algs; /* the ID token algorithms advertised that we verify (OIDC_ALG_BIT) */
+	enum oidc_client_auth client_auth; /* the method to use among those advertised */
 };
 
 /* Prepare libcurl (call once at start, before any thread uses it). CS_EINTERNAL. */
@@ -42,31 +50,23 @@ void oidc_client_release(void);
 
 /*
  * The endpoints of `s->issuer` from `<issuer>/.well-known/openid-configuration`, fetched at most
- * once per OIDC_DISCOVERY_TTL (a failed fetch is not cached). The document's `issuer` must be the
- * configured one, it must name a `jwks_uri` and advertise an ID token algorithm we verify.
- * CS_EUPSTREAM provider_unreachable.
+ * once per OIDC_DISCOVERY_TTL, or now with `fresh` (the start of a sign-in: the provider is up
+ * before anyone is sent to it). A failed fetch is not cached. The document's `issuer` must be the
+ * configured one; it must name a `jwks_uri`, advertise an ID token algorithm we verify and a
+ * client authentication we use. CS_EUPSTREAM provider_unreachable.
  */
-int oidc_discover(struct oidc_endpoints *out, const struct oidc_settings *s) CS_MUST_CHECK;
+int oidc_discover(struct oidc_endpoints *out, const struct oidc_settings *s,
+                  bool fresh) CS_MUST_CHECK;
 
 /*
  * The provider's signing keys (its JWK Set at `e->jwks`) into `*keys` (a copy the caller
- * json_decref's), fetched once per discovery and kept with it. With `refetch` (a token named a
+ * json_decref's), fetched once and kept for OIDC_DISCOVERY_TTL while discovery names the same
+ * `jwks_uri`. With `refetch` (a token named a
  * key the cached set lacks) they are fetched again, unless that was done less than
  * OIDC_JWKS_REFETCH_INTERVAL seconds ago: then `*keys` is NULL. A failed fetch is not cached.
  * CS_EUPSTREAM provider_unreachable; CS_ENOMEM.
  */
 int oidc_signing_keys(json_t **keys, const struct oidc_settings *s, const struct oidc_endpoints *e,
                       bool refetch) CS_MUST_CHECK;
-
-/*
- * Exchange authorization code `code` (with PKCE `verifier` and the `redirect_uri` of the
- * authorization request) at `token_endpoint`, authenticating with the client secret; `*id_token`
- * gets the ID token (malloc'd; the caller frees). CS_EUNAUTHORIZED provider_error when the
- * provider refuses the code (an OAuth error answer); CS_EUPSTREAM provider_unreachable when it
- * cannot be reached in time, refuses our client credentials or answers anything else; CS_ENOMEM.
- */
-int oidc_exchange_code(char **id_token, const struct oidc_settings *s, const char *token_endpoint,
-                       const char *code, const char *verifier,
-                       const char *redirect_uri) CS_MUST_CHECK;
 
 #endif

@@ -59,11 +59,37 @@ BEGIN
                            'redirect_uri', l.redirect_uri);
 END $$;
 
+-- The login of provider-verified address p_email at tenant p_tenant, for a sign-in without an
+-- invitation or a pay link (rule 6: a password user may choose Google when the provider says the
+-- address is verified). A login already bound to another account of this provider keeps it
+-- (409 google_account_mismatch): an address the provider verified once may have changed hands
+-- since, and the bound account is the one that person chose. No login: 404 no_portal_account.
+CREATE OR REPLACE FUNCTION google_login_existing(p_tenant uuid, p_issuer text,
+                                                 p_email text) RETURNS uuid
+LANGUAGE plpgsql AS $$
+DECLARE
+  u portal_users;
+BEGIN
+  SELECT * INTO u FROM portal_users WHERE tenant_id = p_tenant AND email = p_email FOR UPDATE;
+  IF NOT FOUND THEN
+    PERFORM cs_raise('404', 'no_portal_account',
+      'There is no online account for this Google account yet. To set one up, use the '
+      'invitation we emailed you, or the Review & Pay link in one of your invoice emails.');
+  END IF;
+  IF u.oidc_issuer = p_issuer AND u.oidc_subject IS NOT NULL THEN
+    PERFORM cs_raise('409', 'google_account_mismatch',
+      'Your online account is set up with another Google account of this address. Sign in '
+      'with that Google account, or ask for a new invitation to sign in with a password.');
+  END IF;
+  RETURN u.id;
+END $$;
+
 -- Finish claimed sign-in p_login for the identity of a checked ID token (issuer, subject and the
 -- provider-verified email). A user is matched by (tenant, issuer, subject); failing that, a first
 -- sign-in through an invitation (to that same address) or a pay link links the user of that email
--- (created when there is none). Nobody else gets a login (404 no_portal_account). The user signs
--- in with Google from now on (rule 6). Returns a session outcome (signup_session_outcome).
+-- (created when there is none), and one without either signs in the existing login of that email
+-- (google_login_existing). Nobody else gets a login (404 no_portal_account). The user signs in
+-- with Google from now on (rule 6). Returns a session outcome (signup_session_outcome).
 CREATE OR REPLACE FUNCTION google_login_finish(p_login uuid, p_issuer text, p_subject text,
                                                p_email text,
                                                p_name text) RETURNS json
@@ -109,9 +135,7 @@ BEGIN
              'with an email and password instead.', signup_mask_email(i.email)));
   END IF;
   IF v_user IS NULL AND v_customer IS NULL THEN
-    PERFORM cs_raise('404', 'no_portal_account',
-      'There is no online account for this Google account yet. To set one up, use the '
-      'invitation we emailed you, or the Review & Pay link in one of your invoice emails.');
+    v_user := google_login_existing(l.tenant_id, p_issuer, p_email);
   END IF;
   IF v_customer IS NOT NULL THEN
     -- An existing login keeps its name; a new one takes the provider's (or the invitation's).

@@ -233,8 +233,10 @@ provider_login() {
 
 OIDC_REAL_WAIT_SECONDS=30
 
-# start_real_oidc_provider: start the provider and its proxy on a free port (the issuer; sets and
-# exports OIDC_PORT, OIDC_URL, OIDC_LOG, OIDC_PID) and set OIDC_SERVER_ENV.
+# start_real_oidc_provider [--defaults]: start the provider and its proxy on a free port (the
+# issuer; sets and exports OIDC_PORT, OIDC_URL, OIDC_LOG, OIDC_PID) and set OIDC_SERVER_ENV. With
+# --defaults the provider runs at its defaults (email only from userinfo, client_secret_basic);
+# without, as the first tests configured it (oidc_provider_real.mjs says how).
 start_real_oidc_provider() {
 	export OIDC_PORT OIDC_URL OIDC_LOG=$BATS_FILE_TMPDIR/oidc_provider_real.log OIDC_PID
 	OIDC_PORT=$(free_port)
@@ -242,7 +244,7 @@ start_real_oidc_provider() {
 	node "$CURBSIDE_ROOT/tests/fakes/oidc_provider_real.mjs" --port "$OIDC_PORT" \
 		--client-id "$OIDC_CLIENT_ID" --client-secret "$OIDC_CLIENT_SECRET" \
 		--redirect-pattern '^https://[a-z0-9-]+\.portal\.example\.test/auth/google/callback$' \
-		>"$OIDC_LOG" 2>&1 3>&- </dev/null &
+		"$@" >"$OIDC_LOG" 2>&1 3>&- </dev/null &
 	OIDC_PID=$!
 	wait_for_http "$OIDC_URL/.well-known/openid-configuration" "$OIDC_REAL_WAIT_SECONDS" "$OIDC_PID" || {
 		log_tail "$OIDC_LOG" 20
@@ -263,9 +265,10 @@ real_oidc_server_env() {
 	)
 }
 
-# start_real_google_stack: the real provider, then start_portal_stack with the server using it.
+# start_real_google_stack [--defaults]: the real provider, then start_portal_stack with the server
+# using it.
 start_real_google_stack() {
-	start_real_oidc_provider || return 1
+	start_real_oidc_provider "$@" || return 1
 	STACK_ENV=(${STACK_ENV[@]+"${STACK_ENV[@]}"} "${OIDC_SERVER_ENV[@]}")
 	start_portal_stack
 }
@@ -277,6 +280,18 @@ oidc_tamper() {
 	curl -fsS --max-time "$(scaled 5)" -X POST -H 'Content-Type: application/json' \
 		--data-binary "$(jq -cn --arg m "$1" --argjson c "$claims" '{mode: $m, claims: $c}')" \
 		"$OIDC_URL/_tamper" >/dev/null
+}
+
+# oidc_proxy JSON: set everything the proxy does at once: {"mode", "claims", "down", "discovery",
+# "userinfo"} (oidc_provider_real.mjs); absent members are reset.
+oidc_proxy() {
+	curl -fsS --max-time "$(scaled 5)" -X POST -H 'Content-Type: application/json' \
+		--data-binary "$1" "$OIDC_URL/_tamper" >/dev/null
+}
+
+# oidc_token_auth METHOD: how many token requests authenticated by METHOD (basic or post).
+oidc_token_auth() {
+	curl -fsS --max-time "$(scaled 5)" "$OIDC_URL/_tamper" | jq --arg m "$1" '.token_auth[$m]'
 }
 
 # oidc_requests PATH: how many requests the proxy forwarded to PATH of the provider.
@@ -308,6 +323,9 @@ real_provider_login() {
 	PROVIDER_REDIRECT=$url
 	PROVIDER_CODE=$(sed -n 's/.*[?&]code=\([^&]*\).*/\1/p' <<<"$PROVIDER_REDIRECT")
 	PROVIDER_STATE=$(sed -n 's/.*[?&]state=\([^&]*\).*/\1/p' <<<"$PROVIDER_REDIRECT")
+	# RFC 9207: the issuer, percent-decoded as the portal would read it from the query.
+	PROVIDER_ISS=$(python3 -c 'import sys, urllib.parse as u
+print(u.parse_qs(u.urlsplit(sys.argv[1]).query).get("iss", [""])[0])' "$PROVIDER_REDIRECT")
 	[[ -n $PROVIDER_CODE && -n $PROVIDER_STATE ]] || {
 		echo "real_provider_login: no code and state in the redirect '$PROVIDER_REDIRECT'" >&2
 		log_tail "$OIDC_LOG" 10

@@ -153,15 +153,29 @@ invited_google_user() {
 	[[ $(stack_sql "SELECT count(*) FROM portal_users WHERE email = '$email'") == 0 ]]
 }
 
-@test "an uninvited Google sign-in is not matched to a password login by email" {
+@test "an uninvited Google sign-in with an unverified address does not sign in the password login of that address" {
+	create_customer
+	local email
+	email=$(new_address pat)
+	portal_user "$email" "$CUSTOMER_ID"
+	oidc_switch '{"unverified_email": true}'
+	google_sign_in "$(who "$email")"
+	assert_problem 403 email_not_verified
+	portal_login "$TENANT_SLUG" "$email" "$TEST_PASSWORD"
+	assert_jq '.user.login_method == "password"'
+}
+
+@test "rule 6: a password user may choose Google with the same verified address (no invitation needed)" {
 	create_customer
 	local email
 	email=$(new_address pat)
 	portal_user "$email" "$CUSTOMER_ID"
 	google_sign_in "$(who "$email")"
-	assert_problem 404 no_portal_account
-	portal_login "$TENANT_SLUG" "$email" "$TEST_PASSWORD"
-	assert_jq '.user.login_method == "password"'
+	assert_status 200
+	assert_jq --arg id "$USER_ID" '.user.id == $id and .user.login_method == "google"'
+	api POST "/v1/tenants/$TENANT_SLUG/auth/login" \
+		"$(jq -cn --arg e "$email" --arg p "$TEST_PASSWORD" '{email: $e, password: $p}')"
+	assert_problem 409 google_login_required
 }
 
 @test "rule 6: after a Google login password login answers 409; a new invitation accepted with a password switches back" {

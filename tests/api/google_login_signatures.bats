@@ -50,7 +50,13 @@ refused_as() {
 }
 
 @test "the provider's own RS256 token signs the invited person in, and signs them in again later" {
+	local post basic
+	post=$(oidc_token_auth post)
+	basic=$(oidc_token_auth basic)
 	invited_real_user
+	# This provider advertises client_secret_post alone: the secret goes in the form (issue 21).
+	(($(oidc_token_auth post) == post + 1 && $(oidc_token_auth basic) == basic)) ||
+		fail "expected one client_secret_post exchange"
 	assert_jq --arg e "$USER_EMAIL" --arg c "$CUSTOMER_ID" \
 		'.user.email == $e and .user.login_method == "google" and .account_id == $c'
 	real_sign_in "$USER_EMAIL"

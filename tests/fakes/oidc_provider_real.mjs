@@ -3,14 +3,25 @@
 // loopback behind a small man-in-the-middle proxy that can rewrite its token answers.
 //
 //   node oidc_provider_real.mjs --port PORT --client-id ID --client-secret SECRET \
-//        --redirect-pattern REGEXP
+//        --redirect-pattern REGEXP [--defaults]
 //
 // The issuer is http://127.0.0.1:PORT: the proxy listens there and forwards every request to the
 // provider on a port of its own (Host kept, so the provider's URLs name the proxy). The provider
-// signs ID tokens RS256 (default) with keys it publishes at its jwks_uri, advertises RS256 and
-// ES256, requires PKCE and authenticates the client with client_secret_post. Its development
-// login and consent forms take any login: the login is the account id, its `sub`, and, when it
-// holds an "@", its verified email.
+// signs ID tokens RS256 (default) with keys it publishes at its jwks_uri. Its development login
+// and consent forms take any login: the login is the account id, its `sub`, and, when it holds an
+// "@", its verified email ("OTHER|EMAIL": another account, sub "OTHER|EMAIL", of that email).
+//
+// Two configurations:
+//   (without --defaults)  tuned the way the first tests wanted it: the email claims go in the ID
+//                         token (conformIdTokenClaims: false), only RS256 and ES256 are
+//                         advertised, PKCE is required, and client_secret_post is the only client
+//                         authentication advertised (token_endpoint_auth_methods_supported)
+//   --defaults            oidc-provider at its defaults, as a provider would be deployed: the
+//                         client registered with nothing but its id, secret and redirect URI
+//                         (client_secret_basic), every algorithm and client authentication it
+//                         supports advertised, and the email claims only in the userinfo answer
+//                         (OIDC Core 5.4). Only the account store, the claims it holds (`email`,
+//                         `email_verified`, `name`) and the signing keys are configured.
 //
 // The proxy's own endpoints (never forwarded):
 //   POST /_tamper {"mode": M, "claims": {...}}  rewrite the ID token of the next token answers
@@ -26,7 +37,13 @@
 //     no_kid            re-signed RS256 by the provider's own RSA key, without a kid (valid)
 //     rotate            re-signed RS256 by a new key, which the proxy adds to every JWKS answer
 //                       from then on (the provider rotated its keys: valid)
-//   GET  /_tamper       {"mode", "requests": {path: count}}: how often each path was forwarded
+//     Besides "mode" and "claims", the same POST sets (each absent member resets it):
+//     "down": true      every request to the provider answers 503 (the provider is down)
+//     "discovery": {}   merged into the discovery document (e.g. what it advertises)
+//     "userinfo": {}    merged into the userinfo answer (another sub, an unverified email)
+//   GET  /_tamper       {"mode", "requests": {path: count}, "token_auth": {basic, post}}: how
+//                       often each path was forwarded, and how the client authenticated at the
+//                       token endpoint
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
@@ -39,6 +56,7 @@ const { values: args } = parseArgs({
     'client-id': { type: 'string' },
     'client-secret': { type: 'string' },
     'redirect-pattern': { type: 'string' },
+    defaults: { type: 'boolean', default: false },
   },
 });
 for (const k of ['port', 'client-id', 'client-secret', 'redirect-pattern']) {
@@ -66,38 +84,52 @@ const ecKey = newKey('ec', 'provider-ec-1');
 const attackerKey = newKey('rsa', 'attacker-key');
 const rotatedKey = newKey('rsa', 'provider-rsa-2');
 
-const provider = new Provider(issuer, {
-  clients: [{
-    client_id: args['client-id'],
-    client_secret: args['client-secret'],
-    redirect_uris: ['https://portal.example.test/auth/google/callback'],
-    grant_types: ['authorization_code'],
-    response_types: ['code'],
-    token_endpoint_auth_method: 'client_secret_post',
-  }],
+const client = {
+  client_id: args['client-id'],
+  client_secret: args['client-secret'],
+  redirect_uris: ['https://portal.example.test/auth/google/callback'],
+};
+const configuration = {
+  clients: [client],
   jwks: { keys: [rsaKey.jwk, ecKey.jwk] },
-  enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256'] },
-  pkce: { required: () => true },
-  conformIdTokenClaims: false,
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-  cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
-  features: { devInteractions: { enabled: true } },
   async findAccount(ctx, id) {
     return {
       accountId: id,
       async claims() {
-        return id.includes('@')
-          ? { sub: id, email: id, email_verified: true, name: 'Real Provider Person' }
+        // "SUB|EMAIL" is a second account of the same address (sub "SUB|EMAIL").
+        const email = id.includes('|') ? id.slice(id.indexOf('|') + 1) : id;
+        return email.includes('@')
+          ? { sub: id, email, email_verified: true, name: 'Real Provider Person' }
           : { sub: id };
       },
     };
   },
-});
+};
+if (!args.defaults) {
+  Object.assign(client, {
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_post',
+  });
+  Object.assign(configuration, {
+    clientAuthMethods: ['client_secret_post'],
+    enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256'] },
+    pkce: { required: () => true },
+    conformIdTokenClaims: false,
+    cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
+    features: { devInteractions: { enabled: true } },
+  });
+}
+const provider = new Provider(issuer, configuration);
 // Every hauler's portal has its own callback URL (a test tenant's slug is random): allow the
 // tests' pattern instead of a fixed list.
 provider.Client.prototype.redirectUriAllowed = (uri) => redirectPattern.test(uri);
 
-const state = { mode: 'off', claims: {}, rotated: false, requests: {} };
+const state = {
+  mode: 'off', claims: {}, rotated: false, requests: {}, down: false, discovery: {}, userinfo: {},
+  tokenAuth: { basic: 0, post: 0 },
+};
 
 function sign(alg, header, payload, key) {
   const input = `${b64url(JSON.stringify({ ...header, alg }))}.${b64url(JSON.stringify(payload))}`;
@@ -141,6 +173,12 @@ function tamper(idToken) {
 }
 
 function rewrite(path, body) {
+  if (path === '/.well-known/openid-configuration' && Object.keys(state.discovery).length) {
+    return JSON.stringify({ ...JSON.parse(body), ...state.discovery });
+  }
+  if (path === '/me' && Object.keys(state.userinfo).length) {
+    return JSON.stringify({ ...JSON.parse(body), ...state.userinfo });
+  }
   if (path === '/token' && state.mode !== 'off') {
     const doc = JSON.parse(body);
     if (doc.id_token) doc.id_token = tamper(doc.id_token);
@@ -165,14 +203,31 @@ function control(req, res, raw) {
     const doc = raw ? JSON.parse(raw) : {};
     state.mode = doc.mode || 'off';
     state.claims = doc.claims || {};
+    state.down = doc.down === true;
+    state.discovery = doc.discovery || {};
+    state.userinfo = doc.userinfo || {};
     if (state.mode === 'rotate') state.rotated = true;
   }
-  sendJson(res, 200, { mode: state.mode, rotated: state.rotated, requests: state.requests });
+  sendJson(res, 200, {
+    mode: state.mode, rotated: state.rotated, down: state.down, requests: state.requests,
+    token_auth: state.tokenAuth,
+  });
+}
+
+// How the client authenticated at the token endpoint: HTTP Basic or the form body.
+function countTokenAuth(req, raw) {
+  if (req.headers.authorization?.startsWith('Basic ')) state.tokenAuth.basic += 1;
+  if (new URLSearchParams(raw.toString()).has('client_secret')) state.tokenAuth.post += 1;
 }
 
 function forward(req, res, raw, upstreamPort) {
   const path = new URL(req.url, issuer).pathname;
   state.requests[path] = (state.requests[path] || 0) + 1;
+  if (state.down) {
+    sendJson(res, 503, { error: 'temporarily_unavailable' });
+    return;
+  }
+  if (path === '/token') countTokenAuth(req, raw);
   const up = http.request({
     host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers,
   }, (answer) => {

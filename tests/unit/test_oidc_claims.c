@@ -30,10 +30,18 @@ static json_t *good_claims(void)
 	                 " Pat@Example.COM ", "email_verified", 1, "name", "Pat Jordan");
 }
 
+/* The ID token's checks, then its email (as oidc_identify does when the token carries one). */
+static enum oidc_verdict check_all(struct oidc_identity *who, const json_t *claims)
+{
+	enum oidc_verdict v = oidc_claims_check(who, claims, &expect);
+
+	return v == OIDC_OK ? oidc_email_claims(who, claims) : v;
+}
+
 static enum oidc_verdict check(json_t *claims)
 {
 	struct oidc_identity who;
-	enum oidc_verdict v = oidc_claims_check(&who, claims, &expect);
+	enum oidc_verdict v = check_all(&who, claims);
 
 	json_decref(claims);
 	return v;
@@ -45,7 +53,7 @@ static void accepts_good_claims(void **state)
 	struct oidc_identity who;
 	json_t *claims = good_claims();
 
-	assert_int_equal(oidc_claims_check(&who, claims, &expect), OIDC_OK);
+	assert_int_equal(check_all(&who, claims), OIDC_OK);
 	assert_string_equal(who.subject, "110169484474386276334");
 	assert_string_equal(who.email, "pat@example.com");
 	assert_string_equal(who.name, "Pat Jordan");
@@ -66,6 +74,11 @@ static void checks_issuer(void **state)
 	c = good_claims();
 	json_object_set_new(c, "iss", json_string("accounts.google.com"));
 	assert_int_equal(check(c), OIDC_OK);
+	/* The same comparison for an authorization response's iss (RFC 9207). */
+	assert_true(oidc_issuer_matches("https://idp.example", "https://idp.example"));
+	assert_false(oidc_issuer_matches("https://idp.example/", "https://idp.example"));
+	assert_false(oidc_issuer_matches("idp.example", "https://idp.example"));
+	assert_false(oidc_issuer_matches(NULL, "https://idp.example"));
 }
 
 static void checks_audience(void **state)
@@ -154,8 +167,45 @@ static void checks_identity(void **state)
 	struct oidc_identity who;
 	c = good_claims();
 	json_object_set_new(c, "name", json_string("Pat\x01"));
-	assert_int_equal(oidc_claims_check(&who, c, &expect), OIDC_OK);
+	assert_int_equal(check_all(&who, c), OIDC_OK);
 	assert_string_equal(who.name, "");
+	json_decref(c);
+}
+
+/* A provider at its defaults leaves email out of the ID token (Core 5.4): userinfo has it. */
+static void email_from_userinfo(void **state)
+{
+	(void)state;
+	struct oidc_identity who;
+	json_t *c = good_claims(), *info;
+
+	json_object_del(c, "email");
+	json_object_del(c, "email_verified");
+	json_object_del(c, "name");
+	assert_false(oidc_claims_have_email(c));
+	assert_int_equal(oidc_claims_check(&who, c, &expect), OIDC_OK);
+	assert_string_equal(who.email, "");
+	info = json_pack("{s:s, s:s, s:b, s:s}", "sub", "110169484474386276334", "email",
+	                 "Pat@Example.com", "email_verified", 1, "name", "Pat Info");
+	assert_int_equal(oidc_userinfo_claims(&who, info), OIDC_OK);
+	assert_string_equal(who.email, "pat@example.com");
+	assert_string_equal(who.name, "Pat Info");
+	/* Another subject's answer is not used at all. */
+	memset(&who, 0, sizeof(who));
+	assert_int_equal(oidc_claims_check(&who, c, &expect), OIDC_OK);
+	json_object_set_new(info, "sub", json_string("someone-else"));
+	assert_int_equal(oidc_userinfo_claims(&who, info), OIDC_USERINFO_SUBJECT);
+	assert_string_equal(who.email, "");
+	json_object_del(info, "sub");
+	assert_int_equal(oidc_userinfo_claims(&who, info), OIDC_USERINFO_SUBJECT);
+	/* Its email must be verified, and an address. */
+	json_object_set_new(info, "sub", json_string("110169484474386276334"));
+	json_object_set_new(info, "email_verified", json_false());
+	assert_int_equal(oidc_userinfo_claims(&who, info), OIDC_EMAIL_UNVERIFIED);
+	json_object_del(info, "email");
+	assert_int_equal(oidc_userinfo_claims(&who, info), OIDC_NO_EMAIL);
+	assert_string_equal(oidc_verdict_name(OIDC_USERINFO_SUBJECT), "userinfo_subject_mismatch");
+	json_decref(info);
 	json_decref(c);
 }
 
@@ -258,15 +308,11 @@ static void redirect_allow_list(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(accepts_good_claims),
-	        cmocka_unit_test(checks_issuer),
-	        cmocka_unit_test(checks_audience),
-	        cmocka_unit_test(checks_times),
-	        cmocka_unit_test(checks_nonce),
-	        cmocka_unit_test(checks_identity),
-	        cmocka_unit_test(decodes_payload),
-	        cmocka_unit_test(pkce_rfc7636_vector),
-	        cmocka_unit_test(builds_authorization_url),
+	        cmocka_unit_test(accepts_good_claims), cmocka_unit_test(checks_issuer),
+	        cmocka_unit_test(checks_audience),     cmocka_unit_test(checks_times),
+	        cmocka_unit_test(checks_nonce),        cmocka_unit_test(checks_identity),
+	        cmocka_unit_test(email_from_userinfo), cmocka_unit_test(decodes_payload),
+	        cmocka_unit_test(pkce_rfc7636_vector), cmocka_unit_test(builds_authorization_url),
 	        cmocka_unit_test(redirect_allow_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
