@@ -17,6 +17,7 @@ extern const size_t embedded_mail_templates_count;
 #define DEFAULT_BRAND_COLOR "#2b5797"
 #define MAX_DEPTH           8
 
+/* clang-format off */
 const char *const mail_template_names[] = {
         "create_password",
         "invitation",
@@ -30,8 +31,10 @@ const char *const mail_template_names[] = {
         "autopay_disabled",
         "contact_message",
         "account_link",
+        "account_access",
         NULL,
 };
+/* clang-format on */
 
 /* Every name a template may use; a value is "" when absent. */
 enum var_id {
@@ -276,13 +279,16 @@ static void set_branding(struct vars *vs, const struct mail_branding *brand)
  * message). */
 static bool template_has_link(const char *name)
 {
+	/* clang-format off */
 	static const char *const linked[] = {"create_password",
 	                                     "invitation",
 	                                     "email_verification",
 	                                     "account_link",
+	                                     "account_access",
 	                                     "password_reset",
 	                                     "invoice_sent",
 	                                     NULL};
+	/* clang-format on */
 
 	for (const char *const *n = linked; *n; n++)
 		if (!strcmp(*n, name))

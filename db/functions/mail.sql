@@ -22,16 +22,27 @@ RETURNS uuid LANGUAGE sql AS $$
   RETURNING id
 $$;
 
--- A payload instant (ISO 8601 text) as the hauler's customers read it, in the tenant's time zone:
--- "March 5, 2026 at 3:04 PM". NULL when absent or not an instant (a bad payload must not stop
--- the claim of the whole batch).
+-- A payload instant (ISO 8601 text) as the hauler's customers read it, in the tenant's time zone
+-- and with that zone's abbreviation at that instant: "March 5, 2026 at 3:04 PM CST" (CDT in
+-- summer). A zone whose abbreviation is only an offset reads "UTC-03". NULL when absent or not an
+-- instant (a bad payload must not stop the claim of the whole batch). to_char's TZ names the
+-- session's zone, so the function sets it; its SET clause gives the caller's zone back at exit.
 CREATE OR REPLACE FUNCTION mail_local_time(p_value text, p_zone text) RETURNS text
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql SET TimeZone = 'UTC' AS $$
+DECLARE
+  v_at timestamptz;
+  v_zone text;
 BEGIN
   IF p_value IS NULL THEN
     RETURN NULL;
   END IF;
-  RETURN to_char(p_value::timestamptz AT TIME ZONE p_zone, 'FMMonth FMDD, YYYY "at" FMHH12:MI AM');
+  v_at := p_value::timestamptz;
+  PERFORM set_config('TimeZone', p_zone, true);
+  v_zone := to_char(v_at, 'TZ');
+  IF v_zone ~ '^[+-]' THEN
+    v_zone := 'UTC' || v_zone;
+  END IF;
+  RETURN to_char(v_at, 'FMMonth FMDD, YYYY "at" FMHH12:MI AM ') || v_zone;
 EXCEPTION WHEN others THEN
   RETURN NULL;
 END $$;

@@ -74,6 +74,22 @@ RETURNS void LANGUAGE sql AS $$
     AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()
 $$;
 
+-- Queue the email of invitation v (to customer c) with its link token. An address that already
+-- has a login at the tenant is told it has access to one more account and signs in from the link
+-- (account_access; accepting signed in links the account, rule 6a), never asked to create a
+-- password; any other address gets the email of the invitation's kind (invitation,
+-- create_password). Decided when the email is queued: a login created later finds the
+-- activation page saying so (email_has_login).
+CREATE OR REPLACE FUNCTION invitation_email(c customers, v invitations, p_token text)
+RETURNS void LANGUAGE sql AS $$
+  SELECT outbox_enqueue(c.tenant_id,
+    CASE WHEN signup_login_exists(c.tenant_id, v.email) THEN 'account_access' ELSE v.kind END,
+    v.email, json_build_object(
+      'customer_name', c.name, 'account_number', c.account_number, 'first_name', v.first_name,
+      'link_path', 'invitations', 'token', p_token,
+      'expires_at', instant(v.expires_at))::jsonb)
+$$;
+
 -- Insert an invitation of kind p_kind and queue its email (template = kind), 14 days to accept.
 -- p_link is {id, nonce, token_hash, token} from the server.
 CREATE OR REPLACE FUNCTION invitation_issue(c customers, p_kind text, p_first_name text,
@@ -89,10 +105,7 @@ BEGIN
   VALUES ((p_link->>'id')::uuid, c.tenant_id, c.id, p_kind, p_first_name, p_email,
           p_link->>'nonce', p_link->>'token_hash', p_created_by, now() + interval '14 days')
   RETURNING * INTO v;
-  PERFORM outbox_enqueue(c.tenant_id, p_kind, p_email, json_build_object(
-    'customer_name', c.name, 'account_number', c.account_number, 'first_name', p_first_name,
-    'link_path', 'invitations', 'token', p_link->>'token',
-    'expires_at', instant(v.expires_at))::jsonb);
+  PERFORM invitation_email(c, v, p_link->>'token');
   RETURN v;
 END $$;
 
@@ -237,10 +250,7 @@ BEGIN
                          sent_at = now(), expires_at = now() + interval '14 days'
   WHERE id = p_id
   RETURNING * INTO v;
-  PERFORM outbox_enqueue(p_tenant, v.kind, v.email, json_build_object(
-    'customer_name', c.name, 'account_number', c.account_number, 'first_name', v.first_name,
-    'link_path', 'invitations', 'token', p_link->>'token',
-    'expires_at', instant(v.expires_at))::jsonb);
+  PERFORM invitation_email(c, v, p_link->>'token');
   RETURN invitation_json(v)::text;
 END $$;
 

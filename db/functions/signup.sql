@@ -32,17 +32,22 @@ $$;
 
 -- Queue the email that proves p_email before it is linked to customer p_customer: a verification
 -- (24 hours) when the address has no login, a "confirm it's you" account link (1 hour: it may set
--- the login's password) when it has one. Both are single-use tokens of kind email_verification,
+-- the login's password) when it has one. The first greets p_full_name (the person signing up;
+-- NULL for the login page's sign-up, which asks for no name), the second the login's own name:
+-- a person, never the account's name. Both are single-use tokens of kind email_verification,
 -- followed through POST /v1/auth/verify-email, and never shown to staff or API keys. The
 -- recipient's cap (5 an hour) is silent, so an answer never tells whether an address was emailed;
 -- the account's cap answers {outcome: 'throttled', retry_after}. The customer row is locked so
 -- parallel requests count exactly.
 CREATE OR REPLACE FUNCTION signup_verification_send(p_tenant uuid, p_customer uuid, p_email text,
-                                                    p_token text, p_hash text, p_invitation uuid,
+                                                    p_full_name text, p_token text, p_hash text,
+                                                    p_invitation uuid,
                                                     p_invoice uuid) RETURNS json
 LANGUAGE plpgsql AS $$
 DECLARE
   c customers;
+  v_login_name text := (SELECT u.full_name FROM portal_users u
+                        WHERE u.tenant_id = p_tenant AND u.email = p_email);
   v_login boolean := signup_login_exists(p_tenant, p_email);
   v_expires timestamptz := now() + CASE WHEN v_login THEN interval '1 hour'
                                         ELSE interval '24 hours' END;
@@ -65,7 +70,8 @@ BEGIN
           v_expires);
   PERFORM outbox_enqueue(p_tenant,
     CASE WHEN v_login THEN 'account_link' ELSE 'email_verification' END, p_email,
-    jsonb_build_object('customer_name', c.name, 'account_number', c.account_number,
+    jsonb_build_object('full_name', CASE WHEN v_login THEN v_login_name ELSE p_full_name END,
+                       'customer_name', c.name, 'account_number', c.account_number,
                        'link_path', 'verify-email', 'token', p_token,
                        'expires_at', instant(v_expires)));
   RETURN v_sent;
@@ -87,6 +93,8 @@ BEGIN
 END $$;
 
 -- What the activation page shows (without the tenant's branding, which the caller adds).
+-- email_has_login: the invited address already has a login at the hauler, so the page offers to
+-- sign in (accepting signed in links the account, rule 6a) rather than to create a password.
 CREATE OR REPLACE FUNCTION signup_invitation_show(p_hash text, OUT tenant_id uuid, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -98,6 +106,7 @@ BEGIN
   SELECT * INTO c FROM customers WHERE customers.tenant_id = i.tenant_id AND id = i.customer_id;
   tenant_id := i.tenant_id;
   body := json_build_object('kind', i.kind, 'first_name', i.first_name, 'email', i.email,
+    'email_has_login', signup_login_exists(i.tenant_id, i.email),
     'expires_at', instant(i.expires_at),
     'account', json_build_object('account_number', c.account_number, 'name', c.name));
 END $$;
@@ -122,8 +131,8 @@ BEGIN
   IF u.id IS NOT NULL THEN
     v_user := signup_link_login(u, i.customer_id, 'invitation');
   ELSIF p_email <> i.email OR signup_login_exists(i.tenant_id, p_email) THEN
-    RETURN signup_verification_send(i.tenant_id, i.customer_id, p_email, p_verify_token,
-                                    p_verify_hash, i.id, NULL);
+    RETURN signup_verification_send(i.tenant_id, i.customer_id, p_email, p_full_name,
+                                    p_verify_token, p_verify_hash, i.id, NULL);
   ELSE
     PERFORM portal_customer_must_be_open(c) FROM customers c
     WHERE c.tenant_id = i.tenant_id AND c.id = i.customer_id;
@@ -132,8 +141,8 @@ BEGIN
     END IF;
     v_user := signup_new_login(i.tenant_id, p_email, p_full_name, p_password_hash);
     IF v_user IS NULL THEN
-      RETURN signup_verification_send(i.tenant_id, i.customer_id, p_email, p_verify_token,
-                                      p_verify_hash, i.id, NULL);
+      RETURN signup_verification_send(i.tenant_id, i.customer_id, p_email, p_full_name,
+                                      p_verify_token, p_verify_hash, i.id, NULL);
     END IF;
     PERFORM portal_user_link(i.tenant_id, p_email, p_full_name, p_password_hash, i.customer_id,
                              'invitation');
@@ -200,8 +209,8 @@ BEGIN
     RETURN signup_session_outcome(t.tenant_id, v_user, t.customer_id);
   END IF;
   IF t.email IS NULL OR p_email <> t.email OR signup_login_exists(t.tenant_id, p_email) THEN
-    RETURN signup_verification_send(t.tenant_id, t.customer_id, p_email, p_verify_token,
-                                    p_verify_hash, NULL, t.invoice_id);
+    RETURN signup_verification_send(t.tenant_id, t.customer_id, p_email, p_full_name,
+                                    p_verify_token, p_verify_hash, NULL, t.invoice_id);
   END IF;
   SELECT * INTO c FROM customers WHERE tenant_id = t.tenant_id AND id = t.customer_id FOR UPDATE;
   PERFORM portal_customer_must_be_open(c);
@@ -210,8 +219,8 @@ BEGIN
   END IF;
   v_user := signup_new_login(t.tenant_id, p_email, p_full_name, p_password_hash);
   IF v_user IS NULL THEN
-    RETURN signup_verification_send(t.tenant_id, t.customer_id, p_email, p_verify_token,
-                                    p_verify_hash, NULL, t.invoice_id);
+    RETURN signup_verification_send(t.tenant_id, t.customer_id, p_email, p_full_name,
+                                    p_verify_token, p_verify_hash, NULL, t.invoice_id);
   END IF;
   PERFORM portal_user_link(t.tenant_id, p_email, p_full_name, p_password_hash, t.customer_id,
                            'pay_link');
@@ -245,7 +254,7 @@ BEGIN
     PERFORM cs_raise('422', 'invoice_not_found',
       'No invoice with this number was sent to this account.', 'invoice_number');
   END IF;
-  RETURN signup_verification_send(t.id, c.id, p_email, p_token, p_hash, NULL, NULL);
+  RETURN signup_verification_send(t.id, c.id, p_email, NULL, p_token, p_hash, NULL, NULL);
 END $$;
 
 -- Follow an emailed link (a verification, or the "confirm it's you" link of an address with a

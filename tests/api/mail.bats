@@ -107,8 +107,8 @@ assert_sent_without_token() {
 	[[ $(mail_token "$file") == "$TOKEN" ]]
 	text=$(mail_text "$file")
 	[[ $text == *"Hi Pat,"* && $text == *"100234"* && $text == *"Pat Jordan"* ]] || fail "$text"
-	# expires_at in the tenant's time zone (America/Chicago: UTC-6 in December).
-	[[ $text == *"December 5, 2026 at 8:28 AM"* ]] || fail "expiry: $text"
+	# expires_at in the tenant's time zone (America/Chicago: UTC-6 in December), named.
+	[[ $text == *"This link works until December 5, 2026 at 8:28 AM CST."* ]] || fail "expiry: $text"
 	[[ $(mail_html "$file") == *"href=\"https://$SLUG.portal.example.test/invitations/$TOKEN\""* ]]
 	assert_sent_without_token "$id"
 }
@@ -180,6 +180,25 @@ assert_sent_without_token() {
 	# No such invoice in the database: the email still goes, without the PDF.
 	[[ -z $("$MAIL_PYTHON" "$CURBSIDE_ROOT/tests/fakes/mail_read.py" attachments "$file") ]] ||
 		fail "an attachment for an invoice that does not exist"
+}
+
+@test "an expiry names the hauler's zone as it is at that instant: CDT in summer, UTC-03 where the zone has no letters, UTC" {
+	local slug to file
+	to=$(new_address)
+	with_token '{"first_name":"Pat","link_path":"invitations","expires_at":"2026-07-05T14:28:31Z"}'
+	queue invitation "$to" "$PAYLOAD" >/dev/null
+	file=$(mail_wait "$to")
+	[[ $(mail_text "$file") == *"works until July 5, 2026 at 9:28 AM CDT."* ]] || fail "$(mail_text "$file")"
+	for zone in "America/Sao_Paulo|7:28 AM UTC-03" "UTC|10:28 AM UTC"; do
+		slug=$(unique_slug tz)
+		create_tenant "$slug" "$(jq -cn --arg z "${zone%%|*}" '{name: "Zone Hauling", time_zone: $z}')"
+		to=$(new_address)
+		with_token '{"full_name":"Pat","link_path":"reset-password","expires_at":"2026-12-05T10:28:31Z"}'
+		queue password_reset "$to" "$PAYLOAD" "$TENANT_ID" >/dev/null
+		file=$(mail_wait "$to")
+		[[ $(mail_text "$file") == *"until December 5, 2026 at ${zone#*|}."* ]] ||
+			fail "${zone%%|*}: $(mail_text "$file")"
+	done
 }
 
 @test "amounts of a non-USD hauler read as 1234.56 EUR" {

@@ -513,6 +513,7 @@ static void template_subjects_and_details(void **state)
 	        {"email_verification", "Confirm your email for Acme"},
 	        {"password_reset", "Reset your Acme password"},
 	        {"password_reset_google", "Reset your Acme password"},
+	        {"account_access", "You now have access to account A&B at Acme"},
 	};
 	for (size_t i = 0; i < sizeof(subjects) / sizeof(subjects[0]); i++) {
 		req.template_name = subjects[i][0];
@@ -550,6 +551,43 @@ static void payment_templates_show_the_three_balances(void **state)
 		assert_null(strstr(r.html, "Available credit"));
 		mail_rendered_release(&r);
 	}
+}
+
+/* Issue 21: the proof emails greet a person (the one signing up, or the login's owner), never
+ * the account's name; the invitation's button is the seeds' "Activate account"; an existing
+ * login is told it has one more account and signs in, never asked to create a password. */
+static void templates_greet_people_and_name_their_buttons(void **state)
+{
+	(void)state;
+	struct mail_branding plain = {.slug = "acme", .name = "Acme"};
+	struct mail_request req = {NULL,
+	                           "{\"customer_name\":\"Lakeshore Rentals\",\"full_name\":"
+	                           "\"Pat Jordan\",\"first_name\":\"Pat\",\"account_number\":"
+	                           "\"100234\",\"link_path\":\"go\",\"token\":\"t1\"}",
+	                           NULL, "https://p.example/{tenant}", plain};
+	static const char *const proofs[] = {"email_verification", "account_link"};
+	struct mail_rendered r;
+
+	for (size_t i = 0; i < sizeof(proofs) / sizeof(proofs[0]); i++) {
+		req.template_name = proofs[i];
+		assert_int_equal(mail_templates_render(&r, &req), CS_OK);
+		assert_non_null(strstr(r.text, "Hello Pat Jordan,\n"));
+		assert_null(strstr(r.text, "Hello Lakeshore"));
+		assert_non_null(strstr(r.html, "<p>Hello Pat Jordan,</p>"));
+		mail_rendered_release(&r);
+	}
+	req.template_name = "invitation";
+	assert_int_equal(mail_templates_render(&r, &req), CS_OK);
+	assert_non_null(strstr(r.html, ">Activate account</a>"));
+	mail_rendered_release(&r);
+	req.template_name = "account_access";
+	assert_int_equal(mail_templates_render(&r, &req), CS_OK);
+	assert_string_equal(r.subject, "You now have access to account 100234 at Acme");
+	assert_non_null(strstr(r.html, ">Sign in</a>"));
+	assert_non_null(strstr(r.text, "https://p.example/acme/go/t1"));
+	assert_null(strcasestr(r.text, "create your password"));
+	assert_null(strcasestr(r.html, "create your password"));
+	mail_rendered_release(&r);
 }
 
 static void templates_refuse_what_cannot_be_sent(void **state)
@@ -624,6 +662,7 @@ int main(void)
 	        cmocka_unit_test(templates_escape_every_value_in_html),
 	        cmocka_unit_test(template_subjects_and_details),
 	        cmocka_unit_test(payment_templates_show_the_three_balances),
+	        cmocka_unit_test(templates_greet_people_and_name_their_buttons),
 	        cmocka_unit_test(templates_refuse_what_cannot_be_sent),
 	        cmocka_unit_test(money_and_links),
 	};
