@@ -182,8 +182,9 @@ static int break_lines(struct pdf_doc *doc, enum pdf_style style, const char *s,
 			w += cw;
 			end += n;
 		}
-		if (s[end] && brk > start)
-			end = brk; /* back to the last space that fits */
+		/* Stopped inside a word: back to the last space that fits, if any. */
+		if (s[end] && s[end] != ' ' && brk > start)
+			end = brk;
 		size_t len = end;
 
 		while (len > start && s[len - 1] == ' ')
@@ -378,8 +379,8 @@ float pdf_doc_width(struct pdf_doc *doc, enum pdf_style style, const char *text)
 }
 
 /*
- * Lay the columns out: a column with content[i] > 0 is as wide as that or its title, whichever
- * is wider, with its padding; the others share what is left by their shares. When the sized
+ * Lay the columns out: a column of share 0 is as wide as content[i] or its title, whichever is
+ * wider, with its padding; the others share what is left by their shares. When the sized
  * columns would leave less than MIN_FREE_SHARE of the width, they shrink in proportion (their
  * cells then wrap like any other).
  */
@@ -388,10 +389,11 @@ static void layout(struct pdf_doc *doc, const float *content)
 	float fixed = 0, shares = 0, x = MARGIN;
 
 	for (size_t i = 0; i < doc->ncols; i++) {
-		if (content && content[i] > 0) {
+		if (doc->cols[i].share <= 0) {
 			float title = pdf_doc_width(doc, PDF_BOLD, doc->cols[i].title);
+			float widest = content && content[i] > title ? content[i] : title;
 
-			doc->col_w[i] = (content[i] > title ? content[i] : title) + 2 * CELL_PAD;
+			doc->col_w[i] = widest + 2 * CELL_PAD;
 			fixed += doc->col_w[i];
 		} else {
 			doc->col_w[i] = 0;
@@ -468,7 +470,8 @@ static size_t lines_left(const struct pdf_doc *doc)
 {
 	float room = doc->y - BOTTOM - 2.0f;
 
-	return room > 0 ? (size_t)(room / line_height(PDF_BODY)) : 0;
+	/* The slack absorbs float rounding: room made by need() for n lines holds n lines. */
+	return room > 0 ? (size_t)((room + 0.01f) / line_height(PDF_BODY)) : 0;
 }
 
 /* Lines of body text a new page holds under the table's header. */

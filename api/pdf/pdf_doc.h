@@ -37,7 +37,8 @@ enum pdf_align { PDF_LEFT, PDF_RIGHT };
 
 struct pdf_column {
 	const char *title;
-	float share; /* the column's share of the text width; shares add up to 1 */
+	float share; /* its share of the text width (shares add up to 1); 0: sized for its content
+	              * (pdf_doc_table_sized) */
 	enum pdf_align align;
 };
 
@@ -67,10 +68,10 @@ int pdf_doc_table(struct pdf_doc *doc, const struct pdf_column *cols, size_t n) 
 /* The width in points of `text` in `style`: what a column needs to show it on one line. */
 float pdf_doc_width(struct pdf_doc *doc, enum pdf_style style, const char *text);
 
-/* pdf_doc_table with columns sized for their content: a column whose `content[i]` > 0 (the
- * widest of its cells, pdf_doc_width in PDF_BODY) is that wide, or as wide as its title; the
- * others share the rest by their shares. Sized columns never take more than three quarters of the
- * width; past that they shrink and their cells wrap. */
+/* pdf_doc_table with columns sized for their content: a column of share 0 is as wide as
+ * `content[i]` (the widest of its cells, pdf_doc_width in PDF_BODY) or its title, whichever is
+ * wider; the others share the rest by their shares. Sized columns never take more than three
+ * quarters of the width; past that they shrink and their cells wrap. */
 int pdf_doc_table_sized(struct pdf_doc *doc, const struct pdf_column *cols, size_t n,
                         const float *content) CS_MUST_CHECK;
 

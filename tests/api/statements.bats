@@ -288,6 +288,15 @@ human_day() {
 	# No machine words and no ISO dates anywhere.
 	! grep -Ew 'invoice|payment|credit|refund' <<<"$text" || fail "a type in machine words: $text"
 	! grep -E '[0-9]{4}-[0-9]{2}-[0-9]{2}' <<<"$text" || fail "an ISO date: $text"
+	grep -Eq '^ *Date +Type +Reference +Description +Amount +Balance *$' <<<"$text" || fail "the header: $text"
+
+	# With no transactions the columns keep their titles' widths.
+	account_with_user
+	api_direct GET "/v1/portal/statement?format=pdf" -H "Authorization: Bearer $PORTAL_TOKEN"
+	assert_status 200
+	text=$(pdftotext -q -layout "$body_file" -)
+	grep -Eq '^ *Date +Type +Reference +Description +Amount +Balance *$' <<<"$text" || fail "the header: $text"
+	[[ $text == *"No transactions in this period."* ]] || fail "no empty row: $text"
 }
 
 @test "CSV: a header row, RFC 4180 quoting, decimal amounts, an attachment" {
