@@ -266,7 +266,7 @@ human_day() {
 
 @test "PDF: references on one line, the types in words, dates as the hauler writes them" {
 	account_with_user
-	local day due ref=P-0A4E30E071 text line
+	local day due ref=P-0A4E30E071 text line rows
 	day=$(tenant_day -20)
 	due=$(tenant_day -5)
 	dated_invoice "$CUSTOMER_ID" 12500 "$day" "$due"
@@ -285,8 +285,10 @@ human_day() {
 		fail "the invoice's row: $line"
 	line=$(grep -F "Missed pickup" <<<"$text")
 	[[ $line == *Credit*'-$7.00'* ]] || fail "the credit's row: $line"
-	# No machine words and no ISO dates anywhere.
-	! grep -Ew 'invoice|payment|credit|refund' <<<"$text" || fail "a type in machine words: $text"
+	# No machine words in the rows, and no ISO dates anywhere.
+	rows=$(grep -E '^ *[A-Z][a-z]{2} [0-9]{1,2}, [0-9]{4} ' <<<"$text")
+	[[ $(wc -l <<<"$rows") == 3 ]] || fail "expected 3 rows: $rows"
+	! grep -Ew 'invoice|payment|credit|refund' <<<"$rows" || fail "a type in machine words: $rows"
 	! grep -E '[0-9]{4}-[0-9]{2}-[0-9]{2}' <<<"$text" || fail "an ISO date: $text"
 	grep -Eq '^ *Date +Type +Reference +Description +Amount +Balance *$' <<<"$text" || fail "the header: $text"
 
