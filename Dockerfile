@@ -33,6 +33,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libulfius2.7 libjansson4 libjwt0 libcurl3-gnutls libyder2.0 liborcania2.3 \
       libmicrohttpd12 libgnutls30 libargon2-1 libhpdf-2.3.0 libpq5 tzdata ca-certificates \
+      fonts-dejavu-core fonts-droid-fallback \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --user-group --no-create-home --home-dir /nonexistent \
       --shell /usr/sbin/nologin curbside

@@ -18,6 +18,7 @@
 #include "mail/mail_worker.h"
 #include "oidc/oidc_client.h"
 #include "payments/payments_worker.h"
+#include "pdf/pdf_fonts.h"
 #include "portal_auth/portal_sessions.h"
 #include "processors/processor.h"
 #include "routes.h"
@@ -63,6 +64,27 @@ static int hashing_slots(void)
 	return cores > 0 ? (int)cores : 1;
 }
 
+/* The fonts every PDF embeds (docs/decisions.md, "Documents (issue 22)"): DejaVu must load; the
+ * fallback font must too when set explicitly, while the default one is skipped when it is not
+ * installed (characters DejaVu lacks then print as empty boxes, their text still in the PDF). */
+static int configure_pdf_fonts(const struct config *cfg)
+{
+	const char *fallback = cfg->pdf_fallback_font;
+	const char *set = getenv("CURBSIDE_PDF_FALLBACK_FONT");
+	int rc;
+
+	if (*fallback && (!set || !*set) && access(fallback, R_OK) != 0) {
+		LOG_WARN("PDF fallback font %s is not installed (Debian's fonts-droid-fallback): "
+		         "characters DejaVu lacks print as empty boxes",
+		         fallback);
+		fallback = "";
+	}
+	rc = pdf_fonts_configure(cfg->pdf_font_dir, fallback);
+	if (rc != CS_OK)
+		LOG_ERROR("%s", cs_error_last()->detail);
+	return rc;
+}
+
 int app_init(struct app *app, struct config *cfg)
 {
 	int rc;
@@ -70,6 +92,8 @@ int app_init(struct app *app, struct config *cfg)
 	memset(app, 0, sizeof(*app));
 	app->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
+	if ((rc = configure_pdf_fonts(&app->cfg)) != CS_OK)
+		return rc;
 	if ((rc = access_token_keys_init(&app->keys, app->cfg.jwt_secret,
 	                                 app->cfg.jwt_previous_secret)) != CS_OK)
 		return rc;

@@ -152,6 +152,14 @@ static const struct config_var config_vars[] = {
          "SMS worker's polling interval (it also wakes on a new text at once)"},
         {"CURBSIDE_SMS_RETRY_SECONDS", KIND_INT, "30", AT(sms_retry_seconds), 1, 3600,
          "first retry delay after a temporary SMS failure; each later one is 4x longer"},
+        {"CURBSIDE_PDF_FONT_DIR", KIND_STRING, "/usr/share/fonts/truetype/dejavu", AT(pdf_font_dir),
+         0, 0,
+         "directory of DejaVuSans.ttf and DejaVuSans-Bold.ttf, the fonts every PDF embeds "
+         "(Debian's fonts-dejavu-core); the server refuses to start without them"},
+        {"CURBSIDE_PDF_FALLBACK_FONT", KIND_STRING,
+         "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", AT(pdf_fallback_font), 0, 0,
+         "TrueType font for the characters DejaVu lacks (CJK; Debian's fonts-droid-fallback); "
+         "empty: none; the default is skipped with a warning when not installed"},
         {"CURBSIDE_SMS_TIMEOUT_MS", KIND_INT, "10000", AT(sms_timeout_ms), 100, 120000,
          "give up on one request to the SMS API after this long (retried later)"},
 };

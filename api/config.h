@@ -74,9 +74,11 @@ struct config {
 	char *sms_from;    /* the sending number, E.164 */
 	char *sms_dir;     /* development: one file per text when sms_url is "" */
 	int sms_poll_seconds;
-	int sms_retry_seconds; /* first retry delay; later ones grow fourfold */
-	int sms_timeout_ms;    /* a whole request to the SMS API */
-	bool sms_enabled;      /* derived: texts go somewhere on purpose (see config.c) */
+	int sms_retry_seconds;   /* first retry delay; later ones grow fourfold */
+	int sms_timeout_ms;      /* a whole request to the SMS API */
+	char *pdf_font_dir;      /* DejaVuSans.ttf and DejaVuSans-Bold.ttf */
+	char *pdf_fallback_font; /* TrueType font for what DejaVu lacks; "" = none */
+	bool sms_enabled;        /* derived: texts go somewhere on purpose (see config.c) */
 };
 
 /* Read the environment into `cfg`. On failure prints every problem to `err` and returns

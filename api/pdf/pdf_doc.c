@@ -5,29 +5,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pdf/pdf_face.h"
 #include "pdf/pdf_text.h"
 
 /* US Letter, in points; the bottom margin leaves room for the footer line. */
-#define PAGE_W     612.0f
-#define PAGE_H     792.0f
-#define MARGIN     54.0f
-#define BOTTOM     72.0f
-#define TEXT_W     (PAGE_W - 2 * MARGIN)
-#define LABEL_W    110.0f
-#define CELL_PAD   4.0f
-#define CELL_LINES 3
-#define MAX_PAGES  10000
-#define ELLIPSIS   "..."
+#define PAGE_W    612.0f
+#define PAGE_H    792.0f
+#define MARGIN    54.0f
+#define BOTTOM    72.0f
+#define TEXT_W    (PAGE_W - 2 * MARGIN)
+#define LABEL_W   140.0f
+#define CELL_PAD  4.0f
+#define MAX_COLS  16
+#define MAX_PAGES 10000
+/* Columns sized for their content leave at least this share of the width to the others. */
+#define MIN_FREE_SHARE 0.25f
 
 struct pdf_doc {
 	HPDF_Doc pdf;
-	HPDF_Font regular, bold;
+	struct pdf_faces *faces;
 	HPDF_Page *pages;
 	size_t npages, cap;
 	float y;      /* the baseline area top: the next line is drawn below it */
-	char *footer; /* WinAnsi */
+	char *footer; /* clean UTF-8 */
 	const struct pdf_column *cols;
 	size_t ncols;
+	float col_x[MAX_COLS], col_w[MAX_COLS];
 	int failed;
 };
 
@@ -37,11 +40,15 @@ struct style_spec {
 	float gray;
 };
 
+/* clang-format off */
 static const struct style_spec styles[] = {
-        [PDF_TITLE] = {20.0f, 1, 0.0f}, [PDF_HEADING] = {12.0f, 1, 0.0f},
-        [PDF_BODY] = {10.0f, 0, 0.0f},  [PDF_BOLD] = {10.0f, 1, 0.0f},
+        [PDF_TITLE] = {20.0f, 1, 0.0f},
+        [PDF_HEADING] = {12.0f, 1, 0.0f},
+        [PDF_BODY] = {10.0f, 0, 0.0f},
+        [PDF_BOLD] = {10.0f, 1, 0.0f},
         [PDF_SMALL] = {8.0f, 0, 0.35f},
 };
+/* clang-format on */
 
 static float line_height(enum pdf_style s)
 {
@@ -69,14 +76,6 @@ static HPDF_Page page(const struct pdf_doc *doc)
 	return doc->pages[doc->npages - 1];
 }
 
-static void use_style(struct pdf_doc *doc, enum pdf_style s)
-{
-	HPDF_Page p = page(doc);
-
-	HPDF_Page_SetFontAndSize(p, styles[s].bold ? doc->bold : doc->regular, styles[s].size);
-	HPDF_Page_SetGrayFill(p, styles[s].gray);
-}
-
 static int add_page(struct pdf_doc *doc)
 {
 	if (doc->npages == doc->cap) {
@@ -100,70 +99,130 @@ static int add_page(struct pdf_doc *doc)
 	return status(doc);
 }
 
-/* `text` as WinAnsi in a new buffer (never longer than the UTF-8). */
-static char *winansi(const char *text)
+/* `text` as clean UTF-8 (pdf_text_clean) in a new buffer. */
+static char *clean(const char *text)
 {
-	size_t cap = strlen(text ? text : "") + 1;
+	size_t cap = PDF_TEXT_CLEAN_CAP(strlen(text ? text : ""));
 	char *out = malloc(cap);
 
 	if (out)
-		pdf_text_winansi(out, cap, text);
+		pdf_text_clean(out, cap, text);
 	return out;
 }
 
-static void draw(struct pdf_doc *doc, float x, float y, const char *text)
+static float width(struct pdf_doc *doc, enum pdf_style style, const char *text, size_t len)
 {
-	HPDF_Page p = page(doc);
+	return pdf_faces_width(doc->faces, styles[style].bold, styles[style].size, text, len);
+}
 
-	HPDF_Page_BeginText(p);
-	HPDF_Page_TextOut(p, x, y, text);
-	HPDF_Page_EndText(p);
+static void draw_on(struct pdf_doc *doc, HPDF_Page p, enum pdf_style style, float x, float y,
+                    const char *text, size_t len)
+{
+	pdf_faces_draw(doc->faces, p, styles[style].bold, styles[style].size, styles[style].gray, x,
+	               y, text, len);
+}
+
+static void draw(struct pdf_doc *doc, enum pdf_style style, float x, float y, const char *text,
+                 size_t len)
+{
+	draw_on(doc, page(doc), style, x, y, text, len);
+}
+
+/* One line of wrapped text: `len` bytes from `start`. */
+struct span {
+	size_t start, len;
+};
+
+struct lines {
+	struct span *v;
+	size_t n, cap;
+};
+
+static int push_line(struct lines *l, size_t start, size_t len)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 4;
+		struct span *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = (struct span){start, len};
+	return 0;
 }
 
 /*
- * The bytes of `s` that fit in `width` in the current font: up to a word boundary when `wrap`
- * and one exists, else as many characters as fit (at least one, so every loop advances).
+ * Break the clean UTF-8 `s` into lines of at most `room` points in `style`: after the last
+ * space that fits, or, for a word longer than the line, after its last character that fits (at
+ * least one a line, so that every line advances). Spaces at a break are dropped. Appends to
+ * `out`; -1 when out of memory.
  */
-static size_t fit(struct pdf_doc *doc, const char *s, float width)
+static int break_lines(struct pdf_doc *doc, enum pdf_style style, const char *s, float room,
+                       struct lines *out)
 {
-	HPDF_UINT n = HPDF_Page_MeasureText(page(doc), s, width, HPDF_TRUE, NULL);
+	size_t i = 0;
 
-	if (!n)
-		n = HPDF_Page_MeasureText(page(doc), s, width, HPDF_FALSE, NULL);
-	return n ? n : (*s ? 1 : 0);
+	while (s[i] == ' ')
+		i++;
+	while (s[i]) {
+		size_t start = i, brk = 0, end = i, n;
+		float w = 0;
+		uint32_t cp;
+
+		while ((n = pdf_text_next(s + end, &cp))) {
+			float cw = width(doc, style, s + end, n);
+
+			/* The slack absorbs float rounding: a column sized for a text holds it. */
+			if (w + cw > room + 0.01f && end > start)
+				break;
+			if (cp == ' ')
+				brk = end;
+			w += cw;
+			end += n;
+		}
+		/* Stopped inside a word: back to the last space that fits, if any. */
+		if (s[end] && s[end] != ' ' && brk > start)
+			end = brk;
+		size_t len = end;
+
+		while (len > start && s[len - 1] == ' ')
+			len--;
+		if (push_line(out, start, len - start))
+			return -1;
+		i = end;
+		while (s[i] == ' ')
+			i++;
+	}
+	return 0;
 }
 
 /* Make room for `h` points, on a new page when needed (under the table header when a table is
  * open). */
 static int need(struct pdf_doc *doc, float h);
 
-static int wrapped(struct pdf_doc *doc, enum pdf_style style, float x, float width,
-                   const char *text)
+static int wrapped(struct pdf_doc *doc, enum pdf_style style, float x, float room, const char *text)
 {
-	char *s = winansi(text), *line;
+	char *s = clean(text);
+	struct lines lines = {0};
 	int rc = CS_OK;
+	float lh = line_height(style);
 
-	if (!s)
-		return cs_error_set(CS_ENOMEM, NULL, "Out of memory.");
-	for (char *rest = s; *rest && rc == CS_OK;) {
-		use_style(doc, style);
-		size_t n = fit(doc, rest, width);
-		char keep = rest[n];
-
-		rc = need(doc, line_height(style));
+	if (!s || break_lines(doc, style, s, room, &lines)) {
+		rc = cs_error_set(CS_ENOMEM, NULL, "Out of memory.");
+		goto out;
+	}
+	for (size_t k = 0; k < lines.n && rc == CS_OK; k++) {
+		rc = need(doc, lh);
 		if (rc != CS_OK)
 			break;
-		use_style(doc, style);
-		line = rest;
-		rest[n] = '\0';
-		doc->y -= line_height(style);
-		draw(doc, x, doc->y + line_height(style) * 0.25f, line);
-		rest[n] = keep;
-		rest += n;
-		while (*rest == ' ')
-			rest++;
+		doc->y -= lh;
+		draw(doc, style, x, doc->y + lh * 0.25f, s + lines.v[k].start, lines.v[k].len);
 		rc = status(doc);
 	}
+out:
+	free(lines.v);
 	free(s);
 	return rc;
 }
@@ -176,15 +235,18 @@ int pdf_doc_new(struct pdf_doc **out, const char *title, const char *footer)
 	*out = NULL;
 	if (!doc)
 		return cs_error_set(CS_ENOMEM, NULL, "Out of memory.");
-	doc->footer = winansi(footer ? footer : "");
+	doc->footer = clean(footer ? footer : "");
 	doc->pdf = HPDF_New(on_error, doc);
 	if (!doc->footer || !doc->pdf)
 		goto out;
 	HPDF_SetCompressionMode(doc->pdf, HPDF_COMP_ALL);
-	doc->regular = HPDF_GetFont(doc->pdf, "Helvetica", "WinAnsiEncoding");
-	doc->bold = HPDF_GetFont(doc->pdf, "Helvetica-Bold", "WinAnsiEncoding");
+	doc->faces = pdf_faces_load(doc->pdf);
+	if (!doc->faces) {
+		rc = cs_error_set(CS_EINTERNAL, NULL, "The document's fonts could not be loaded.");
+		goto out;
+	}
 	if (title) {
-		char *t = winansi(title);
+		char *t = clean(title);
 
 		if (t)
 			HPDF_SetInfoAttr(doc->pdf, HPDF_INFO_TITLE, t);
@@ -206,6 +268,7 @@ void pdf_doc_free(struct pdf_doc *doc)
 {
 	if (!doc)
 		return;
+	pdf_faces_free(doc->faces);
 	if (doc->pdf)
 		HPDF_Free(doc->pdf);
 	free(doc->pages);
@@ -223,15 +286,14 @@ int pdf_doc_field(struct pdf_doc *doc, const char *label, const char *value)
 	if (!value || !*value)
 		return CS_OK;
 	int rc = need(doc, line_height(PDF_BODY));
-	char *l = rc == CS_OK ? winansi(label) : NULL;
+	char *l = rc == CS_OK ? clean(label) : NULL;
 
 	if (rc != CS_OK)
 		return rc;
 	if (!l)
 		return cs_error_set(CS_ENOMEM, NULL, "Out of memory.");
 	/* The label on the value's first line, drawn first: the value may wrap onto a new page. */
-	use_style(doc, PDF_BOLD);
-	draw(doc, MARGIN, doc->y - line_height(PDF_BODY) * 0.75f, l);
+	draw(doc, PDF_BOLD, MARGIN, doc->y - line_height(PDF_BODY) * 0.75f, l, strlen(l));
 	free(l);
 	return wrapped(doc, PDF_BODY, MARGIN + LABEL_W, TEXT_W - LABEL_W, value);
 }
@@ -267,40 +329,28 @@ int pdf_doc_rule(struct pdf_doc *doc)
 	return status(doc);
 }
 
-/* The left edge and width of column `i`. */
-static void column_box(const struct pdf_doc *doc, size_t i, float *x, float *w)
+static void cell_line(struct pdf_doc *doc, enum pdf_style style, size_t col, float y,
+                      const char *text, size_t len)
 {
-	float left = MARGIN;
+	float x = doc->col_x[col];
 
-	for (size_t k = 0; k < i; k++)
-		left += doc->cols[k].share * TEXT_W;
-	*x = left;
-	*w = doc->cols[i].share * TEXT_W;
-}
-
-static void cell_line(struct pdf_doc *doc, size_t col, float y, const char *text)
-{
-	float x, w;
-
-	column_box(doc, col, &x, &w);
 	if (doc->cols[col].align == PDF_RIGHT)
-		x = x + w - CELL_PAD - HPDF_Page_TextWidth(page(doc), text);
+		x += doc->col_w[col] - CELL_PAD - width(doc, style, text, len);
 	else
 		x += CELL_PAD;
-	draw(doc, x, y, text);
+	draw(doc, style, x, y, text, len);
 }
 
 static int table_header(struct pdf_doc *doc)
 {
 	float lh = line_height(PDF_BOLD) + 4.0f;
 
-	use_style(doc, PDF_BOLD);
 	for (size_t i = 0; i < doc->ncols; i++) {
-		char *t = winansi(doc->cols[i].title);
+		char *t = clean(doc->cols[i].title);
 
 		if (!t)
 			return cs_error_set(CS_ENOMEM, NULL, "Out of memory.");
-		cell_line(doc, i, doc->y - lh + 6.0f, t);
+		cell_line(doc, PDF_BOLD, i, doc->y - lh + 6.0f, t, strlen(t));
 		free(t);
 	}
 	doc->y -= lh;
@@ -319,8 +369,56 @@ static int need(struct pdf_doc *doc, float h)
 	return rc;
 }
 
-int pdf_doc_table(struct pdf_doc *doc, const struct pdf_column *cols, size_t n)
+float pdf_doc_width(struct pdf_doc *doc, enum pdf_style style, const char *text)
 {
+	char *s = clean(text);
+	float w = s ? width(doc, style, s, strlen(s)) : 0;
+
+	free(s);
+	return w;
+}
+
+/*
+ * Lay the columns out: a column of share 0 is as wide as content[i] or its title, whichever is
+ * wider, with its padding; the others share what is left by their shares. When the sized
+ * columns would leave less than MIN_FREE_SHARE of the width, they shrink in proportion (their
+ * cells then wrap like any other).
+ */
+static void layout(struct pdf_doc *doc, const float *content)
+{
+	float fixed = 0, shares = 0, x = MARGIN;
+
+	for (size_t i = 0; i < doc->ncols; i++) {
+		if (doc->cols[i].share <= 0) {
+			float title = pdf_doc_width(doc, PDF_BOLD, doc->cols[i].title);
+			float widest = content && content[i] > title ? content[i] : title;
+
+			doc->col_w[i] = widest + 2 * CELL_PAD;
+			fixed += doc->col_w[i];
+		} else {
+			doc->col_w[i] = 0;
+			shares += doc->cols[i].share;
+		}
+	}
+	float scale = fixed > TEXT_W * (1 - MIN_FREE_SHARE) ? TEXT_W * (1 - MIN_FREE_SHARE) / fixed
+	                                                    : 1.0f;
+	float left = TEXT_W - fixed * scale;
+
+	for (size_t i = 0; i < doc->ncols; i++) {
+		if (doc->col_w[i] > 0)
+			doc->col_w[i] *= scale;
+		else
+			doc->col_w[i] = shares > 0 ? left * doc->cols[i].share / shares : 0;
+		doc->col_x[i] = x;
+		x += doc->col_w[i];
+	}
+}
+
+int pdf_doc_table_sized(struct pdf_doc *doc, const struct pdf_column *cols, size_t n,
+                        const float *content)
+{
+	if (n > MAX_COLS)
+		return cs_error_set(CS_EINTERNAL, NULL, "The table has too many columns.");
 	doc->cols = NULL;
 	/* The header and at least one row together, never a header alone at a page's foot. */
 	int rc = need(doc, 3 * line_height(PDF_BODY) + 4.0f);
@@ -329,83 +427,94 @@ int pdf_doc_table(struct pdf_doc *doc, const struct pdf_column *cols, size_t n)
 		return rc;
 	doc->cols = cols;
 	doc->ncols = n;
+	layout(doc, content);
 	return table_header(doc);
 }
 
-/* Split `s` (WinAnsi) into at most CELL_LINES new strings of `width`, the last one cut with
- * "..." when text is left over. Returns the number of lines, or -1 when out of memory. */
-static int cell_lines(struct pdf_doc *doc, const char *s, float width, char *lines[CELL_LINES])
+int pdf_doc_table(struct pdf_doc *doc, const struct pdf_column *cols, size_t n)
 {
-	int n = 0;
+	return pdf_doc_table_sized(doc, cols, n, NULL);
+}
 
-	while (*s && n < CELL_LINES) {
-		size_t len = fit(doc, s, width);
-		const char *next = s + len;
+/* The cells of one row: their clean text and its lines. */
+struct row {
+	char *text[MAX_COLS];
+	struct lines lines[MAX_COLS];
+	size_t height; /* lines of the tallest cell */
+};
 
-		while (*next == ' ')
-			next++;
-		if (n == CELL_LINES - 1 && *next) {
-			/* The last line: as much as fits beside the ellipsis. */
-			float room = width - HPDF_Page_TextWidth(page(doc), ELLIPSIS);
-			size_t cut = room > 0 ? HPDF_Page_MeasureText(page(doc), s, room,
-			                                              HPDF_FALSE, NULL)
-			                      : 0;
-
-			lines[n] = malloc(cut + sizeof(ELLIPSIS));
-			if (!lines[n])
-				return -1;
-			memcpy(lines[n], s, cut);
-			memcpy(lines[n] + cut, ELLIPSIS, sizeof(ELLIPSIS));
-			return n + 1;
-		}
-		lines[n] = strndup(s, len);
-		if (!lines[n])
-			return -1;
-		n++;
-		s = next;
+static void row_free(struct row *r)
+{
+	for (size_t i = 0; i < MAX_COLS; i++) {
+		free(r->text[i]);
+		free(r->lines[i].v);
 	}
-	return n;
+}
+
+static int row_break(struct pdf_doc *doc, struct row *r, const char *const *cells)
+{
+	r->height = 1;
+	for (size_t i = 0; i < doc->ncols; i++) {
+		r->text[i] = clean(cells[i]);
+		if (!r->text[i] || break_lines(doc, PDF_BODY, r->text[i],
+		                               doc->col_w[i] - 2 * CELL_PAD, &r->lines[i]))
+			return cs_error_set(CS_ENOMEM, NULL, "Out of memory.");
+		if (r->lines[i].n > r->height)
+			r->height = r->lines[i].n;
+	}
+	return CS_OK;
+}
+
+/* Lines of body text that fit between the current position and the page's foot. */
+static size_t lines_left(const struct pdf_doc *doc)
+{
+	float room = doc->y - BOTTOM - 2.0f;
+
+	/* The slack absorbs float rounding: room made by need() for n lines holds n lines. */
+	return room > 0 ? (size_t)((room + 0.01f) / line_height(PDF_BODY)) : 0;
+}
+
+/* Lines of body text a new page holds under the table's header. */
+static size_t lines_per_page(void)
+{
+	float room = PAGE_H - MARGIN - (line_height(PDF_BOLD) + 4.0f) - BOTTOM - 2.0f;
+
+	return (size_t)(room / line_height(PDF_BODY));
 }
 
 int pdf_doc_row(struct pdf_doc *doc, const char *const *cells)
 {
-	char *lines[16][CELL_LINES] = {{0}};
-	int rows = 1, rc = CS_OK;
+	struct row r = {0};
 	float lh = line_height(PDF_BODY);
+	int rc;
 
-	if (!doc->cols || doc->ncols > 16)
+	if (!doc->cols)
 		return cs_error_set(CS_EINTERNAL, NULL, "No table is open.");
-	use_style(doc, PDF_BODY);
-	for (size_t i = 0; i < doc->ncols; i++) {
-		float x, w;
-		char *text = winansi(cells[i]);
-		int n = -1;
+	rc = row_break(doc, &r, cells);
+	/* A row that fits on a page starts on a new one rather than being split; a taller one
+	 * runs on from here, its cells continued under the header of each next page. */
+	if (rc == CS_OK && r.height <= lines_per_page() && r.height > lines_left(doc))
+		rc = need(doc, (float)r.height * lh + 2.0f);
+	for (size_t from = 0; rc == CS_OK && from < r.height;) {
+		size_t take = lines_left(doc);
 
-		if (text) {
-			column_box(doc, i, &x, &w);
-			n = cell_lines(doc, text, w - 2 * CELL_PAD, lines[i]);
-			free(text);
+		if (!take) {
+			rc = need(doc, PAGE_H);
+			continue;
 		}
-		if (n < 0) {
-			rc = cs_error_set(CS_ENOMEM, NULL, "Out of memory.");
-			goto out;
-		}
-		if (n > rows)
-			rows = n;
+		if (take > r.height - from)
+			take = r.height - from;
+		for (size_t i = 0; i < doc->ncols; i++)
+			for (size_t k = from; k < from + take && k < r.lines[i].n; k++)
+				cell_line(doc, PDF_BODY, i,
+				          doc->y - (float)(k - from + 1) * lh + lh * 0.25f,
+				          r.text[i] + r.lines[i].v[k].start, r.lines[i].v[k].len);
+		doc->y -= (float)take * lh;
+		from += take;
+		rc = status(doc);
 	}
-	rc = need(doc, (float)rows * lh + 2.0f);
-	if (rc != CS_OK)
-		goto out;
-	use_style(doc, PDF_BODY);
-	for (size_t i = 0; i < doc->ncols; i++)
-		for (int k = 0; k < CELL_LINES && lines[i][k]; k++)
-			cell_line(doc, i, doc->y - (float)(k + 1) * lh + lh * 0.25f, lines[i][k]);
-	doc->y -= (float)rows * lh + 2.0f;
-	rc = status(doc);
-out:
-	for (size_t i = 0; i < doc->ncols; i++)
-		for (int k = 0; k < CELL_LINES; k++)
-			free(lines[i][k]);
+	doc->y -= 2.0f;
+	row_free(&r);
 	return rc;
 }
 
@@ -424,16 +533,13 @@ static void number_pages(struct pdf_doc *doc)
 		HPDF_Page p = doc->pages[i];
 
 		snprintf(label, sizeof(label), "Page %zu of %zu", i + 1, keep);
-		HPDF_Page_SetFontAndSize(p, doc->regular, styles[PDF_SMALL].size);
-		HPDF_Page_SetGrayFill(p, styles[PDF_SMALL].gray);
-		HPDF_Page_BeginText(p);
-		HPDF_Page_TextOut(p, MARGIN, MARGIN - 18.0f, doc->footer);
-		HPDF_Page_TextOut(p, PAGE_W - MARGIN - HPDF_Page_TextWidth(p, label),
-		                  MARGIN - 18.0f, label);
-		HPDF_Page_EndText(p);
+		draw_on(doc, p, PDF_SMALL, MARGIN, MARGIN - 18.0f, doc->footer,
+		        strlen(doc->footer));
+		draw_on(doc, p, PDF_SMALL,
+		        PAGE_W - MARGIN - width(doc, PDF_SMALL, label, strlen(label)),
+		        MARGIN - 18.0f, label, strlen(label));
 	}
 }
-
 int pdf_doc_render(unsigned char **out, size_t *len, struct pdf_doc *doc)
 {
 	unsigned char *buf = NULL;

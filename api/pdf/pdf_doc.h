@@ -1,8 +1,9 @@
 /*
- * A small document builder over libharu for invoices and receipts: US Letter pages, Helvetica,
- * lines of text that wrap, label/value fields, tables whose header repeats on every page they
- * run onto, and "Page i of n" with a footer on every page. Text is UTF-8; what the WinAnsi
- * encoding cannot show is replaced (pdf/pdf_text.h). The document is rendered in memory.
+ * A small document builder over libharu for invoices and receipts: US Letter pages, DejaVu Sans
+ * embedded (pdf/pdf_fonts.h), lines of text that wrap, label/value fields, tables whose header
+ * repeats on every page they run onto, and "Page i of n" with a footer on every page. Text is
+ * UTF-8 and prints in full, in any script the fonts have (pdf/pdf_face.h). The document is
+ * rendered in memory.
  *
  * One document belongs to one thread. Every drawing call returns CS_OK or CS_EINTERNAL (libharu
  * failed; the document is then unusable: free it).
@@ -36,7 +37,8 @@ enum pdf_align { PDF_LEFT, PDF_RIGHT };
 
 struct pdf_column {
 	const char *title;
-	float share; /* the column's share of the text width; shares add up to 1 */
+	float share; /* its share of the text width (shares add up to 1); 0: sized for its content
+	              * (pdf_doc_table_sized) */
 	enum pdf_align align;
 };
 
@@ -59,12 +61,24 @@ int pdf_doc_gap(struct pdf_doc *doc, float points) CS_MUST_CHECK;
 /* A horizontal rule across the text width. */
 int pdf_doc_rule(struct pdf_doc *doc) CS_MUST_CHECK;
 
-/* Start a table of `n` columns (the array must outlive the table) and draw its header. */
+/* Start a table of `n` (at most 16) columns (the array must outlive the table), each as wide
+ * as its share of the text width, and draw its header. */
 int pdf_doc_table(struct pdf_doc *doc, const struct pdf_column *cols, size_t n) CS_MUST_CHECK;
 
-/* One row of the current table: `cells[n]` (NULL prints nothing). A cell wraps to at most three
- * lines and is cut with "..." beyond. A row that does not fit goes to a new page, under the
- * table's header drawn again. */
+/* The width in points of `text` in `style`: what a column needs to show it on one line. */
+float pdf_doc_width(struct pdf_doc *doc, enum pdf_style style, const char *text);
+
+/* pdf_doc_table with columns sized for their content: a column of share 0 is as wide as
+ * `content[i]` (the widest of its cells, pdf_doc_width in PDF_BODY) or its title, whichever is
+ * wider; the others share the rest by their shares. Sized columns never take more than three
+ * quarters of the width; past that they shrink and their cells wrap. */
+int pdf_doc_table_sized(struct pdf_doc *doc, const struct pdf_column *cols, size_t n,
+                        const float *content) CS_MUST_CHECK;
+
+/* One row of the current table: `cells[n]` (NULL prints nothing). Every cell wraps in full: at
+ * spaces, and inside a word longer than its column. A row that does not fit in what is left of
+ * the page goes to a new page, under the table's header drawn again; a row taller than a page
+ * runs on across pages, the header above each part. */
 int pdf_doc_row(struct pdf_doc *doc, const char *const *cells) CS_MUST_CHECK;
 
 /* End the current table. */

@@ -4,27 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The code points of Windows-1252 bytes 0x80-0x9F (0 where the byte is undefined). */
-static const uint16_t winansi_high[32] = {
-        0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-        0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-        0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
-};
-
-static unsigned char winansi_of(uint32_t cp)
-{
-	if (cp < 0x20 || cp == 0x7F)
-		return ' ';
-	if (cp < 0x80 || (cp >= 0xA0 && cp <= 0xFF))
-		return (unsigned char)cp;
-	for (unsigned i = 0; i < 32; i++)
-		if (winansi_high[i] && winansi_high[i] == cp)
-			return (unsigned char)(0x80 + i);
-	if (cp == 0x202F || cp == 0x2009) /* narrow no-break and thin spaces */
-		return ' ';
-	return '?';
-}
-
 /* Decode one UTF-8 sequence at `s`; sets *len to the bytes used (1 for a bad byte, cp = -1). */
 static int32_t utf8_next(const unsigned char *s, size_t *len)
 {
@@ -55,21 +34,68 @@ static int32_t utf8_next(const unsigned char *s, size_t *len)
 	return (int32_t)cp;
 }
 
-void pdf_text_winansi(char *out, size_t cap, const char *text)
+/* `cp` as UTF-8 into `out` (room for 3 bytes: only BMP code points come here). */
+static size_t utf8_put(char *out, uint32_t cp)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	out[0] = (char)(0xE0 | (cp >> 12));
+	out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[2] = (char)(0x80 | (cp & 0x3F));
+	return 3;
+}
+
+static uint32_t clean_of(int32_t cp)
+{
+	if (cp < 0 || cp > 0xFFFF)
+		return 0xFFFD;
+	if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+		return ' ';
+	if (cp == 0x202F || cp == 0x2009) /* narrow no-break and thin spaces */
+		return ' ';
+	return (uint32_t)cp;
+}
+
+void pdf_text_clean(char *out, size_t cap, const char *text)
 {
 	const unsigned char *s = (const unsigned char *)(text ? text : "");
 	size_t o = 0;
 
 	if (!cap)
 		return;
-	while (*s && o + 1 < cap) {
+	while (*s) {
 		size_t len;
-		int32_t cp = utf8_next(s, &len);
+		char buf[3];
+		size_t n = utf8_put(buf, clean_of(utf8_next(s, &len)));
 
-		out[o++] = (char)(cp < 0 ? '?' : winansi_of((uint32_t)cp));
+		if (o + n + 1 > cap)
+			break;
+		memcpy(out + o, buf, n);
+		o += n;
 		s += len;
 	}
 	out[o] = '\0';
+}
+
+size_t pdf_text_next(const char *s, uint32_t *cp)
+{
+	size_t len;
+
+	if (!*s) {
+		*cp = 0;
+		return 0;
+	}
+	int32_t c = utf8_next((const unsigned char *)s, &len);
+
+	*cp = c < 0 ? 0xFFFD : (uint32_t)c;
+	return len;
 }
 
 static const char *currency_symbol(const char *currency)

@@ -324,7 +324,10 @@ int portal_documents_payment_pdf(unsigned char **out, size_t *len, const json_t 
 	PDF_TRY(portal_documents_head(pdf, doc, "Payment receipt"));
 	PDF_TRY(pdf_doc_gap(pdf, 6));
 	PDF_TRY(pdf_doc_field(pdf, "Payment date", day(str(p, "payment_date")).text));
-	PDF_TRY(pdf_doc_field(pdf, "Method", label_of(str(p, "method")).text));
+	/* As the receipt email names it; a check or cash payment by its method. */
+	PDF_TRY(pdf_doc_field(pdf, "Method",
+	                      str(p, "method_label") ? str(p, "method_label")
+	                                             : label_of(str(p, "method")).text));
 	PDF_TRY(pdf_doc_field(pdf, "Reference", str(p, "reference_number")));
 	PDF_TRY(pdf_doc_field(pdf, "Status", label_of(str(p, "status")).text));
 	PDF_TRY(pdf_doc_field(pdf, "Amount", money(doc, num(p, "amount_cents")).text));

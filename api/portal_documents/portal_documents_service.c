@@ -14,6 +14,11 @@
 	" JOIN tenants t ON t.id = " x ".tenant_id JOIN customers c ON c.tenant_id = " x           \
 	".tenant_id AND c.id = " x ".customer_id"
 
+/* A payment's portal JSON and how its receipt email names its method ("Visa ending in 4242"). */
+#define SQL_RECEIPT(x)                                                                             \
+	"json_extend(portal_payment_json(" x "), 'method_label', "                                 \
+	"coalesce(to_json(payment_method_label(" x ")), 'null'::json))"
+
 /* Rule 13 as in portal_invoices/portal_invoices_service.c: sent, or pending while the tenant
  * shows pending invoices; never a draft. */
 static struct db_stmt invoice_stmt = DB_STMT(
@@ -32,11 +37,12 @@ static struct db_stmt order_stmt =
                 "o" SQL_PARTIES("o") " WHERE o.tenant_id = $1 AND o.customer_id = $2 AND "
                                      "o.id = $3");
 
-static struct db_stmt payment_stmt =
-        DB_STMT("portal_document_payment",
-                "SELECT document_json(t, c, 'payment', portal_payment_json(p))::text FROM "
-                "payments p" SQL_PARTIES("p") " WHERE p.tenant_id = $1 AND p.customer_id = $2 "
-                                              "AND p.id = $3");
+static struct db_stmt payment_stmt = DB_STMT(
+        "portal_document_payment",
+        "SELECT document_json(t, c, 'payment', " SQL_RECEIPT(
+                "p") ")::text FROM "
+                     "payments p" SQL_PARTIES("p") " WHERE p.tenant_id = $1 AND p.customer_id = $2 "
+                                                   "AND p.id = $3");
 
 /* The same documents for the mail worker, by tenant slug ($1) and id ($2). */
 static struct db_stmt mail_invoice_stmt = DB_STMT(
@@ -49,8 +55,9 @@ static struct db_stmt mail_invoice_stmt = DB_STMT(
 
 static struct db_stmt mail_payment_stmt =
         DB_STMT("mail_document_payment",
-                "SELECT document_json(t, c, 'payment', portal_payment_json(p))::text FROM "
-                "payments p" SQL_PARTIES("p") " WHERE t.slug = $1 AND p.id = $2");
+                "SELECT document_json(t, c, 'payment', " SQL_RECEIPT(
+                        "p") ")::text FROM "
+                             "payments p" SQL_PARTIES("p") " WHERE t.slug = $1 AND p.id = $2");
 
 typedef int (*render_fn)(unsigned char **out, size_t *len, const json_t *doc);
 

@@ -213,6 +213,16 @@ BEGIN
   WHERE i.id IN (SELECT invoice_id FROM payment_allocations WHERE payment_id = p_payment);
 END $$;
 
+-- How the receipt email and the receipt PDF name the method a payment was made with: "Visa
+-- ending in 4242", "Bank account ending in 6789"; NULL for a payment without a saved method's
+-- last four digits (check, cash, other), which the PDF names by its method.
+CREATE OR REPLACE FUNCTION payment_method_label(p payments) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN p.method = 'card'
+              THEN initcap(coalesce(p.method_brand, 'card')) || ' ending in ' || p.method_last4
+              ELSE 'Bank account ending in ' || p.method_last4 END
+$$;
+
 -- The email payload of a payment (receipt or failure), with the account's three figures after the
 -- payment (or after its failure), as the emails show them.
 CREATE OR REPLACE FUNCTION portal_payment_mail_payload(p payments) RETURNS jsonb
@@ -220,9 +230,7 @@ LANGUAGE sql STABLE AS $$
   SELECT jsonb_build_object(
     'payment_id', p.id, 'reference_number', p.reference_number, 'amount_cents', p.amount_cents,
     'payment_date', p.payment_date, 'customer_name', c.name, 'account_number', c.account_number,
-    'method_label', CASE WHEN p.method = 'card'
-                         THEN initcap(coalesce(p.method_brand, 'card')) || ' ending in ' || p.method_last4
-                         ELSE 'Bank account ending in ' || p.method_last4 END,
+    'method_label', payment_method_label(p),
     'invoices', (SELECT string_agg(i.number, ', ' ORDER BY i.due_date, i.number)
                  FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
                  WHERE a.payment_id = p.id),

@@ -56,6 +56,27 @@ not_branded_by_platform() {
 	! grep -aqi curbside "$1" || fail "the platform's name is in the file"
 }
 
+# squeezed TEXT: TEXT without any white space, so that a description wrapped over several lines
+# (at spaces, or inside a word longer than its column) compares with the one sent.
+squeezed() {
+	tr -d ' \n\t\f' <<<"$1"
+}
+
+# embeds_font FILE FONT: pdffonts lists FONT in FILE as embedded, with a Unicode map.
+embeds_font() {
+	pdffonts "$1" | grep -Eq "^[A-Z]{6}\+$2[^ ]* +CID TrueType +Identity-H +yes +yes +yes" ||
+		fail "$2 is not embedded: $(pdffonts "$1")"
+}
+
+# paid_by_portal TOKEN: the portal user pays the account's balance with the test token TOKEN.
+# Sets PAYMENT_ID.
+paid_by_portal() {
+	with_bearer "$PORTAL_TOKEN" POST /v1/portal/payments "{\"payment_token\": \"$1\"}" \
+		-H "Idempotency-Key: $(new_idempotency_key)"
+	fixture_expect 201 "pay with $1"
+	PAYMENT_ID=$(jq -r .id <<<"$body")
+}
+
 # billed_customer: a customer with a billing address and a service location, and a portal user
 # signed in to it. Sets CUSTOMER_ID, CUSTOMER_NUMBER, LOCATION_ID, USER_EMAIL and PORTAL_TOKEN.
 billed_customer() {
@@ -79,7 +100,7 @@ billed_customer() {
 	text=$(pdf_text "$PDF")
 	for want in "Hauler $TENANT_SLUG" "Invoice $INVOICE_NUMBER" "$CUSTOMER_NUMBER" \
 		"Jo Müller & Sons" "9 Elm Rd, Springfield, IL 62704" "12 Oak St, Springfield, IL 62701" \
-		"Nov 2, 2026" "Dec 2, 2026" "Net 30" "Roll-off 20 yd – haul ?" "Fuel surcharge" \
+		"Nov 2, 2026" "Dec 2, 2026" "Net 30" "Roll-off 20 yd – haul ✓" "Fuel surcharge" \
 		'$500.00' '$1,000.00' '$234.56' '$1,234.56' '$100.00' '$1,134.56' "Page 1 of 1"; do
 		[[ $text == *"$want"* ]] || fail "missing from the invoice PDF: $want"
 	done
@@ -109,6 +130,59 @@ billed_customer() {
 		[[ $text == *"Pickup number $n"$'\n'* || $text == *"Pickup number $n "* ]] ||
 			fail "line $n missing"
 	done
+}
+
+@test "invoice lines of 277 and 500 characters print in full, a long word broken" {
+	billed_customer
+	local d277 d500 word
+	# Words of a hauler's surcharge text, cut to the lengths; the 500 is the API's longest.
+	d277=$(jq -rn '[range(0; 80) | "overweight surcharge applied to load \(.)"] | join(" ") | .[0:269] + " TAIL277"')
+	d500=$(jq -rn '[range(0; 80) | "roll-off container swap \(.) per ton"] | join(" ") | .[0:492] + " TAIL500"')
+	word=$(printf 'X%.0s' $(seq 1 150))END
+	((${#d277} == 277 && ${#d500} == 500)) || fail "lengths ${#d277} ${#d500}"
+	open_invoice "$CUSTOMER_ID" "$(jq -cn --arg a "$d277" --arg b "$d500" --arg w "$word" \
+		'{lines: [{description: $a, unit_price_cents: 1000}, {description: $b, unit_price_cents: 2000},
+		          {description: $w, unit_price_cents: 3000}]}')"
+
+	get_document "$PORTAL_TOKEN" "/v1/portal/invoices/$INVOICE_ID/pdf"
+	expect_pdf "invoice-$INVOICE_NUMBER.pdf"
+	text=$(squeezed "$(pdf_text "$PDF")")
+	for want in "$d277" "$d500" "$word"; do
+		[[ $text == *"$(squeezed "$want")"* ]] || fail "cut: ${want:0:40}... not in full in $(pdf_text "$PDF")"
+	done
+	[[ $(pdf_text "$PDF") != *...* ]] || fail "an ellipsis: something was cut"
+	[[ $text == *'$60.00'* ]] || fail "no total"
+}
+
+@test "names in Polish, Vietnamese, Greek and Cyrillic print exactly, in an embedded font" {
+	billed_customer
+	local names=("Łukasz Żółć" "Nguyễn Văn Đức" "Γιώργος Παπαδόπουλος" "Дмитрий Шостакович")
+	staff_api "$STAFF_TOKEN" PATCH "/v1/admin/customers/$CUSTOMER_ID" "$(jq -cn --arg n "${names[0]}" '{name: $n}')"
+	fixture_expect 200 "rename"
+	open_invoice "$CUSTOMER_ID" "$(jq -cn --arg a "${names[1]}" --arg b "${names[2]}" --arg c "${names[3]}" \
+		'{lines: [{description: $a, unit_price_cents: 100}, {description: $b, unit_price_cents: 200},
+		          {description: $c, unit_price_cents: 300}]}')"
+
+	get_document "$PORTAL_TOKEN" "/v1/portal/invoices/$INVOICE_ID/pdf"
+	expect_pdf "invoice-$INVOICE_NUMBER.pdf"
+	text=$(pdf_text "$PDF")
+	for name in "${names[@]}"; do
+		grep -qxF "$name" <<<"$text" || grep -qF "Customer $name" <<<"$text" ||
+			fail "'$name' does not read back: $text"
+	done
+	[[ $text != *'?'* ]] || fail "a character was replaced: $text"
+	embeds_font "$PDF" DejaVuSans
+	embeds_font "$PDF" DejaVuSans-Bold
+}
+
+@test "characters DejaVu lacks print in the fallback font" {
+	billed_customer
+	open_invoice "$CUSTOMER_ID" '{"lines": [{"description": "王小明 山田太郎 김민준", "unit_price_cents": 100}]}'
+
+	get_document "$PORTAL_TOKEN" "/v1/portal/invoices/$INVOICE_ID/pdf"
+	expect_pdf "invoice-$INVOICE_NUMBER.pdf"
+	[[ $(pdf_text "$PDF") == *"王小明 山田太郎 김민준"* ]] || fail "CJK does not read back: $(pdf_text "$PDF")"
+	embeds_font "$PDF" DroidSansFallback
 }
 
 @test "the file name of an invoice number with odd characters is sanitised" {
@@ -154,6 +228,21 @@ billed_customer() {
 		[[ $text == *"$want"* ]] || fail "missing from the receipt: $want"
 	done
 	not_branded_by_platform "$PDF"
+}
+
+@test "receipts name the method as the email does: the card's brand, the bank account" {
+	billed_customer
+	open_invoice "$CUSTOMER_ID" '{"lines": [{"description": "Dumpster", "unit_price_cents": 12345}]}'
+	paid_by_portal tok_visa
+	get_document "$PORTAL_TOKEN" "/v1/portal/payments/$PAYMENT_ID/receipt"
+	expect_pdf "receipt-payment-$(tenant_day 0).pdf"
+	[[ $(pdf_text "$PDF") == *"Visa ending in 4242"* ]] || fail "no card: $(pdf_text "$PDF")"
+
+	open_invoice "$CUSTOMER_ID" '{"lines": [{"description": "Dumpster", "unit_price_cents": 5432}]}'
+	paid_by_portal tok_bank_account
+	get_document "$PORTAL_TOKEN" "/v1/portal/payments/$PAYMENT_ID/receipt"
+	expect_pdf "receipt-payment-$(tenant_day 0).pdf"
+	[[ $(pdf_text "$PDF") == *"Bank account ending in 6789"* ]] || fail "no bank account: $(pdf_text "$PDF")"
 }
 
 @test "money is in the hauler's currency" {

@@ -259,6 +259,48 @@ dated_invoice() {
 	! grep -aqi curbside "$body_file" || fail "the platform's name is in the file"
 }
 
+# human_day YYYY-MM-DD: the date as the documents write it ("Dec 1, 2026").
+human_day() {
+	LC_ALL=C date -d "$1" '+%b %-d, %Y'
+}
+
+@test "PDF: references on one line, the types in words, dates as the hauler writes them" {
+	account_with_user
+	local day due ref=P-0A4E30E071 text line rows
+	day=$(tenant_day -20)
+	due=$(tenant_day -5)
+	dated_invoice "$CUSTOMER_ID" 12500 "$day" "$due"
+	pay_invoice "$CUSTOMER_ID" "$INVOICE_ID" 2500 "$(tenant_day -3)" "$ref"
+	new_credit "$CUSTOMER_ID" 700 "$(tenant_day -2)" "Missed pickup"
+	api_direct GET "/v1/portal/statement?format=pdf" -H "Authorization: Bearer $PORTAL_TOKEN"
+	assert_status 200
+	text=$(pdftotext -q -layout "$body_file" -)
+
+	# The reference whole on the payment's row, beside its date, type and amount.
+	line=$(grep -F "$ref" <<<"$text") || fail "no line holds $ref whole: $text"
+	[[ $line == *"$(human_day "$(tenant_day -3)")"*Payment*"$ref"*'-$25.00'* ]] ||
+		fail "the payment's row: $line"
+	line=$(grep -F "$INVOICE_NUMBER" <<<"$text" | head -1)
+	[[ $line == *"$(human_day "$day")"*Invoice*"$INVOICE_NUMBER"*"Due $(human_day "$due")"*'$125.00'* ]] ||
+		fail "the invoice's row: $line"
+	line=$(grep -F "Missed pickup" <<<"$text")
+	[[ $line == *Credit*'-$7.00'* ]] || fail "the credit's row: $line"
+	# No machine words in the rows, and no ISO dates anywhere.
+	rows=$(grep -E '^ *[A-Z][a-z]{2} [0-9]{1,2}, [0-9]{4} ' <<<"$text")
+	[[ $(wc -l <<<"$rows") == 3 ]] || fail "expected 3 rows: $rows"
+	! grep -Ew 'invoice|payment|credit|refund' <<<"$rows" || fail "a type in machine words: $rows"
+	! grep -E '[0-9]{4}-[0-9]{2}-[0-9]{2}' <<<"$text" || fail "an ISO date: $text"
+	grep -Eq '^ *Date +Type +Reference +Description +Amount +Balance *$' <<<"$text" || fail "the header: $text"
+
+	# With no transactions the columns keep their titles' widths.
+	account_with_user
+	api_direct GET "/v1/portal/statement?format=pdf" -H "Authorization: Bearer $PORTAL_TOKEN"
+	assert_status 200
+	text=$(pdftotext -q -layout "$body_file" -)
+	grep -Eq '^ *Date +Type +Reference +Description +Amount +Balance *$' <<<"$text" || fail "the header: $text"
+	[[ $text == *"No transactions in this period."* ]] || fail "no empty row: $text"
+}
+
 @test "CSV: a header row, RFC 4180 quoting, decimal amounts, an attachment" {
 	account_with_user
 	new_credit "$CUSTOMER_ID" 1250 "$(tenant_day -3)" $'Sorry, the "big" bin\nwas late'

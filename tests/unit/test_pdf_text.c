@@ -1,4 +1,4 @@
-/* Text for PDF documents: WinAnsi conversion, money amounts and file names. */
+/* Text for PDF documents: clean UTF-8, money amounts and file names. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,76 +9,71 @@
 
 #include "pdf/pdf_text.h"
 
-static void winansi_keeps_ascii_and_latin1(void **state)
+static void clean_keeps_every_script(void **state)
 {
 	(void)state;
 	char out[64];
 
-	pdf_text_winansi(out, sizeof(out), "Invoice A-1 (Net 30)");
+	pdf_text_clean(out, sizeof(out), "Invoice A-1 (Net 30)");
 	assert_string_equal(out, "Invoice A-1 (Net 30)");
-	/* é is U+00E9: the same byte in Windows-1252. */
-	pdf_text_winansi(out, sizeof(out), "Caf\xC3\xA9 M\xC3\xBCller");
-	assert_string_equal(out, "Caf\xE9 M\xFCller");
+	/* Polish, Greek, Cyrillic and Vietnamese pass unchanged. */
+	pdf_text_clean(out, sizeof(out), "\xC5\x81ukasz \xCE\x93 \xD0\x94 \xE1\xBB\x85");
+	assert_string_equal(out, "\xC5\x81ukasz \xCE\x93 \xD0\x94 \xE1\xBB\x85");
 }
 
-static void winansi_maps_the_0x80_row(void **state)
+static void clean_replaces_what_libharu_cannot_take(void **state)
 {
 	(void)state;
 	char out[64];
 
-	/* € U+20AC → 0x80, – U+2013 → 0x96, ’ U+2019 → 0x92, Š U+0160 → 0x8A. */
-	pdf_text_winansi(out, sizeof(out), "\xE2\x82\xAC \xE2\x80\x93 \xE2\x80\x99 \xC5\xA0");
-	assert_string_equal(out, "\x80 \x96 \x92 \x8A");
+	/* An emoji (U+1F600) is outside the BMP: U+FFFD. */
+	pdf_text_clean(out, sizeof(out),
+	               "b\xF0\x9F\x98\x80"
+	               "c");
+	assert_string_equal(out, "b\xEF\xBF\xBD"
+	                         "c");
+	/* Control characters (tab, newline, C1) and a thin space become spaces; a no-break space
+	 * stays. */
+	pdf_text_clean(out, sizeof(out),
+	               "1\t2\n3\xE2\x80\x89"
+	               "4\xC2\xA0"
+	               "5\xC2\x85"
+	               "6");
+	assert_string_equal(out, "1 2 3 4\xC2\xA0"
+	                         "5 6");
 }
 
-static void winansi_replaces_what_it_cannot_show(void **state)
-{
-	(void)state;
-	char out[64];
-
-	/* Cyrillic Д (U+0414) and an emoji (U+1F600) have no WinAnsi byte. */
-	pdf_text_winansi(out, sizeof(out),
-	                 "a\xD0\x94"
-	                 "b\xF0\x9F\x98\x80"
-	                 "c");
-	assert_string_equal(out, "a?b?c");
-	/* Control characters (tab, newline) and a thin space become spaces; a no-break space
-	 * keeps its WinAnsi byte. */
-	pdf_text_winansi(out, sizeof(out),
-	                 "1\t2\n3\xE2\x80\x89"
-	                 "4\xC2\xA0"
-	                 "5");
-	assert_string_equal(out, "1 2 3 4\xA0"
-	                         "5");
-}
-
-static void winansi_marks_each_malformed_byte(void **state)
+static void clean_marks_each_malformed_byte(void **state)
 {
 	(void)state;
 	char out[64];
 
 	/* A lone continuation byte, a truncated sequence, an overlong '/' and a surrogate. */
-	pdf_text_winansi(out, sizeof(out), "x\x80y");
-	assert_string_equal(out, "x?y");
-	pdf_text_winansi(out, sizeof(out), "x\xE2\x82");
-	assert_string_equal(out, "x??");
-	pdf_text_winansi(out, sizeof(out), "\xC0\xAF");
-	assert_string_equal(out, "??");
-	pdf_text_winansi(out, sizeof(out), "\xED\xA0\x80");
-	assert_string_equal(out, "???");
+	pdf_text_clean(out, sizeof(out), "x\x80y");
+	assert_string_equal(out, "x\xEF\xBF\xBDy");
+	pdf_text_clean(out, sizeof(out), "\xC0\xAF");
+	assert_string_equal(out, "\xEF\xBF\xBD\xEF\xBF\xBD");
+	assert_true(strlen(out) < PDF_TEXT_CLEAN_CAP(2));
 }
 
-static void winansi_truncates_and_terminates(void **state)
+static void clean_truncates_at_a_character(void **state)
 {
 	(void)state;
 	char out[4] = "zzz";
+	uint32_t cp;
 
-	pdf_text_winansi(out, sizeof(out), "abcdef");
+	pdf_text_clean(out, sizeof(out), "abcdef");
 	assert_string_equal(out, "abc");
-	pdf_text_winansi(out, sizeof(out), NULL);
+	/* Ł is two bytes: "aŁ" fits, "aŁŁ" does not. */
+	pdf_text_clean(out, sizeof(out), "a\xC5\x81\xC5\x81");
+	assert_string_equal(out, "a\xC5\x81");
+	pdf_text_clean(out, sizeof(out), NULL);
 	assert_string_equal(out, "");
-	pdf_text_winansi(out, 1, "abc");
+	pdf_text_clean(out, 1, "abc");
 	assert_string_equal(out, "");
+	assert_int_equal(pdf_text_next("\xC5\x81x", &cp), 2);
+	assert_int_equal(cp, 0x141);
+	assert_int_equal(pdf_text_next("", &cp), 0);
 }
 
 static void money_in_dollars(void **state)
@@ -158,11 +153,10 @@ static void filename_of_nothing_is_document(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(winansi_keeps_ascii_and_latin1),
-	        cmocka_unit_test(winansi_maps_the_0x80_row),
-	        cmocka_unit_test(winansi_replaces_what_it_cannot_show),
-	        cmocka_unit_test(winansi_marks_each_malformed_byte),
-	        cmocka_unit_test(winansi_truncates_and_terminates),
+	        cmocka_unit_test(clean_keeps_every_script),
+	        cmocka_unit_test(clean_replaces_what_libharu_cannot_take),
+	        cmocka_unit_test(clean_marks_each_malformed_byte),
+	        cmocka_unit_test(clean_truncates_at_a_character),
 	        cmocka_unit_test(money_in_dollars),
 	        cmocka_unit_test(money_in_other_currencies),
 	        cmocka_unit_test(money_at_the_limits),
