@@ -109,9 +109,8 @@ static int read_discovery(struct oidc_endpoints *out, const json_t *doc, const c
 
 static int fetch_discovery(struct oidc_endpoints *out, const struct oidc_settings *s)
 {
-	struct strbuf url = STRBUF_INIT, answer = STRBUF_INIT;
+	struct strbuf url = STRBUF_INIT;
 	json_t *doc = NULL;
-	long status = 0;
 	int rc;
 
 	strbuf_printf(&url, "%s", s->issuer);
@@ -119,23 +118,15 @@ static int fetch_discovery(struct oidc_endpoints *out, const struct oidc_setting
 		url.data[--url.len] = '\0';
 	strbuf_printf(&url, "/.well-known/openid-configuration");
 	if (url.failed) {
-		rc = CS_ENOMEM;
-		goto out;
+		strbuf_release(&url);
+		return CS_ENOMEM;
 	}
 	struct oidc_request req = {
 	        .url = url.data, .timeout_ms = s->timeout_ms, .what = "discovery"};
-	if ((rc = oidc_http_call(&status, &answer, &req)) != CS_OK)
-		goto out;
-	doc = status == 200 && answer.data ? json_loadb(answer.data, answer.len, 0, NULL) : NULL;
-	if (!json_is_object(doc))
-		rc = oidc_unreachable("discovery",
-		                      status == 200 ? "an unusable document" : "an error status");
-	else
+	if ((rc = oidc_http_json_object(&doc, &req)) == CS_OK)
 		rc = read_discovery(out, doc, s->issuer);
-out:
 	json_decref(doc);
 	strbuf_release(&url);
-	strbuf_release(&answer);
 	return rc;
 }
 
@@ -187,26 +178,14 @@ int oidc_discover(struct oidc_endpoints *out, const struct oidc_settings *s, boo
 
 static int fetch_jwks(json_t **out, const char *url, int timeout_ms)
 {
-	struct strbuf answer = STRBUF_INIT;
-	json_t *doc = NULL;
-	long status = 0;
-	int rc;
-
-	*out = NULL;
 	struct oidc_request req = {.url = url, .timeout_ms = timeout_ms, .what = "key set"};
-	if ((rc = oidc_http_call(&status, &answer, &req)) != CS_OK)
-		goto out;
-	doc = status == 200 && answer.data ? json_loadb(answer.data, answer.len, 0, NULL) : NULL;
-	if (!json_is_array(json_object_get(doc, "keys"))) {
-		rc = oidc_unreachable("key set",
-		                      status == 200 ? "an unusable document" : "an error status");
-		goto out;
+	int rc = oidc_http_json_object(out, &req);
+
+	if (rc == CS_OK && !json_is_array(json_object_get(*out, "keys"))) {
+		json_decref(*out);
+		*out = NULL;
+		rc = oidc_unreachable("key set", "an unusable answer");
 	}
-	*out = doc;
-	doc = NULL;
-out:
-	json_decref(doc);
-	strbuf_release(&answer);
 	return rc;
 }
 

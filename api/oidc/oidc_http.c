@@ -97,3 +97,27 @@ out:
 		curl_easy_cleanup(c);
 	return rc;
 }
+
+int oidc_http_json_object(json_t **out, const struct oidc_request *req)
+{
+	struct strbuf answer = STRBUF_INIT;
+	json_t *doc = NULL;
+	long status = 0;
+	int rc = oidc_http_call(&status, &answer, req);
+
+	*out = NULL;
+	if (rc == CS_OK) {
+		if (status == 200 && answer.data)
+			doc = json_loadb(answer.data, answer.len, 0, NULL);
+		if (json_is_object(doc)) {
+			*out = doc;
+			doc = NULL;
+		} else {
+			rc = oidc_unreachable(req->what, status == 200 ? "an unusable answer"
+			                                               : "an error status");
+		}
+	}
+	json_decref(doc);
+	strbuf_release(&answer);
+	return rc;
+}

@@ -6,6 +6,8 @@
 #ifndef CURBSIDE_OIDC_HTTP_H
 #define CURBSIDE_OIDC_HTTP_H
 
+#include <jansson.h>
+
 #include "core/error.h"
 #include "core/strbuf.h"
 
@@ -26,6 +28,12 @@ struct oidc_request {
  */
 int oidc_http_call(long *status, struct strbuf *answer,
                    const struct oidc_request *req) CS_MUST_CHECK;
+
+/*
+ * Send `req` and read its answer as one JSON object: `*out` is the caller's (json_decref). Any
+ * other status than 200, or an answer that is not a JSON object, is provider_unreachable too.
+ */
+int oidc_http_json_object(json_t **out, const struct oidc_request *req) CS_MUST_CHECK;
 
 /* Record (and log, with `what` and `why`) the 502 provider_unreachable; returns CS_EUPSTREAM. */
 int oidc_unreachable(const char *what, const char *why);

@@ -175,11 +175,6 @@ out:
 int oidc_fetch_userinfo(json_t **out, const struct oidc_settings *s, const struct oidc_endpoints *e,
                         const char *access_token)
 {
-	struct strbuf answer = STRBUF_INIT;
-	json_t *doc = NULL;
-	long status = 0;
-	int rc;
-
 	*out = NULL;
 	if (!e->userinfo[0] || !access_token)
 		return oidc_unreachable("userinfo", "the ID token has no email and the provider "
@@ -190,20 +185,7 @@ int oidc_fetch_userinfo(json_t **out, const struct oidc_settings *s, const struc
 	        .timeout_ms = s->timeout_ms,
 	        .what = "userinfo",
 	};
-	if ((rc = oidc_http_call(&status, &answer, &req)) != CS_OK)
-		goto out;
 	/* A signed or encrypted answer (application/jwt) is only sent to a client that registered
 	 * for one; we did not, so anything but a JSON object is unusable. */
-	doc = status == 200 && answer.data ? json_loadb(answer.data, answer.len, 0, NULL) : NULL;
-	if (!json_is_object(doc)) {
-		rc = oidc_unreachable("userinfo",
-		                      status == 200 ? "an unusable answer" : "an error status");
-		goto out;
-	}
-	*out = doc;
-	doc = NULL;
-out:
-	json_decref(doc);
-	strbuf_release(&answer);
-	return rc;
+	return oidc_http_json_object(out, &req);
 }
