@@ -257,6 +257,32 @@ a_claims() {
 	refused "$h.$p.$s"
 }
 
+# A verified token is remembered by its whole text (core/verified_tokens): its tampered twins are
+# other texts, refused right after the genuine token was accepted, and the genuine one stops
+# working at its own expiry although it was remembered.
+@test "refused: tampered twins of a token just accepted, and that token once it expires" {
+	staff_api "$A_TOKEN" GET /v1/admin/settings
+	assert_status 200
+	local h=${A_TOKEN%%.*} s=${A_TOKEN##*.} p first
+	first=${s:0:1}
+	[[ $first == A ]] && first=B || first=A
+	refused "${A_TOKEN%.*}.${first}${s:1}"
+	p=$(a_claims '.role = "owner"' | tr -d '\n' | b64url)
+	refused "$h.$p.$s"
+	refused "${A_TOKEN}A"
+	staff_api "$A_TOKEN" GET /v1/admin/settings
+	assert_status 200
+
+	local now short
+	now=$(date +%s)
+	short=$(mint_jwt "$A_HEADER" "$(a_claims ".iat = $now | .exp = $((now + 5))")")
+	staff_api "$short" GET /v1/admin/settings
+	assert_status 200
+	# Wait for the expiry itself (a bound from below, not a guess at the machine's speed).
+	while (($(date +%s) <= now + 5)); do sleep 0.5; done
+	refused "$short"
+}
+
 @test "refused: an expired token → 401 invalid_token" {
 	local now
 	now=$(date +%s)
