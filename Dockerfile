@@ -14,7 +14,8 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       gcc libc6-dev meson ninja-build pkg-config python3 nodejs npm ca-certificates \
       libulfius-dev libjansson-dev libjwt-dev libcurl4-gnutls-dev libyder-dev liborcania-dev \
-      libmicrohttpd-dev libgnutls28-dev libargon2-dev libhpdf-dev libpq-dev \
+      libmicrohttpd-dev libgnutls28-dev libargon2-dev libhpdf-dev libqrencode-dev \
+      libjpeg62-turbo-dev libpng-dev libpq-dev \
  && rm -rf /var/lib/apt/lists/*
 
 # The docs UI bundle, in its own layer: cached while the lock file is unchanged.
@@ -32,7 +33,8 @@ ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libulfius2.7 libjansson4 libjwt0 libcurl3-gnutls libyder2.0 liborcania2.3 \
-      libmicrohttpd12 libgnutls30 libargon2-1 libhpdf-2.3.0 libpq5 tzdata ca-certificates \
+      libmicrohttpd12 libgnutls30 libargon2-1 libhpdf-2.3.0 libqrencode4 libjpeg62-turbo \
+      libpng16-16 libpq5 tzdata ca-certificates \
       fonts-dejavu-core fonts-droid-fallback \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --user-group --no-create-home --home-dir /nonexistent \

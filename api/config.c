@@ -82,6 +82,9 @@ static const struct config_var config_vars[] = {
         {"CURBSIDE_PUBLIC_URL", KIND_STRING, "http://localhost:5173/{tenant}", AT(public_url), 0, 0,
          "portal base URL used in email links; {tenant} becomes the tenant slug (set it in "
          "production)"},
+        {"CURBSIDE_API_URL", KIND_STRING, "http://localhost:8080", AT(api_url), 0, 0,
+         "this API's public base URL, for the addresses of what it serves in public (the "
+         "hauler's uploaded logo, in emails and the portal); set it in production"},
         {"CURBSIDE_SMTP_URL", KIND_STRING, "", AT(smtp_url), 0, 0,
          "smtp://[user:password@]host[:port] or smtps://...; empty: write mail to "
          "CURBSIDE_MAIL_DIR"},
@@ -338,6 +341,11 @@ static int check_mail(const struct config *cfg, FILE *err)
 
 	if (strncmp(cfg->public_url, "http://", 7) && strncmp(cfg->public_url, "https://", 8)) {
 		fprintf(err, "CURBSIDE_PUBLIC_URL: must start with http:// or https://\n");
+		bad = 1;
+	}
+	if ((strncmp(cfg->api_url, "http://", 7) && strncmp(cfg->api_url, "https://", 8)) ||
+	    !is_header_safe(cfg->api_url)) {
+		fprintf(err, "CURBSIDE_API_URL: must be an http:// or https:// URL\n");
 		bad = 1;
 	}
 	if (*cfg->smtp_url && strncmp(cfg->smtp_url, "smtp://", 7) &&

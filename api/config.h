@@ -45,6 +45,7 @@ struct config {
 	int link_max_failures; /* failed link lookups per client address in the login window */
 	int branding_cache_seconds;
 	char *public_url; /* portal SPA base URL; "{tenant}" is replaced by the tenant slug */
+	char *api_url;    /* this API's public base URL (the logo's address) */
 	char *smtp_url;   /* smtp:// or smtps:// (may carry user:password); "" = mailbox dir */
 	char *mail_from;  /* envelope and From: address */
 	char *mail_dir;   /* development mailbox: .eml files when there is no SMTP URL */

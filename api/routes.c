@@ -9,6 +9,7 @@
 #include "invoices/invoices_routes.h"
 #include "jobs/jobs_routes.h"
 #include "locations/locations_routes.h"
+#include "logos/logos_routes.h"
 #include "me/me_routes.h"
 #include "notifications/notifications_routes.h"
 #include "orders/orders_routes.h"
@@ -45,7 +46,7 @@ static const struct route_table *const tables[] = {
         &portal_credits_route_table,  &payment_methods_route_table,
         &google_login_route_table,    &autopay_route_table,
         &contact_route_table,         &notifications_route_table,
-        &statements_route_table,
+        &statements_route_table,      &logos_route_table,
 };
 
 const struct route_table *const *app_route_tables(size_t *count)

@@ -172,9 +172,27 @@ static const char *framing_fault(const struct _u_request *req)
  * max_post_body_size, which the server sets one byte above the limit: a body that reached it was
  * longer than allowed even when no Content-Length announced it (chunked uploads).
  */
+long http_body_ceiling(long max_body_bytes)
+{
+	return max_body_bytes > HTTP_IMAGE_BODY_MAX ? max_body_bytes : HTTP_IMAGE_BODY_MAX;
+}
+
+static bool is_image_upload(const struct http_ctx *ctx)
+{
+	const char *ct = http_header(ctx, "Content-Type");
+
+	return ct && (!strncasecmp(ct, "image/png", 9) || !strncasecmp(ct, "image/jpeg", 10));
+}
+
+static long body_limit(const struct http_ctx *ctx)
+{
+	return is_image_upload(ctx) ? http_body_ceiling(ctx->env->max_body_bytes)
+	                            : ctx->env->max_body_bytes;
+}
+
 static bool body_too_large(const struct http_ctx *ctx)
 {
-	long limit = ctx->env->max_body_bytes;
+	long limit = body_limit(ctx);
 	const char *declared = http_header(ctx, "Content-Length");
 
 	if (declared && strtoll(declared, NULL, 10) > limit)
@@ -224,7 +242,7 @@ int http_middleware(const struct _u_request *req, struct _u_response *resp,
 	if (body_too_large(&ctx)) {
 		char detail[128];
 		snprintf(detail, sizeof(detail), "Request bodies are limited to %ld bytes.",
-		         ctx.env->max_body_bytes);
+		         body_limit(&ctx));
 		http_reply_problem(&ctx, 413, "payload_too_large", detail, NULL);
 		http_finish(&ctx);
 		return U_CALLBACK_COMPLETE;

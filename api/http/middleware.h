@@ -13,6 +13,16 @@
 #include "http/env.h"
 #include "http/route.h"
 
+/*
+ * The body limit of image uploads (Content-Type image/png or image/jpeg: the hauler's logo),
+ * above CURBSIDE_MAX_BODY_BYTES, which is sized for JSON. The upload's handler keeps its own
+ * limit, at most this.
+ */
+#define HTTP_IMAGE_BODY_MAX (512 * 1024)
+
+/* The most bytes any request body may have: what the server reads before refusing. */
+long http_body_ceiling(long max_body_bytes);
+
 /* A route as registered: its table entry, the environment, and its index for metrics. */
 struct registered_route {
 	const struct route *route;

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "core/hex.h"
 #include "core/validate.h"
 
 /* Split `s` at its slashes into `segment` (at most `max`); empty segments are dropped. Returns
@@ -60,17 +61,6 @@ bool path_template_matches(const struct path_template *t, const struct path_segm
 	return true;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode `in` into `out` (room for `cap` bytes with the NUL); its length, or -1. A "+" is
  * a plus in a path, not a space. */
 static long decode(char *out, size_t cap, const struct path_segment *in)
@@ -80,8 +70,8 @@ static long decode(char *out, size_t cap, const struct path_segment *in)
 	for (size_t i = 0; i < in->len; i++) {
 		char c = in->text[i];
 		if (c == '%') {
-			int hi = i + 2 < in->len ? hex_value(in->text[i + 1]) : -1;
-			int lo = hi >= 0 ? hex_value(in->text[i + 2]) : -1;
+			int hi = i + 2 < in->len ? hex_digit(in->text[i + 1]) : -1;
+			int lo = hi >= 0 ? hex_digit(in->text[i + 2]) : -1;
 			if (lo < 0 || (hi == 0 && lo == 0))
 				return -1;
 			c = (char)(hi * 16 + lo);

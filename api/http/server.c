@@ -168,7 +168,7 @@ int http_server_run(const struct http_env *env, const struct route_table *const 
 	if (ulfius_init_instance(&instance, (unsigned)env->listen.port, NULL, NULL) != U_OK)
 		return CS_EINTERNAL;
 	/* One byte over the limit lets the middleware tell "at the limit" from "over it". */
-	instance.max_post_body_size = (size_t)env->max_body_bytes + 1;
+	instance.max_post_body_size = (size_t)http_body_ceiling(env->max_body_bytes) + 1;
 	instance.allowed_post_processor = U_POST_PROCESS_NONE;
 	rc = router_register(&instance, env, tables, ntables);
 	if (rc == CS_OK)

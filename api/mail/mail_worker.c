@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "core/link_token.h"
 #include "core/log.h"
 #include "core/retry.h"
 #include "db/loop.h"
@@ -140,7 +141,7 @@ static void fill_request(struct mail_request *req, PGresult *res, int row, const
 /* ---- attachments ----------------------------------------------------------------------------- */
 
 typedef int (*document_reader)(struct portal_document *out, struct db_pool *db,
-                               const char *tenant_slug, const char *id);
+                               const char *tenant_slug, const char *id, const char *pay_url);
 
 /* The emails that carry a document: the template, the payload member naming the object, and
  * how to read it. The PDF is drawn at send time, so it shows the object as it is then. */
@@ -152,6 +153,20 @@ static const struct {
         {"invoice_sent", "invoice_id", portal_documents_invoice_for_mail},
         {"payment_receipt", "payment_id", portal_documents_payment_for_mail},
 };
+
+/* The link the email itself carries (its payload's link_path and token: the invoice's Review &
+ * Pay link), for the document to print the same one; NULL when it has none. */
+static char *email_link(struct mail_worker *w, const json_t *payload, const char *slug)
+{
+	const char *path = json_string_value(json_object_get(payload, "link_path"));
+	const char *token = json_string_value(json_object_get(payload, "token"));
+	char *url = NULL;
+
+	if (path && token &&
+	    link_token_url(&url, w->app->cfg.public_url, slug, path, token) != CS_OK)
+		url = NULL;
+	return url;
+}
 
 /*
  * The document the row's email carries into *doc (doc->data NULL when it carries none). A
@@ -171,8 +186,11 @@ static int read_attachment(struct portal_document *doc, struct mail_worker *w, P
 		json_t *payload = json_loads(col(res, row, C_PAYLOAD), 0, NULL);
 		const char *id = json_string_value(
 		        json_object_get(payload, attached_documents[i].id_member));
-		rc = id ? attached_documents[i].read(doc, w->app->db, col(res, row, C_SLUG), id)
+		char *link = email_link(w, payload, col(res, row, C_SLUG));
+		rc = id ? attached_documents[i].read(doc, w->app->db, col(res, row, C_SLUG), id,
+		                                     link)
 		        : CS_ENOTFOUND;
+		free(link);
 		if (rc == CS_ENOTFOUND) {
 			LOG_WARN("mail worker: %s email %s goes without its document: not found",
 			         template_name, col(res, row, C_ID));

@@ -1,11 +1,13 @@
 #include "pdf/pdf_doc.h"
 
 #include <hpdf.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pdf/pdf_face.h"
+#include "pdf/pdf_qr.h"
 #include "pdf/pdf_text.h"
 
 /* US Letter, in points; the bottom margin leaves room for the footer line. */
@@ -28,9 +30,14 @@ struct pdf_doc {
 	size_t npages, cap;
 	float y;      /* the baseline area top: the next line is drawn below it */
 	char *footer; /* clean UTF-8 */
+	char *label;  /* clean UTF-8 before "Page i of n", or NULL */
 	const struct pdf_column *cols;
 	size_t ncols;
 	float col_x[MAX_COLS], col_w[MAX_COLS];
+	float sum_x, sum_w; /* the last column of the last table: where totals go */
+	bool accented;      /* the brand colour below is set */
+	bool accent_text;   /* and dark enough for headings on white */
+	float accent[3];
 	int failed;
 };
 
@@ -118,8 +125,11 @@ static float width(struct pdf_doc *doc, enum pdf_style style, const char *text, 
 static void draw_on(struct pdf_doc *doc, HPDF_Page p, enum pdf_style style, float x, float y,
                     const char *text, size_t len)
 {
-	pdf_faces_draw(doc->faces, p, styles[style].bold, styles[style].size, styles[style].gray, x,
-	               y, text, len);
+	float g = styles[style].gray, gray[3] = {g, g, g};
+	bool heading = style == PDF_TITLE || style == PDF_HEADING;
+
+	pdf_faces_draw(doc->faces, p, styles[style].bold, styles[style].size,
+	               heading && doc->accent_text ? doc->accent : gray, x, y, text, len);
 }
 
 static void draw(struct pdf_doc *doc, enum pdf_style style, float x, float y, const char *text,
@@ -273,6 +283,7 @@ void pdf_doc_free(struct pdf_doc *doc)
 		HPDF_Free(doc->pdf);
 	free(doc->pages);
 	free(doc->footer);
+	free(doc->label);
 	free(doc);
 }
 
@@ -310,7 +321,10 @@ static void rule_at(struct pdf_doc *doc, float y, float gray)
 {
 	HPDF_Page p = page(doc);
 
-	HPDF_Page_SetGrayStroke(p, gray);
+	if (doc->accented)
+		HPDF_Page_SetRGBStroke(p, doc->accent[0], doc->accent[1], doc->accent[2]);
+	else
+		HPDF_Page_SetGrayStroke(p, gray);
 	HPDF_Page_SetLineWidth(p, 0.5f);
 	HPDF_Page_MoveTo(p, MARGIN, y);
 	HPDF_Page_LineTo(p, PAGE_W - MARGIN, y);
@@ -520,8 +534,148 @@ int pdf_doc_row(struct pdf_doc *doc, const char *const *cells)
 
 void pdf_doc_table_end(struct pdf_doc *doc)
 {
+	if (doc->ncols) {
+		doc->sum_x = doc->col_x[doc->ncols - 1];
+		doc->sum_w = doc->col_w[doc->ncols - 1];
+	}
 	doc->cols = NULL;
 	doc->ncols = 0;
+}
+
+int pdf_doc_total(struct pdf_doc *doc, enum pdf_style style, const char *label, const char *value)
+{
+	float lh = line_height(style);
+	int rc = need(doc, lh);
+	char *l = rc == CS_OK ? clean(label) : NULL, *v = l ? clean(value) : NULL;
+
+	if (rc != CS_OK)
+		return rc;
+	if (!v) {
+		free(l);
+		return cs_error_set(CS_ENOMEM, NULL, "Out of memory.");
+	}
+	if (doc->sum_w <= 0) { /* no table before: the right edge of the text */
+		doc->sum_w = TEXT_W * 0.2f;
+		doc->sum_x = PAGE_W - MARGIN - doc->sum_w;
+	}
+	doc->y -= lh;
+	draw(doc, style, doc->sum_x - CELL_PAD - width(doc, style, l, strlen(l)),
+	     doc->y + lh * 0.25f, l, strlen(l));
+	draw(doc, style, doc->sum_x + doc->sum_w - CELL_PAD - width(doc, style, v, strlen(v)),
+	     doc->y + lh * 0.25f, v, strlen(v));
+	free(l);
+	free(v);
+	return status(doc);
+}
+
+int pdf_doc_qr(struct pdf_doc *doc, const char *text, float size)
+{
+	int rc = need(doc, size);
+
+	if (rc != CS_OK)
+		return rc;
+	doc->y -= size;
+	rc = pdf_qr_draw(page(doc), MARGIN, doc->y, size, text);
+	return rc == CS_OK ? status(doc) : rc;
+}
+
+float pdf_doc_field_height(struct pdf_doc *doc, const char *value)
+{
+	char *s = clean(value);
+	struct lines lines = {0};
+	size_t n = 1;
+
+	if (s && !break_lines(doc, PDF_BODY, s, TEXT_W - LABEL_W, &lines) && lines.n > 1)
+		n = lines.n;
+	free(lines.v);
+	free(s);
+	return (float)n * line_height(PDF_BODY);
+}
+
+/* A dashed line across the page, edge to edge: where to cut. */
+static void cut_line(struct pdf_doc *doc, float y)
+{
+	HPDF_Page p = page(doc);
+	const HPDF_UINT16 dash[] = {4, 3};
+
+	HPDF_Page_SetGrayStroke(p, 0.4f);
+	HPDF_Page_SetLineWidth(p, 0.75f);
+	HPDF_Page_SetDash(p, dash, 2, 0);
+	HPDF_Page_MoveTo(p, MARGIN / 2, y);
+	HPDF_Page_LineTo(p, PAGE_W - MARGIN / 2, y);
+	HPDF_Page_Stroke(p);
+	HPDF_Page_SetDash(p, NULL, 0, 0);
+}
+
+int pdf_doc_foot(struct pdf_doc *doc, float height, const char *note)
+{
+	float lh = line_height(PDF_SMALL), total = height + lh + 12.0f;
+	char *n = clean(note);
+	int rc = n ? CS_OK : cs_error_set(CS_ENOMEM, NULL, "Out of memory.");
+
+	doc->cols = NULL;
+	if (rc == CS_OK && doc->y - total < BOTTOM)
+		rc = add_page(doc);
+	if (rc != CS_OK)
+		goto out;
+	doc->y = BOTTOM + total;
+	cut_line(doc, doc->y);
+	doc->y -= 6.0f + lh;
+	draw(doc, PDF_SMALL, (PAGE_W - width(doc, PDF_SMALL, n, strlen(n))) / 2,
+	     doc->y + lh * 0.25f, n, strlen(n));
+	doc->y -= 6.0f;
+	rc = status(doc);
+out:
+	free(n);
+	return rc;
+}
+
+int pdf_doc_image(struct pdf_doc *doc, const unsigned char *data, size_t len, int png, float max_w,
+                  float max_h)
+{
+	int before = doc->failed;
+	HPDF_Image img = png ? HPDF_LoadPngImageFromMem(doc->pdf, data, (HPDF_UINT)len)
+	                     : HPDF_LoadJpegImageFromMem(doc->pdf, data, (HPDF_UINT)len);
+
+	if (!img) {
+		/* Forget libharu's complaint: the document goes on without the image. */
+		HPDF_ResetError(doc->pdf);
+		doc->failed = before;
+		return status(doc);
+	}
+	float w = (float)HPDF_Image_GetWidth(img), h = (float)HPDF_Image_GetHeight(img);
+	float scale = w > 0 && h > 0 ? (max_w / w < max_h / h ? max_w / w : max_h / h) : 0;
+	int rc = need(doc, h * scale);
+
+	if (rc != CS_OK)
+		return rc;
+	doc->y -= h * scale;
+	HPDF_Page_DrawImage(page(doc), img, MARGIN, doc->y, w * scale, h * scale);
+	return status(doc);
+}
+
+void pdf_doc_accent(struct pdf_doc *doc, const char *hex)
+{
+	unsigned r, g, b;
+
+	doc->accented = doc->accent_text = false;
+	if (!hex || strlen(hex) != 7 || sscanf(hex, "#%2x%2x%2x", &r, &g, &b) != 3)
+		return;
+	doc->accent[0] = (float)r / 255.0f;
+	doc->accent[1] = (float)g / 255.0f;
+	doc->accent[2] = (float)b / 255.0f;
+	doc->accented = true;
+	/* A pale brand colour (yellow, light grey) cannot be read as text on white: the headings
+	 * then stay black and only the rules take it. Luma as in ITU-R BT.601. */
+	doc->accent_text =
+	        0.299f * doc->accent[0] + 0.587f * doc->accent[1] + 0.114f * doc->accent[2] < 0.6f;
+}
+
+int pdf_doc_page_label(struct pdf_doc *doc, const char *label)
+{
+	free(doc->label);
+	doc->label = clean(label);
+	return doc->label ? CS_OK : cs_error_set(CS_ENOMEM, NULL, "Out of memory.");
 }
 
 static void number_pages(struct pdf_doc *doc)
@@ -529,10 +683,16 @@ static void number_pages(struct pdf_doc *doc)
 	size_t keep = doc->npages;
 
 	for (size_t i = 0; i < keep; i++) {
-		char label[64];
+		char label[320];
 		HPDF_Page p = doc->pages[i];
 
-		snprintf(label, sizeof(label), "Page %zu of %zu", i + 1, keep);
+		/* The document's own label (its number) on every page: a page that comes loose
+		 * still says what it belongs to. */
+		if (doc->label)
+			snprintf(label, sizeof(label), "%s · Page %zu of %zu", doc->label, i + 1,
+			         keep);
+		else
+			snprintf(label, sizeof(label), "Page %zu of %zu", i + 1, keep);
 		draw_on(doc, p, PDF_SMALL, MARGIN, MARGIN - 18.0f, doc->footer,
 		        strlen(doc->footer));
 		draw_on(doc, p, PDF_SMALL,

@@ -84,6 +84,36 @@ int pdf_doc_row(struct pdf_doc *doc, const char *const *cells) CS_MUST_CHECK;
 /* End the current table. */
 void pdf_doc_table_end(struct pdf_doc *doc);
 
+/* A line of totals under the last table: `value` right-aligned in its last column, `label`
+ * right-aligned just left of it ("Total   $1,234.56" under Amount). */
+int pdf_doc_total(struct pdf_doc *doc, enum pdf_style style, const char *label,
+                  const char *value) CS_MUST_CHECK;
+
+/* `text` (a URL) as a QR code `size` points square at the left margin. CS_EINVALID when it is
+ * too long for a QR code. */
+int pdf_doc_qr(struct pdf_doc *doc, const char *text, float size) CS_MUST_CHECK;
+
+/* The height in points pdf_doc_field takes for `value`. */
+float pdf_doc_field_height(struct pdf_doc *doc, const char *value);
+
+/* Start a part at the foot of the page, `height` points of fields tall (on a new page when this
+ * one has no room left): a dashed line to cut along, `note` under it ("Please return this
+ * part..."). Draw the part's fields next; it ends no table. */
+int pdf_doc_foot(struct pdf_doc *doc, float height, const char *note) CS_MUST_CHECK;
+
+/* The image of `len` bytes (a PNG when `png`, else a JPEG) at the left margin, scaled to fit
+ * `max_w` x `max_h` points with its proportions kept. An image libharu cannot load is left
+ * out (the document is still drawn): a logo is checked when it is uploaded. */
+int pdf_doc_image(struct pdf_doc *doc, const unsigned char *data, size_t len, int png, float max_w,
+                  float max_h) CS_MUST_CHECK;
+
+/* The brand colour `hex` ("#1F6F43") on the title, headings and rules drawn from now on; the
+ * headings stay black when it is too pale to read on white. NULL or malformed: none. */
+void pdf_doc_accent(struct pdf_doc *doc, const char *hex);
+
+/* A label printed before "Page i of n" on every page ("Invoice A-1"); copied. */
+int pdf_doc_page_label(struct pdf_doc *doc, const char *label) CS_MUST_CHECK;
+
 /* Number the pages and render the PDF into *out (malloc'd, caller frees), *len bytes. The
  * document cannot be drawn on afterwards. */
 int pdf_doc_render(unsigned char **out, size_t *len, struct pdf_doc *doc) CS_MUST_CHECK;

@@ -140,15 +140,15 @@ static void run(HPDF_Page page, struct face *f, float size, float x, float y, co
 	free(s);
 }
 
-void pdf_faces_draw(struct pdf_faces *faces, HPDF_Page page, int bold, float size, float gray,
-                    float x, float y, const char *text, size_t len)
+void pdf_faces_draw(struct pdf_faces *faces, HPDF_Page page, int bold, float size,
+                    const float rgb[3], float x, float y, const char *text, size_t len)
 {
 	struct face *current = NULL;
 	size_t start = 0, i = 0, n;
 	float run_w = 0, w;
 	uint32_t cp;
 
-	HPDF_Page_SetGrayFill(page, gray);
+	HPDF_Page_SetRGBFill(page, rgb[0], rgb[1], rgb[2]);
 	for (; i < len && (n = pdf_text_next(text + i, &cp)); i += n) {
 		struct face *f = face_of(faces, bold, cp, &w);
 

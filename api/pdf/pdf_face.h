@@ -23,8 +23,9 @@ void pdf_faces_free(struct pdf_faces *faces);
  * `size` points. */
 float pdf_faces_width(struct pdf_faces *faces, int bold, float size, const char *text, size_t len);
 
-/* Draw the first `len` bytes of `text` with its left end at (x, y) on `page`, in gray `gray`. */
-void pdf_faces_draw(struct pdf_faces *faces, HPDF_Page page, int bold, float size, float gray,
-                    float x, float y, const char *text, size_t len);
+/* Draw the first `len` bytes of `text` with its left end at (x, y) on `page`, in the colour
+ * `rgb` (each 0 to 1). */
+void pdf_faces_draw(struct pdf_faces *faces, HPDF_Page page, int bold, float size,
+                    const float rgb[3], float x, float y, const char *text, size_t len);
 
 #endif

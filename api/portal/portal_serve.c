@@ -43,7 +43,8 @@ int portal_serve_document(struct http_ctx *ctx, const char *what, portal_documen
 
 	if (!id)
 		return CS_ENOTFOUND;
-	int rc = produce(&doc, ctx->app->db, ctx->principal.tenant_id, ACCOUNT(ctx), id);
+	int rc = produce(&doc, ctx->app->db, ctx->principal.tenant_id, ACCOUNT(ctx), id,
+	                 ctx->app->cfg.public_url);
 
 	if (rc != CS_OK)
 		return rc;

@@ -20,9 +20,10 @@ typedef int (*portal_account_list_fn)(char **out, struct db_pool *db, const char
 typedef int (*portal_account_read_fn)(char **out, struct db_pool *db, const char *tenant_id,
                                       const char *customer_id, const char *id);
 
-/* One document of the account by id, rendered. */
+/* One document of the account by id, rendered; `public_url` is CURBSIDE_PUBLIC_URL (links). */
 typedef int (*portal_document_fn)(struct portal_document *out, struct db_pool *db,
-                                  const char *tenant_id, const char *customer_id, const char *id);
+                                  const char *tenant_id, const char *customer_id, const char *id,
+                                  const char *public_url);
 
 int portal_serve_list(struct http_ctx *ctx, portal_account_list_fn list) CS_MUST_CHECK;
 

@@ -1,8 +1,11 @@
 #include "portal_documents/portal_documents_render.h"
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/hex.h"
 #include "pdf/pdf_doc.h"
 #include "pdf/pdf_text.h"
 
@@ -79,11 +82,39 @@ static struct word label_of(const char *code)
 	return w;
 }
 
+/* The logo's largest size in points: a letterhead's, about 2.5 x 0.75 inches. */
+#define LOGO_W 180.0f
+#define LOGO_H 54.0f
+
+/* The hauler's uploaded logo ({content_type, hex}), when it has one. */
+static int logo(struct pdf_doc *pdf, const json_t *h)
+{
+	const json_t *l = json_object_get(h, "logo");
+	const char *hex = str(l, "hex"), *type = str(l, "content_type");
+	unsigned char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!hex || !type)
+		return CS_OK;
+	rc = hex_decode(&data, &len, hex);
+	if (rc == -2)
+		return cs_error_set(CS_ENOMEM, NULL, "Out of memory.");
+	if (rc)
+		return CS_OK; /* not hex: PostgreSQL's encode() never gives that */
+	PDF_TRY(pdf_doc_image(pdf, data, len, !strcmp(type, "image/png"), LOGO_W, LOGO_H));
+	PDF_TRY(pdf_doc_gap(pdf, 8));
+out:
+	free(data);
+	return rc;
+}
+
 int portal_documents_head(struct pdf_doc *pdf, const json_t *doc, const char *title)
 {
 	const json_t *h = json_object_get(doc, "hauler"), *c = json_object_get(doc, "customer");
 	int rc;
 
+	PDF_TRY(logo(pdf, h));
 	PDF_TRY(pdf_doc_text(pdf, PDF_TITLE, str(h, "name")));
 	if (str(h, "address"))
 		PDF_TRY(pdf_doc_text(pdf, PDF_BODY, str(h, "address")));
@@ -112,7 +143,12 @@ static int finish(unsigned char **out, size_t *len, struct pdf_doc *pdf, int rc)
 
 int portal_documents_open(struct pdf_doc **pdf, const json_t *doc, const char *title)
 {
-	return pdf_doc_new(pdf, title, str(json_object_get(doc, "hauler"), "name"));
+	const json_t *h = json_object_get(doc, "hauler");
+	int rc = pdf_doc_new(pdf, title, str(h, "name"));
+
+	if (rc == CS_OK)
+		pdf_doc_accent(*pdf, str(h, "brand_color"));
+	return rc;
 }
 
 static const char *location_line(const json_t *obj)
@@ -168,15 +204,18 @@ out:
 	return rc;
 }
 
+/* The totals under the Amount column, as a hauler's invoice has them. */
 static int invoice_totals(struct pdf_doc *pdf, const json_t *doc, const json_t *inv)
 {
 	int rc;
 
 	PDF_TRY(pdf_doc_rule(pdf));
-	PDF_TRY(pdf_doc_field(pdf, "Total", money(doc, num(inv, "total_cents")).text));
-	PDF_TRY(pdf_doc_field(pdf, "Paid", money(doc, num(inv, "paid_cents")).text));
-	PDF_TRY(pdf_doc_field(pdf, "Credited", money(doc, num(inv, "credited_cents")).text));
-	PDF_TRY(pdf_doc_field(pdf, "Balance due", money(doc, num(inv, "balance_cents")).text));
+	PDF_TRY(pdf_doc_total(pdf, PDF_BODY, "Total", money(doc, num(inv, "total_cents")).text));
+	PDF_TRY(pdf_doc_total(pdf, PDF_BODY, "Paid", money(doc, num(inv, "paid_cents")).text));
+	PDF_TRY(pdf_doc_total(pdf, PDF_BODY, "Credited",
+	                      money(doc, num(inv, "credited_cents")).text));
+	PDF_TRY(pdf_doc_total(pdf, PDF_BOLD, "Balance due",
+	                      money(doc, num(inv, "balance_cents")).text));
 	if (json_is_true(json_object_get(inv, "pending")))
 		PDF_TRY(pdf_doc_text(
 		        pdf, PDF_SMALL,
@@ -186,6 +225,75 @@ static int invoice_totals(struct pdf_doc *pdf, const json_t *doc, const json_t *
 		PDF_TRY(pdf_doc_text(pdf, PDF_BODY, str(inv, "memo")));
 	}
 out:
+	return rc;
+}
+
+/* Whether the invoice asks for money now: something due, neither pending nor void. Only then
+ * does it carry the "Pay online" block and the remittance stub. */
+static bool payable(const json_t *inv)
+{
+	const char *status = str(inv, "status");
+
+	return num(inv, "balance_cents") > 0 && status && !strcmp(status, "open");
+}
+
+#define QR_SIZE 96.0f
+
+static int pay_online(struct pdf_doc *pdf, const json_t *doc, const json_t *inv)
+{
+	const char *url = str(doc, "pay_url");
+	int rc = CS_OK;
+
+	if (!url || !payable(inv))
+		return CS_OK;
+	PDF_TRY(pdf_doc_gap(pdf, 14));
+	PDF_TRY(pdf_doc_text(pdf, PDF_HEADING, "Pay online"));
+	PDF_TRY(pdf_doc_text(pdf, PDF_BODY, "Review and pay this invoice at:"));
+	PDF_TRY(pdf_doc_text(pdf, PDF_BODY, url));
+	PDF_TRY(pdf_doc_qr(pdf, url, QR_SIZE));
+	PDF_TRY(pdf_doc_text(pdf, PDF_SMALL, "Or scan the code with your phone's camera."));
+out:
+	return rc;
+}
+
+/* "Hauler name, remit-to address": whom a check is made out to and where it goes. */
+static char *remit_to(const json_t *doc)
+{
+	const json_t *h = json_object_get(doc, "hauler");
+	const char *name = str(h, "name") ? str(h, "name") : "", *where = str(h, "remit_to");
+	size_t cap = strlen(name) + (where ? strlen(where) : 0) + 3;
+	char *out = malloc(cap);
+
+	if (out)
+		snprintf(out, cap, "%s%s%s", name, where ? ", " : "", where ? where : "");
+	return out;
+}
+
+/* The remittance stub at the foot of the last page, cut off and mailed with a check. */
+static int remittance_stub(struct pdf_doc *pdf, const json_t *doc, const json_t *inv)
+{
+	const json_t *c = json_object_get(doc, "customer");
+	char *remit = NULL;
+	int rc = CS_OK;
+
+	if (!payable(inv))
+		return CS_OK;
+	remit = remit_to(doc);
+	if (!remit)
+		return cs_error_set(CS_ENOMEM, NULL, "Out of memory.");
+	/* Five one-line fields, the address and a gap. */
+	float height = 5 * pdf_doc_field_height(pdf, "") + pdf_doc_field_height(pdf, remit) + 8;
+
+	PDF_TRY(pdf_doc_foot(pdf, height, "Please return this part with your payment"));
+	PDF_TRY(pdf_doc_field(pdf, "Account number", str(c, "account_number")));
+	PDF_TRY(pdf_doc_field(pdf, "Invoice number", str(inv, "number")));
+	PDF_TRY(pdf_doc_field(pdf, "Amount due", money(doc, num(inv, "balance_cents")).text));
+	PDF_TRY(pdf_doc_field(pdf, "Due date", day(str(inv, "due_date")).text));
+	PDF_TRY(pdf_doc_field(pdf, "Amount enclosed", "____________________"));
+	PDF_TRY(pdf_doc_gap(pdf, 8));
+	PDF_TRY(pdf_doc_field(pdf, "Remit to", remit));
+out:
+	free(remit);
 	return rc;
 }
 
@@ -202,6 +310,7 @@ int portal_documents_invoice_pdf(unsigned char **out, size_t *len, const json_t 
 	rc = portal_documents_open(&pdf, doc, title);
 	if (rc != CS_OK)
 		return rc;
+	PDF_TRY(pdf_doc_page_label(pdf, title));
 	PDF_TRY(portal_documents_head(pdf, doc, title));
 	PDF_TRY(pdf_doc_field(pdf, "Service location", location_line(inv)));
 	PDF_TRY(pdf_doc_gap(pdf, 6));
@@ -216,6 +325,8 @@ int portal_documents_invoice_pdf(unsigned char **out, size_t *len, const json_t 
 	PDF_TRY(pdf_doc_gap(pdf, 10));
 	PDF_TRY(invoice_lines(pdf, doc, json_object_get(inv, "lines")));
 	PDF_TRY(invoice_totals(pdf, doc, inv));
+	PDF_TRY(pay_online(pdf, doc, inv));
+	PDF_TRY(remittance_stub(pdf, doc, inv));
 out:
 	return finish(out, len, pdf, rc);
 }

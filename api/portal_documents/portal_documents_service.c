@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/link_token.h"
 #include "db/query.h"
 #include "pdf/pdf_text.h"
 #include "portal_documents/portal_documents_render.h"
@@ -68,11 +69,42 @@ void portal_document_clear(struct portal_document *doc)
 	doc->len = 0;
 }
 
+/* Where an invoice's "Pay online" block points (issue 22). */
+struct pay_link {
+	const char *url;        /* the email's Review & Pay link, or NULL */
+	const char *public_url; /* else the invoice's page in the portal under it, or NULL */
+};
+
+/*
+ * Put the pay link of the document's `what` into its "pay_url": the email's own link (its
+ * token); else, for a download by a signed-in customer, the invoice's page in the portal (the
+ * download cannot know a Review & Pay token: only its hash is stored). Neither: no member.
+ */
+static int set_pay_url(json_t *doc, const char *what, const struct pay_link *link)
+{
+	const char *slug =
+	        json_string_value(json_object_get(json_object_get(doc, "hauler"), "slug"));
+	const char *id = json_string_value(json_object_get(json_object_get(doc, what), "id"));
+	char *url = NULL;
+	int rc = CS_OK;
+
+	if (link->url)
+		url = strdup(link->url);
+	else if (link->public_url && slug && id)
+		rc = link_token_url(&url, link->public_url, slug, "invoices", id);
+	else
+		return CS_OK;
+	if (rc == CS_OK && (!url || json_object_set_new(doc, "pay_url", json_string(url))))
+		rc = cs_error_set(CS_ENOMEM, NULL, "Out of memory.");
+	free(url);
+	return rc;
+}
+
 /* Read the document of `what` with `stmt`, render it and name its file `prefix` + the member
  * `name_key` of the object `what` (sanitised) + ".pdf". */
 static int produce(struct portal_document *out, struct db_pool *db, struct db_stmt *stmt,
                    const char *const *params, int nparams, const char *what, render_fn render,
-                   const char *prefix, const char *name_key)
+                   const char *prefix, const char *name_key, const struct pay_link *link)
 {
 	char *text = NULL, part[96];
 	json_t *doc = NULL;
@@ -86,7 +118,9 @@ static int produce(struct portal_document *out, struct db_pool *db, struct db_st
 	free(text);
 	if (!doc)
 		return cs_error_set(CS_EINTERNAL, NULL, "The document could not be read.");
-	rc = render(&out->data, &out->len, doc);
+	rc = link ? set_pay_url(doc, what, link) : CS_OK;
+	if (rc == CS_OK)
+		rc = render(&out->data, &out->len, doc);
 	if (rc == CS_OK) {
 		pdf_text_filename(
 		        part, sizeof(part),
@@ -98,46 +132,55 @@ static int produce(struct portal_document *out, struct db_pool *db, struct db_st
 }
 
 int portal_documents_invoice(struct portal_document *out, struct db_pool *db, const char *tenant_id,
-                             const char *customer_id, const char *invoice_id)
+                             const char *customer_id, const char *invoice_id,
+                             const char *public_url)
 {
 	const char *params[] = {tenant_id, customer_id, invoice_id};
+	struct pay_link link = {NULL, public_url};
 
 	return produce(out, db, &invoice_stmt, DB_PARAMS(params), "invoice",
-	               portal_documents_invoice_pdf, "invoice-", "number");
+	               portal_documents_invoice_pdf, "invoice-", "number", &link);
 }
 
 int portal_documents_order(struct portal_document *out, struct db_pool *db, const char *tenant_id,
-                           const char *customer_id, const char *order_id)
+                           const char *customer_id, const char *order_id, const char *public_url)
 {
 	const char *params[] = {tenant_id, customer_id, order_id};
 
+	(void)public_url; /* a receipt asks for no payment */
 	return produce(out, db, &order_stmt, DB_PARAMS(params), "order", portal_documents_order_pdf,
-	               "receipt-order-", "number");
+	               "receipt-order-", "number", NULL);
 }
 
 int portal_documents_payment(struct portal_document *out, struct db_pool *db, const char *tenant_id,
-                             const char *customer_id, const char *payment_id)
+                             const char *customer_id, const char *payment_id,
+                             const char *public_url)
 {
 	const char *params[] = {tenant_id, customer_id, payment_id};
 
+	(void)public_url; /* a receipt asks for no payment */
 	return produce(out, db, &payment_stmt, DB_PARAMS(params), "payment",
-	               portal_documents_payment_pdf, "receipt-payment-", "payment_date");
+	               portal_documents_payment_pdf, "receipt-payment-", "payment_date", NULL);
 }
 
 int portal_documents_invoice_for_mail(struct portal_document *out, struct db_pool *db,
-                                      const char *tenant_slug, const char *invoice_id)
+                                      const char *tenant_slug, const char *invoice_id,
+                                      const char *pay_url)
 {
 	const char *params[] = {tenant_slug, invoice_id};
+	struct pay_link link = {pay_url, NULL};
 
 	return produce(out, db, &mail_invoice_stmt, DB_PARAMS(params), "invoice",
-	               portal_documents_invoice_pdf, "invoice-", "number");
+	               portal_documents_invoice_pdf, "invoice-", "number", &link);
 }
 
 int portal_documents_payment_for_mail(struct portal_document *out, struct db_pool *db,
-                                      const char *tenant_slug, const char *payment_id)
+                                      const char *tenant_slug, const char *payment_id,
+                                      const char *pay_url)
 {
 	const char *params[] = {tenant_slug, payment_id};
 
+	(void)pay_url; /* a receipt asks for no payment */
 	return produce(out, db, &mail_payment_stmt, DB_PARAMS(params), "payment",
-	               portal_documents_payment_pdf, "receipt-payment-", "payment_date");
+	               portal_documents_payment_pdf, "receipt-payment-", "payment_date", NULL);
 }

@@ -13,6 +13,23 @@
 static struct db_stmt statement_stmt = DB_STMT(
         "portal_statement", "SELECT * FROM statement_rows($1, $2, $3::uuid, $4::date, $5::date)");
 
+static struct db_stmt logo_stmt = DB_STMT("statement_logo", "SELECT document_logo_json($1)::text");
+
+/* The PDF prints the hauler's logo, which the statement's JSON does not carry: its bytes join
+ * the document's hauler for the PDF only (issue 22). */
+static int add_logo(json_t *doc, struct db_pool *db, const char *tenant_id)
+{
+	const char *params[] = {tenant_id};
+	char *text = NULL;
+	int rc = db_query_text(&text, db, &logo_stmt, DB_PARAMS(params));
+	json_t *logo = rc == CS_OK && text ? json_loads(text, 0, NULL) : NULL;
+
+	if (logo)
+		json_object_set_new(json_object_get(doc, "hauler"), "logo", logo);
+	free(text);
+	return rc;
+}
+
 void statement_file_clear(struct statement_file *f)
 {
 	free(f->data);
@@ -69,7 +86,9 @@ int statements_produce(struct statement_file *out, struct db_pool *db, const cha
 		PQclear(rows);
 		return cs_error_set(CS_EINTERNAL, NULL, "The statement could not be read.");
 	}
-	rc = statement_view_load(&v, doc, rows);
+	rc = q->format == STATEMENT_PDF ? add_logo(doc, db, tenant_id) : CS_OK;
+	if (rc == CS_OK)
+		rc = statement_view_load(&v, doc, rows);
 	if (rc == CS_OK && !statement_check(&v.st))
 		LOG_ERROR("statement of an account does not add up (closing %lld, aging %lld, "
 		          "unapplied %lld)",

@@ -95,9 +95,12 @@ static const struct field_spec update_fields[] = {
         FIELDS_END,
 };
 
+/* The remit-to address is the hauler's own business (the invoice's remittance stub): staff set
+ * it, the operator's view does not show it. */
 const struct field_spec tenants_settings_fields[] = {
         NAME_FIELD(0),
         COMMON_TENANT_FIELDS,
+        FIELD_TEXT_CHECKED("remit_to_address", FIELD_NULLABLE, 1, 300, field_check_plain_text),
         FIELDS_END,
 };
 

@@ -134,3 +134,8 @@ int tenants_update_settings(char **out, struct db_pool *db, const char *tenant_i
 	return rc == CS_OK && !*out ? cs_error_set(CS_ENOTFOUND, "not_found", "No such hauler.")
 	                            : rc;
 }
+
+void tenants_branding_changed(void)
+{
+	branding_cache_clear();
+}

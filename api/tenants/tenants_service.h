@@ -38,6 +38,9 @@ int tenants_create(char **out, struct db_pool *db, const json_t *input) CS_MUST_
 int tenants_update(char **out, struct db_pool *db, const char *slug,
                    const json_t *patch) CS_MUST_CHECK;
 
+/* A tenant's branding changed outside this module (its uploaded logo): forget the cached ones. */
+void tenants_branding_changed(void);
+
 /* The public branding of `slug`. CS_ENOTFOUND tenant_not_found. */
 int tenants_branding(char **out, struct db_pool *db, const char *slug) CS_MUST_CHECK;
 

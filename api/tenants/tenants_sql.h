@@ -23,8 +23,8 @@
 #define TENANT_SETTINGS_JSON_SQL                                                                   \
 	"json_build_object('name', name, 'logo_url', logo_url, 'brand_color', brand_color, "       \
 	"'currency', currency, 'time_zone', time_zone, 'contact', " TENANT_CONTACT_SQL             \
-	", 'show_pending_invoices', show_pending_invoices, 'self_signup_enabled', "                \
-	"self_signup_enabled, 'portal_enabled', portal_enabled)::text"
+	", 'remit_to_address', remit_to_address, 'show_pending_invoices', show_pending_invoices, " \
+	"'self_signup_enabled', self_signup_enabled, 'portal_enabled', portal_enabled)::text"
 
 /* Apply a validated JSON patch `p` (merge semantics: absent keeps, null clears). */
 #define PATCH_TEXT(col, key) col " = CASE WHEN p ? '" key "' THEN p->>'" key "' ELSE " col " END"
@@ -46,6 +46,7 @@
 	PATCH_CONTACT("contact_email", "email") ", " \
 	PATCH_CONTACT("contact_address", "address") ", " \
 	PATCH_CONTACT("contact_website", "website") ", " \
+	PATCH_TEXT("remit_to_address", "remit_to_address") ", " \
 	PATCH_BOOL("portal_enabled", "portal_enabled") ", " \
 	PATCH_BOOL("self_signup_enabled", "self_signup_enabled") ", " \
 	PATCH_BOOL("show_pending_invoices", "show_pending_invoices")

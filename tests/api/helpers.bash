@@ -707,3 +707,38 @@ account_owing() {
 payment_of_key() {
 	stack_sql "SELECT p.id FROM payments p JOIN idempotency_keys k ON k.id = p.idempotency_claim WHERE k.key = '$1'"
 }
+
+# ---------------------------------------------------------------------------------------------
+# Documents (issue 22)
+
+# pdf_artifact KIND PDF: keep the first page of PDF as KIND.png under the artifacts of the build
+# the tests run (the directory of CURBSIDE_BIN: build-asan/artifacts/pdf in CI), for people to
+# look at. pdftoppm draws it as a printer would.
+pdf_artifact() {
+	local dir
+	dir=$(dirname "$CURBSIDE_BIN")/artifacts/pdf
+	mkdir -p "$dir"
+	pdftoppm -png -r 60 -f 1 -l 1 -singlefile "$2" "$dir/$1" || fail "pdftoppm cannot draw $2"
+	[[ -s $dir/$1.png ]] || fail "no image of $1"
+}
+
+# pdf_qr PDF PAGE: what the QR codes on page PAGE of PDF say, one a line (zbarimg reads the page
+# drawn at 150 dpi); nothing when there is none.
+pdf_qr() {
+	local png=$BATS_TEST_TMPDIR/qr.$RANDOM
+	pdftoppm -png -r 150 -f "$2" -l "$2" -singlefile "$1" "$png" || return 1
+	zbarimg -q --raw "$png.png" || true
+}
+
+# brand_tenant: the hauler's admin gives the tenant a brand colour and uploads a logo (a test
+# image, tests/lib/images.py), so that the documents drawn afterwards show both. The upload goes
+# straight to the server: the proxy re-encodes binary request bodies.
+brand_tenant() {
+	local logo=$BATS_FILE_TMPDIR/brand-logo.png
+	python3 "$CURBSIDE_ROOT/tests/lib/images.py" png 300 90 "$logo" || return 1
+	staff_api "$STAFF_TOKEN" PATCH /v1/admin/settings '{"brand_color": "#1F6F43"}' || return 1
+	fixture_expect 200 "brand colour" || return 1
+	api_direct PUT /v1/admin/settings/logo "@$logo" -H 'Content-Type: image/png' \
+		-H "Authorization: Bearer $STAFF_TOKEN" || return 1
+	fixture_expect 200 "logo upload"
+}

@@ -505,6 +505,12 @@ pay_link_of() {
 	! grep -qi curbside "$file" || fail "the platform's name appears in the email"
 	[[ $(mail_link "$file") == "https://$TENANT_SLUG.portal.example.test/pay/"* ]] || fail "link: $(mail_link "$file")"
 	assert_invoice_pdf_attached "$file"
+	# issue 22: the attached invoice's "Pay online" block is the email's own Review & Pay link,
+	# as text and as a QR code
+	[[ $(pdftotext -q "$BATS_TEST_TMPDIR/attached.pdf" - | tr -d ' \n') == *"$(mail_link "$file")"* ]] ||
+		fail "the PDF does not print $(mail_link "$file")"
+	[[ $(pdf_qr "$BATS_TEST_TMPDIR/attached.pdf" 1) == "$(mail_link "$file")" ]] ||
+		fail "the QR code says: $(pdf_qr "$BATS_TEST_TMPDIR/attached.pdf" 1)"
 	token=$(mail_token "$file")
 	[[ $(pay_link_of "$token") == "$INVOICE_ID $CUSTOMER_ID $to 90" ]] || fail "pay link: $(pay_link_of "$token")"
 	api GET "/v1/pay-links/$token"

@@ -13,6 +13,8 @@ load helpers
 
 setup_file() {
 	start_portal_stack
+	# issue 22: the documents carry the hauler's logo and brand colour (tests/api/logos.bats)
+	brand_tenant
 }
 
 teardown_file() {
@@ -85,7 +87,27 @@ billed_customer() {
 	create_location "$CUSTOMER_ID"
 }
 
+# word_right PDF WORD [NTH]: the right edge (xMax, in points) of the NTH (default 1st) occurrence
+# of WORD in PDF, in drawing order (pdftotext -bbox).
+word_right() {
+	pdftotext -q -bbox "$1" - | awk -v w="$2" -v n="${3:-1}" '
+		/<word / { t = $0; sub(/.*">/, "", t); sub(/<\/word>.*/, "", t)
+		           if (t == w && ++k == n) { x = $0; sub(/.*xMax="/, "", x); sub(/".*/, "", x); print x; exit } }'
+}
+
+# same_edge A B: two right edges within half a point of each other.
+same_edge() {
+	[[ -n $1 && -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; exit !(d < 0.5 && d > -0.5) }'
+}
+
+# settings JSON: the hauler's admin changes its settings.
+settings() {
+	staff_api "$STAFF_TOKEN" PATCH /v1/admin/settings "$1"
+	fixture_expect 200 "settings $1"
+}
+
 @test "the invoice PDF has the hauler, the customer, the invoice and its money" {
+	settings '{"remit_to_address": "PO Box 4410, Springfield, IL 62705"}'
 	billed_customer
 	open_invoice "$CUSTOMER_ID" "$(jq -cn --arg l "$LOCATION_ID" '{location_id: $l, terms: "Net 30",
 		invoice_date: "2026-11-02", due_date: "2026-12-02",
@@ -105,6 +127,27 @@ billed_customer() {
 		[[ $text == *"$want"* ]] || fail "missing from the invoice PDF: $want"
 	done
 	not_branded_by_platform "$PDF"
+	pdf_artifact invoice "$PDF"
+}
+
+@test "the invoice's totals stand right-aligned under Amount" {
+	billed_customer
+	open_invoice "$CUSTOMER_ID" '{"lines": [{"description": "Cart", "quantity": 3, "unit_price_cents": 4100},
+		{"description": "Extra bag", "unit_price_cents": 999}]}'
+	record_payment "$STAFF_TOKEN" "$(jq -cn --arg c "$CUSTOMER_ID" --arg i "$INVOICE_ID" \
+		'{customer_id: $c, amount_cents: 2000, method: "cash", allocations: [{invoice_id: $i, amount_cents: 2000}]}')"
+
+	get_document "$PORTAL_TOKEN" "/v1/portal/invoices/$INVOICE_ID/pdf"
+	expect_pdf "invoice-$INVOICE_NUMBER.pdf"
+	amount=$(word_right "$PDF" Amount)
+	# $132.99 total, $20.00 paid, $0.00 credited, $112.99 due: each under the column's right edge
+	for want in '$123.00' '$132.99' '$20.00' '$0.00' '$112.99'; do
+		same_edge "$amount" "$(word_right "$PDF" "$want")" ||
+			fail "$want ends at $(word_right "$PDF" "$want"), Amount at $amount"
+	done
+	# each label ends left of the Amount column, on the line of its figure
+	total=$(word_right "$PDF" Total)
+	awk -v t="$total" -v a="$amount" 'BEGIN { exit !(t < a - 40) }' || fail "Total ends at $total"
 }
 
 @test "an invoice of 120 lines runs onto several numbered pages, the header on each" {
@@ -124,12 +167,97 @@ billed_customer() {
 		on_page=$(pdftotext -q -f "$page" -l "$page" "$PDF" -)
 		[[ $on_page == *Description* && $on_page == *"Unit price"* && $on_page == *Amount* ]] ||
 			fail "no table header on page $page"
-		[[ $on_page == *"Page $page of $pages"* ]] || fail "no page number on page $page"
+		[[ $on_page == *"Invoice $INVOICE_NUMBER · Page $page of $pages"* ]] ||
+			fail "no invoice number and page number on page $page: $on_page"
+		# the remittance stub is on the last page only
+		if ((page == pages)); then
+			[[ $on_page == *"Please return this part with your payment"* ]] || fail "no stub on the last page"
+		else
+			[[ $on_page != *"Please return this part"* ]] || fail "a stub on page $page"
+		fi
 	done
 	for n in $(seq 1 120); do
 		[[ $text == *"Pickup number $n"$'\n'* || $text == *"Pickup number $n "* ]] ||
 			fail "line $n missing"
 	done
+}
+
+@test "an invoice with money due says how to pay online: its portal page, as text and as a QR code" {
+	billed_customer
+	open_invoice "$CUSTOMER_ID" '{"lines": [{"description": "Cart", "unit_price_cents": 4500}]}'
+
+	get_document "$PORTAL_TOKEN" "/v1/portal/invoices/$INVOICE_ID/pdf"
+	expect_pdf "invoice-$INVOICE_NUMBER.pdf"
+	url="https://$TENANT_SLUG.portal.example.test/invoices/$INVOICE_ID"
+	[[ $(pdf_text "$PDF") == *"Pay online"* ]] || fail "no Pay online block"
+	[[ $(squeezed "$(pdf_text "$PDF")") == *"$url"* ]] || fail "no $url in $(pdf_text "$PDF")"
+	[[ $(pdf_qr "$PDF" 1) == "$url" ]] || fail "the QR code says: $(pdf_qr "$PDF" 1)"
+}
+
+@test "the remittance stub: account, invoice number, amount due, due date and the remit-to address" {
+	settings '{"remit_to_address": "Lockbox 77, PO Box 4410, Springfield, IL 62705", "contact": {"address": "1 Depot Way, Springfield, IL 62701"}}'
+	billed_customer
+	open_invoice "$CUSTOMER_ID" '{"due_date": "2027-01-15", "invoice_date": "2026-12-16",
+		"lines": [{"description": "Cart", "unit_price_cents": 7777}]}'
+
+	get_document "$PORTAL_TOKEN" "/v1/portal/invoices/$INVOICE_ID/pdf"
+	expect_pdf "invoice-$INVOICE_NUMBER.pdf"
+	stub=$(pdf_text "$PDF" | sed -n '/Please return this part with your payment/,$p')
+	for want in "Account number" "$CUSTOMER_NUMBER" "Invoice number" "$INVOICE_NUMBER" \
+		"Amount due" '$77.77' "Due date" "Jan 15, 2027" "Amount enclosed" \
+		"Hauler $TENANT_SLUG, Lockbox 77, PO Box 4410, Springfield, IL 62705"; do
+		[[ $stub == *"$want"* ]] || fail "missing from the stub: $want in $stub"
+	done
+	# without a remit-to address, the contact address
+	settings '{"remit_to_address": null}'
+	get_document "$PORTAL_TOKEN" "/v1/portal/invoices/$INVOICE_ID/pdf"
+	expect_pdf "invoice-$INVOICE_NUMBER.pdf"
+	stub=$(pdf_text "$PDF" | sed -n '/Please return this part with your payment/,$p')
+	[[ $stub == *"Hauler $TENANT_SLUG, 1 Depot Way, Springfield, IL 62701"* ]] || fail "stub: $stub"
+	settings '{"contact": null}'
+}
+
+@test "a paid invoice asks for nothing: no Pay online, no stub, no QR code" {
+	billed_customer
+	open_invoice "$CUSTOMER_ID" '{"lines": [{"description": "Cart", "unit_price_cents": 4500}]}'
+	record_payment "$STAFF_TOKEN" "$(jq -cn --arg c "$CUSTOMER_ID" --arg i "$INVOICE_ID" \
+		'{customer_id: $c, amount_cents: 4500, method: "cash", allocations: [{invoice_id: $i, amount_cents: 4500}]}')"
+
+	get_document "$PORTAL_TOKEN" "/v1/portal/invoices/$INVOICE_ID/pdf"
+	expect_pdf "invoice-$INVOICE_NUMBER.pdf"
+	text=$(pdf_text "$PDF")
+	[[ $text != *"Pay online"* && $text != *"Please return this part"* ]] || fail "asks for money: $text"
+	[[ -z $(pdf_qr "$PDF" 1) ]] || fail "a QR code: $(pdf_qr "$PDF" 1)"
+	[[ $text == *"Invoice $INVOICE_NUMBER · Page 1 of 1"* ]] || fail "no page label"
+}
+
+# colour_pixels PDF R G B: how many pixels of the PDF's first page, drawn at 50 dpi, are within
+# 40 of the colour (R, G, B) in each channel.
+colour_pixels() {
+	pdftoppm -r 50 -f 1 -l 1 -singlefile "$1" "$BATS_TEST_TMPDIR/page" || return 1
+	python3 - "$BATS_TEST_TMPDIR/page.ppm" "$2" "$3" "$4" <<'PY'
+import sys
+magic, size, depth, px = open(sys.argv[1], "rb").read().split(b"\n", 3)
+want = [int(v) for v in sys.argv[2:5]]
+print(sum(1 for i in range(0, len(px) - 2, 3)
+          if all(abs(px[i + k] - want[k]) < 40 for k in range(3))))
+PY
+}
+
+@test "the brand colour is on the title and headings; without one they are black" {
+	billed_customer
+	open_invoice "$CUSTOMER_ID" '{"lines": [{"description": "Cart", "unit_price_cents": 4500}]}'
+	settings '{"brand_color": "#AA2233"}'
+	get_document "$PORTAL_TOKEN" "/v1/portal/invoices/$INVOICE_ID/pdf"
+	expect_pdf "invoice-$INVOICE_NUMBER.pdf"
+	red=$(colour_pixels "$PDF" 170 34 51)
+	((red > 100)) || fail "only $red pixels of the brand colour"
+	settings '{"brand_color": null}'
+	get_document "$PORTAL_TOKEN" "/v1/portal/invoices/$INVOICE_ID/pdf"
+	expect_pdf "invoice-$INVOICE_NUMBER.pdf"
+	red=$(colour_pixels "$PDF" 170 34 51)
+	((red == 0)) || fail "$red pixels of a colour the hauler no longer has"
+	settings '{"brand_color": "#1F6F43"}'
 }
 
 @test "invoice lines of 277 and 500 characters print in full, a long word broken" {
@@ -207,6 +335,7 @@ billed_customer() {
 		[[ $text == *"$want"* ]] || fail "missing from the receipt: $want"
 	done
 	not_branded_by_platform "$PDF"
+	pdf_artifact order-receipt "$PDF"
 }
 
 @test "the payment receipt has the payment, its invoices and its refunds" {
@@ -228,6 +357,7 @@ billed_customer() {
 		[[ $text == *"$want"* ]] || fail "missing from the receipt: $want"
 	done
 	not_branded_by_platform "$PDF"
+	pdf_artifact payment-receipt "$PDF"
 }
 
 @test "receipts name the method as the email does: the card's brand, the bank account" {

@@ -3,7 +3,7 @@
 
 load helpers
 
-SETTINGS_KEYS='["brand_color","contact","currency","logo_url","name","portal_enabled","self_signup_enabled","show_pending_invoices","time_zone"]'
+SETTINGS_KEYS='["brand_color","contact","currency","logo_url","name","portal_enabled","remit_to_address","self_signup_enabled","show_pending_invoices","time_zone"]'
 
 setup_file() {
 	STACK_ENV=(CURBSIDE_LOGIN_MAX_FAILURES=3)
@@ -175,6 +175,35 @@ a_claims() {
 	api GET "/v1/tenants/$TENANT_SLUG"
 	assert_json .name 'Patched Hauling'
 	assert_json .brand_color '#00AA11'
+}
+
+@test "issue 22: the remit-to address is set, kept when other settings change, and cleared with null" {
+	new_staff_token admin remit
+	staff_api "$STAFF_TOKEN" GET /v1/admin/settings
+	assert_jq '.remit_to_address == null'
+	staff_api "$STAFF_TOKEN" PATCH /v1/admin/settings '{"remit_to_address": "  PO Box 4410, Chicago, IL 60680 "}'
+	assert_status 200
+	assert_json .remit_to_address 'PO Box 4410, Chicago, IL 60680'
+	staff_api "$STAFF_TOKEN" PATCH /v1/admin/settings '{"name": "Remit Hauling"}'
+	assert_json .remit_to_address 'PO Box 4410, Chicago, IL 60680'
+	# the operator does not set it
+	operator_api PATCH "/v1/platform/tenants/$TENANT_SLUG" '{"remit_to_address": "Elsewhere"}'
+	assert_field_error remit_to_address unknown_field
+	staff_api "$STAFF_TOKEN" PATCH /v1/admin/settings '{"remit_to_address": null}'
+	assert_status 200
+	assert_jq '.remit_to_address == null'
+}
+
+@test "issue 22: a remit-to address that is empty, too long, not text or has control characters answers 422" {
+	new_staff_token admin remitbad
+	for bad in '""' "\"$(printf 'x%.0s' {1..301})\"" 12 '"PO Box 1\u0007"'; do
+		staff_api "$STAFF_TOKEN" PATCH /v1/admin/settings "{\"remit_to_address\": $bad}"
+		assert_status 422
+		assert_field_error remit_to_address 'too_short|too_long|wrong_type|invalid_format'
+		assert_field_errors_exactly remit_to_address
+	done
+	staff_api "$STAFF_TOKEN" GET /v1/admin/settings
+	assert_jq '.remit_to_address == null'
 }
 
 @test "a billing staff user reads the settings but PATCH answers 403 forbidden" {

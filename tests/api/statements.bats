@@ -13,6 +13,8 @@ load helpers
 
 setup_file() {
 	start_portal_stack
+	# issue 22: the documents carry the hauler's logo and brand colour (tests/api/logos.bats)
+	brand_tenant
 }
 
 teardown_file() {
@@ -257,6 +259,7 @@ dated_invoice() {
 		[[ $page != *"Invoice "* || $page == *Description*Balance* ]] || fail "page $p has rows without the header"
 	done
 	! grep -aqi curbside "$body_file" || fail "the platform's name is in the file"
+	pdf_artifact statement "$body_file"
 }
 
 # human_day YYYY-MM-DD: the date as the documents write it ("Dec 1, 2026").
