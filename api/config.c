@@ -77,6 +77,9 @@ static const struct config_var config_vars[] = {
         {"CURBSIDE_LINK_MAX_FAILURES", KIND_INT, "10", AT(link_max_failures), 1, 1000,
          "failed link lookups (reset, verification, invitation, pay-link sign-up) per client "
          "address within the login window before 429"},
+        {"CURBSIDE_REFRESH_GRACE_SECONDS", KIND_INT, "10", AT(refresh_grace_seconds), 0, 60,
+         "a spent portal refresh token presented again this soon returns the same successor "
+         "(two tabs refreshing at once); later it ends the session (0: never)"},
         {"CURBSIDE_BRANDING_CACHE_SECONDS", KIND_INT, "5", AT(branding_cache_seconds), 0, 3600,
          "how long a tenant's public branding is served from memory (0: always query)"},
         {"CURBSIDE_PUBLIC_URL", KIND_STRING, "http://localhost:5173/{tenant}", AT(public_url), 0, 0,

@@ -42,7 +42,8 @@ struct config {
 	bool access_log;
 	int login_max_failures;
 	int login_window_seconds;
-	int link_max_failures; /* failed link lookups per client address in the login window */
+	int link_max_failures;     /* failed link lookups per client address in the login window */
+	int refresh_grace_seconds; /* a spent refresh token returns its successor this long */
 	int branding_cache_seconds;
 	char *public_url; /* portal SPA base URL; "{tenant}" is replaced by the tenant slug */
 	char *api_url;    /* this API's public base URL (the logo's address) */

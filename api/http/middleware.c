@@ -119,12 +119,17 @@ static bool answer_preflight(struct http_ctx *ctx, bool allowed)
 	return true;
 }
 
+/*
+ * The response headers a page may read beyond the CORS-safelisted ones: Content-Disposition names
+ * a PDF's file, Allow says what a 405 allows (issue 23; the spec's CORS section lists them too).
+ */
 static void add_cors_headers(struct http_ctx *ctx, const char *origin)
 {
 	http_set_header(ctx, "Access-Control-Allow-Origin", origin);
 	http_set_header(ctx, "Access-Control-Allow-Credentials", "true");
 	http_set_header(ctx, "Access-Control-Expose-Headers",
-	                "X-Request-Id, Retry-After, Location, Idempotent-Replayed");
+	                "X-Request-Id, Retry-After, Location, Idempotent-Replayed, "
+	                "Content-Disposition, Allow");
 	http_set_header(ctx, "Vary", "Origin");
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/hash.h"
 #include "core/jwt.h"
+#include "core/link_token.h"
 #include "core/random.h"
 #include "db/query.h"
 #include "http/auth.h"
@@ -16,8 +17,12 @@ static struct db_stmt open_stmt =
         DB_STMT("portal_session_open",
                 "SELECT portal_session_open($1::uuid, $2::uuid, $3::uuid, $4, $5::int, $6)::text");
 
-static struct db_stmt refresh_stmt =
-        DB_STMT("portal_session_refresh", "SELECT portal_session_refresh($1, $2)::text");
+static struct db_stmt refresh_stmt = DB_STMT(
+        "portal_session_refresh", "SELECT portal_session_refresh($1, $2::text[], $3::int)::text");
+
+/* What the HMAC of a refresh token's successor binds, besides the token (core/link_token.h). */
+#define REFRESH_SUCCESSOR_PURPOSE "refresh"
+#define REFRESH_SUCCESSOR_NONCE   "successor"
 
 static struct db_stmt select_stmt = DB_STMT(
         "portal_session_select", "SELECT portal_session_select($1::uuid, $2::uuid, $3)::text");
@@ -113,18 +118,63 @@ static int refresh_refused(const char *status)
 	        "The refresh token is invalid or its session has ended. Sign in again.");
 }
 
+/*
+ * The successor of refresh token `token` under `secret` (none: an empty token and hash). Derived,
+ * not random: a second refresh with the same token within the grace must be able to answer the
+ * same successor, and the database keeps only hashes (docs/decisions.md, issue 23 item 7).
+ */
+static int successor_of(struct random_hashed_token *out, const char *secret, const char *token)
+{
+	int rc;
+
+	out->token[0] = out->hash[0] = '\0';
+	if (!secret)
+		return CS_OK;
+	if ((rc = link_token_derive(out->token, secret, strlen(secret), REFRESH_SUCCESSOR_PURPOSE,
+	                            token, REFRESH_SUCCESSOR_NONCE)) != CS_OK)
+		return rc;
+	return hash_sha256_hex(out->hash, out->token, strlen(out->token));
+}
+
+/* The successors of `token` under the current and the previous key, and their hashes as a SQL
+ * text[] literal into `array` (hex digits only: nothing to quote). */
+static int successors_of(struct random_hashed_token next[2], char *array, size_t cap,
+                         const struct access_token_keys *keys, const char *token)
+{
+	int rc;
+
+	if ((rc = successor_of(&next[0], keys->secret, token)) != CS_OK ||
+	    (rc = successor_of(&next[1], keys->previous_secret, token)) != CS_OK)
+		return rc;
+	snprintf(array, cap, next[1].hash[0] ? "{%s,%s}" : "{%s}", next[0].hash, next[1].hash);
+	return CS_OK;
+}
+
+/* The one of `next` whose hash the database answered (`hash`), or NULL. */
+static const struct random_hashed_token *
+successor_answered(const struct random_hashed_token next[2], const char *hash)
+{
+	for (int i = 0; hash && i < 2; i++)
+		if (next[i].hash[0] && !strcmp(next[i].hash, hash))
+			return &next[i];
+	return NULL;
+}
+
 int portal_session_refresh(char **out, struct app *app, const char *refresh_token)
 {
-	struct random_hashed_token next;
-	char old_hash[HASH_SHA256_HEX_SIZE], *verdict = NULL;
+	struct random_hashed_token next[2];
+	char old_hash[HASH_SHA256_HEX_SIZE], successors[2 * HASH_SHA256_HEX_SIZE + 4], grace[16];
+	char *verdict = NULL;
 	json_t *doc = NULL;
 	int rc;
 
 	*out = NULL;
 	if ((rc = hash_sha256_hex(old_hash, refresh_token, strlen(refresh_token))) != CS_OK ||
-	    (rc = random_hashed_token(&next)) != CS_OK)
+	    (rc = successors_of(next, successors, sizeof(successors), &app->keys, refresh_token)) !=
+	            CS_OK)
 		return rc;
-	const char *params[] = {old_hash, next.hash};
+	snprintf(grace, sizeof(grace), "%d", app->cfg.refresh_grace_seconds);
+	const char *params[] = {old_hash, successors, grace};
 	if ((rc = db_query_text(&verdict, app->db, &refresh_stmt, DB_PARAMS(params))) != CS_OK)
 		return rc;
 	if (!verdict || !(doc = json_loads(verdict, 0, NULL))) {
@@ -138,8 +188,14 @@ int portal_session_refresh(char **out, struct app *app, const char *refresh_toke
 		rc = refresh_refused(status ? status : "unknown");
 		goto out;
 	}
+	const struct random_hashed_token *successor =
+	        successor_answered(next, json_string_value(json_object_get(doc, "successor_hash")));
+	if (!successor) { /* the database answered a hash this request did not send */
+		rc = CS_EINTERNAL;
+		goto out;
+	}
 	char *facts = json_dumps(json_object_get(doc, "session"), JSON_COMPACT);
-	rc = facts ? session_answer(out, app, facts, &next) : CS_ENOMEM;
+	rc = facts ? session_answer(out, app, facts, successor) : CS_ENOMEM;
 	free(facts);
 out:
 	json_decref(doc);

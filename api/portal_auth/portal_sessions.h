@@ -29,9 +29,11 @@ int portal_session_open(char **out, struct app *app, const char *tenant_id, cons
 
 /*
  * Exchange refresh token `refresh_token` for a new Session (a new access token and a new refresh
- * token; the old one is spent). A spent token presented again revokes the whole session
- * (CS_EUNAUTHORIZED refresh_token_reused). CS_EUNAUTHORIZED invalid_refresh_token when unknown or
- * the session has ended; CS_EFORBIDDEN portal_disabled.
+ * token; the old one is spent). A spent token presented again within the configured grace
+ * (CURBSIDE_REFRESH_GRACE_SECONDS) answers the same successor while that one is unspent (two tabs
+ * refreshing at once); otherwise it revokes the whole session (CS_EUNAUTHORIZED
+ * refresh_token_reused). CS_EUNAUTHORIZED invalid_refresh_token when unknown or the session has
+ * ended; CS_EFORBIDDEN portal_disabled.
  */
 int portal_session_refresh(char **out, struct app *app, const char *refresh_token) CS_MUST_CHECK;
 

@@ -178,15 +178,33 @@ BEGIN
   RETURN portal_session_json(v_session);
 END $$;
 
--- Spend refresh token p_old_hash for p_new_hash. Never raises for a bad token: a reused token
--- revokes its session, and that revocation must commit. Returns {status, session?} with status
--- ok | unknown | ended | reused | portal_disabled | no_accounts.
-CREATE OR REPLACE FUNCTION portal_session_refresh(p_old_hash text, p_new_hash text) RETURNS json
+-- The successor a refresh token spent at p_used_at still answers with: one of p_successors (its
+-- derived successor under the current key and, while keys rotate, the previous one) that is the
+-- session's live refresh token, when the token was spent less than p_grace_seconds ago. NULL
+-- otherwise: presenting the spent token is then reuse (docs/decisions.md, issue 23 item 7).
+CREATE OR REPLACE FUNCTION portal_refresh_successor(p_session uuid, p_used_at timestamptz,
+                                                    p_successors text[], p_grace_seconds integer)
+RETURNS text LANGUAGE sql STABLE AS $$
+  SELECT t.token_hash FROM refresh_tokens t
+  WHERE p_used_at > now() - make_interval(secs => p_grace_seconds)
+    AND t.session_id = p_session AND t.used_at IS NULL AND t.token_hash = ANY (p_successors)
+  LIMIT 1
+$$;
+
+-- Spend refresh token p_old_hash for its successor p_successors[1] (the C side derives it from
+-- the token, so a second presentation within the grace finds the same one; p_successors[2] is
+-- the successor under the previous key while keys rotate). Never raises for a bad token: a reused
+-- token revokes its session, and that revocation must commit. The row lock on the token makes two
+-- refreshes at once take turns: the second sees the first's successor. Returns {status, session?,
+-- successor_hash?} with status ok | unknown | ended | reused | portal_disabled | no_accounts.
+CREATE OR REPLACE FUNCTION portal_session_refresh(p_old_hash text, p_successors text[],
+                                                  p_grace_seconds integer) RETURNS json
 LANGUAGE plpgsql AS $$
 DECLARE
   r refresh_tokens;
   s sessions;
   v_account uuid;
+  v_successor text;
 BEGIN
   SELECT * INTO r FROM refresh_tokens WHERE token_hash = p_old_hash FOR UPDATE;
   IF NOT FOUND THEN
@@ -197,8 +215,11 @@ BEGIN
     RETURN json_build_object('status', 'ended');
   END IF;
   IF r.used_at IS NOT NULL THEN
-    UPDATE sessions SET revoked_at = now() WHERE id = s.id;
-    RETURN json_build_object('status', 'reused');
+    v_successor := portal_refresh_successor(s.id, r.used_at, p_successors, p_grace_seconds);
+    IF v_successor IS NULL THEN
+      UPDATE sessions SET revoked_at = now() WHERE id = s.id;
+      RETURN json_build_object('status', 'reused');
+    END IF;
   END IF;
   IF NOT EXISTS (SELECT 1 FROM tenants WHERE id = s.tenant_id AND portal_enabled) THEN
     RETURN json_build_object('status', 'portal_disabled');
@@ -208,9 +229,13 @@ BEGIN
   END IF;
   v_account := portal_pick_account(s.tenant_id, s.portal_user_id, s.account_id);
   UPDATE sessions SET account_id = v_account WHERE id = s.id AND account_id IS DISTINCT FROM v_account;
-  UPDATE refresh_tokens SET used_at = now() WHERE token_hash = p_old_hash;
-  INSERT INTO refresh_tokens (token_hash, session_id) VALUES (p_new_hash, s.id);
-  RETURN json_build_object('status', 'ok', 'session', portal_session_json(s.id));
+  IF v_successor IS NULL THEN
+    v_successor := p_successors[1];
+    UPDATE refresh_tokens SET used_at = now() WHERE token_hash = p_old_hash;
+    INSERT INTO refresh_tokens (token_hash, session_id) VALUES (v_successor, s.id);
+  END IF;
+  RETURN json_build_object('status', 'ok', 'session', portal_session_json(s.id),
+                           'successor_hash', v_successor);
 END $$;
 
 -- Select account p_account in live session p_session (rule 9: switch without logging out). The

@@ -146,7 +146,7 @@ AUTH_OPERATOR=(-H "Authorization: Bearer $CURBSIDE_OPERATOR_TOKEN")
 	assert_header_matches Vary '(^|[ ,])[Oo]rigin($|[ ,])'
 	local expose
 	expose=$(header Access-Control-Expose-Headers)
-	for h in X-Request-Id Retry-After Location Idempotent-Replayed; do
+	for h in X-Request-Id Retry-After Location Idempotent-Replayed Content-Disposition Allow; do
 		[[ ${expose,,} =~ (^|[ ,])${h,,}($|[ ,]) ]] || fail "Access-Control-Expose-Headers lacks $h: $expose"
 	done
 	# problems carry them too, so the SPA can read their request ids

@@ -565,6 +565,45 @@ stack_sql() {
 	"$(pg_bin psql)" "$STACK_DB_URL" -XAtq -v ON_ERROR_STOP=1 -c "$1"
 }
 
+# await_lock_waits N: wait (bounded) until N of the server's database sessions wait for a lock.
+await_lock_waits() {
+	local got deadline=$((SECONDS + 30 * CURBSIDE_TEST_WAIT_SCALE))
+	while ((SECONDS < deadline)); do
+		got=$(stack_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+			AND application_name = 'curbside' AND wait_event_type = 'Lock'")
+		((got >= $1)) && return 0
+		sleep 0.1
+	done
+	fail "waited for $1 requests to wait for a lock; $got do"
+}
+
+# hold_row_lock TABLE CONDITION: a database session of our own takes the row locks of
+# `SELECT 1 FROM TABLE WHERE CONDITION FOR UPDATE` and keeps them until release_row_lock (fd 5
+# feeds it; sets HOLDER_PID). For making concurrent requests meet at a lock (await_lock_waits).
+hold_row_lock() {
+	local fifo=$BATS_TEST_TMPDIR/holder deadline=$((SECONDS + 30 * CURBSIDE_TEST_WAIT_SCALE))
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	"$(pg_bin psql)" "$STACK_DB_URL" -XAtq <"$fifo" >/dev/null 3>&- &
+	HOLDER_PID=$!
+	exec 5>"$fifo"
+	echo "BEGIN; SELECT 1 FROM $1 WHERE $2 FOR UPDATE;" >&5
+	# The lock is held once our session is idle in its transaction.
+	while ((SECONDS < deadline)); do
+		[[ $(stack_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+			AND application_name = 'psql' AND state = 'idle in transaction'") -ge 1 ]] && return 0
+		sleep 0.1
+	done
+	fail "our session did not take the lock of $1 where $2"
+}
+
+# release_row_lock: end the session of hold_row_lock (its locks go).
+release_row_lock() {
+	echo "COMMIT;" >&5
+	exec 5>&-
+	wait "$HOLDER_PID"
+}
+
 # autopay_round: wake the autopay scheduler (NOTIFY curbside_autopay) and wait (bounded, scaled)
 # until every scheduler lane on this file's database is idle after a statement that ended since
 # then: a round that began after the wake-up has claimed whatever was due. For checking that

@@ -99,18 +99,6 @@ log_since() {
 	[[ $(stack_sql "SELECT balance_cents || ' ' || payment_pending FROM invoices WHERE id = '$INVOICE_ID'") == "896000 false" ]]
 }
 
-# await_lock_waits N: wait (bounded) until N of the server's database sessions wait for a lock.
-await_lock_waits() {
-	local got deadline=$((SECONDS + 30 * CURBSIDE_TEST_WAIT_SCALE))
-	while ((SECONDS < deadline)); do
-		got=$(stack_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
-			AND application_name = 'curbside' AND wait_event_type = 'Lock'")
-		((got >= $1)) && return 0
-		sleep 0.1
-	done
-	fail "waited for $1 requests to wait for a lock; $got do"
-}
-
 @test "item 1: the interleaving that deadlocked (a saved card, then a new card saved, on locked invoices) runs in turn" {
 	account_with_user
 	big_invoice 900000
@@ -120,7 +108,7 @@ await_lock_waits() {
 	mkdir -p "$dir"
 	# A session of our own holds the invoice's lock, so both payments stop at it, the saved
 	# card's first (before 0029 it then needed the customer's lock, which the second held).
-	hold_invoice "$INVOICE_ID"
+	hold_row_lock invoices "id = '$INVOICE_ID'"
 	curl -sS --max-time 60 -o "$dir/1.body" -w '%{http_code}' -X POST "$SERVER_URL/v1/portal/payments" \
 		-H "Authorization: Bearer $PORTAL_TOKEN" -H 'Content-Type: application/json' \
 		-H "Idempotency-Key: $(new_idempotency_key)" \
@@ -133,43 +121,12 @@ await_lock_waits() {
 		--data '{"payment_token": "tok_visa", "save": true, "amount_cents": 100}' >"$dir/2.status" 3>&- &
 	pids+=($!)
 	await_lock_waits 2
-	release_invoice
+	release_row_lock
 	wait "${pids[@]}"
 	[[ $(statuses "$dir") == "2 201" ]] || fail "answers: $(statuses "$dir"); $(cat "$dir"/*.body)"
 	! log_since "$mark" | grep -E '40P01|deadlock|database error' >&2 ||
 		fail "the server met a deadlock (above): the lock order is broken"
 	[[ $(stack_sql "SELECT count(*) FROM payments WHERE customer_id = '$CUSTOMER_ID' AND status = 'succeeded'") == 2 ]]
-}
-
-# await_sql_lock_held: wait (bounded) until our own session holds its row lock (it is idle in its
-# transaction).
-await_sql_lock_held() {
-	local deadline=$((SECONDS + 30 * CURBSIDE_TEST_WAIT_SCALE))
-	while ((SECONDS < deadline)); do
-		[[ $(stack_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
-			AND application_name = 'psql' AND state = 'idle in transaction'") -ge 1 ]] && return 0
-		sleep 0.1
-	done
-	fail "our session did not take the invoice's lock"
-}
-
-# hold_invoice ID: a session of our own takes the invoice's row lock (fd 5 feeds it; sets
-# HOLDER_PID). release_invoice ends it.
-hold_invoice() {
-	local fifo=$BATS_TEST_TMPDIR/holder
-	rm -f "$fifo"
-	mkfifo "$fifo"
-	"$(pg_bin psql)" "$STACK_DB_URL" -XAtq <"$fifo" >/dev/null 3>&- &
-	HOLDER_PID=$!
-	exec 5>"$fifo"
-	echo "BEGIN; SELECT 1 FROM invoices WHERE id = '$1' FOR UPDATE;" >&5
-	await_sql_lock_held
-}
-
-release_invoice() {
-	echo "COMMIT;" >&5
-	exec 5>&-
-	wait "$HOLDER_PID"
 }
 
 # await_charges N: wait (bounded) until the processor fake has made N payment intents in all.
@@ -202,10 +159,10 @@ await_charges() {
 		pids+=($!)
 	done
 	await_charges $((total + 2))
-	hold_invoice "$INVOICE_ID"
+	hold_row_lock invoices "id = '$INVOICE_ID'"
 	stripe_control POST /_control/release >/dev/null
 	await_lock_waits 2
-	release_invoice
+	release_row_lock
 	wait "${pids[@]}"
 	[[ $(statuses "$dir") == "2 201" ]] || fail "answers: $(statuses "$dir"); $(cat "$dir"/*.body)"
 	[[ $(stack_sql "SELECT balance_cents || ' ' || payment_pending FROM invoices WHERE id = '$INVOICE_ID'") == "48600 false" ]] ||

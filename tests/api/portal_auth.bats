@@ -4,7 +4,13 @@
 
 load helpers
 
+# The grace in which a spent refresh token answers its successor again (CURBSIDE_REFRESH_GRACE_SECONDS):
+# the longest allowed, so a second request made at once surely lands within it on a slow machine;
+# "after the grace" is reached by moving the token's use back in time, not by waiting.
+REFRESH_GRACE=60
+
 setup_file() {
+	STACK_ENV=(CURBSIDE_REFRESH_GRACE_SECONDS=$REFRESH_GRACE)
 	start_portal_stack
 }
 
@@ -150,7 +156,7 @@ one_account_user() {
 	assert_problem 403 portal_access_disabled
 }
 
-@test "refresh rotates both tokens; a refresh token works once" {
+@test "refresh rotates both tokens" {
 	one_account_user
 	portal_login "$TENANT_SLUG" "$USER_EMAIL" "$TEST_PASSWORD"
 	local first_refresh=$REFRESH_TOKEN
@@ -163,22 +169,160 @@ one_account_user() {
 	assert_status 200
 }
 
-@test "a reused refresh token ends its whole session" {
+# refresh TOKEN: POST /v1/auth/refresh with TOKEN (the answer in status/body).
+refresh() {
+	api POST /v1/auth/refresh "$(jq -cn --arg t "$1" '{refresh_token: $t}')"
+}
+
+# spent_long_ago TOKEN: move the use of refresh token TOKEN back past the grace.
+spent_long_ago() {
+	stack_sql "UPDATE refresh_tokens SET used_at = used_at - make_interval(secs => $REFRESH_GRACE + 1)
+		WHERE token_hash = '$(sha256_hex "$1")' AND used_at IS NOT NULL RETURNING 1" | grep -q 1 ||
+		fail "refresh token $1 was never spent"
+}
+
+# assert_session_ended ACCESS REFRESH: the session of these tokens has ended.
+assert_session_ended() {
+	refresh "$2"
+	assert_problem 401 invalid_refresh_token
+	with_bearer "$1" GET /v1/me
+	assert_problem 401 invalid_token
+}
+
+@test "issue 23: a refresh token presented again within the grace answers the same successor" {
+	one_account_user
+	portal_login "$TENANT_SLUG" "$USER_EMAIL" "$TEST_PASSWORD"
+	local first=$REFRESH_TOKEN successor first_access
+	refresh "$first"
+	assert_status 200
+	successor=$(jq -r .refresh_token <<<"$body")
+	first_access=$(jq -r .access_token <<<"$body")
+
+	refresh "$first"
+	assert_status 200
+	assert_jq --arg r "$successor" '.refresh_token == $r'
+	assert_jq --arg id "$CUSTOMER_ID" '.account_id == $id'
+	with_bearer "$(jq -r .access_token <<<"$body")" GET /v1/me
+	assert_status 200
+	with_bearer "$first_access" GET /v1/me
+	assert_status 200
+	# The family goes on from the one successor.
+	refresh "$successor"
+	assert_status 200
+	assert_jq --arg r "$successor" --arg f "$first" '.refresh_token != $r and .refresh_token != $f'
+	[[ $(stack_sql "SELECT count(*) FROM refresh_tokens WHERE session_id =
+		(SELECT session_id FROM refresh_tokens WHERE token_hash = '$(sha256_hex "$first")')") == 3 ]] ||
+		fail "the session has other refresh tokens than its 3"
+}
+
+@test "a reused refresh token ends its whole session once the grace has passed" {
 	one_account_user
 	portal_login "$TENANT_SLUG" "$USER_EMAIL" "$TEST_PASSWORD"
 	local stolen=$REFRESH_TOKEN
-	api POST /v1/auth/refresh "$(jq -cn --arg t "$stolen" '{refresh_token: $t}')"
+	refresh "$stolen"
 	assert_status 200
 	local next_refresh next_access
 	next_refresh=$(jq -r .refresh_token <<<"$body")
 	next_access=$(jq -r .access_token <<<"$body")
+	spent_long_ago "$stolen"
 
-	api POST /v1/auth/refresh "$(jq -cn --arg t "$stolen" '{refresh_token: $t}')"
+	refresh "$stolen"
 	assert_problem 401 refresh_token_reused
-	api POST /v1/auth/refresh "$(jq -cn --arg t "$next_refresh" '{refresh_token: $t}')"
-	assert_problem 401 invalid_refresh_token
-	with_bearer "$next_access" GET /v1/me
-	assert_problem 401 invalid_token
+	assert_session_ended "$next_access" "$next_refresh"
+}
+
+@test "issue 23: within the grace, a token whose successor is spent already ends the session" {
+	one_account_user
+	portal_login "$TENANT_SLUG" "$USER_EMAIL" "$TEST_PASSWORD"
+	local first=$REFRESH_TOKEN successor
+	refresh "$first"
+	assert_status 200
+	successor=$(jq -r .refresh_token <<<"$body")
+	refresh "$successor"
+	assert_status 200
+	local latest=$body
+
+	refresh "$first"
+	assert_problem 401 refresh_token_reused
+	assert_session_ended "$(jq -r .access_token <<<"$latest")" "$(jq -r .refresh_token <<<"$latest")"
+}
+
+# refresh_at_once DIR TOKEN...: one refresh per TOKEN, all sent at once through the proxy; each
+# answer into DIR/N.status, DIR/N.body and DIR/N.headers. Sets REFRESH_PIDS (wait for them).
+refresh_at_once() {
+	local dir=$1 n=0 t
+	shift
+	mkdir -p "$dir"
+	REFRESH_PIDS=()
+	for t in "$@"; do
+		n=$((n + 1))
+		curl -sS --max-time "$((30 * CURBSIDE_TEST_WAIT_SCALE))" -o "$dir/$n.body" -D "$dir/$n.headers" \
+			-w '%{http_code}' -X POST "$PRISM_URL/v1/auth/refresh" -H 'Content-Type: application/json' \
+			--data "$(jq -cn --arg t "$t" '{refresh_token: $t}')" >"$dir/$n.status" 3>&- &
+		REFRESH_PIDS+=($!)
+	done
+}
+
+# assert_one_successor DIR: every answer in DIR is a 200 the proxy found in order, all with one
+# refresh token (set in SUCCESSOR), whose access tokens all work.
+assert_one_successor() {
+	local f tokens
+	for f in "$1"/*.status; do
+		[[ $(cat "$f") == 200 ]] || fail "${f##*/}: $(cat "$f") $(cat "${f%.status}.body")"
+		! grep -qi '^sl-violations' "${f%.status}.headers" || fail "the proxy flagged ${f##*/}"
+		with_bearer "$(jq -r .access_token "${f%.status}.body")" GET /v1/me
+		assert_status 200
+	done
+	tokens=$(jq -r .refresh_token "$1"/*.body | sort -u)
+	[[ $(wc -l <<<"$tokens") == 1 ]] || fail "the answers hold different refresh tokens: $tokens"
+	SUCCESSOR=$tokens
+}
+
+@test "issue 23: two refreshes with one token meeting at its lock both answer the same successor" {
+	one_account_user
+	portal_login "$TENANT_SLUG" "$USER_EMAIL" "$TEST_PASSWORD"
+	local dir=$BATS_TEST_TMPDIR/meet
+	# Our session holds the token's row, so both requests are inside the refresh, waiting for it,
+	# before either can spend the token.
+	hold_row_lock refresh_tokens "token_hash = '$(sha256_hex "$REFRESH_TOKEN")'"
+	refresh_at_once "$dir" "$REFRESH_TOKEN" "$REFRESH_TOKEN"
+	await_lock_waits 2
+	release_row_lock
+	wait "${REFRESH_PIDS[@]}"
+	assert_one_successor "$dir"
+	[[ $SUCCESSOR != "$REFRESH_TOKEN" ]] || fail "the token was not rotated"
+	refresh "$SUCCESSOR"
+	assert_status 200
+}
+
+@test "issue 23: two refreshes with one token sent at the same instant both succeed" {
+	one_account_user
+	portal_login "$TENANT_SLUG" "$USER_EMAIL" "$TEST_PASSWORD"
+	local dir=$BATS_TEST_TMPDIR/race
+	refresh_at_once "$dir" "$REFRESH_TOKEN" "$REFRESH_TOKEN"
+	wait "${REFRESH_PIDS[@]}"
+	assert_one_successor "$dir"
+	refresh "$SUCCESSOR"
+	assert_status 200
+}
+
+@test "issue 23: a server on a rotated key answers, within the grace, the successor the previous key gave" {
+	local port pid log=$BATS_TEST_TMPDIR/rotated.log answer
+	one_account_user
+	portal_login "$TENANT_SLUG" "$USER_EMAIL" "$TEST_PASSWORD"
+	port=$(free_port "$SERVER_PORT" "$PRISM_PORT")
+	launch_server "$log" "$port" CURBSIDE_REFRESH_GRACE_SECONDS=$REFRESH_GRACE \
+		CURBSIDE_JWT_SECRET='curbside-api-tests-rotated-secret-0123456789abcdef' \
+		CURBSIDE_JWT_PREVIOUS_SECRET="$CURBSIDE_JWT_SECRET"
+	pid=$LAUNCHED_PID
+	await_server "$pid" "$port" "$log"
+	refresh "$REFRESH_TOKEN"
+	assert_status 200
+	answer=$(curl -sS -X POST -H 'Content-Type: application/json' \
+		--data "$(jq -cn --arg t "$REFRESH_TOKEN" '{refresh_token: $t}')" "http://127.0.0.1:$port/v1/auth/refresh")
+	finish_server "$pid" "$log" "rotated server"
+	[[ $(jq -r .refresh_token <<<"$answer") == "$(jq -r .refresh_token <<<"$body")" ]] ||
+		fail "the rotated server answered $answer"
 }
 
 @test "refresh refuses unknown tokens, expired sessions and bad bodies" {
