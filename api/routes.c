@@ -22,6 +22,7 @@
 #include "portal_invoices/portal_invoices_routes.h"
 #include "portal_orders/portal_orders_routes.h"
 #include "portal_payments/portal_payments_routes.h"
+#include "service_catalog/service_catalog_routes.h"
 #include "services/services_routes.h"
 #include "settings/settings_routes.h"
 #include "signup/signup_routes.h"
@@ -45,7 +46,7 @@ static const struct route_table *const tables[] = {
         &portal_credits_route_table,  &payment_methods_route_table,
         &google_login_route_table,    &autopay_route_table,
         &contact_route_table,         &notifications_route_table,
-        &statements_route_table,
+        &statements_route_table,      &service_catalog_route_table,
 };
 
 const struct route_table *const *app_route_tables(size_t *count)
