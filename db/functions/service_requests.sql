@@ -336,8 +336,8 @@ END $$;
 
 -- POST /v1/portal/service-requests: portal user p_user asks, for account p_customer, for what `p`
 -- says (validated for shape by the server, per type), at instant p_now. Answers the 201 body and
--- stores it under the idempotency claim, or {retry_after: seconds} when the user already made
--- p_per_hour requests in the last hour.
+-- stores it under the idempotency claim; 429 too_many_service_requests (Retry-After in the hint)
+-- when the user already made p_per_hour requests in the last hour.
 CREATE OR REPLACE FUNCTION portal_service_request_create(p_tenant uuid, p_customer uuid,
                                                          p_user uuid, p jsonb,
                                                          p_now timestamptz, p_per_hour integer,
@@ -347,7 +347,7 @@ DECLARE
   v_type text := p->>'type';
   v_date date := (p->>'date')::date;
   v_local timestamp;
-  v_oldest timestamptz;
+  v_wait integer;
   c service_catalogs;
   t service_request_types;
   s roll_off_sizes;
@@ -359,14 +359,14 @@ BEGIN
   IF NOT FOUND THEN
     PERFORM cs_raise('404', 'not_found', 'There is no such portal account.');
   END IF;
-  SELECT min(created_at) INTO v_oldest FROM (
+  v_wait := hourly_retry_after(ARRAY(
     SELECT created_at FROM service_requests
     WHERE portal_user_id = p_user AND created_at > now() - interval '1 hour'
-    ORDER BY created_at DESC LIMIT p_per_hour) recent
-  HAVING count(*) >= p_per_hour;
-  IF v_oldest IS NOT NULL THEN
-    RETURN json_build_object('retry_after',
-      greatest(1, ceil(extract(epoch FROM v_oldest + interval '1 hour' - now())))::int);
+    ORDER BY created_at DESC LIMIT p_per_hour), p_per_hour);
+  IF v_wait IS NOT NULL THEN
+    PERFORM cs_raise('429', 'too_many_service_requests',
+      format('You have made %s requests in the last hour. Try again in %s seconds.', p_per_hour,
+             v_wait), v_wait::text);
   END IF;
 
   SELECT * INTO c FROM service_catalogs WHERE tenant_id = p_tenant;
