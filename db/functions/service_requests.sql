@@ -318,14 +318,14 @@ BEGIN
     PERFORM cs_raise('422', 'invalid_reference',
       'This account has no active service location with this id.', 'location_id');
   END IF;
-  IF p ? 'service_id' AND NOT EXISTS (
+  IF (p ? 'service_id' OR p->>'type' IN ('extra_pickup', 'missed_pickup')) AND NOT EXISTS (
        SELECT 1 FROM services WHERE tenant_id = p_tenant AND customer_id = p_customer
        AND location_id = (p->>'location_id')::uuid AND id = (p->>'service_id')::uuid
        AND active) THEN
     PERFORM cs_raise('422', 'invalid_reference',
       'This location has no active service with this id.', 'service_id');
   END IF;
-  IF p ? 'order_id' AND NOT EXISTS (
+  IF (p ? 'order_id' OR p->>'type' IN ('roll_off_swap', 'roll_off_removal')) AND NOT EXISTS (
        SELECT 1 FROM orders WHERE tenant_id = p_tenant AND customer_id = p_customer
        AND location_id = (p->>'location_id')::uuid AND id = (p->>'order_id')::uuid
        AND type = 'dumpster' AND status IN ('in_progress', 'completed')) THEN
