@@ -395,3 +395,20 @@ requests_on_record() {
 	ask "$doc" "$key"
 	assert_status 201
 }
+
+@test "a request that does not exist is 404; a hauler whose portal is off answers 403 portal_disabled" {
+	hauler_account
+	with_bearer "$PORTAL_TOKEN" GET "/v1/portal/service-requests/$(new_idempotency_key)"
+	assert_problem 404 not_found
+	with_bearer "$PORTAL_TOKEN" POST "/v1/portal/service-requests/$(new_idempotency_key)/cancel"
+	assert_problem 404 not_found
+	operator_api PATCH "/v1/platform/tenants/$TENANT_SLUG" '{"portal_enabled": false}'
+	fixture_expect 200 "switch the portal off"
+	with_bearer "$PORTAL_TOKEN" GET /v1/portal/service-catalog
+	assert_problem 403 portal_disabled
+	with_bearer "$PORTAL_TOKEN" GET /v1/portal/service-requests
+	assert_problem 403 portal_disabled
+	ask "$(request_doc roll_off_delivery 2027-03-08 '{"size": "20yd"}')"
+	assert_problem 403 portal_disabled
+	[[ $(requests_on_record) == 0 ]] || fail "a request was recorded with the portal off"
+}
