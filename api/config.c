@@ -140,8 +140,8 @@ static const struct config_var config_vars[] = {
         {"CURBSIDE_AUTOPAY_LANES", KIND_INT, "2", AT(autopay_lanes), 1, 16,
          "autopay batches one process charges side by side (one database connection each)"},
         {"CURBSIDE_CLOCK_FILE", KIND_STRING, "", AT(clock_file), 0, 0,
-         "development and tests only: a file holding an RFC 3339 instant that autopay takes as "
-         "now (read on every use; refused in production)"},
+         "development and tests only: a file holding an RFC 3339 instant that autopay and the "
+         "service-request dates take as now (read on every use; refused in production)"},
         {"CURBSIDE_SMS_URL", KIND_STRING, "", AT(sms_url), 0, 0,
          "Twilio-compatible API base, texts are POSTed to <url>/Messages.json; empty: write "
          "texts to CURBSIDE_SMS_DIR (in production: service reminders are off unless that is "

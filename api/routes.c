@@ -23,6 +23,8 @@
 #include "portal_invoices/portal_invoices_routes.h"
 #include "portal_orders/portal_orders_routes.h"
 #include "portal_payments/portal_payments_routes.h"
+#include "portal_service_requests/portal_service_requests_routes.h"
+#include "service_catalog/service_catalog_routes.h"
 #include "services/services_routes.h"
 #include "settings/settings_routes.h"
 #include "signup/signup_routes.h"
@@ -47,6 +49,7 @@ static const struct route_table *const tables[] = {
         &google_login_route_table,    &autopay_route_table,
         &contact_route_table,         &notifications_route_table,
         &statements_route_table,      &logos_route_table,
+        &service_catalog_route_table, &portal_service_requests_route_table,
 };
 
 const struct route_table *const *app_route_tables(size_t *count)

@@ -25,6 +25,36 @@ static const char portal_user_sql[] =
         "SELECT portal_user_link(tenant_id, $2, 'Lakeshore Rentals', $3, id, 'invitation') "
         "FROM accounts";
 
+/*
+ * The demo portal user's service requests (issue 25), made as the portal makes them on the first
+ * date each type allows now: an extra pickup, a vacation hold and a missed-pickup report (then
+ * cancelled) for DH-0014, a roll-off delivery for DH-0012.
+ */
+static const char requests_sql[] =
+        "WITH who AS (SELECT t.id AS tenant, u.id AS usr, now() AT TIME ZONE t.time_zone AS "
+        "local, c AS cat FROM tenants t JOIN portal_users u ON u.tenant_id = t.id AND u.email = "
+        "$2 JOIN service_catalogs c ON c.tenant_id = t.id WHERE t.slug = $1), "
+        "made AS (SELECT x.cancel, w.tenant, w.usr, c.id AS customer, "
+        "portal_service_request_create(w.tenant, c.id, w.usr, jsonb_strip_nulls("
+        "jsonb_build_object('type', x.type, 'location_id', l.id, 'date', f.first, 'end_date', "
+        "CASE WHEN x.type = 'vacation_hold' THEN f.first + 13 END, 'service_id', CASE WHEN "
+        "x.type <> 'roll_off_delivery' THEN l.service END, 'size', CASE WHEN x.type = "
+        "'roll_off_delivery' THEN '20yd' END, 'note', x.note)), now(), 10, NULL)::json AS body "
+        "FROM who w CROSS JOIN (VALUES (1, 'DH-0014', 'extra_pickup', 'A party on Saturday: "
+        "two extra bags beside the cart.', false), (2, 'DH-0014', 'vacation_hold', 'Away for "
+        "two weeks.', false), (3, 'DH-0012', 'roll_off_delivery', 'Kitchen remodel: on the "
+        "driveway, left side please.', false), (4, 'DH-0014', 'missed_pickup', 'The cart was "
+        "out by 6 AM but was not emptied.', true)) AS x(k, account, type, note, cancel) "
+        "JOIN customers c ON c.tenant_id = w.tenant AND c.account_number = x.account "
+        "CROSS JOIN LATERAL (SELECT l.id, (SELECT s.id FROM services s WHERE s.location_id = "
+        "l.id AND s.active ORDER BY s.created_at, s.id LIMIT 1) AS service FROM locations l "
+        "WHERE l.tenant_id = w.tenant AND l.customer_id = c.id AND l.active ORDER BY "
+        "l.created_at, l.id LIMIT 1) l "
+        "CROSS JOIN LATERAL (SELECT service_first_date(w.cat, t, w.local) AS first FROM "
+        "service_request_types t WHERE t.tenant_id = w.tenant AND t.type = x.type) f) "
+        "SELECT count(*) FILTER (WHERE cancel AND portal_service_request_cancel(tenant, "
+        "customer, usr, (body->>'id')::uuid) IS NOT NULL) FROM made";
+
 static const char summary_sql[] =
         "SELECT format('\"%s\" (tenant %s): %s customers, %s locations, %s services, %s orders, "
         "%s invoices, %s credits, %s payments, %s refunds', t.name, t.slug, "
@@ -137,6 +167,7 @@ static int load(PGconn *pg, const struct demo_hashes *hashes, FILE *out, FILE *e
 	const struct embedded_file *script = seed_script("demo.sql");
 	const char *staff[] = {SEED_DEMO_SLUG, SEED_DEMO_EMAIL, hashes->staff};
 	const char *portal[] = {SEED_DEMO_SLUG, SEED_DEMO_PORTAL_EMAIL, hashes->portal};
+	const char *portal_requests[] = {SEED_DEMO_SLUG, SEED_DEMO_PORTAL_EMAIL};
 	const char *slug[] = {SEED_DEMO_SLUG};
 	PGresult *res = NULL;
 
@@ -147,6 +178,8 @@ static int load(PGconn *pg, const struct demo_hashes *hashes, FILE *out, FILE *e
 	if (!run(NULL, pg, script->data, DB_NO_PARAMS, err, "db/seed/demo.sql") ||
 	    !run(NULL, pg, staff_sql, DB_PARAMS(staff), err, "creating the staff admin") ||
 	    !run(NULL, pg, portal_user_sql, DB_PARAMS(portal), err, "creating the portal user") ||
+	    !run(NULL, pg, requests_sql, DB_PARAMS(portal_requests), err,
+	         "making the service requests") ||
 	    !run(&res, pg, summary_sql, DB_PARAMS(slug), err, "counting what was loaded"))
 		return CS_EDB;
 	if (!run(NULL, pg, "COMMIT", DB_NO_PARAMS, err, "COMMIT")) {

@@ -91,3 +91,12 @@ CREATE OR REPLACE FUNCTION money_text(p_cents bigint, p_currency text) RETURNS t
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT p_currency || ' ' || to_char(p_cents / 100.0, 'FM999,999,999,990.00')
 $$;
+
+-- Seconds until an hourly budget of p_per_hour uses frees up, given the instants of the latest
+-- uses within the last hour, newest first (at most p_per_hour of them); NULL while it lasts.
+CREATE OR REPLACE FUNCTION hourly_retry_after(p_recent timestamptz[], p_per_hour integer)
+RETURNS integer LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN cardinality(p_recent) >= p_per_hour THEN
+    greatest(1, ceil(extract(epoch FROM p_recent[p_per_hour] + interval '1 hour' - now())))::int
+  END
+$$;

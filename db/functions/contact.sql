@@ -13,7 +13,7 @@ DECLARE
   v_user portal_users;
   v_customer customers;
   v_tenant tenants;
-  v_oldest timestamptz;
+  v_wait integer;
   v_outbox uuid;
   v_id uuid;
 BEGIN
@@ -31,14 +31,12 @@ BEGIN
         || coalesce('; you can call them at ' || v_tenant.contact_phone, '') || '.');
   END IF;
 
-  SELECT min(created_at) INTO v_oldest FROM (
+  v_wait := hourly_retry_after(ARRAY(
     SELECT created_at FROM contact_messages
     WHERE portal_user_id = p_user AND created_at > now() - interval '1 hour'
-    ORDER BY created_at DESC LIMIT p_per_hour) recent
-  HAVING count(*) >= p_per_hour;
-  IF v_oldest IS NOT NULL THEN
-    RETURN json_build_object('retry_after',
-      greatest(1, ceil(extract(epoch FROM v_oldest + interval '1 hour' - now())))::int);
+    ORDER BY created_at DESC LIMIT p_per_hour), p_per_hour);
+  IF v_wait IS NOT NULL THEN
+    RETURN json_build_object('retry_after', v_wait);
   END IF;
 
   v_outbox := outbox_enqueue(p_tenant, 'contact_message', v_tenant.contact_email,

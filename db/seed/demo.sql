@@ -201,6 +201,27 @@ SELECT count(order_create(d.tenant, s.customer, jsonb_strip_nulls(jsonb_build_ob
          'asset_id', s.asset_id, 'description', s.note, 'amount_cents', s.amount_cents))))
 FROM numbered s CROSS JOIN demo_seed d;
 
+-- The service-request catalog (issue 25): every type offered but swaps, Sundays and the next
+-- Christmas and New Year's Day closed. The demo portal user's requests come with that user
+-- (api/seed/seed_demo.c).
+SELECT count(service_catalog_update(d.tenant, jsonb_build_object(
+  'closed_weekdays', jsonb_build_array('sunday'),
+  'closed_dates', jsonb_build_array(
+    make_date(extract(year FROM d.today + 6)::int, 12, 25),
+    make_date(extract(year FROM d.today + 6)::int + 1, 1, 1)),
+  'request_types', '{
+    "roll_off_delivery": {"enabled": true, "lead_days": 2, "cutoff_time": "14:00", "sizes": [
+      {"code": "10yd", "name": "10-yard roll-off", "price_cents": 32500, "rental_days": 7},
+      {"code": "20yd", "name": "20-yard roll-off", "price_cents": 42500, "rental_days": 7},
+      {"code": "30yd", "name": "30-yard roll-off", "price_cents": 52500, "rental_days": 10}]},
+    "extra_pickup": {"enabled": true, "lead_days": 1, "cutoff_time": "14:00", "price_cents": 2500},
+    "missed_pickup": {"enabled": true, "lead_days": 0, "cutoff_time": "12:00"},
+    "vacation_hold": {"enabled": true, "lead_days": 2, "max_days": 60},
+    "roll_off_swap": {"enabled": false, "lead_days": 1, "price_cents": 17500},
+    "roll_off_removal": {"enabled": true, "lead_days": 1, "cutoff_time": "14:00",
+                         "price_cents": 0}}'::jsonb)))
+FROM demo_seed d;
+
 -- Three monthly invoices per customer (m = 1 is the latest), each with the state it should end
 -- in: draft, pending (not sent yet), open, partially paid, paid or void. Homes pay Net 15,
 -- businesses Net 30, roll-off work is due on receipt, so the older open ones are past due.

@@ -130,6 +130,25 @@ chicago_today() {
 	assert_jq '.account_id == .accounts[0].id'
 }
 
+@test "the demo hauler offers service requests, and the demo portal user has made a few" {
+	staff_api "$DEMO_TOKEN" GET /v1/admin/service-catalog
+	assert_status 200
+	assert_jq '.closed_weekdays == ["sunday"] and (.closed_dates | length) == 2
+		and ([.request_types | to_entries[] | select(.value.enabled) | .key] | length) == 5
+		and (.request_types.roll_off_delivery.sizes | length) == 3'
+	portal_login "$DEMO_SLUG" accounts@lakeshore-rentals.example demo-portal-password \
+		"$(stack_sql "SELECT id FROM customers WHERE account_number = 'DH-0014'")"
+	with_bearer "$PORTAL_TOKEN" GET /v1/portal/service-catalog
+	assert_jq '(.items | length) == 5'
+	with_bearer "$PORTAL_TOKEN" GET /v1/portal/service-requests
+	assert_status 200
+	assert_jq '[.items[] | [.type, .status]] | sort == [["extra_pickup", "new"], ["missed_pickup", "cancelled"], ["vacation_hold", "new"]]'
+	portal_login "$DEMO_SLUG" accounts@lakeshore-rentals.example demo-portal-password \
+		"$(stack_sql "SELECT id FROM customers WHERE account_number = 'DH-0012'")"
+	with_bearer "$PORTAL_TOKEN" GET /v1/portal/service-requests
+	assert_jq '[.items[] | [.type, .status, .size, .price_cents]] == [["roll_off_delivery", "new", "20yd", 42500]]'
+}
+
 @test "about 50 customers, every kind, some routing and some not, on one page of the list" {
 	body=$(cat "$BATS_FILE_TMPDIR/customers.json")
 	assert_jq '.items | length == 50'

@@ -1,0 +1,42 @@
+/*
+ * The hauler's catalog of service requests (issue 25): which request types the portal offers
+ * (roll-off delivery by size, extra pickup, missed pickup, vacation hold, roll-off swap and
+ * removal), each with its lead time, daily cutoff and price, and the days the hauler does not
+ * serve. Staff read and edit it; the portal reads what is offered with each type's first
+ * possible date, computed in the hauler's time zone at the server's clock.
+ */
+#ifndef CURBSIDE_SERVICE_CATALOG_SERVICE_H
+#define CURBSIDE_SERVICE_CATALOG_SERVICE_H
+
+#include <jansson.h>
+
+#include "app.h"
+#include "core/error.h"
+#include "db/pool.h"
+
+/* The tenant's whole catalog; *out (caller frees) is its JSON. */
+int service_catalog_get(char **out, struct db_pool *db, const char *tenant_id) CS_MUST_CHECK;
+
+/*
+ * Merge `patch` (validated for shape) into the tenant's catalog; *out (caller frees) is the whole
+ * catalog. CS_EINVALID price_required, sizes_required or duplicate_size naming the field.
+ */
+int service_catalog_update(char **out, struct db_pool *db, const char *tenant_id,
+                           const json_t *patch) CS_MUST_CHECK;
+
+/*
+ * What the portal offers now (the clock of `app`): *out (caller frees) is {today, time_zone,
+ * closed_weekdays, closed_dates, items}.
+ */
+int service_catalog_offers(char **out, struct app *app, const char *tenant_id) CS_MUST_CHECK;
+
+/* Room for the clock's RFC 3339 instant. */
+#define SERVICE_CATALOG_NOW_SIZE 64
+
+/*
+ * The server's `now` for every date rule of service requests, as RFC 3339 text in `now`: the real
+ * time, or the test clock of CURBSIDE_CLOCK_FILE (the autopay clock: one clock for every rule).
+ */
+int service_catalog_now(char now[SERVICE_CATALOG_NOW_SIZE], const struct app *app) CS_MUST_CHECK;
+
+#endif
