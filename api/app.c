@@ -27,9 +27,6 @@
 #include "tenants/branding_cache.h"
 #include "tenants/tenants_service.h"
 
-/* Throttling table sizes: plenty for a login flood, bounded memory (16 bytes a slot). */
-#define THROTTLE_SLOTS 65536
-
 static char **split_origins(const char *list)
 {
 	size_t n = 1;
@@ -85,6 +82,24 @@ static int configure_pdf_fonts(const struct config *cfg)
 	return rc;
 }
 
+/* The sign-in and link throttles, counted in the database that every process shares. */
+static int open_throttles(struct app *app)
+{
+	const struct config *c = &app->cfg;
+
+	app->login_by_email =
+	        throttle_new(app->db, "login", c->login_max_failures, c->login_window_seconds);
+	/* An address may fail for many accounts (an office behind one NAT): ten times the budget.
+	 */
+	app->login_by_address = throttle_new(app->db, "address", c->login_max_failures * 10,
+	                                     c->login_window_seconds);
+	app->links_by_address =
+	        throttle_new(app->db, "link", c->link_max_failures, c->login_window_seconds);
+	if (!app->login_by_email || !app->login_by_address || !app->links_by_address)
+		return CS_ENOMEM;
+	return CS_OK;
+}
+
 int app_init(struct app *app, struct config *cfg)
 {
 	int rc;
@@ -97,17 +112,7 @@ int app_init(struct app *app, struct config *cfg)
 	if ((rc = access_token_keys_init(&app->keys, app->cfg.jwt_secret,
 	                                 app->cfg.jwt_previous_secret)) != CS_OK)
 		return rc;
-	app->login_by_email = throttle_new(app->cfg.login_max_failures,
-	                                   app->cfg.login_window_seconds, THROTTLE_SLOTS);
-	/* An address may fail for many accounts (an office behind one NAT): ten times the budget.
-	 */
-	app->login_by_address = throttle_new(app->cfg.login_max_failures * 10,
-	                                     app->cfg.login_window_seconds, THROTTLE_SLOTS);
-	app->links_by_address = throttle_new(app->cfg.link_max_failures,
-	                                     app->cfg.login_window_seconds, THROTTLE_SLOTS);
-	app->cors_origins = split_origins(app->cfg.cors_origins);
-	if (!app->login_by_email || !app->login_by_address || !app->links_by_address ||
-	    !app->cors_origins)
+	if (!(app->cors_origins = split_origins(app->cfg.cors_origins)))
 		return CS_ENOMEM;
 	branding_cache_configure(app->cfg.branding_cache_seconds);
 	tenants_login_methods_configure(*app->cfg.oidc_client_id != '\0');
@@ -121,8 +126,10 @@ int app_init(struct app *app, struct config *cfg)
 	if ((rc = processor_open(&app->processor, &app->cfg)) != CS_OK)
 		return rc;
 	LOG_INFO("payments: the %s processor", processor_name(app->processor));
-	return db_pool_open(&app->db, app->cfg.database_url, app->cfg.db_pool,
-	                    app->cfg.db_timeout_ms);
+	if ((rc = db_pool_open(&app->db, app->cfg.database_url, app->cfg.db_pool,
+	                       app->cfg.db_timeout_ms)) != CS_OK)
+		return rc;
+	return open_throttles(app);
 }
 
 void app_release(struct app *app)

@@ -10,7 +10,7 @@
 #include "config.h"
 #include "core/error.h"
 #include "core/jwt.h"
-#include "core/throttle.h"
+#include "db/throttle.h"
 #include "db/pool.h"
 
 struct processor;

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 
 #include "core/jwt.h"
-#include "core/throttle.h"
+#include "db/throttle.h"
 #include "db/pool.h"
 #include "http/auth.h"
 

@@ -8,15 +8,12 @@
 #ifndef CURBSIDE_HTTP_LINK_ATTEMPTS_H
 #define CURBSIDE_HTTP_LINK_ATTEMPTS_H
 
-#include <time.h>
-
 #include "http/route.h"
 
 /* One reserved attempt. */
 struct link_attempt {
 	struct throttle *by_address;
 	char key[80];
-	time_t started;
 };
 
 /* Reserve an attempt for the request's client address: CS_OK, or CS_ETHROTTLED with the 429

@@ -8,9 +8,9 @@
 
 #include "core/json_text.h"
 #include "core/password.h"
-#include "core/throttle.h"
 #include "db/json_rows.h"
 #include "db/query.h"
+#include "db/throttle.h"
 #include "http/auth.h"
 
 /*
@@ -127,15 +127,14 @@ int me_change_password(struct app *app, const struct principal *who, const char 
                        const char *replacement)
 {
 	char old_hash[PASSWORD_HASH_SIZE], new_hash[PASSWORD_HASH_SIZE], key[64], *changed = NULL;
-	time_t now = time(NULL);
 	bool google = false, match = false, wrong = false;
-	int rc, wait;
+	int rc;
 
 	/* A stolen access token must not become a password oracle: count failures per user, in the
 	 * table that counts sign-in failures per email. */
 	snprintf(key, sizeof(key), "me|%s", who->user_id);
-	if ((wait = throttle_reserve(app->login_by_email, key, now)) != 0)
-		return throttle_refuse(wait, "failed sign-in attempts");
+	if ((rc = throttle_admit(app->login_by_email, key, "failed sign-in attempts")) != CS_OK)
+		return rc;
 	if ((rc = load_password(old_hash, &google, app->db, who)) == CS_OK && google)
 		rc = cs_error_set(
 		        CS_ECONFLICT, "google_login_required",
@@ -146,7 +145,7 @@ int me_change_password(struct app *app, const struct principal *who, const char 
 		                  "The current password is incorrect.");
 		cs_error_set_field("current_password");
 	}
-	throttle_finish(app->login_by_email, key, now,
+	throttle_finish(app->login_by_email, key,
 	                rc == CS_OK ? THROTTLE_SUCCEEDED
 	                            : (wrong ? THROTTLE_FAILED : THROTTLE_NEUTRAL));
 	if (rc != CS_OK)

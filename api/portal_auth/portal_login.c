@@ -8,10 +8,10 @@
 
 #include "core/log.h"
 #include "core/password.h"
-#include "core/throttle.h"
 #include "core/uuid.h"
 #include "db/pool.h"
 #include "db/query.h"
+#include "db/throttle.h"
 #include "portal_auth/portal_sessions.h"
 #include "tenants/tenants_service.h"
 
@@ -85,21 +85,19 @@ int portal_login(char **out, struct app *app, const struct portal_login_request 
 	struct throttle_pair attempts = {app->login_by_email, email_key, app->login_by_address,
 	                                 address_key};
 	struct login_row row;
-	time_t now = time(NULL);
 	int rc;
 
 	*out = NULL;
 	snprintf(email_key, sizeof(email_key), "portal|%s|%s", req->tenant_slug, req->email);
 	snprintf(address_key, sizeof(address_key), "addr|%s", req->client_address);
 	/* Reserved before hashing, so simultaneous guesses cannot outrun the count. */
-	if ((rc = throttle_pair_reserve(&attempts, now)) != CS_OK)
+	if ((rc = throttle_pair_reserve(&attempts)) != CS_OK)
 		return rc;
 	if ((rc = load_login_row(&row, app->db, req->tenant_slug, req->email)) == CS_OK)
 		rc = check_password(&row, req->password);
-	throttle_pair_finish(&attempts, now,
-	                     rc == CS_OK              ? THROTTLE_SUCCEEDED
-	                     : rc == CS_EUNAUTHORIZED ? THROTTLE_FAILED
-	                                              : THROTTLE_NEUTRAL);
+	throttle_pair_finish(&attempts, rc == CS_OK              ? THROTTLE_SUCCEEDED
+	                                : rc == CS_EUNAUTHORIZED ? THROTTLE_FAILED
+	                                                         : THROTTLE_NEUTRAL);
 	if (rc != CS_OK)
 		return rc;
 	rc = portal_session_open(out, app, row.tenant_id, row.user_id, req->account_id,

@@ -11,8 +11,8 @@
 #include "core/log.h"
 #include "core/password.h"
 #include "core/random.h"
-#include "core/throttle.h"
 #include "db/query.h"
+#include "db/throttle.h"
 #include "portal_auth/portal_sessions.h"
 #include "tenants/tenants_service.h"
 
@@ -265,20 +265,20 @@ int signup_request_verification(char **out, struct app *app, const char *slug,
 	struct signup_result result = {0};
 	struct random_hashed_token verify;
 	char key[160], *outcome = NULL;
-	time_t now = time(NULL);
-	int rc, wait;
+	int rc;
 
 	*out = NULL;
 	/* Per tenant and address: guessing account numbers is what this budget stops. */
 	snprintf(key, sizeof(key), "signup|%.63s|%s", slug, client_address);
 	/* Reserved before the lookup, so simultaneous guesses cannot outrun the count. */
-	if ((wait = throttle_reserve(app->login_by_address, key, now)) != 0)
-		return throttle_refuse(wait, "sign-up attempts that did not match an account");
+	if ((rc = throttle_admit(app->login_by_address, key,
+	                         "sign-up attempts that did not match an account")) != CS_OK)
+		return rc;
 	const char *params[] = {slug,       req->account_number, req->invoice_number,
 	                        req->email, verify.token,        verify.hash};
 	if ((rc = random_hashed_token(&verify)) == CS_OK)
 		rc = db_query_text(&outcome, app->db, &request_stmt, DB_PARAMS(params));
-	throttle_finish(app->login_by_address, key, now,
+	throttle_finish(app->login_by_address, key,
 	                rc != CS_OK && guess_failed(rc) ? THROTTLE_FAILED : THROTTLE_NEUTRAL);
 	if (rc == CS_OK)
 		rc = finish(&result, app, outcome, client_address, "signup");

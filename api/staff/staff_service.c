@@ -160,7 +160,7 @@ int staff_login(char **out, struct app *app, const char *slug, const char *email
 	snprintf(email_key, sizeof(email_key), "staff|%s|%s", slug, email);
 	snprintf(address_key, sizeof(address_key), "addr|%s", client_address);
 	/* Reserved before hashing, so simultaneous guesses cannot outrun the count. */
-	if ((rc = throttle_pair_reserve(&attempts, now)) != CS_OK)
+	if ((rc = throttle_pair_reserve(&attempts)) != CS_OK)
 		return rc;
 	/* An unknown email still pays for a hash, so timing tells nothing. */
 	if ((rc = load_login_row(&row, app->db, slug, email)) == CS_OK &&
@@ -169,10 +169,9 @@ int staff_login(char **out, struct app *app, const char *slug, const char *email
 	    !match)
 		rc = cs_error_set(CS_EUNAUTHORIZED, "invalid_credentials",
 		                  "The email or password is incorrect.");
-	throttle_pair_finish(&attempts, now,
-	                     rc == CS_OK              ? THROTTLE_SUCCEEDED
-	                     : rc == CS_EUNAUTHORIZED ? THROTTLE_FAILED
-	                                              : THROTTLE_NEUTRAL);
+	throttle_pair_finish(&attempts, rc == CS_OK              ? THROTTLE_SUCCEEDED
+	                                : rc == CS_EUNAUTHORIZED ? THROTTLE_FAILED
+	                                                         : THROTTLE_NEUTRAL);
 	if (rc != CS_OK)
 		return rc;
 	/* Said only to someone who knows the password, so it reveals nothing to a guesser. */

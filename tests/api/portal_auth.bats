@@ -427,6 +427,33 @@ assert_one_successor() {
 	assert_header_matches Retry-After '^[0-9]+$'
 }
 
+@test "failures spread over two server processes add up: the sixth attempt answers 429 on both" {
+	local port pid log=$BATS_TEST_TMPDIR/second.log i code wrong right
+	one_account_user
+	wrong=$(jq -cn --arg e "$USER_EMAIL" '{email: $e, password: "wrong password"}')
+	right=$(jq -cn --arg e "$USER_EMAIL" --arg p "$TEST_PASSWORD" '{email: $e, password: $p}')
+	port=$(free_port "$SERVER_PORT" "$PRISM_PORT")
+	launch_server "$log" "$port"
+	pid=$LAUNCHED_PID
+	await_server "$pid" "$port" "$log"
+	for i in 1 2 3; do
+		api POST "/v1/tenants/$TENANT_SLUG/auth/login" "$wrong"
+		assert_problem 401 invalid_credentials
+	done
+	for i in 1 2; do
+		code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+			-d "$wrong" "http://127.0.0.1:$port/v1/tenants/$TENANT_SLUG/auth/login")
+		[[ $code == 401 ]] || fail "wrong password $i on the second server answered $code"
+	done
+	code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+		-d "$right" "http://127.0.0.1:$port/v1/tenants/$TENANT_SLUG/auth/login")
+	finish_server "$pid" "$log" "second server"
+	[[ $code == 429 ]] || fail "the second server let the sixth attempt through ($code)"
+	api POST "/v1/tenants/$TENANT_SLUG/auth/login" "$right"
+	assert_problem 429 too_many_attempts
+	assert_header_matches Retry-After '^[0-9]+$'
+}
+
 @test "login validates every member" {
 	api POST "/v1/tenants/$TENANT_SLUG/auth/login" '{"email": "pat jordan@example.test", "password": "", "account_id": 7}'
 	assert_status 422
