@@ -10,8 +10,8 @@
 #include "config.h"
 #include "core/error.h"
 #include "core/jwt.h"
-#include "db/throttle.h"
 #include "db/pool.h"
+#include "db/throttle.h"
 
 struct processor;
 

@@ -10,8 +10,8 @@
 #include <stdbool.h>
 
 #include "core/jwt.h"
-#include "db/throttle.h"
 #include "db/pool.h"
+#include "db/throttle.h"
 #include "http/auth.h"
 
 struct app;
