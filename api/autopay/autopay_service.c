@@ -1,6 +1,6 @@
 #include "autopay/autopay_service.h"
 
-#include "autopay/autopay_clock.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "db/query.h"
 
@@ -11,9 +11,9 @@ static struct db_stmt put_stmt = DB_STMT(
         "portal_autopay_put", "SELECT portal_autopay_put($1, $2, $3::jsonb, $4::timestamptz)");
 
 /* The autopay clock, or a logged internal error. */
-static int clock_now(char now[AUTOPAY_CLOCK_SIZE], const struct app *app)
+static int clock_now(char now[CLOCK_TEXT_SIZE], const struct app *app)
 {
-	int rc = autopay_clock_now(now, app->cfg.clock_file);
+	int rc = clock_now_text(now, app->cfg.clock_file);
 
 	if (rc != CS_OK)
 		LOG_ERROR("autopay: the clock file does not hold an instant");
@@ -22,7 +22,7 @@ static int clock_now(char now[AUTOPAY_CLOCK_SIZE], const struct app *app)
 
 int autopay_get(char **out, struct app *app, const char *tenant_id, const char *customer_id)
 {
-	char now[AUTOPAY_CLOCK_SIZE];
+	char now[CLOCK_TEXT_SIZE];
 	int rc = clock_now(now, app);
 
 	*out = NULL;
@@ -35,7 +35,7 @@ int autopay_get(char **out, struct app *app, const char *tenant_id, const char *
 int autopay_put(char **out, struct app *app, const char *tenant_id, const char *customer_id,
                 const json_t *body)
 {
-	char now[AUTOPAY_CLOCK_SIZE];
+	char now[CLOCK_TEXT_SIZE];
 	int rc = clock_now(now, app);
 
 	*out = NULL;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "autopay/autopay_clock.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "db/loop.h"
 #include "payments/payments_charge.h"
@@ -151,9 +151,9 @@ static bool autopay_round(struct db_loop *loop, PGconn *conn, void *arg)
 {
 	struct autopay_worker *w = arg;
 	struct round_counts counts = {0};
-	char now[AUTOPAY_CLOCK_SIZE];
+	char now[CLOCK_TEXT_SIZE];
 
-	if (autopay_clock_now(now, w->app->cfg.clock_file) != CS_OK) {
+	if (clock_now_text(now, w->app->cfg.clock_file) != CS_OK) {
 		LOG_WARN("autopay scheduler: the clock file does not hold an instant; no round");
 		return false;
 	}

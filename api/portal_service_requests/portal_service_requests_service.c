@@ -34,7 +34,7 @@ static struct db_stmt cancel_stmt =
 int portal_service_requests_create(char **out, struct app *app, const struct principal *who,
                                    const json_t *body, const char *claim_id)
 {
-	char now[SERVICE_CATALOG_NOW_SIZE], per_hour[16];
+	char now[CLOCK_TEXT_SIZE], per_hour[16];
 	int rc = service_catalog_now(now, app);
 
 	*out = NULL;

@@ -1,6 +1,6 @@
 #include "service_catalog/service_catalog_service.h"
 
-#include "autopay/autopay_clock.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "db/query.h"
 
@@ -28,11 +28,9 @@ int service_catalog_update(char **out, struct db_pool *db, const char *tenant_id
 	return db_query_text_json(out, db, &update_stmt, DB_PARAMS(params), patch);
 }
 
-_Static_assert(SERVICE_CATALOG_NOW_SIZE == AUTOPAY_CLOCK_SIZE, "one size for the clock's text");
-
-int service_catalog_now(char now[SERVICE_CATALOG_NOW_SIZE], const struct app *app)
+int service_catalog_now(char now[CLOCK_TEXT_SIZE], const struct app *app)
 {
-	if (autopay_clock_now(now, app->cfg.clock_file) == CS_OK)
+	if (clock_now_text(now, app->cfg.clock_file) == CS_OK)
 		return CS_OK;
 	LOG_ERROR("service requests: the clock file does not hold an instant");
 	return CS_EINTERNAL;
@@ -40,7 +38,7 @@ int service_catalog_now(char now[SERVICE_CATALOG_NOW_SIZE], const struct app *ap
 
 int service_catalog_offers(char **out, struct app *app, const char *tenant_id)
 {
-	char now[SERVICE_CATALOG_NOW_SIZE];
+	char now[CLOCK_TEXT_SIZE];
 	int rc = service_catalog_now(now, app);
 
 	*out = NULL;

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "app.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "db/pool.h"
 
@@ -30,13 +31,10 @@ int service_catalog_update(char **out, struct db_pool *db, const char *tenant_id
  */
 int service_catalog_offers(char **out, struct app *app, const char *tenant_id) CS_MUST_CHECK;
 
-/* Room for the clock's RFC 3339 instant. */
-#define SERVICE_CATALOG_NOW_SIZE 64
-
 /*
  * The server's `now` for every date rule of service requests, as RFC 3339 text in `now`: the real
- * time, or the test clock of CURBSIDE_CLOCK_FILE (the autopay clock: one clock for every rule).
+ * time, or the test clock of CURBSIDE_CLOCK_FILE (core/clock.h: the one clock autopay reads too).
  */
-int service_catalog_now(char now[SERVICE_CATALOG_NOW_SIZE], const struct app *app) CS_MUST_CHECK;
+int service_catalog_now(char now[CLOCK_TEXT_SIZE], const struct app *app) CS_MUST_CHECK;
 
 #endif

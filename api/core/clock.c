@@ -1,11 +1,11 @@
-#include "autopay/autopay_clock.h"
+#include "core/clock.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 /* The real time, to the microsecond. */
-static int real_now(char out[AUTOPAY_CLOCK_SIZE])
+static int real_now(char out[CLOCK_TEXT_SIZE])
 {
 	struct timespec ts;
 	struct tm tm;
@@ -14,7 +14,7 @@ static int real_now(char out[AUTOPAY_CLOCK_SIZE])
 	if (clock_gettime(CLOCK_REALTIME, &ts) || !gmtime_r(&ts.tv_sec, &tm) ||
 	    !strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm))
 		return cs_error_set(CS_EINTERNAL, NULL, "the system clock cannot be read");
-	snprintf(out, AUTOPAY_CLOCK_SIZE, "%s.%06ldZ", date, ts.tv_nsec / 1000);
+	snprintf(out, CLOCK_TEXT_SIZE, "%s.%06ldZ", date, ts.tv_nsec / 1000);
 	return CS_OK;
 }
 
@@ -24,9 +24,9 @@ static int looks_like_instant(const char *s)
 	return *s && strspn(s, "0123456789TtZz:.+- ") == strlen(s);
 }
 
-int autopay_clock_now(char out[AUTOPAY_CLOCK_SIZE], const char *clock_file)
+int clock_now_text(char out[CLOCK_TEXT_SIZE], const char *clock_file)
 {
-	char buf[AUTOPAY_CLOCK_SIZE] = "";
+	char buf[CLOCK_TEXT_SIZE] = "";
 	FILE *f = clock_file && *clock_file ? fopen(clock_file, "r") : NULL;
 
 	if (!f)
