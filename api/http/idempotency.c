@@ -36,8 +36,8 @@ bool idempotency_read_key(struct idempotency *idem, struct http_ctx *ctx)
 	if (!key) {
 		http_reply_problem(
 		        ctx, 400, "idempotency_key_required",
-		        "This request moves money: send an Idempotency-Key header (a new "
-		        "UUID, say) and send the same key again when you retry it.",
+		        "This request must not happen twice: send an Idempotency-Key header (a "
+		        "new UUID, say) and send the same key again when you retry it.",
 		        NULL);
 		return false;
 	}
