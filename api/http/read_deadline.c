@@ -46,7 +46,7 @@ static void compose_timeout_answer(int seconds)
 	int n = snprintf(body, sizeof(body),
 	                 "{\"type\":\"/problems/request_timeout\",\"title\":\"Request Timeout\","
 	                 "\"status\":408,\"detail\":\"The request did not arrive within %d "
-	                 "seconds.\",\"code\":\"request_timeout\"}",
+	                 "seconds.\",\"code\":\"request_timeout\",\"request_id\":\"-\"}",
 	                 seconds);
 	int len = snprintf(timeout_answer, sizeof(timeout_answer),
 	                   "HTTP/1.1 408 Request Timeout\r\n"

@@ -12,6 +12,30 @@ END $$;
 CREATE OR REPLACE TRIGGER customers_search BEFORE INSERT OR UPDATE ON customers
   FOR EACH ROW EXECUTE FUNCTION customers_search_text();
 
+-- Addresses and contacts are stored with every member, null where none was sent, because the
+-- answers pass them through as stored and send an unknown value as null, never leave it out
+-- (issue 23; address_complete and contacts_complete are in migration 0033).
+CREATE OR REPLACE FUNCTION customers_complete_shapes() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.billing_address := address_complete(NEW.billing_address);
+  NEW.contacts := contacts_complete(NEW.contacts);
+  RETURN NEW;
+END $$;
+
+CREATE OR REPLACE TRIGGER customers_complete BEFORE INSERT OR UPDATE OF billing_address, contacts
+  ON customers FOR EACH ROW EXECUTE FUNCTION customers_complete_shapes();
+
+CREATE OR REPLACE FUNCTION locations_complete_address() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.address := address_complete(NEW.address);
+  RETURN NEW;
+END $$;
+
+CREATE OR REPLACE TRIGGER locations_complete BEFORE INSERT OR UPDATE OF address ON locations
+  FOR EACH ROW EXECUTE FUNCTION locations_complete_address();
+
 -- The customer as staff see it now carries its portal access.
 CREATE OR REPLACE FUNCTION customer_json(c customers) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE AS $$

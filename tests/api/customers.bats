@@ -44,8 +44,8 @@ full_customer() {
 	assert_json .kind residential
 	assert_jq '.routing == true'
 	assert_json .external_id "ext-$number"
-	assert_jq '.contacts == [{"name": "Bob Smith", "email": "bob.smith@example.com"}]'
-	assert_jq '.billing_address == {"line1": "12 Oak St", "city": "Springfield", "region": "IL", "postal_code": "62701", "country": "US"}'
+	assert_jq '.contacts == [{"name": "Bob Smith", "email": "bob.smith@example.com", "phone": null}]'
+	assert_jq '.billing_address == {"line1": "12 Oak St", "line2": null, "city": "Springfield", "region": "IL", "postal_code": "62701", "country": "US"}'
 	# a read agrees with what the create answered
 	local created=$body
 	staff_api "$STAFF_TOKEN" GET "/v1/admin/customers/$id"
@@ -136,11 +136,28 @@ full_customer() {
 	create_customer '{"phone": "555-0100", "contacts": [{"email": "a@example.com"}, {"email": "b@example.com"}]}'
 	staff_api "$STAFF_TOKEN" PATCH "/v1/admin/customers/$CUSTOMER_ID" '{"phone": null, "contacts": [{"email": "C@Example.com"}], "routing": true}'
 	assert_status 200
-	assert_jq '.phone == null and .routing == true and .contacts == [{"email": "c@example.com"}]'
+	assert_jq '.phone == null and .routing == true and .contacts == [{"name": null, "email": "c@example.com", "phone": null}]'
 	assert_json .account_number "$CUSTOMER_NUMBER"
 	assert_json .kind residential
 	staff_api "$STAFF_TOKEN" GET "/v1/admin/customers/$CUSTOMER_ID"
-	assert_jq '.phone == null and .contacts == [{"email": "c@example.com"}]'
+	assert_jq '.phone == null and .contacts == [{"name": null, "email": "c@example.com", "phone": null}]'
+}
+
+@test "issue 23: parts of an address and contact not sent answer null, never left out; only one customer carries its invitation" {
+	create_customer '{"billing_address": {"line1": "1 Elm St"}, "contacts": [{"email": "d@example.com"}]}'
+	local want='{"address": {"line1": "1 Elm St", "line2": null, "city": null, "region": null, "postal_code": null, "country": null}, "contact": {"name": null, "email": "d@example.com", "phone": null}}'
+	staff_api "$STAFF_TOKEN" GET "/v1/admin/customers/$CUSTOMER_ID"
+	assert_status 200
+	assert_jq "{address: .billing_address, contact: .contacts[0]} == $want"
+	assert_jq '.portal | has("invitation") and .invitation == null'
+	# A patch of the address alone completes it the same way.
+	staff_api "$STAFF_TOKEN" PATCH "/v1/admin/customers/$CUSTOMER_ID" '{"billing_address": {"line1": "2 Elm St", "city": "Springfield"}}'
+	assert_status 200
+	assert_jq '.billing_address == {"line1": "2 Elm St", "line2": null, "city": "Springfield", "region": null, "postal_code": null, "country": null}'
+	# The list gives each customer's portal access without the invitation (CustomerSummary).
+	staff_api "$STAFF_TOKEN" GET "/v1/admin/customers?q=$CUSTOMER_NUMBER"
+	assert_status 200
+	assert_jq --arg id "$CUSTOMER_ID" '.items[] | select(.id == $id) | (.portal | keys) == ["enabled", "login_email"] and .contacts[0].phone == null'
 }
 
 @test "PATCH refuses an empty body, nulls of required members and unknown members" {

@@ -132,10 +132,27 @@ teardown_file() {
 	assert_header_matches Content-Type '^(application|text)/javascript'
 	local bundle=$CURBSIDE_ROOT/web/node_modules/redoc/bundles/redoc.standalone.js
 	if [[ -f $bundle ]]; then
-		cmp -s "$body_file" "$bundle" || fail "served bundle differs from $bundle"
+		python3 "$CURBSIDE_ROOT/scripts/redoc-offline.py" "$bundle" "$BATS_TEST_TMPDIR/offline.js"
+		cmp -s "$body_file" "$BATS_TEST_TMPDIR/offline.js" ||
+			fail "served bundle differs from $bundle made offline"
 	else
 		(($(stat -c %s "$body_file") > 100000)) || fail "bundle suspiciously small"
 	fi
+}
+
+@test "issue 23: the docs bundle loads no image from elsewhere (its footer logo is local)" {
+	api GET /docs/redoc.standalone.js
+	assert_status 200
+	grep -q 'API docs by Redocly' "$body_file" || fail "not Redoc's bundle"
+	! grep -Eq 'src:"(https?:)?//' "$body_file" || fail "the bundle loads an image from elsewhere: $(grep -Eo 'src:"(https?:)?//[^"]*"' "$body_file" | head -3)"
+}
+
+@test "issue 23: the served contract names no schema Date (it shadows JavaScript's Date in generated code)" {
+	api GET /openapi.yaml
+	assert_status 200
+	! grep -Eq '^    Date:$' "$body_file" || fail "components/schemas has Date"
+	grep -Eq '^    CalendarDate:$' "$body_file" || fail "components/schemas has no CalendarDate"
+	! grep -q 'later versions' "$body_file" || fail "the introduction still speaks of later versions"
 }
 
 @test "every response carries a generated X-Request-Id when the client sends none" {

@@ -78,6 +78,8 @@ probe() {
 	assert_jq '.closed and .lines_sent < .lines'
 	assert_jq '.answers | length == 1 and .[0].status == 408'
 	assert_jq '.answers[0].body | fromjson | .code == "request_timeout"'
+	# Issue 23: every problem carries request_id; this one is written before a request exists.
+	assert_jq '.answers[0].body | fromjson | .request_id == "-"'
 }
 
 @test "item 4: a client sending its body a byte at a time is answered 408 and cut off" {
