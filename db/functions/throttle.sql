@@ -25,6 +25,22 @@ BEGIN
   RETURN w;
 END $$;
 
+-- Write back the row `w` (locked by throttle_window_current); a key with nothing left to count
+-- loses its row.
+CREATE OR REPLACE FUNCTION throttle_window_save(w throttle_windows)
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF w.failures = 0 AND w.in_flight = 0 THEN
+    DELETE FROM throttle_windows WHERE key_hash = w.key_hash;
+  ELSE
+    UPDATE throttle_windows
+       SET window_started = w.window_started, failures = w.failures, in_flight = w.in_flight,
+           last_reserved = w.last_reserved
+     WHERE key_hash = w.key_hash;
+  END IF;
+END $$;
+
 -- Reserve an attempt for `p_key`: 0 when reserved, else the seconds until it may try (nothing
 -- reserved). Windows that ended a day ago are swept a few at a time.
 CREATE OR REPLACE FUNCTION throttle_reserve(p_key text, p_max integer, p_window integer)
@@ -43,10 +59,7 @@ BEGIN
     w.in_flight := w.in_flight + 1;
     w.last_reserved := now();
   END IF;
-  UPDATE throttle_windows
-     SET window_started = w.window_started, failures = w.failures, in_flight = w.in_flight,
-         last_reserved = w.last_reserved
-   WHERE key_hash = p_key;
+  PERFORM throttle_window_save(w);
   DELETE FROM throttle_windows
    WHERE key_hash IN (SELECT key_hash FROM throttle_windows
                        WHERE window_started < now() - interval '1 day' LIMIT 10);
@@ -54,7 +67,7 @@ BEGIN
 END $$;
 
 -- End an attempt reserved with throttle_reserve: 'failed' counts a failure, 'succeeded' forgets
--- the key's failures, 'neutral' only ends it. A key with nothing left to count loses its row.
+-- the key's failures, 'neutral' only ends it.
 CREATE OR REPLACE FUNCTION throttle_finish(p_key text, p_outcome text, p_window integer)
 RETURNS void
 LANGUAGE plpgsql AS $$
@@ -67,11 +80,5 @@ BEGIN
   ELSIF p_outcome = 'succeeded' THEN
     w.failures := 0;
   END IF;
-  IF w.failures = 0 AND w.in_flight = 0 THEN
-    DELETE FROM throttle_windows WHERE key_hash = p_key;
-  ELSE
-    UPDATE throttle_windows
-       SET window_started = w.window_started, failures = w.failures, in_flight = w.in_flight
-     WHERE key_hash = p_key;
-  END IF;
+  PERFORM throttle_window_save(w);
 END $$;

@@ -93,3 +93,11 @@ seen() {
 @test "the page made no request off the loopback and logged no error but the 405 it asked for" {
 	seen '.offLoopback == [] and (.consoleErrors | map(select(test("status of 405") | not))) == []'
 }
+
+@test "/docs is drawn from the loopback alone, with no error in the console" {
+	local docs=$BATS_TEST_TMPDIR/docs.json
+	drive docs "$SERVER_URL/docs" >"$docs"
+	jq -e '.result.heading | length > 0' "$docs" >/dev/null || fail "Redoc drew no heading: $(cat "$docs")"
+	jq -e '.offLoopback == [] and .consoleErrors == []' "$docs" >/dev/null ||
+		fail "off the loopback or in the console: $(jq -c '{offLoopback, consoleErrors}' "$docs")"
+}
