@@ -82,8 +82,7 @@ static int replay(struct http_ctx *ctx, const PGresult *res)
 	const char *body = PQgetvalue(res, 0, 3);
 
 	http_set_header(ctx, "Idempotent-Replayed", "true");
-	return http_reply_raw(ctx, status, status >= 400 ? HTTP_PROBLEM_JSON : HTTP_JSON, body,
-	                      strlen(body));
+	return http_reply_answer(ctx, status, body);
 }
 
 /* Act on the claim's state; fills idem->claim_id when the request is new. */
@@ -206,6 +205,5 @@ int idempotency_reply_work(const struct idempotency *idem, struct http_ctx *ctx,
 	if (rc != CS_OK)
 		return reserved ? idempotency_yield(idem, ctx, rc)
 		                : idempotency_finish(idem, ctx, rc);
-	return http_reply_raw(ctx, status, status >= 400 ? HTTP_PROBLEM_JSON : HTTP_JSON, body,
-	                      strlen(body));
+	return http_reply_answer(ctx, status, body);
 }

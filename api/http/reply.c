@@ -125,6 +125,19 @@ int http_reply_problem(struct http_ctx *ctx, int status, const char *code, const
 	return reply_serialised(ctx, status, HTTP_PROBLEM_JSON, body);
 }
 
+int http_reply_answer(struct http_ctx *ctx, int status, const char *answer)
+{
+	if (status < 400)
+		return http_reply_raw(ctx, status, HTTP_JSON, answer, strlen(answer));
+	json_t *problem = json_loads(answer, 0, NULL);
+	if (!json_is_object(problem)) {
+		json_decref(problem);
+		return http_reply_raw(ctx, status, HTTP_PROBLEM_JSON, answer, strlen(answer));
+	}
+	json_object_set_new(problem, "request_id", json_string(http_request_id(ctx)));
+	return reply_serialised(ctx, status, HTTP_PROBLEM_JSON, problem);
+}
+
 int http_status_of(int rc)
 {
 	switch (rc) {

@@ -38,6 +38,12 @@ int http_reply_no_content(struct http_ctx *ctx);
 int http_reply_problem(struct http_ctx *ctx, int status, const char *code, const char *detail,
                        json_t *errors);
 
+/*
+ * Reply `answer`, a JSON text made before this request's id was known (composed in SQL, or stored
+ * for an idempotent replay): a problem (`status` 400 and up) gets this request's `request_id`.
+ */
+int http_reply_answer(struct http_ctx *ctx, int status, const char *answer);
+
 /* Reply the problem for CS_E* `rc`, using the thread's last error for its code and detail. */
 int http_reply_error(struct http_ctx *ctx, int rc);
 
