@@ -87,3 +87,26 @@ const char *cs_status_code(int status)
 		return "internal_error";
 	}
 }
+
+void cs_error_save(struct cs_error_saved *out)
+{
+	const struct cs_error *e = &last_error;
+
+	out->status = e->status;
+	out->retry_after = e->retry_after;
+	out->has_code = e->code != NULL;
+	out->has_field = e->field != NULL;
+	out->has_detail = e->detail != NULL;
+	snprintf(out->code, sizeof(out->code), "%s", e->code ? e->code : "");
+	snprintf(out->field, sizeof(out->field), "%s", e->field ? e->field : "");
+	snprintf(out->detail, sizeof(out->detail), "%s", e->detail ? e->detail : "");
+}
+
+void cs_error_restore(const struct cs_error_saved *saved)
+{
+	cs_error_set_copy(saved->status, saved->has_code ? saved->code : NULL,
+	                  saved->has_field ? saved->field : NULL,
+	                  saved->has_detail ? saved->detail : NULL);
+	if (saved->retry_after)
+		cs_error_set_retry_after(saved->retry_after);
+}

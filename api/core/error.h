@@ -9,6 +9,8 @@
 #ifndef CURBSIDE_CORE_ERROR_H
 #define CURBSIDE_CORE_ERROR_H
 
+#include <stdbool.h>
+
 #define CS_MUST_CHECK __attribute__((warn_unused_result))
 
 enum cs_status {
@@ -58,6 +60,19 @@ void cs_error_set_field(const char *field);
 
 /* The last error of this thread (never NULL; status 0 when none was set). */
 const struct cs_error *cs_error_last(void);
+
+/* A copy of the thread's last error, to keep a request's problem across bookkeeping after it. */
+struct cs_error_saved {
+	int status, retry_after;
+	bool has_code, has_field, has_detail;
+	char code[64], field[128], detail[512];
+};
+
+/* Copy the last error into `out`. */
+void cs_error_save(struct cs_error_saved *out);
+
+/* Make `saved` the last error again. */
+void cs_error_restore(const struct cs_error_saved *saved);
 
 /* Forget the last error (at the start of every request). */
 void cs_error_clear(void);

@@ -49,34 +49,6 @@ static int row_key(char out[HASH_SHA256_HEX_SIZE], const struct throttle *t, con
 	return hash_sha256_hex(out, text, (size_t)n);
 }
 
-/* The error the request ended with, kept across the bookkeeping that follows it. */
-struct kept_error {
-	int status, retry_after;
-	char code[64], field[128], detail[512];
-};
-
-static void keep_error(struct kept_error *k)
-{
-	const struct cs_error *e = cs_error_last();
-
-	k->status = e->status;
-	k->retry_after = e->retry_after;
-	snprintf(k->code, sizeof(k->code), "%s", e->code ? e->code : "");
-	snprintf(k->field, sizeof(k->field), "%s", e->field ? e->field : "");
-	snprintf(k->detail, sizeof(k->detail), "%s", e->detail ? e->detail : "");
-}
-
-static void restore_error(const struct kept_error *k)
-{
-	cs_error_clear();
-	if (k->status == 0)
-		return;
-	cs_error_set_copy(k->status, k->code[0] ? k->code : NULL, k->field,
-	                  k->detail[0] ? k->detail : NULL);
-	if (k->retry_after)
-		cs_error_set_retry_after(k->retry_after);
-}
-
 int throttle_reserve(int *wait, struct throttle *t, const char *key)
 {
 	char hashed[HASH_SHA256_HEX_SIZE], *answer = NULL;
@@ -101,14 +73,14 @@ void throttle_finish(struct throttle *t, const char *key, enum throttle_outcome 
 	        [THROTTLE_SUCCEEDED] = "succeeded",
 	};
 	char hashed[HASH_SHA256_HEX_SIZE], *answer = NULL;
-	struct kept_error kept;
+	struct cs_error_saved kept;
 
 	if (row_key(hashed, t, key) != CS_OK)
 		return;
 	const char *params[] = {hashed, outcomes[outcome], t->window};
-	keep_error(&kept);
+	cs_error_save(&kept);
 	if (db_query_text(&answer, t->db, &finish_stmt, DB_PARAMS(params)) != CS_OK)
-		restore_error(&kept); /* the request's own outcome stands; see the header */
+		cs_error_restore(&kept); /* the request's own outcome stands; see the header */
 	free(answer);
 }
 

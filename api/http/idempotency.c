@@ -137,48 +137,19 @@ int idempotency_claim(struct idempotency *idem, bool *replayed, struct http_ctx 
 	return rc;
 }
 
-/* The request's problem, kept across the release (which may record errors of its own). */
-struct saved_error {
-	int status, retry_after;
-	bool has_code, has_field, has_detail;
-	char code[64], field[128], detail[512];
-};
-
-static void save_error(struct saved_error *s)
-{
-	const struct cs_error *e = cs_error_last();
-
-	s->status = e->status;
-	s->retry_after = e->retry_after;
-	s->has_code = e->code != NULL;
-	s->has_field = e->field != NULL;
-	s->has_detail = e->detail != NULL;
-	snprintf(s->code, sizeof(s->code), "%s", e->code ? e->code : "");
-	snprintf(s->field, sizeof(s->field), "%s", e->field ? e->field : "");
-	snprintf(s->detail, sizeof(s->detail), "%s", e->detail ? e->detail : "");
-}
-
-static void restore_error(const struct saved_error *s)
-{
-	cs_error_set_copy(s->status, s->has_code ? s->code : NULL, s->has_field ? s->field : NULL,
-	                  s->has_detail ? s->detail : NULL);
-	if (s->retry_after)
-		cs_error_set_retry_after(s->retry_after);
-}
-
 /* Run `stmt` on the claim, keeping the request's problem. */
 static void end_claim(const struct idempotency *idem, struct http_ctx *ctx, struct db_stmt *stmt)
 {
-	struct saved_error saved;
+	struct cs_error_saved saved;
 	struct db_conn *conn = NULL;
 
-	save_error(&saved);
+	cs_error_save(&saved);
 	const char *params[] = {idem->claim_id};
 	if (db_checkout(&conn, ctx->env->db) != CS_OK ||
 	    db_run(conn, stmt, DB_PARAMS(params)) != CS_OK)
 		LOG_WARN("could not end an idempotency claim; it lapses with its lease");
 	db_release(conn);
-	restore_error(&saved);
+	cs_error_restore(&saved);
 }
 
 int idempotency_finish(const struct idempotency *idem, struct http_ctx *ctx, int rc)
