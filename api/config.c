@@ -116,6 +116,10 @@ static const struct config_var config_vars[] = {
         {"CURBSIDE_PAYMENTS_POLL_SECONDS", KIND_INT, "60", AT(payments_poll_seconds), 1, 3600,
          "how often the payments worker settles bank payments in flight and finishes payments "
          "whose request died"},
+        {"CURBSIDE_SETTLE_WAIT_SECONDS", KIND_INT, "20", AT(settle_wait_seconds), 0, 300,
+         "a payment or refund the processor has made waits this long for a database that went "
+         "away (a failover) to record it, before answering 503 (its retry, or the payments "
+         "worker, finishes it)"},
         {"CURBSIDE_SANDBOX_ACH_SETTLE_SECONDS", KIND_INT, "120", AT(sandbox_ach_settle_seconds), 0,
          86400 * 30, "sandbox bank payments stay pending this long, then settle (or are returned)"},
         {"CURBSIDE_PAYMENT_DECLINES_PER_HOUR", KIND_INT, "5", AT(payment_declines_per_hour), 1,

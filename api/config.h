@@ -59,6 +59,7 @@ struct config {
 	int stripe_connect_timeout_ms;
 	int stripe_timeout_ms;     /* a whole request, connection included */
 	int payments_poll_seconds; /* the payments worker looks at pending payments this often */
+	int settle_wait_seconds;   /* a charge made waits this long for the database to record it */
 	int sandbox_ach_settle_seconds; /* sandbox bank payments stay pending this long */
 	int payment_declines_per_hour;  /* portal declines per user and per account (429 past it) */
 	int payment_methods_per_hour;   /* new portal payment methods per user and per account */
