@@ -13,6 +13,7 @@
 #include "db/loop.h"
 #include "db/migrate.h"
 #include "http/auth.h"
+#include "http/client_address.h"
 #include "http/server.h"
 #include "jobs/jobs_worker.h"
 #include "mail/mail_worker.h"
@@ -114,6 +115,8 @@ int app_init(struct app *app, struct config *cfg)
 		return rc;
 	if (!(app->cors_origins = split_origins(app->cfg.cors_origins)))
 		return CS_ENOMEM;
+	if ((rc = trusted_proxies_parse(&app->trusted_proxies, app->cfg.trusted_proxies)) != CS_OK)
+		return rc;
 	branding_cache_configure(app->cfg.branding_cache_seconds);
 	tenants_login_methods_configure(*app->cfg.oidc_client_id != '\0');
 	if ((rc = oidc_client_init()) != CS_OK)
@@ -145,6 +148,7 @@ void app_release(struct app *app)
 	for (char **o = app->cors_origins; o && *o; o++)
 		free(*o);
 	free(app->cors_origins);
+	trusted_proxies_free(app->trusted_proxies);
 	config_release(&app->cfg);
 	memset(app, 0, sizeof(*app));
 }
@@ -185,6 +189,7 @@ static struct http_env http_env_of(struct app *app)
 	        .checks = &credential_checks,
 	        .operator_token = cfg->operator_token,
 	        .links_by_address = app->links_by_address,
+	        .trusted_proxies = app->trusted_proxies,
 	        .cors_origins = app->cors_origins,
 	        .max_body_bytes = cfg->max_body_bytes,
 	        .access_log = cfg->access_log,

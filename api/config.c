@@ -48,6 +48,10 @@ static const struct config_var config_vars[] = {
          "previous secret, still accepted while tokens signed with it expire"},
         {"CURBSIDE_OPERATOR_TOKEN", KIND_STRING, CONFIG_DEV_OPERATOR_TOKEN, AT(operator_token), 0,
          0, "platform operator bearer token, at least 32 characters in production"},
+        {"CURBSIDE_TRUSTED_PROXIES", KIND_STRING, "", AT(trusted_proxies), 0, 0,
+         "load balancers (addresses or ADDRESS/PREFIX networks, comma-separated) whose "
+         "X-Forwarded-For names the client for the per-address limits; empty: the connection's "
+         "peer is the client"},
         {"CURBSIDE_CORS_ORIGINS", KIND_STRING, "http://localhost:5173", AT(cors_origins), 0, 0,
          "comma-separated origins allowed to call the API from a browser"},
         {"CURBSIDE_MAX_BODY_BYTES", KIND_LONG, "65536", AT(max_body_bytes), 256, 16777216,

@@ -30,7 +30,8 @@ struct config {
 	char *jwt_secret;
 	char *jwt_previous_secret;
 	char *operator_token;
-	char *cors_origins; /* comma-separated */
+	char *cors_origins;    /* comma-separated */
+	char *trusted_proxies; /* comma-separated addresses and networks; "" for none */
 	long max_body_bytes;
 	int idle_timeout;
 	int max_connections;
