@@ -147,6 +147,9 @@ chicago_today() {
 		"$(stack_sql "SELECT id FROM customers WHERE account_number = 'DH-0012'")"
 	with_bearer "$PORTAL_TOKEN" GET /v1/portal/service-requests
 	assert_jq '[.items[] | [.type, .status, .size, .price_cents]] == [["roll_off_delivery", "new", "20yd", 42500]]'
+	# Made as the portal makes them, yet they email nobody: the demo is history, not news.
+	[[ $(stack_sql "SELECT count(*) FROM outbox o JOIN tenants t ON t.id = o.tenant_id WHERE t.slug = '$DEMO_SLUG'") == 0 ]] ||
+		fail "the demo's service requests queued emails"
 }
 
 @test "about 50 customers, every kind, some routing and some not, on one page of the list" {
