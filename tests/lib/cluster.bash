@@ -101,22 +101,32 @@ cluster_attach() {
 	source "$1/cluster.env"
 }
 
-# cluster_launch NAME ARGS...: run `BIN ARGS...` in the background with the cluster's
-# environment, its output appended to DIR/NAME.log, its pid in DIR/run/NAME.pid.
+# cluster_detach NAME COMMAND...: run COMMAND detached (no child of this shell, which may end
+# before it: a test that restarts a process, `scripts/cluster --detach`), its output appended to
+# DIR/NAME.log, its pid in DIR/run/NAME.pid.
+cluster_detach() {
+	local name=$1
+	shift
+	(
+		"$@" >>"$CLUSTER_DIR/$name.log" 2>&1 3>&- </dev/null &
+		printf '%s\n' "$!" >"$(cluster_pid_file "$name")"
+	)
+}
+
+# cluster_launch NAME ARGS...: `env ARGS...` detached with the cluster's environment (ARGS: extra
+# VAR=value, then the binary and its arguments).
 cluster_launch() {
-	local name=$1 pid
+	local name=$1
 	shift
 	local -a extra=()
 	# Words on purpose: CLUSTER_API_ENV is VAR=value VAR=value.
 	read -r -a extra <<<"${CLUSTER_API_ENV-}"
-	env CURBSIDE_ENV="${CURBSIDE_ENV:-development}" \
+	cluster_detach "$name" env CURBSIDE_ENV="${CURBSIDE_ENV:-development}" \
 		CURBSIDE_DATABASE_URL="$(cluster_database_url)" \
 		CURBSIDE_MAIL_DIR="$CLUSTER_DIR/mail" \
 		CURBSIDE_SMS_DIR="$CLUSTER_DIR/sms" \
 		CURBSIDE_MAX_CONNECTIONS_PER_ADDRESS=0 \
-		"${extra[@]}" "$@" >>"$CLUSTER_DIR/$name.log" 2>&1 3>&- </dev/null &
-	pid=$!
-	printf '%s\n' "$pid" >"$(cluster_pid_file "$name")"
+		"${extra[@]}" "$@"
 }
 
 # cluster_start_api N: start API process N (1 or 2) and wait until it answers /healthz.
@@ -152,8 +162,6 @@ cluster_signal_stop() {
 		kill -KILL "$pid" 2>/dev/null
 		rc=1
 	fi
-	# Reap it when it is a child of this shell (no-op otherwise).
-	wait "$pid" 2>/dev/null || true
 	return "$rc"
 }
 
@@ -204,11 +212,11 @@ cluster_wait_lb_state() {
 
 # cluster_start_haproxy: HAProxy in the foreground of a background job (-db), on deploy/haproxy.cfg.
 cluster_start_haproxy() {
-	CURBSIDE_LB_BIND="127.0.0.1:$CLUSTER_LB_PORT" CURBSIDE_LB_ADMIN="127.0.0.1:$CLUSTER_ADMIN_PORT" \
+	cluster_detach haproxy env CURBSIDE_LB_BIND="127.0.0.1:$CLUSTER_LB_PORT" \
+		CURBSIDE_LB_ADMIN="127.0.0.1:$CLUSTER_ADMIN_PORT" \
 		CURBSIDE_API1="127.0.0.1:$CLUSTER_API1_PORT" CURBSIDE_API2="127.0.0.1:$CLUSTER_API2_PORT" \
-		haproxy -db -f "$CLUSTER_ROOT/deploy/haproxy.cfg" >>"$CLUSTER_DIR/haproxy.log" 2>&1 3>&- </dev/null &
-	printf '%s\n' "$!" >"$(cluster_pid_file haproxy)"
-	wait_for_listen "$CLUSTER_LB_PORT" "$CLUSTER_LB_WAIT_SECONDS" "$!" || {
+		haproxy -db -f "$CLUSTER_ROOT/deploy/haproxy.cfg"
+	wait_for_listen "$CLUSTER_LB_PORT" "$CLUSTER_LB_WAIT_SECONDS" "$(cluster_pid haproxy)" || {
 		tail -n 20 "$CLUSTER_DIR/haproxy.log" >&2
 		return 1
 	}
