@@ -194,3 +194,18 @@ load_answers() {
 load_failures() {
 	cat "$LOAD_DIR"/client.* | awk '$2 !~ /^2/'
 }
+
+# free_port_block COUNT: the first of COUNT consecutive free ports (for scripts/cluster --port).
+free_port_block() {
+	local base n tries
+	for ((tries = 0; tries < 50; tries++)); do
+		base=$(free_port) || return 1
+		for ((n = 1; n < $1; n++)); do
+			[[ -z $(ss -Htan "( sport = :$((base + n)) or dport = :$((base + n)) )" 2>/dev/null) ]] || continue 2
+		done
+		echo "$base"
+		return 0
+	done
+	echo "free_port_block: no $1 consecutive free ports found" >&2
+	return 1
+}

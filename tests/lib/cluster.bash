@@ -243,10 +243,10 @@ cluster_prepare_database() {
 	}
 }
 
-# cluster_running: whether a process of the cluster in CLUSTER_DIR still runs.
+# cluster_running [DIR]: whether a process of the cluster in DIR (default CLUSTER_DIR) still runs.
 cluster_running() {
 	local file
-	for file in "$CLUSTER_DIR"/run/*.pid; do
+	for file in "${1:-$CLUSTER_DIR}"/run/*.pid; do
 		[[ -f $file ]] && cluster_alive "$(cat "$file")" && return 0
 	done
 	return 1
