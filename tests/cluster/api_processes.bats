@@ -49,7 +49,7 @@ psql_at() {
 }
 
 @test "kill -9 of one API process under load fails at most the writes it had in flight and no read; HAProxy takes it out, and back once restarted" {
-	local kill_ms down_ms up_ms back_ms before reads writes failed_reads failed_writes
+	local kill_ms down_ms up_ms back_ms before reads writes failed_reads failed_writes down up
 	lb GET /v1/me "$PORTAL_TOKEN"
 	assert_status 200
 	start_load "$BATS_TEST_TMPDIR/load" "$PORTAL_TOKEN" "$STAFF_TOKEN"
@@ -76,9 +76,11 @@ psql_at() {
 
 	reads=$(load_answers GET) writes=$(load_answers POST)
 	failed_reads=$((reads - $(load_answers GET '2..'))) failed_writes=$((writes - $(load_answers POST '2..')))
-	printf '# kill -9: %d of %d reads and %d of %d writes failed (%d readers, %d writers); HAProxy marked the process down %d ms after the kill, up %d ms after it listened again\n' \
-		"$failed_reads" "$reads" "$failed_writes" "$writes" "$LOAD_CLIENTS" "$LOAD_WRITERS" \
-		$((down_ms - kill_ms)) $((back_ms - up_ms)) >&3
+	down=$(cluster_lb_event 1 DOWN) up=$(cluster_lb_event 1 UP)
+	printf '# kill -9: %d of %d reads and %d of %d writes failed (%d readers, %d writers)\n' \
+		"$failed_reads" "$reads" "$failed_writes" "$writes" "$LOAD_CLIENTS" "$LOAD_WRITERS" >&3
+	printf '# HAProxy logged the process DOWN %d ms after the kill (%s), UP %d ms after it listened again; seen in its stats after %d and %d ms\n' \
+		$((${down%% *} - kill_ms)) "${down#* }" $((${up%% *} - up_ms)) $((down_ms - kill_ms)) $((back_ms - up_ms)) >&3
 	load_failures | sed 's/^/# failed: /' >&3
 	# A write in flight on the killed process may have been done: HAProxy answers 502 and leaves
 	# the retry to the client. Each writer has one request in flight at most.

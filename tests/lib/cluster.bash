@@ -13,6 +13,7 @@
 #   cluster_lb_url / cluster_api_url N / cluster_admin_url
 #   cluster_primary_url [DB] / cluster_standby_url [DB] / cluster_database_url
 #   cluster_lb_state N (UP, DOWN, ...) / cluster_wait_lb_state N STATE SECONDS
+#   cluster_lb_event N STATE (when HAProxy logged that state, and why)
 #   cluster_api_pid N / cluster_sanitizer_report
 #
 # Knobs, read by cluster_start: CLUSTER_PG_FAST=1 (fsync and full-page writes off: tests only),
@@ -210,6 +211,17 @@ cluster_wait_lb_state() {
 	return 1
 }
 
+# cluster_lb_event N STATE: the time (epoch ms) and the reason of HAProxy's last "Server api/apiN
+# is STATE" in its log, e.g. "1796635944580 Layer4 connection problem"; nothing when there is none.
+cluster_lb_event() {
+	local line stamp
+	line=$(grep -E "^[0-9T:.+-]+ Server api/api$1 is $2," "$CLUSTER_DIR/haproxy.log" | tail -n 1)
+	[[ -n $line ]] || return 0
+	stamp=$(date -d "${line%% *}" +%s%3N) || return 1
+	line=${line#*reason: }
+	printf '%s %s\n' "$stamp" "${line%%, info:*}"
+}
+
 # cluster_start_haproxy: HAProxy in the foreground of a background job (-db), on deploy/haproxy.cfg.
 cluster_start_haproxy() {
 	cluster_detach haproxy env CURBSIDE_LB_BIND="127.0.0.1:$CLUSTER_LB_PORT" \
@@ -243,10 +255,10 @@ cluster_prepare_database() {
 	}
 }
 
-# cluster_running [DIR]: whether a process of the cluster in DIR (default CLUSTER_DIR) still runs.
+# cluster_running DIR: whether a process of the cluster in DIR still runs.
 cluster_running() {
 	local file
-	for file in "${1:-$CLUSTER_DIR}"/run/*.pid; do
+	for file in "$1"/run/*.pid; do
 		[[ -f $file ]] && cluster_alive "$(cat "$file")" && return 0
 	done
 	return 1
@@ -261,7 +273,7 @@ cluster_start() {
 	CLUSTER_DIR=$(realpath -m -- "$1")
 	CLUSTER_BIN=$(realpath -- "$2") || return 1
 	mkdir -p "$CLUSTER_DIR/run" "$CLUSTER_DIR/mail" "$CLUSTER_DIR/sms"
-	if cluster_running; then
+	if cluster_running "$CLUSTER_DIR"; then
 		cluster_log "a cluster already runs in $CLUSTER_DIR (stop it first)"
 		return 1
 	fi
