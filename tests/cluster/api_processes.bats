@@ -66,8 +66,8 @@ psql_at() {
 	wait_served 2 $((before + 40)) 30
 
 	before=$(served 1)
-	cluster_start_api 1
 	up_ms=$(date +%s%3N)
+	cluster_start_api 1
 	cluster_wait_lb_state 1 UP 10
 	back_ms=$(date +%s%3N)
 	# Back in rotation: it serves the load again.
@@ -79,7 +79,7 @@ psql_at() {
 	down=$(cluster_lb_event 1 DOWN) up=$(cluster_lb_event 1 UP)
 	printf '# kill -9: %d of %d reads and %d of %d writes failed (%d readers, %d writers)\n' \
 		"$failed_reads" "$reads" "$failed_writes" "$writes" "$LOAD_CLIENTS" "$LOAD_WRITERS" >&3
-	printf '# HAProxy logged the process DOWN %d ms after the kill (%s), UP %d ms after it listened again; seen in its stats after %d and %d ms\n' \
+	printf '# HAProxy logged the process DOWN %d ms after the kill (%s), UP %d ms after its restart began; seen in its stats after %d and %d ms\n' \
 		$((${down%% *} - kill_ms)) "${down#* }" $((${up%% *} - up_ms)) $((down_ms - kill_ms)) $((back_ms - up_ms)) >&3
 	load_failures | sed 's/^/# failed: /' >&3
 	# A write in flight on the killed process may have been done: HAProxy answers 502 and leaves

@@ -234,6 +234,34 @@ cluster_start_haproxy() {
 	}
 }
 
+# cluster_wait_streaming SECONDS: wait (bounded, scaled) until the standby streams from the
+# primary; before that a synchronous primary's commits would wait.
+cluster_wait_streaming() {
+	local deadline=$((SECONDS + $1 * CURBSIDE_TEST_WAIT_SCALE))
+	until [[ $("$(pg_bin psql)" "$(cluster_primary_url postgres)" -XAtq \
+		-c "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'") == 1 ]]; do
+		((SECONDS < deadline)) || {
+			cluster_log "the standby does not stream from the primary (log: $CLUSTER_DIR/standby/postgres.log)"
+			tail -n 10 "$CLUSTER_DIR/standby/postgres.log" >&2
+			return 1
+		}
+		sleep 0.1
+	done
+}
+
+# cluster_wait_worker SECONDS: wait (bounded, scaled) until the worker says its workers run.
+cluster_wait_worker() {
+	local deadline=$((SECONDS + $1 * CURBSIDE_TEST_WAIT_SCALE))
+	until grep -q 'background workers running' "$CLUSTER_DIR/worker.log" 2>/dev/null; do
+		if ! cluster_alive "$(cluster_pid worker)" || ((SECONDS >= deadline)); then
+			cluster_log "the worker did not start (log: $CLUSTER_DIR/worker.log)"
+			tail -n 10 "$CLUSTER_DIR/worker.log" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
 # cluster_prepare_database: the database on the primary, migrated, with the demo hauler.
 cluster_prepare_database() {
 	local psql exists
@@ -286,8 +314,10 @@ cluster_start() {
 	# CLUSTER_SYNC, each of their commits waits for the standby).
 	if ! cluster_db start "$CLUSTER_DIR/primary" "$CLUSTER_PRIMARY_PORT" "${mode[@]}" "${sync[@]}" >/dev/null ||
 		! cluster_db standby "$CLUSTER_DIR/standby" "$CLUSTER_STANDBY_PORT" "$CLUSTER_PRIMARY_PORT" "${mode[@]}" >/dev/null ||
+		! cluster_wait_streaming "$CLUSTER_LB_WAIT_SECONDS" ||
 		! cluster_prepare_database ||
-		! cluster_start_api 1 || ! cluster_start_api 2 || ! cluster_start_worker ||
+		! cluster_start_api 1 || ! cluster_start_api 2 ||
+		! cluster_start_worker || ! cluster_wait_worker "$CLUSTER_SERVER_WAIT_SECONDS" ||
 		! cluster_start_haproxy ||
 		! cluster_wait_lb_state 1 UP "$CLUSTER_LB_WAIT_SECONDS" ||
 		! cluster_wait_lb_state 2 UP "$CLUSTER_LB_WAIT_SECONDS"; then
