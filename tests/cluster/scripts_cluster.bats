@@ -56,7 +56,7 @@ serves_through_haproxy() {
 		>"$OUT" 2>&1 3>&- </dev/null &
 	pid=$!
 	deadline=$((SECONDS + 120 * CURBSIDE_TEST_WAIT_SCALE))
-	until grep -q 'Press Ctrl-C' "$OUT"; do
+	until grep -q 'Press Ctrl-C' "$OUT" 2>/dev/null; do
 		kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)) || {
 			cat "$OUT" >&2
 			fail "scripts/cluster did not start"

@@ -60,9 +60,13 @@ cluster_pid_file() { printf '%s/run/%s.pid\n' "$CLUSTER_DIR" "$1"; }
 cluster_pid() { cat "$(cluster_pid_file "$1")" 2>/dev/null; }
 cluster_api_pid() { cluster_pid "api$1"; }
 
-# cluster_alive PID: the process runs (a zombie waiting to be reaped does not count).
+# cluster_alive PID: the process runs (a zombie waiting to be reaped does not count: detached
+# processes are reaped by whatever runs as pid 1, maybe late).
 cluster_alive() {
-	[[ -n $1 ]] && kill -0 "$1" 2>/dev/null && [[ $(ps -o stat= -p "$1" 2>/dev/null) != Z* ]]
+	local stat
+	[[ -n $1 ]] || return 1
+	stat=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	[[ -n $stat && $stat != Z* ]]
 }
 
 # cluster_ports [BASE_PORT]: choose the six ports, consecutive from BASE_PORT or free ones.
