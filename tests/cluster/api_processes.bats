@@ -3,7 +3,8 @@
 # primary streaming to a hot standby. A write through HAProxy reaches the standby; under steady
 # load (readers and writers through HAProxy), kill -9 of one API process fails at most the writes
 # it had in flight and no read, HAProxy takes it out of rotation and back in once restarted; a
-# rolling restart (SIGTERM, start) fails nothing.
+# rolling restart (SIGTERM, start) fails nothing. Replication is synchronous: while the standby
+# is down a write waits for it.
 
 load helpers
 
@@ -46,6 +47,32 @@ psql_at() {
 	run psql_at "$(cluster_standby_url)" "UPDATE customers SET name = 'x' WHERE account_number = '$number'"
 	((status != 0)) && [[ $output == *"read-only transaction"* ]] ||
 		fail "the standby took a write: $output"
+}
+
+@test "while the standby is down a write waits for it (nothing confirmed that a failover could lose), and completes once it is back" {
+	local number=W$RANDOM$RANDOM out=$BATS_TEST_TMPDIR/write.out pid deadline waiting
+	cluster_stop_standby
+	(
+		lb POST /v1/admin/customers "$STAFF_TOKEN" \
+			"{\"account_number\":\"$number\",\"name\":\"Waits For The Standby\",\"kind\":\"residential\"}"
+		printf '%s\n' "$status" >"$out"
+	) 3>&- &
+	pid=$!
+	# Its commit waits for the standby (state, not time: the primary says so).
+	deadline=$((SECONDS + 30 * CURBSIDE_TEST_WAIT_SCALE))
+	until waiting=$(psql_at "$(cluster_primary_url postgres)" \
+		"SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'") && ((waiting >= 1)); do
+		((SECONDS < deadline)) || fail "no commit waits for the standby"
+		sleep 0.1
+	done
+	kill -0 "$pid" 2>/dev/null || fail "the write was answered ($(cat "$out")) while the standby was down"
+
+	cluster_start_standby
+	wait "$pid"
+	[[ $(cat "$out") == 201 ]] || fail "the write answered $(cat "$out") once the standby was back"
+	cluster_wait_replayed 10
+	[[ $(psql_at "$(cluster_standby_url)" "SELECT name FROM customers WHERE account_number = '$number'") == "Waits For The Standby" ]] ||
+		fail "the standby does not have the customer"
 }
 
 @test "kill -9 of one API process under load fails at most the writes it had in flight and no read; HAProxy takes it out, and back once restarted" {

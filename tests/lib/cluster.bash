@@ -10,6 +10,7 @@
 #   cluster_kill_api N / cluster_stop_api N / cluster_start_api N / cluster_restart_api N
 #   cluster_kill_worker / cluster_start_worker
 #   cluster_stop_primary [immediate] / cluster_promote_standby / cluster_wait_replayed SECONDS
+#   cluster_stop_standby [immediate] / cluster_start_standby / cluster_wait_streaming SECONDS
 #   cluster_lb_url / cluster_api_url N / cluster_admin_url
 #   cluster_primary_url [DB] / cluster_standby_url [DB] / cluster_database_url
 #   cluster_lb_state N (UP, DOWN, ...) / cluster_wait_lb_state N STATE SECONDS
@@ -179,6 +180,13 @@ cluster_restart_api() {
 }
 
 cluster_stop_primary() { cluster_db stop "$CLUSTER_DIR/primary" "${1:-fast}"; }
+cluster_stop_standby() { cluster_db stop "$CLUSTER_DIR/standby" "${1:-fast}"; }
+# cluster_start_standby: start the standby again (a copy of the primary on the first start).
+cluster_start_standby() {
+	local -a mode=()
+	[[ -n ${CLUSTER_PG_FAST-} ]] && mode=(fast)
+	cluster_db standby "$CLUSTER_DIR/standby" "$CLUSTER_STANDBY_PORT" "$CLUSTER_PRIMARY_PORT" "${mode[@]}" >/dev/null
+}
 cluster_promote_standby() { cluster_db promote "$CLUSTER_DIR/standby"; }
 
 # cluster_wait_replayed SECONDS: wait until the standby has replayed everything the primary had
@@ -317,7 +325,7 @@ cluster_start() {
 	# The standby first, so the migrations already travel by streaming replication (and, with
 	# CLUSTER_SYNC, each of their commits waits for the standby).
 	if ! cluster_db start "$CLUSTER_DIR/primary" "$CLUSTER_PRIMARY_PORT" "${mode[@]}" "${sync[@]}" >/dev/null ||
-		! cluster_db standby "$CLUSTER_DIR/standby" "$CLUSTER_STANDBY_PORT" "$CLUSTER_PRIMARY_PORT" "${mode[@]}" >/dev/null ||
+		! cluster_start_standby ||
 		! cluster_wait_streaming "$CLUSTER_LB_WAIT_SECONDS" ||
 		! cluster_prepare_database ||
 		! cluster_start_api 1 || ! cluster_start_api 2 ||
