@@ -108,7 +108,12 @@ psql_at() {
 		"$failed_reads" "$reads" "$failed_writes" "$writes" "$LOAD_CLIENTS" "$LOAD_WRITERS" >&3
 	printf '# HAProxy logged the process DOWN %d ms after the kill (%s), UP %d ms after its restart began; seen in its stats after %d and %d ms\n' \
 		$((${down%% *} - kill_ms)) "${down#* }" $((${up%% *} - up_ms)) $((down_ms - kill_ms)) $((back_ms - up_ms)) >&3
-	load_failures | sed 's/^/# failed: /' >&3
+	# Whether each failed write was done before the process died: its client cannot know.
+	load_failures | while read -r _ code method path number; do
+		[[ $method == POST ]] &&
+			created=$(psql_at "$(cluster_primary_url)" "SELECT count(*) FROM customers WHERE account_number = '$number'")
+		printf '# failed: %s %s %s%s\n' "$code" "$method" "$path" "${created:+ (customer $number created: $created)}"
+	done >&3
 	# A write in flight on the killed process may have been done: HAProxy answers 502 and leaves
 	# the retry to the client. Each writer has one request in flight at most.
 	((failed_writes <= LOAD_WRITERS)) ||

@@ -128,7 +128,7 @@ LOAD_MAX_REQUESTS=20000
 # time through HAProxy, GET /v1/me and the portal invoice list in turn, and with STAFF_TOKEN
 # LOAD_WRITERS writers, each posting one new customer at a time (POST /v1/admin/customers, no
 # Idempotency-Key: HAProxy must not resend it), until DIR/stop exists. Each answer is a line
-# "<epoch µs> <status> <method> <path>" in DIR/client.N (status 000: no HTTP answer at all). A
+# "<epoch µs> <status> <method> <path> <account number posted, or ->" in DIR/client.N (status 000: no HTTP answer at all). A
 # client has at most one request in flight, so a process that dies had at most LOAD_CLIENTS
 # reads and LOAD_WRITERS writes in flight.
 start_load() {
@@ -149,7 +149,7 @@ start_load() {
 
 # load_client DIR TOKEN N GET|POST
 load_client() {
-	local dir=$1 token=$2 c=$3 method=$4 i path code url
+	local dir=$1 token=$2 c=$3 method=$4 i path code url number=-
 	local -a args
 	url=$(cluster_lb_url)
 	for ((i = 0; i < LOAD_MAX_REQUESTS; i++)); do
@@ -157,14 +157,14 @@ load_client() {
 		args=(-s -o /dev/null -w '%{http_code}' --max-time "$((10 * CURBSIDE_TEST_WAIT_SCALE))"
 			-H "Authorization: Bearer $token")
 		if [[ $method == POST ]]; then
-			path=/v1/admin/customers
+			path=/v1/admin/customers number=L$c-$i-$$
 			args+=(-X POST -H 'Content-Type: application/json' --data
-				"{\"account_number\":\"L$c-$i-$$\",\"name\":\"Load $c $i\",\"kind\":\"commercial\"}")
+				"{\"account_number\":\"$number\",\"name\":\"Load $c $i\",\"kind\":\"commercial\"}")
 		else
 			((i % 2)) && path=/v1/portal/invoices || path=/v1/me
 		fi
 		code=$(curl "${args[@]}" "$url$path") || true
-		printf '%s %s %s %s\n' "${EPOCHREALTIME/./}" "${code:-000}" "$method" "$path" >>"$dir/client.$c"
+		printf '%s %s %s %s %s\n' "${EPOCHREALTIME/./}" "${code:-000}" "$method" "$path" "$number" >>"$dir/client.$c"
 	done
 }
 
