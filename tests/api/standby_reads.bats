@@ -323,6 +323,56 @@ teardown_file() {
 	await_standby_serves "$OTHER"
 }
 
+# set_primary_conninfo VALUE: the standby's primary_conninfo, reloaded (psql reads the statement from
+# stdin so that the value is quoted by psql, not by hand).
+set_primary_conninfo() {
+	"$(pg_bin psql)" "postgresql://postgres@127.0.0.1:$STANDBY_PORT/postgres" -XAtq -v ON_ERROR_STOP=1 \
+		-v conninfo="$1" >/dev/null <<<"ALTER SYSTEM SET primary_conninfo = :'conninfo';
+SELECT pg_reload_conf();"
+}
+
+# await_receivers N: wait (bounded) until the standby has N walreceivers (0 or 1).
+await_receivers() {
+	local deadline=$((SECONDS + 60 * CURBSIDE_TEST_WAIT_SCALE))
+	while ((SECONDS < deadline)); do
+		[[ $(standby_sql "SELECT count(*) FROM pg_stat_wal_receiver" postgres) == "$1" ]] && return 0
+		sleep 0.2
+	done
+	fail "the standby did not get to $1 walreceiver(s)"
+}
+
+@test "a standby in recovery that no longer streams from a primary is skipped as stale" {
+	standby_ready
+	account_with_user
+	second_session
+	await_standby_serves "$OTHER"
+	local conninfo
+	conninfo=$(standby_sql "SHOW primary_conninfo" postgres)
+	[[ -n $conninfo ]] || fail "the standby has no primary_conninfo"
+	set_primary_conninfo ""
+	await_receivers 0
+	[[ $(standby_sql "SELECT pg_is_in_recovery()" postgres) == t ]]
+
+	# Once the server's watcher has seen it, every read goes to the primary, counted as such.
+	local stale reads deadline=$((SECONDS + 60 * CURBSIDE_TEST_WAIT_SCALE))
+	while ((SECONDS < deadline)); do
+		stale=$(fallbacks not_streaming)
+		invoice_list "$OTHER"
+		(($(fallbacks not_streaming) > stale)) && break
+		sleep 0.2
+	done
+	reads=$(standby_reads)
+	stale=$(fallbacks not_streaming)
+	invoice_list "$OTHER"
+	[[ $(fallbacks not_streaming) == $((stale + 1)) ]] || fail "the read was not counted as skipping a stale standby"
+	[[ $(standby_reads) == "$reads" ]] || fail "a read went to the standby that does not stream"
+
+	set_primary_conninfo "$conninfo"
+	await_receivers 1
+	await_replayed
+	await_standby_serves "$OTHER"
+}
+
 @test "without a read URL: no write position is kept and /metrics has no standby series" {
 	account_with_user
 	local port log=$BATS_FILE_TMPDIR/plain.log
