@@ -145,7 +145,7 @@ setup_file() {
 	name=$(basename "$BATS_TEST_FILENAME" .bats | tr -c 'a-z0-9' '_')
 	export EXPECTED_DB="curbside_test_${name}_$$"
 	STACK_ENV=(CURBSIDE_DATABASE_READ_URL="postgresql://postgres@127.0.0.1:$STANDBY_PORT/$EXPECTED_DB"
-		CURBSIDE_READ_MAX_LAG_MS=$WIDE_LAG_MS)
+		"CURBSIDE_READ_MAX_LAG_MS=$WIDE_LAG_MS")
 	start_portal_stack
 	[[ $STACK_DB == "$EXPECTED_DB" ]] || fail "the stack's database is $STACK_DB, not $EXPECTED_DB"
 }
