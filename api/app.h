@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/jwt.h"
 #include "db/pool.h"
+#include "db/read_route.h"
 #include "db/throttle.h"
 
 struct processor;
@@ -19,6 +20,8 @@ struct trusted_proxies;
 struct app {
 	struct config cfg;
 	struct db_pool *db;
+	struct db_pool *read_db;     /* the standby (CURBSIDE_DATABASE_READ_URL); NULL: off */
+	struct db_read_route *reads; /* which of the two a heavy read uses; only while serving */
 	struct access_token_keys keys;
 	struct throttle *login_by_email;         /* failures per (tenant, email) */
 	struct throttle *login_by_address;       /* failures per client address */

@@ -40,6 +40,14 @@ static const struct config_var config_vars[] = {
          "libpq connection URI"},
         {"CURBSIDE_DB_POOL", KIND_INT, NULL, AT(db_pool), 1, 256,
          "database connections (default: 4 x cores, at most 128)"},
+        {"CURBSIDE_DATABASE_READ_URL", KIND_STRING, "", AT(database_read_url), 0, 0,
+         "libpq URI of one hot standby for heavy read-only portal requests (lists, statements, "
+         "PDFs); empty: every request uses CURBSIDE_DATABASE_URL"},
+        {"CURBSIDE_DB_READ_POOL", KIND_INT, NULL, AT(db_read_pool), 1, 256,
+         "connections to the standby (default: CURBSIDE_DB_POOL)"},
+        {"CURBSIDE_READ_MAX_LAG_MS", KIND_INT, "2000", AT(read_max_lag_ms), 1, 600000,
+         "a standby lagging more than this many milliseconds is skipped: reads go to the "
+         "primary"},
         {"CURBSIDE_DB_TIMEOUT_MS", KIND_INT, "2000", AT(db_timeout_ms), 1, 60000,
          "wait for a free connection before answering 503"},
         {"CURBSIDE_JWT_SECRET", KIND_STRING, CONFIG_DEV_JWT_SECRET, AT(jwt_secret), 0, 0,
@@ -468,6 +476,8 @@ static void apply_derived_defaults(struct config *cfg)
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 		cfg->db_pool = (int)(cores > 0 ? (cores > 32 ? 128 : cores * 4) : 8);
 	}
+	if (cfg->db_read_pool == 0)
+		cfg->db_read_pool = cfg->db_pool;
 	/* Production texts customers only through an SMS API, or into files on purpose. */
 	cfg->sms_enabled = *cfg->sms_url || !cfg->production ||
 	                   (getenv("CURBSIDE_SMS_DIR") && *getenv("CURBSIDE_SMS_DIR"));

@@ -25,6 +25,9 @@ struct config {
 	char *listen_host; /* numeric address, IPv4 or IPv6 */
 	int listen_port;
 	char *database_url;
+	char *database_read_url; /* a standby for heavy portal reads; "" = off (db/read_route.h) */
+	int db_read_pool;        /* its connections (0 until derived: db_pool) */
+	int read_max_lag_ms;     /* a standby lagging more than this is skipped */
 	int db_pool;
 	int db_timeout_ms;
 	char *jwt_secret;

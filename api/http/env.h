@@ -11,6 +11,7 @@
 
 #include "core/jwt.h"
 #include "db/pool.h"
+#include "db/read_route.h"
 #include "db/throttle.h"
 #include "http/auth.h"
 
@@ -32,6 +33,7 @@ struct trusted_proxies;
 struct http_env {
 	struct app *app;    /* the handlers' application, handed over as ctx->app */
 	struct db_pool *db; /* idempotency keys, credential checks, the shared handler shapes */
+	struct db_read_route *reads; /* heavy portal reads to a standby; NULL: off (http/reads.h) */
 	const struct access_token_keys *keys;
 	const struct http_credential_checks *checks;
 	const char *operator_token;
