@@ -136,9 +136,11 @@ wait_for_log() {
 	while :; do
 		lb POST /v1/admin/customers "$STAFF_TOKEN" "{\"account_number\":\"F-W-$RANDOM$RANDOM\",\"name\":\"After\",\"kind\":\"residential\"}"
 		[[ $status == 201 ]] && break
-		[[ $status =~ ^(502|503)$ ]] || {
+		# Whoever answers — the API (database_unavailable) or HAProxy with no process in rotation
+		# (service_unavailable, deploy/haproxy-errors) — says so in a problem document.
+		[[ $status =~ ^(502|503)$ ]] && jq -e '.status == '"$status"' and (.code | type) == "string"' <<<"$body" >/dev/null || {
 			show_response
-			fail "a write during the failover answered $status (expected 503 or 502 until it succeeds)"
+			fail "a write during the failover answered $status (expected a 503 or 502 problem until it succeeds)"
 		}
 		((SECONDS < deadline)) || fail "no write succeeded within $((30 * CURBSIDE_TEST_WAIT_SCALE))s of the primary stopping"
 		sleep 0.1

@@ -140,8 +140,9 @@ cluster_launch() {
 cluster_start_api() {
 	local port
 	port=$(cluster_api_port "$1")
+	# The heavy portal reads go to the standby (item 3); promoted, it is as good as a primary.
 	cluster_launch "api$1" CURBSIDE_LISTEN="127.0.0.1:$port" CURBSIDE_WORKERS=none \
-		"$CLUSTER_BIN" serve
+		CURBSIDE_DATABASE_READ_URL="$(cluster_standby_url)" "$CLUSTER_BIN" serve
 	wait_for_http "http://127.0.0.1:$port/healthz" "$CLUSTER_SERVER_WAIT_SECONDS" "$(cluster_api_pid "$1")" || {
 		tail -n 30 "$CLUSTER_DIR/api$1.log" >&2
 		return 1
@@ -240,7 +241,7 @@ cluster_start_haproxy() {
 	cluster_detach haproxy env CURBSIDE_LB_BIND="127.0.0.1:$CLUSTER_LB_PORT" \
 		CURBSIDE_LB_ADMIN="127.0.0.1:$CLUSTER_ADMIN_PORT" \
 		CURBSIDE_API1="127.0.0.1:$CLUSTER_API1_PORT" CURBSIDE_API2="127.0.0.1:$CLUSTER_API2_PORT" \
-		haproxy -db -f "$CLUSTER_ROOT/deploy/haproxy.cfg"
+		CURBSIDE_LB_ERRORS="$CLUSTER_ROOT/deploy/haproxy-errors" haproxy -db -f "$CLUSTER_ROOT/deploy/haproxy.cfg"
 	wait_for_listen "$CLUSTER_LB_PORT" "$CLUSTER_LB_WAIT_SECONDS" "$(cluster_pid haproxy)" || {
 		tail -n 20 "$CLUSTER_DIR/haproxy.log" >&2
 		return 1
