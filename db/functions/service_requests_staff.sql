@@ -39,20 +39,22 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     'created_at', instant(r.created_at), 'updated_at', instant(r.updated_at))
 $$;
 
+-- (json_extend of a NULL is NULL: the optional members are JSON nulls.)
 -- One request for staff: the queue's item, the order accepting it created, the invoice line it
 -- added, and every status with when and who.
 CREATE OR REPLACE FUNCTION admin_service_request_detail_json(r service_requests) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT json_extend(json_extend(json_extend(admin_service_request_json(r),
-    'created_order', (SELECT json_build_object('id', o.id, 'number', o.number, 'type', o.type,
-                                               'status', o.status,
-                                               'service_date', o.service_date)
-                      FROM orders o WHERE o.tenant_id = r.tenant_id
-                      AND o.id = r.created_order_id)),
-    'invoice', (SELECT json_build_object('id', i.id, 'number', i.number, 'status', i.status,
-                                         'line_amount_cents', l.amount_cents)
-                FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
-                WHERE l.service_request_id = r.id ORDER BY l.id LIMIT 1)),
+    'created_order', coalesce((SELECT json_build_object('id', o.id, 'number', o.number,
+                                                        'type', o.type, 'status', o.status,
+                                                        'service_date', o.service_date)
+                               FROM orders o WHERE o.tenant_id = r.tenant_id
+                               AND o.id = r.created_order_id), 'null'::json)),
+    'invoice', coalesce((SELECT json_build_object('id', i.id, 'number', i.number,
+                                                  'status', i.status,
+                                                  'line_amount_cents', l.amount_cents)
+                         FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+                         WHERE l.service_request_id = r.id ORDER BY l.id LIMIT 1), 'null'::json)),
     'history', (SELECT json_agg(json_build_object('status', e.status, 'at', instant(e.created_at),
                                                   'note', e.note,
                                                   'actor', service_request_actor_json(e))
@@ -148,8 +150,8 @@ BEGIN
   PERFORM service_request_invoice_total(v.id);
 END $$;
 
--- A declined request's charge goes while its invoice is still a draft; an issued invoice is
--- left alone (staff credit or void it: it is money the customer was told about).
+-- A declined request's charge goes while its invoice is still a draft (with the draft, when it
+-- was the request's alone); an issued invoice is left alone (staff credit or void it: it is money the customer was told about).
 CREATE OR REPLACE FUNCTION service_request_unbill(r service_requests) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -163,7 +165,13 @@ BEGIN
   PERFORM 1 FROM invoices WHERE id = v_invoice AND status = 'draft' FOR UPDATE;
   IF FOUND THEN
     DELETE FROM invoice_lines WHERE invoice_id = v_invoice AND service_request_id = r.id;
-    PERFORM service_request_invoice_total(v_invoice);
+    -- An invoice has at least one line: a draft left with none was the one made for this
+    -- request (never sent, so nothing refers to it) and goes with it.
+    IF EXISTS (SELECT 1 FROM invoice_lines WHERE invoice_id = v_invoice) THEN
+      PERFORM service_request_invoice_total(v_invoice);
+    ELSE
+      DELETE FROM invoices WHERE id = v_invoice;
+    END IF;
   END IF;
 END $$;
 
