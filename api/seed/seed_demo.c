@@ -55,6 +55,22 @@ static const char requests_sql[] =
         "SELECT count(*) FILTER (WHERE cancel AND portal_service_request_cancel(tenant, "
         "customer, usr, (body->>'id')::uuid) IS NOT NULL) FROM made";
 
+/*
+ * The demo admin works the queue (issue 25, item 3) as staff do: accepts the roll-off delivery
+ * (its order and a line on a draft invoice) and the extra pickup, then schedules the pickup for
+ * the day asked; the vacation hold stays new and the missed-pickup report cancelled.
+ */
+static const char staff_requests_sql[] =
+        "WITH w AS (SELECT t.id AS tenant, s.id AS staff FROM tenants t JOIN staff_users s ON "
+        "s.tenant_id = t.id AND s.email = $2 WHERE t.slug = $1), "
+        "accepted AS (SELECT w.tenant, w.staff, admin_service_request_act(w.tenant, r.id, "
+        "'accept', 'staff', w.staff, '{}', now())::json AS body FROM w JOIN service_requests r "
+        "ON r.tenant_id = w.tenant AND r.status = 'new' AND r.type IN ('roll_off_delivery', "
+        "'extra_pickup')) "
+        "SELECT count(admin_service_request_act(a.tenant, (a.body->>'id')::uuid, 'schedule', "
+        "'staff', a.staff, jsonb_build_object('date', a.body->>'date'), now())) FROM accepted a "
+        "WHERE a.body->>'type' = 'extra_pickup'";
+
 static const char summary_sql[] =
         "SELECT format('\"%s\" (tenant %s): %s customers, %s locations, %s services, %s orders, "
         "%s invoices, %s credits, %s payments, %s refunds', t.name, t.slug, "
@@ -168,6 +184,7 @@ static int load(PGconn *pg, const struct demo_hashes *hashes, FILE *out, FILE *e
 	const char *staff[] = {SEED_DEMO_SLUG, SEED_DEMO_EMAIL, hashes->staff};
 	const char *portal[] = {SEED_DEMO_SLUG, SEED_DEMO_PORTAL_EMAIL, hashes->portal};
 	const char *portal_requests[] = {SEED_DEMO_SLUG, SEED_DEMO_PORTAL_EMAIL};
+	const char *staff_requests[] = {SEED_DEMO_SLUG, SEED_DEMO_EMAIL};
 	const char *slug[] = {SEED_DEMO_SLUG};
 	PGresult *res = NULL;
 
@@ -180,6 +197,8 @@ static int load(PGconn *pg, const struct demo_hashes *hashes, FILE *out, FILE *e
 	    !run(NULL, pg, portal_user_sql, DB_PARAMS(portal), err, "creating the portal user") ||
 	    !run(NULL, pg, requests_sql, DB_PARAMS(portal_requests), err,
 	         "making the service requests") ||
+	    !run(NULL, pg, staff_requests_sql, DB_PARAMS(staff_requests), err,
+	         "working the service requests") ||
 	    !run(&res, pg, summary_sql, DB_PARAMS(slug), err, "counting what was loaded"))
 		return CS_EDB;
 	if (!run(NULL, pg, "COMMIT", DB_NO_PARAMS, err, "COMMIT")) {

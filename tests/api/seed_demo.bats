@@ -130,7 +130,7 @@ chicago_today() {
 	assert_jq '.account_id == .accounts[0].id'
 }
 
-@test "the demo hauler offers service requests, and the demo portal user has made a few" {
+@test "the demo hauler offers service requests, the demo portal user has made a few, and staff worked some" {
 	staff_api "$DEMO_TOKEN" GET /v1/admin/service-catalog
 	assert_status 200
 	assert_jq '.closed_weekdays == ["sunday"] and (.closed_dates | length) == 2
@@ -142,11 +142,22 @@ chicago_today() {
 	assert_jq '(.items | length) == 5'
 	with_bearer "$PORTAL_TOKEN" GET /v1/portal/service-requests
 	assert_status 200
-	assert_jq '[.items[] | [.type, .status]] | sort == [["extra_pickup", "new"], ["missed_pickup", "cancelled"], ["vacation_hold", "new"]]'
+	assert_jq '[.items[] | [.type, .status]] | sort == [["extra_pickup", "scheduled"], ["missed_pickup", "cancelled"], ["vacation_hold", "new"]]'
 	portal_login "$DEMO_SLUG" accounts@lakeshore-rentals.example demo-portal-password \
 		"$(stack_sql "SELECT id FROM customers WHERE account_number = 'DH-0012'")"
 	with_bearer "$PORTAL_TOKEN" GET /v1/portal/service-requests
-	assert_jq '[.items[] | [.type, .status, .size, .price_cents]] == [["roll_off_delivery", "new", "20yd", 42500]]'
+	assert_jq '[.items[] | [.type, .status, .size, .price_cents]] == [["roll_off_delivery", "accepted", "20yd", 42500]]'
+	with_bearer "$PORTAL_TOKEN" GET /v1/portal/dashboard
+	assert_jq '.open_service_requests.count == 1'
+	# Staff accepted the delivery: its order links back, its charge waits on a draft invoice.
+	staff_api "$DEMO_TOKEN" GET '/v1/admin/service-requests?status=accepted'
+	assert_status 200
+	assert_jq '[.items[].type] == ["roll_off_delivery"]'
+	staff_api "$DEMO_TOKEN" GET "/v1/admin/service-requests/$(jq -r '.items[0].id' <<<"$body")"
+	assert_jq '.created_order.type == "dumpster" and .invoice.status == "draft"
+		and .invoice.line_amount_cents == 42500 and .history[-1].actor.name == "Demo Admin"'
+	staff_api "$DEMO_TOKEN" GET '/v1/admin/service-requests?status=new,accepted,scheduled'
+	assert_jq '[.items[].status] | sort == ["accepted", "new", "scheduled"]'
 }
 
 @test "about 50 customers, every kind, some routing and some not, on one page of the list" {
