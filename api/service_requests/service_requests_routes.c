@@ -1,5 +1,6 @@
 #include "service_requests/service_requests_routes.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -112,6 +113,36 @@ static const struct field_spec decline_fields[] = {
         FIELDS_END,
 };
 
+/*
+ * A refused transition answers the request's current status as data too (`current_status`), not
+ * only in its sentence: SQL names it where a 422 names its field (a 409 has none). The one problem
+ * this module writes itself; every other error goes through the dispatcher.
+ */
+static int reply_status_conflict(struct http_ctx *ctx)
+{
+	const struct cs_error *e = cs_error_last();
+	json_t *problem = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s}", "type",
+	                            "/problems/service_request_status_conflict", "title",
+	                            "Conflict", "status", 409, "detail", e->detail, "code", e->code,
+	                            "current_status", e->field);
+	char *text = problem ? json_dumps(problem, JSON_COMPACT) : NULL;
+
+	json_decref(problem);
+	if (!text)
+		return CS_ENOMEM;
+	int rc = http_reply_answer(ctx, 409, text);
+	free(text);
+	return rc;
+}
+
+static bool is_status_conflict(int rc)
+{
+	const struct cs_error *e = cs_error_last();
+
+	return rc == CS_ECONFLICT && e->status == rc && e->code && e->detail && e->field &&
+	       !strcmp(e->code, "service_request_status_conflict");
+}
+
 /* Run `action` on the request in the path; `spec` (NULL for none) is the body it requires. */
 static int act(struct http_ctx *ctx, enum service_request_action action,
                const struct field_spec *spec)
@@ -126,6 +157,8 @@ static int act(struct http_ctx *ctx, enum service_request_action action,
 		return CS_OK;
 	int rc = service_requests_act(&json, ctx->app, &ctx->principal, id, action, body);
 	json_decref(body);
+	if (is_status_conflict(rc))
+		return reply_status_conflict(ctx);
 	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
 }
 

@@ -164,7 +164,8 @@ dashboard_balance() {
 	ask_delivery
 	act schedule '{"date": "2027-03-10"}'
 	assert_problem 409 service_request_status_conflict
-	assert_jq --arg n "$REQ_NUMBER" '.detail == "Request \($n) is new; only accepted or scheduled requests can be scheduled."'
+	assert_jq --arg n "$REQ_NUMBER" '.current_status == "new"
+		and .detail == "Request \($n) is new; only accepted or scheduled requests can be scheduled."'
 	act accept
 	act schedule '{"date": "2027-03-04"}'
 	assert_problem 422 date_in_past
@@ -209,7 +210,7 @@ dashboard_balance() {
 	assert_problem 409 service_request_status_conflict
 	act accept
 	assert_problem 409 service_request_status_conflict
-	assert_jq '.detail | contains("is declined; only new requests can be accepted")'
+	assert_jq '.current_status == "declined" and (.detail | contains("is declined; only new requests can be accepted"))'
 	with_bearer "$PORTAL_TOKEN" GET "/v1/portal/service-requests/$REQ_ID"
 	assert_jq '.status == "declined" and .decline_reason == "Route is full that day."'
 
@@ -241,7 +242,7 @@ dashboard_balance() {
 	act schedule '{"date": "2027-03-06"}'
 	act decline '{"reason": "Too late"}'
 	assert_problem 409 service_request_status_conflict
-	assert_jq '.detail | contains("is scheduled; only new or accepted requests can be declined")'
+	assert_jq '.current_status == "scheduled" and (.detail | contains("is scheduled; only new or accepted requests can be declined"))'
 	: "$order_id"
 }
 
@@ -270,6 +271,7 @@ dashboard_balance() {
 	assert_jq '.status == "completed" and .created_order.status == "completed"'
 	act complete
 	assert_problem 409 service_request_status_conflict
+	assert_jq '.current_status == "completed"'
 	act schedule '{"date": "2027-03-10"}'
 	assert_problem 409 service_request_status_conflict
 	ask_pickup
@@ -286,7 +288,7 @@ dashboard_balance() {
 	for action in accept complete; do
 		act "$action"
 		assert_problem 409 service_request_status_conflict
-		assert_jq '.detail | contains("is cancelled")'
+		assert_jq '.current_status == "cancelled" and (.detail | contains("is cancelled"))'
 	done
 	act decline '{"reason": "x"}'
 	assert_problem 409 service_request_status_conflict
@@ -348,7 +350,7 @@ dashboard_balance() {
 	[[ $(stack_sql "SELECT count(*) FROM invoice_lines WHERE service_request_id = '$REQ_ID'") == 1 ]] ||
 		fail "accepting twice billed twice"
 	[[ $(events_of "$REQ_ID") == $'new:customer\naccepted:staff' ]] || fail "history: $(events_of "$REQ_ID")"
-	grep -h -q service_request_status_conflict "$dir"/*.body || fail "the loser's answer: $(cat "$dir"/*.body)"
+	grep -h -q '"current_status":"accepted"' "$dir"/*.body || fail "the loser's answer: $(cat "$dir"/*.body)"
 }
 
 @test "the queue: oldest first, filtered by statuses, type, the date asked for and customer; keyset pages" {
