@@ -253,11 +253,13 @@ BEGIN
     PERFORM cs_raise('404', 'not_found', 'There is no such action.');
   END IF;
 
+  -- The time of the act itself, not of its transaction: a request made and worked in one
+  -- transaction (the demo seed) still lists its history in order.
   INSERT INTO service_request_events (tenant_id, request_id, status, actor_kind, staff_user_id,
-                                      api_key_id, note)
+                                      api_key_id, note, created_at)
   VALUES (p_tenant, r.id, r.status, p_actor_kind,
           CASE WHEN p_actor_kind = 'staff' THEN p_actor END,
-          CASE WHEN p_actor_kind = 'api_key' THEN p_actor END, v_note);
+          CASE WHEN p_actor_kind = 'api_key' THEN p_actor END, v_note, clock_timestamp());
   RETURN admin_service_request_detail_json(r)::text;
 END $$;
 

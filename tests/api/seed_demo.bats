@@ -217,7 +217,8 @@ chicago_today() {
 
 @test "orders of each type (dumpster, live_load, minis) in several statuses" {
 	demo orders
-	assert_jq '[.[].type] | unique == ["dumpster", "live_load", "minis"]'
+	# pickup: the extra pickup staff accepted (service requests)
+	assert_jq '[.[].type] | unique == ["dumpster", "live_load", "minis", "pickup"]'
 	assert_jq '[.[].status] | unique == ["cancelled", "completed", "in_progress", "pending", "scheduled"]'
 	local today
 	today=$(chicago_today)
@@ -229,7 +230,8 @@ chicago_today() {
 	local today
 	today=$(chicago_today)
 	demo invoices
-	assert_jq 'length == 150'
+	# three a customer, and the draft the accepted roll-off delivery's charge waits on
+	assert_jq 'length == 151'
 	assert_jq '[.[].status] | unique == ["draft", "open", "paid", "pending", "void"]'
 	# past due: open, due before today (the dates follow the day the demo was loaded)
 	assert_jq "[.[] | select(.status == \"open\" and .due_date < \"$today\")] | length >= 10"
