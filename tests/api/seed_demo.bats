@@ -230,8 +230,9 @@ chicago_today() {
 	local today
 	today=$(chicago_today)
 	demo invoices
-	# three a customer, and the draft the accepted roll-off delivery's charge waits on
-	assert_jq 'length == 151'
+	# three a customer, and the drafts the charges of the accepted delivery and pickup wait on
+	assert_jq 'length == 152'
+	assert_jq '[.[] | select(.number | startswith("SR-")) | [.status, .total_cents]] | sort == [["draft", 2500], ["draft", 42500]]'
 	assert_jq '[.[].status] | unique == ["draft", "open", "paid", "pending", "void"]'
 	# past due: open, due before today (the dates follow the day the demo was loaded)
 	assert_jq "[.[] | select(.status == \"open\" and .due_date < \"$today\")] | length >= 10"
