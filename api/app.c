@@ -13,6 +13,7 @@
 #include "db/loop.h"
 #include "db/migrate.h"
 #include "http/auth.h"
+#include "http/client_address.h"
 #include "http/server.h"
 #include "jobs/jobs_worker.h"
 #include "mail/mail_worker.h"
@@ -114,6 +115,8 @@ int app_init(struct app *app, struct config *cfg)
 		return rc;
 	if (!(app->cors_origins = split_origins(app->cfg.cors_origins)))
 		return CS_ENOMEM;
+	if ((rc = trusted_proxies_parse(&app->trusted_proxies, app->cfg.trusted_proxies)) != CS_OK)
+		return rc;
 	branding_cache_configure(app->cfg.branding_cache_seconds);
 	tenants_login_methods_configure(*app->cfg.oidc_client_id != '\0');
 	if ((rc = oidc_client_init()) != CS_OK)
@@ -129,11 +132,17 @@ int app_init(struct app *app, struct config *cfg)
 	if ((rc = db_pool_open(&app->db, app->cfg.database_url, app->cfg.db_pool,
 	                       app->cfg.db_timeout_ms)) != CS_OK)
 		return rc;
+	if (*app->cfg.database_read_url &&
+	    (rc = db_pool_open(&app->read_db, app->cfg.database_read_url, app->cfg.db_read_pool,
+	                       app->cfg.db_timeout_ms)) != CS_OK)
+		return rc;
 	return open_throttles(app);
 }
 
 void app_release(struct app *app)
 {
+	db_read_route_close(app->reads);
+	db_pool_close(app->read_db);
 	db_pool_close(app->db);
 	processor_close(app->processor);
 	branding_cache_release();
@@ -145,6 +154,7 @@ void app_release(struct app *app)
 	for (char **o = app->cors_origins; o && *o; o++)
 		free(*o);
 	free(app->cors_origins);
+	trusted_proxies_free(app->trusted_proxies);
 	config_release(&app->cfg);
 	memset(app, 0, sizeof(*app));
 }
@@ -181,10 +191,12 @@ static struct http_env http_env_of(struct app *app)
 	return (struct http_env){
 	        .app = app,
 	        .db = app->db,
+	        .reads = app->reads,
 	        .keys = &app->keys,
 	        .checks = &credential_checks,
 	        .operator_token = cfg->operator_token,
 	        .links_by_address = app->links_by_address,
+	        .trusted_proxies = app->trusted_proxies,
 	        .cors_origins = app->cors_origins,
 	        .max_body_bytes = cfg->max_body_bytes,
 	        .access_log = cfg->access_log,
@@ -217,6 +229,11 @@ int app_serve(struct app *app)
 	size_t ntables = 0;
 	const struct route_table *const *tables = app_route_tables(&ntables);
 	int rc = db_loop_start(&revocations, &revocation_listener);
+	/* Only serving routes reads: workers and `migrate` never watch the standby. */
+	if (rc == CS_OK && app->read_db &&
+	    (rc = db_read_route_open(&app->reads, app->db, app->read_db, app->cfg.database_read_url,
+	                             app->cfg.read_max_lag_ms)) == CS_OK)
+		LOG_INFO("standby reads on (lag bound %d ms)", app->cfg.read_max_lag_ms);
 	if (rc == CS_OK)
 		rc = app_start_workers(app);
 	if (rc == CS_OK) {
@@ -225,6 +242,8 @@ int app_serve(struct app *app)
 	}
 	app_stop_workers(app);
 	db_loop_stop(revocations);
+	db_read_route_close(app->reads);
+	app->reads = NULL;
 	return rc;
 }
 

@@ -11,20 +11,25 @@
 #include "core/error.h"
 #include "core/jwt.h"
 #include "db/pool.h"
+#include "db/read_route.h"
 #include "db/throttle.h"
 
 struct processor;
+struct trusted_proxies;
 
 struct app {
 	struct config cfg;
 	struct db_pool *db;
+	struct db_pool *read_db;     /* the standby (CURBSIDE_DATABASE_READ_URL); NULL: off */
+	struct db_read_route *reads; /* which of the two a heavy read uses; only while serving */
 	struct access_token_keys keys;
-	struct throttle *login_by_email;   /* failures per (tenant, email) */
-	struct throttle *login_by_address; /* failures per client address */
-	struct throttle *links_by_address; /* failed link lookups per client address */
-	char **cors_origins;               /* NULL-terminated allow-list */
-	struct mail_worker *mail_worker;   /* between app_start_workers and app_stop_workers */
-	struct jobs_worker *jobs_worker;   /* the same */
+	struct throttle *login_by_email;         /* failures per (tenant, email) */
+	struct throttle *login_by_address;       /* failures per client address */
+	struct throttle *links_by_address;       /* failed link lookups per client address */
+	char **cors_origins;                     /* NULL-terminated allow-list */
+	struct trusted_proxies *trusted_proxies; /* CURBSIDE_TRUSTED_PROXIES; NULL when empty */
+	struct mail_worker *mail_worker; /* between app_start_workers and app_stop_workers */
+	struct jobs_worker *jobs_worker; /* the same */
 	struct payments_worker *payments_worker; /* the same */
 	struct autopay_worker *autopay_worker;   /* the same */
 	struct sms_worker *sms_worker;           /* the same (NULL while texts are off) */

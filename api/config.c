@@ -40,6 +40,14 @@ static const struct config_var config_vars[] = {
          "libpq connection URI"},
         {"CURBSIDE_DB_POOL", KIND_INT, NULL, AT(db_pool), 1, 256,
          "database connections (default: 4 x cores, at most 128)"},
+        {"CURBSIDE_DATABASE_READ_URL", KIND_STRING, "", AT(database_read_url), 0, 0,
+         "libpq URI of one hot standby for heavy read-only portal requests (lists, statements, "
+         "PDFs); empty: every request uses CURBSIDE_DATABASE_URL"},
+        {"CURBSIDE_DB_READ_POOL", KIND_INT, NULL, AT(db_read_pool), 1, 256,
+         "connections to the standby (default: CURBSIDE_DB_POOL)"},
+        {"CURBSIDE_READ_MAX_LAG_MS", KIND_INT, "2000", AT(read_max_lag_ms), 1, 600000,
+         "a standby lagging more than this many milliseconds is skipped: reads go to the "
+         "primary"},
         {"CURBSIDE_DB_TIMEOUT_MS", KIND_INT, "2000", AT(db_timeout_ms), 1, 60000,
          "wait for a free connection before answering 503"},
         {"CURBSIDE_JWT_SECRET", KIND_STRING, CONFIG_DEV_JWT_SECRET, AT(jwt_secret), 0, 0,
@@ -48,6 +56,10 @@ static const struct config_var config_vars[] = {
          "previous secret, still accepted while tokens signed with it expire"},
         {"CURBSIDE_OPERATOR_TOKEN", KIND_STRING, CONFIG_DEV_OPERATOR_TOKEN, AT(operator_token), 0,
          0, "platform operator bearer token, at least 32 characters in production"},
+        {"CURBSIDE_TRUSTED_PROXIES", KIND_STRING, "", AT(trusted_proxies), 0, 0,
+         "load balancers (addresses or ADDRESS/PREFIX networks, comma-separated) whose "
+         "X-Forwarded-For names the client for the per-address limits; empty: the connection's "
+         "peer is the client"},
         {"CURBSIDE_CORS_ORIGINS", KIND_STRING, "http://localhost:5173", AT(cors_origins), 0, 0,
          "comma-separated origins allowed to call the API from a browser"},
         {"CURBSIDE_MAX_BODY_BYTES", KIND_LONG, "65536", AT(max_body_bytes), 256, 16777216,
@@ -116,6 +128,10 @@ static const struct config_var config_vars[] = {
         {"CURBSIDE_PAYMENTS_POLL_SECONDS", KIND_INT, "60", AT(payments_poll_seconds), 1, 3600,
          "how often the payments worker settles bank payments in flight and finishes payments "
          "whose request died"},
+        {"CURBSIDE_SETTLE_WAIT_SECONDS", KIND_INT, "20", AT(settle_wait_seconds), 0, 300,
+         "a payment or refund the processor has made waits this long for a database that went "
+         "away (a failover) to record it, before answering 503 (its retry, or the payments "
+         "worker, finishes it)"},
         {"CURBSIDE_SANDBOX_ACH_SETTLE_SECONDS", KIND_INT, "120", AT(sandbox_ach_settle_seconds), 0,
          86400 * 30, "sandbox bank payments stay pending this long, then settle (or are returned)"},
         {"CURBSIDE_PAYMENT_DECLINES_PER_HOUR", KIND_INT, "5", AT(payment_declines_per_hour), 1,
@@ -460,6 +476,8 @@ static void apply_derived_defaults(struct config *cfg)
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 		cfg->db_pool = (int)(cores > 0 ? (cores > 32 ? 128 : cores * 4) : 8);
 	}
+	if (cfg->db_read_pool == 0)
+		cfg->db_read_pool = cfg->db_pool;
 	/* Production texts customers only through an SMS API, or into files on purpose. */
 	cfg->sms_enabled = *cfg->sms_url || !cfg->production ||
 	                   (getenv("CURBSIDE_SMS_DIR") && *getenv("CURBSIDE_SMS_DIR"));

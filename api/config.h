@@ -25,12 +25,16 @@ struct config {
 	char *listen_host; /* numeric address, IPv4 or IPv6 */
 	int listen_port;
 	char *database_url;
+	char *database_read_url; /* a standby for heavy portal reads; "" = off (db/read_route.h) */
+	int db_read_pool;        /* its connections (0 until derived: db_pool) */
+	int read_max_lag_ms;     /* a standby lagging more than this is skipped */
 	int db_pool;
 	int db_timeout_ms;
 	char *jwt_secret;
 	char *jwt_previous_secret;
 	char *operator_token;
-	char *cors_origins; /* comma-separated */
+	char *cors_origins;    /* comma-separated */
+	char *trusted_proxies; /* comma-separated addresses and networks; "" for none */
 	long max_body_bytes;
 	int idle_timeout;
 	int max_connections;
@@ -59,6 +63,7 @@ struct config {
 	int stripe_connect_timeout_ms;
 	int stripe_timeout_ms;     /* a whole request, connection included */
 	int payments_poll_seconds; /* the payments worker looks at pending payments this often */
+	int settle_wait_seconds;   /* a charge made waits this long for the database to record it */
 	int sandbox_ach_settle_seconds; /* sandbox bank payments stay pending this long */
 	int payment_declines_per_hour;  /* portal declines per user and per account (429 past it) */
 	int payment_methods_per_hour;   /* new portal payment methods per user and per account */

@@ -16,6 +16,14 @@
 
 #define CONNECT_TIMEOUT_MS 10000
 
+/*
+ * While the database is away, connecting is tried again after 250 ms, then twice as long each
+ * time up to 5 s (never longer than the loop's poll interval): a failover or a restart is noticed
+ * within seconds, not a poll interval later, and an outage costs one attempt every 5 s.
+ */
+#define RECONNECT_FIRST_MS 250
+#define RECONNECT_MAX_MS   5000
+
 struct db_loop {
 	struct db_loop_spec spec; /* its strings are the copies below */
 	char *name, *url, *channel;
@@ -138,12 +146,18 @@ static void idle(struct db_loop *loop)
 static void *loop_main(void *arg)
 {
 	struct db_loop *loop = arg;
+	int most_ms = loop->spec.poll_seconds * 1000;
+	int backoff_ms = RECONNECT_FIRST_MS;
 
+	if (most_ms > RECONNECT_MAX_MS)
+		most_ms = RECONNECT_MAX_MS;
 	while (!db_loop_stopping(loop)) {
 		if (!ensure_connected(loop)) {
-			wait_on(loop, -1, 0, loop->spec.poll_seconds * 1000);
+			wait_on(loop, -1, 0, backoff_ms < most_ms ? backoff_ms : most_ms);
+			backoff_ms = backoff_ms < most_ms ? backoff_ms * 2 : most_ms;
 			continue;
 		}
+		backoff_ms = RECONNECT_FIRST_MS;
 		bool again = loop->spec.round(loop, loop->conn, loop->spec.arg);
 		if (PQstatus(loop->conn) != CONNECTION_OK)
 			drop_connection(loop);

@@ -17,6 +17,7 @@ struct db_conn {
 	PGconn *pg;
 	PGcancel *cancel; /* for db_pool_abandon; changed under the pool's lock */
 	bool busy;
+	bool read_only; /* its server refused a write: drop the link at release (a failover) */
 	long long released_ms; /* monotonic time of the last release, for the link check */
 	unsigned char prepared[DB_MAX_STMTS];
 };
@@ -284,6 +285,7 @@ static void drop_link(struct db_conn *conn)
 	if (conn->pg)
 		PQfinish(conn->pg);
 	conn->pg = NULL;
+	conn->read_only = false;
 	memset(conn->prepared, 0, sizeof(conn->prepared));
 }
 
@@ -366,7 +368,7 @@ void db_release(struct db_conn *conn)
 {
 	if (!conn)
 		return;
-	if (conn->pg && PQstatus(conn->pg) != CONNECTION_OK)
+	if (conn->pg && (PQstatus(conn->pg) != CONNECTION_OK || conn->read_only))
 		drop_link(conn);
 	else if (conn->pg && PQtransactionStatus(conn->pg) != PQTRANS_IDLE)
 		db_rollback(conn);
@@ -397,6 +399,19 @@ static int failure_status(struct db_conn *conn, const PGresult *res, const char 
 		LOG_WARN("database connection lost during %s", what);
 		cs_error_set(CS_EUNAVAILABLE, "database_unavailable",
 		             "The database connection was lost. Please retry.");
+		cs_error_set_retry_after(DB_RETRY_AFTER_SECONDS);
+		return CS_EUNAVAILABLE;
+	}
+	/*
+	 * 25006: the server this link reaches no longer takes writes — a primary demoted in a
+	 * failover, kept open across it. Drop the link at release, so the next checkout connects
+	 * again and libpq's target_session_attrs=read-write finds the new primary.
+	 */
+	if (!strcmp(last_failure.sqlstate, "25006")) {
+		LOG_WARN("the database refused a write in %s (read-only): reconnecting", what);
+		conn->read_only = true;
+		cs_error_set(CS_EUNAVAILABLE, "database_unavailable",
+		             "The database is changing over to its standby. Please retry.");
 		cs_error_set_retry_after(DB_RETRY_AFTER_SECONDS);
 		return CS_EUNAVAILABLE;
 	}

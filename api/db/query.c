@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/log.h"
+#include "core/stopping.h"
 
 const char db_json_param[] = "(the JSON document)";
 
@@ -19,6 +21,41 @@ int db_query_result(PGresult **out, struct db_pool *db, struct db_stmt *stmt,
 		return rc;
 	rc = db_exec(out, conn, stmt, params, nparams);
 	db_release(conn);
+	return rc;
+}
+
+#define WAITING_STEP_MS 250
+
+static bool database_away(int rc)
+{
+	const struct cs_error *e = cs_error_last();
+
+	return rc == CS_EUNAVAILABLE && !stopping_abandoned() && e &&
+	       !strcmp(e->code, "database_unavailable");
+}
+
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int db_query_result_waiting(PGresult **out, struct db_pool *db, struct db_stmt *stmt,
+                            const char *const *params, int nparams, int wait_ms)
+{
+	const long long start = monotonic_ms();
+	int rc;
+
+	while (database_away(rc = db_query_result(out, db, stmt, params, nparams)) &&
+	       monotonic_ms() - start < wait_ms) {
+		struct timespec step = {.tv_nsec = WAITING_STEP_MS * 1000000L};
+		nanosleep(&step, NULL);
+	}
+	if (rc == CS_OK && monotonic_ms() - start >= WAITING_STEP_MS)
+		LOG_INFO("%s recorded after waiting %lld ms for the database", stmt->name,
+		         monotonic_ms() - start);
 	return rc;
 }
 

@@ -19,6 +19,16 @@
 int db_query_result(PGresult **out, struct db_pool *db, struct db_stmt *stmt,
                     const char *const *params, int nparams) CS_MUST_CHECK;
 
+/*
+ * As db_query_result, for a statement that records what already happened elsewhere (a charge the
+ * processor made) and is idempotent: while the database cannot be reached (503
+ * database_unavailable: a failover between the primary stopping and the standby taking over, or
+ * a restart), try again every 250 ms for up to `wait_ms`. Anything else, and a server that is
+ * stopping, returns at once.
+ */
+int db_query_result_waiting(PGresult **out, struct db_pool *db, struct db_stmt *stmt,
+                            const char *const *params, int nparams, int wait_ms) CS_MUST_CHECK;
+
 /* Copy the text of cell (row 0, `col`) of `res` into `dst` (`cap` bytes, truncated). */
 void db_copy_cell(char *dst, size_t cap, const PGresult *res, int col);
 

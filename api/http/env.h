@@ -11,6 +11,7 @@
 
 #include "core/jwt.h"
 #include "db/pool.h"
+#include "db/read_route.h"
 #include "db/throttle.h"
 #include "http/auth.h"
 
@@ -27,14 +28,18 @@ struct http_listen {
 	int shutdown_seconds; /* the drain deadline of a graceful stop */
 };
 
+struct trusted_proxies;
+
 struct http_env {
 	struct app *app;    /* the handlers' application, handed over as ctx->app */
 	struct db_pool *db; /* idempotency keys, credential checks, the shared handler shapes */
+	struct db_read_route *reads; /* heavy portal reads to a standby; NULL: off (http/reads.h) */
 	const struct access_token_keys *keys;
 	const struct http_credential_checks *checks;
 	const char *operator_token;
-	struct throttle *links_by_address; /* link_attempt_begin */
-	char *const *cors_origins;         /* NULL-terminated allow-list */
+	struct throttle *links_by_address;             /* link_attempt_begin */
+	const struct trusted_proxies *trusted_proxies; /* NULL: the peer is the client */
+	char *const *cors_origins;                     /* NULL-terminated allow-list */
 	long max_body_bytes;
 	bool access_log;
 	int db_connections; /* the pool's size, for the start-up line */

@@ -207,13 +207,39 @@ static void render_password(struct strbuf *b)
 	              st.busy[PASSWORD_FOR_LOGIN], st.busy[PASSWORD_FOR_OTHER]);
 }
 
-char *metrics_render(size_t *len, const struct db_pool_stats *pool)
+static void render_reads(struct strbuf *b, const struct db_read_route_stats *r)
+{
+	static const char *const reasons[] = {
+	        [DB_READ_LAGGING] = "lagging",         [DB_READ_NOT_STREAMING] = "not_streaming",
+	        [DB_READ_UNREACHABLE] = "unreachable", [DB_READ_NOT_REPLAYED] = "not_replayed",
+	        [DB_READ_FAILED] = "failed",
+	};
+
+	strbuf_printf(b,
+	              "# HELP curbside_standby_reads_total Heavy portal reads sent to the standby "
+	              "(CURBSIDE_DATABASE_READ_URL).\n"
+	              "# TYPE curbside_standby_reads_total counter\n"
+	              "curbside_standby_reads_total %lu\n"
+	              "# HELP curbside_standby_fallbacks_total Heavy portal reads sent to the "
+	              "primary instead, by reason (failed: sent to the standby, run again on the "
+	              "primary).\n"
+	              "# TYPE curbside_standby_fallbacks_total counter\n",
+	              r->standby);
+	for (int i = 0; i < DB_READ_FALLBACKS; i++)
+		strbuf_printf(b, "curbside_standby_fallbacks_total{reason=\"%s\"} %lu\n",
+		              reasons[i], r->fallbacks[i]);
+}
+
+char *metrics_render(size_t *len, const struct db_pool_stats *pool,
+                     const struct db_read_route_stats *reads)
 {
 	struct strbuf b = STRBUF_INIT;
 
 	render_requests(&b);
 	render_latency(&b);
 	render_pool(&b, pool);
+	if (reads)
+		render_reads(&b, reads);
 	render_mail(&b);
 	render_password(&b);
 	return strbuf_detach(&b, len);

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "db/pool.h"
+#include "db/read_route.h"
 
 #define METRICS_UNMATCHED 0 /* the index of requests that matched no route */
 
@@ -27,7 +28,9 @@ enum metrics_mail_outcome { METRICS_MAIL_SENT, METRICS_MAIL_RETRIED, METRICS_MAI
 /* Count one attempt to send an email with its outcome. */
 void metrics_mail_record(enum metrics_mail_outcome outcome);
 
-/* The exposition text (malloc'd, caller frees); NULL when out of memory. */
-char *metrics_render(size_t *len, const struct db_pool_stats *pool);
+/* The exposition text (malloc'd, caller frees); NULL when out of memory. `reads` is NULL when
+ * reads from a standby are off (no such series then). */
+char *metrics_render(size_t *len, const struct db_pool_stats *pool,
+                     const struct db_read_route_stats *reads);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "http/client_address.h"
 #include "http/metrics.h"
 #include "http/path_match.h"
 #include "http/read_deadline.h"
@@ -255,15 +256,23 @@ int http_middleware(const struct _u_request *req, struct _u_response *resp,
 	return U_CALLBACK_IGNORE;
 }
 
+/* The last X-Forwarded-For the request carries, whatever its case: a balancer appends its own
+ * line after whatever the client sent (Ulfius joins lines of the same spelling with commas). */
+static const char *last_forwarded_for(const struct _u_request *req)
+{
+	const char **keys = u_map_enum_keys(req->map_header);
+	const char *value = NULL;
+
+	for (size_t i = 0; keys && keys[i]; i++)
+		if (!strcasecmp(keys[i], "X-Forwarded-For"))
+			value = u_map_get(req->map_header, keys[i]);
+	return value;
+}
+
 void http_client_address(const struct http_ctx *ctx, char *out, size_t cap)
 {
-	const struct sockaddr *sa = ctx->req->client_address;
+	const struct trusted_proxies *proxies = ctx->env->trusted_proxies;
 
-	snprintf(out, cap, "unknown");
-	if (sa && sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-		          (socklen_t)cap);
-	else if (sa && sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-		          out, (socklen_t)cap);
+	client_address_resolve(out, cap, proxies, ctx->req->client_address,
+	                       proxies ? last_forwarded_for(ctx->req) : NULL);
 }

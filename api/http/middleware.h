@@ -56,7 +56,8 @@ void http_finish(struct http_ctx *ctx);
 /* The request id of the request `ctx` serves. */
 const char *http_request_id(const struct http_ctx *ctx);
 
-/* The client's address as text ("127.0.0.1"), into `out`. */
+/* The client's address as text ("127.0.0.1"), into `out` (CLIENT_ADDRESS_SIZE bytes): the
+ * connection's peer, or who a trusted balancer says it serves (http/client_address.h). */
 void http_client_address(const struct http_ctx *ctx, char *out, size_t cap);
 
 /* Requests accepted whose response has not yet been handed to the connection. */

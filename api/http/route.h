@@ -7,6 +7,7 @@
 #ifndef CURBSIDE_HTTP_ROUTE_H
 #define CURBSIDE_HTTP_ROUTE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <ulfius.h>
 
@@ -16,6 +17,7 @@ struct app;
 struct http_env;
 struct request_state;
 struct path_params;
+struct db_pool;
 
 /* Everything a handler needs about the request it serves. */
 struct http_ctx {
@@ -26,7 +28,9 @@ struct http_ctx {
 	struct principal principal; /* filled in before the handler for authenticated routes */
 	struct request_state *state;
 	const struct path_params
-	        *path; /* the matched route's path parameters (http/path_match.h) */
+	        *path;           /* the matched route's path parameters (http/path_match.h) */
+	struct db_pool *read_db; /* the pool http_db_for_read chose (NULL until then) */
+	bool read_retried;       /* the read ran again on the primary (http/reads.h) */
 };
 
 typedef int (*route_handler)(struct http_ctx *ctx);

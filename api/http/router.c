@@ -10,6 +10,7 @@
 #include "http/metrics.h"
 #include "http/middleware.h"
 #include "http/path_match.h"
+#include "http/reads.h"
 #include "http/reply.h"
 
 /* A route as the router keeps it: its registration and its template, split once. */
@@ -56,8 +57,13 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp,
 	if (ctx.state)
 		ctx.state->route = r;
 	int rc = http_authenticate(&ctx, r->route->auth);
-	if (rc == CS_OK)
+	if (rc == CS_OK) {
 		rc = r->route->handler(&ctx);
+		/* A read the standby could not serve runs again on the primary (http/reads.h). */
+		if (http_reads_retry(&ctx, rc))
+			rc = r->route->handler(&ctx);
+		http_reads_after_write(&ctx);
+	}
 	if (stopping_abandoned() &&
 	    (rc == CS_EUNAVAILABLE || rc == CS_EUPSTREAM || rc == CS_EDB || rc == CS_EINTERNAL))
 		rc = abandoned(rc);

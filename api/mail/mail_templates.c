@@ -32,6 +32,9 @@ const char *const mail_template_names[] = {
         "contact_message",
         "account_link",
         "account_access",
+        "service_request_new",
+        "service_request_withdrawn",
+        "service_request_status",
         NULL,
 };
 /* clang-format on */
@@ -73,6 +76,27 @@ enum var_id {
 	V_OUTSTANDING_BALANCE,
 	V_AVAILABLE_CREDIT,
 	V_NET_BALANCE,
+	V_REQUEST_NUMBER,
+	V_REQUEST_TYPE,
+	V_LOCATION_NAME,
+	V_LOCATION_ADDRESS,
+	V_SERVICE_DESCRIPTION,
+	V_ORDER_NUMBER,
+	V_REQUESTED_DATE,
+	V_END_DATE,
+	V_SIZE_NAME,
+	V_RENTAL_DAYS,
+	V_PRICE,
+	V_NOTE,
+	V_SCHEDULED_DATE,
+	V_DECLINE_REASON,
+	V_CREATED_ORDER_NUMBER,
+	V_CANCELLED_BY,
+	V_ACCEPTED,
+	V_SCHEDULED,
+	V_DECLINED,
+	V_COMPLETED,
+	V_CANCELLED,
 	V_COUNT
 };
 
@@ -112,6 +136,27 @@ static const char *const var_names[V_COUNT] = {
         "outstanding_balance",
         "available_credit",
         "net_balance",
+        "request_number",
+        "request_type",
+        "location_name",
+        "location_address",
+        "service_description",
+        "order_number",
+        "requested_date",
+        "end_date",
+        "size_name",
+        "rental_days",
+        "price",
+        "note",
+        "scheduled_date",
+        "decline_reason",
+        "created_order_number",
+        "cancelled_by",
+        "accepted",
+        "scheduled",
+        "declined",
+        "completed",
+        "cancelled",
 };
 
 struct vars {
@@ -321,6 +366,50 @@ static void set_balances(struct vars *vs, json_t *payload, const char *currency)
 	vs->v[V_NET_BALANCE] = money_member(payload, "net_balance_cents", currency);
 }
 
+/* A payload date member, readable ("March 5, 2026"). */
+static char *date_member(json_t *payload, const char *key)
+{
+	return readable_date(json_string_value(json_object_get(payload, key)));
+}
+
+/* A service request (issue 25): its details, and one flag per status the customer's email may
+ * announce ("1" for the payload's status, empty for the others). A price of 0 is left empty: the
+ * templates say "no charge". */
+static void set_service_request(struct vars *vs, json_t *payload, const char *currency)
+{
+	static const struct {
+		enum var_id var;
+		const char *status;
+	} flags[] = {{V_ACCEPTED, "accepted"},
+	             {V_SCHEDULED, "scheduled"},
+	             {V_DECLINED, "declined"},
+	             {V_COMPLETED, "completed"},
+	             {V_CANCELLED, "cancelled"}};
+	const char *status = json_string_value(json_object_get(payload, "status"));
+	json_t *price = json_object_get(payload, "price_cents");
+
+	vs->v[V_REQUEST_NUMBER] = member_text(payload, "request_number");
+	vs->v[V_REQUEST_TYPE] = member_text(payload, "request_type");
+	vs->v[V_LOCATION_NAME] = member_text(payload, "location_name");
+	vs->v[V_LOCATION_ADDRESS] = member_text(payload, "location_address");
+	vs->v[V_SERVICE_DESCRIPTION] = member_text(payload, "service_description");
+	vs->v[V_ORDER_NUMBER] = member_text(payload, "order_number");
+	vs->v[V_REQUESTED_DATE] = date_member(payload, "requested_date");
+	vs->v[V_END_DATE] = date_member(payload, "end_date");
+	vs->v[V_SIZE_NAME] = member_text(payload, "size_name");
+	vs->v[V_RENTAL_DAYS] = member_text(payload, "rental_days");
+	if (json_is_integer(price) && json_integer_value(price) != 0)
+		vs->v[V_PRICE] = money_member(payload, "price_cents", currency);
+	vs->v[V_NOTE] = member_text(payload, "note");
+	vs->v[V_SCHEDULED_DATE] = date_member(payload, "scheduled_date");
+	vs->v[V_DECLINE_REASON] = member_text(payload, "decline_reason");
+	vs->v[V_CREATED_ORDER_NUMBER] = member_text(payload, "created_order_number");
+	vs->v[V_CANCELLED_BY] = member_text(payload, "cancelled_by");
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (status && !strcmp(status, flags[i].status))
+			vs->v[flags[i].var] = strdup("1");
+}
+
 static int set_payload(struct vars *vs, const struct mail_request *req)
 {
 	json_error_t jerr;
@@ -356,6 +445,7 @@ static int set_payload(struct vars *vs, const struct mail_request *req)
 	vs->v[V_MESSAGE] = member_text(payload, "message");
 	vs->v[V_REPLY_TO] = member_text(payload, "reply_to");
 	set_balances(vs, payload, req->brand.currency);
+	set_service_request(vs, payload, req->brand.currency);
 	vs->v[V_EXPIRES_AT] = dup_or_null(req->expires_local);
 	rc = set_link(vs, payload, req);
 	json_decref(payload);

@@ -101,7 +101,8 @@ static int refund_through_processor(struct payments_refund_answer *out, struct a
 	}
 	json_decref(outcome);
 	const char *params[] = {id, text};
-	rc = db_query_result(&res, app->db, &refund_settle_stmt, DB_PARAMS(params));
+	rc = db_query_result_waiting(&res, app->db, &refund_settle_stmt, DB_PARAMS(params),
+	                             app->cfg.settle_wait_seconds * 1000);
 	free(text);
 	if (rc != CS_OK)
 		return rc;

@@ -4,6 +4,7 @@
 
 #include "app.h"
 #include "http/fields.h"
+#include "http/reads.h"
 #include "http/reply.h"
 
 /* The account of the session; the middleware has made sure one is selected. */
@@ -18,7 +19,7 @@ int portal_serve_list(struct http_ctx *ctx, portal_account_list_fn list)
 	http_list_params(&page, &errs, ctx, CURSOR_KEY_DATE, NULL);
 	if (!field_errors_empty(&errs))
 		return http_reply_field_errors(ctx, &errs);
-	int rc = list(&json, ctx->app->db, ctx->principal.tenant_id, ACCOUNT(ctx), &page);
+	int rc = list(&json, http_db_for_read(ctx), ctx->principal.tenant_id, ACCOUNT(ctx), &page);
 	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
 }
 
@@ -29,7 +30,7 @@ int portal_serve_read(struct http_ctx *ctx, const char *what, portal_account_rea
 
 	if (!id)
 		return CS_ENOTFOUND;
-	int rc = read(&json, ctx->app->db, ctx->principal.tenant_id, ACCOUNT(ctx), id);
+	int rc = read(&json, http_db_for_read(ctx), ctx->principal.tenant_id, ACCOUNT(ctx), id);
 	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
 }
 
@@ -43,7 +44,7 @@ int portal_serve_document(struct http_ctx *ctx, const char *what, portal_documen
 
 	if (!id)
 		return CS_ENOTFOUND;
-	int rc = produce(&doc, ctx->app->db, ctx->principal.tenant_id, ACCOUNT(ctx), id,
+	int rc = produce(&doc, http_db_for_read(ctx), ctx->principal.tenant_id, ACCOUNT(ctx), id,
 	                 ctx->app->cfg.public_url);
 
 	if (rc != CS_OK)

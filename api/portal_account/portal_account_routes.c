@@ -3,6 +3,7 @@
 #include "app.h"
 #include "http/fields.h"
 #include "http/params.h"
+#include "http/reads.h"
 #include "http/reply.h"
 #include "portal_account/portal_account_service.h"
 #include "portal_account/portal_dashboard.h"
@@ -21,7 +22,7 @@ static int read_account(struct http_ctx *ctx)
 static int get_dashboard(struct http_ctx *ctx)
 {
 	char *json = NULL;
-	int rc = portal_dashboard_read(&json, ctx->app->db, ctx->principal.tenant_id,
+	int rc = portal_dashboard_read(&json, http_db_for_read(ctx), ctx->principal.tenant_id,
 	                               ctx->principal.account_id);
 
 	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
@@ -37,7 +38,7 @@ static int serve_list(struct http_ctx *ctx, portal_list_fn list)
 	http_list_params(&page, &errs, ctx, CURSOR_KEY_INSTANT, NULL);
 	if (!field_errors_empty(&errs))
 		return http_reply_field_errors(ctx, &errs);
-	int rc = list(&json, ctx->app->db, &ctx->principal, &page);
+	int rc = list(&json, http_db_for_read(ctx), &ctx->principal, &page);
 	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
 }
 

@@ -5,6 +5,7 @@
 #include "app.h"
 #include "http/fields.h"
 #include "http/params.h"
+#include "http/reads.h"
 #include "http/reply.h"
 #include "portal/portal_filters.h"
 #include "portal/portal_serve.h"
@@ -51,8 +52,8 @@ static int list_invoices(struct http_ctx *ctx)
 	invoice_query(&q, &errs, ctx);
 	if (!field_errors_empty(&errs))
 		return http_reply_field_errors(ctx, &errs);
-	int rc = portal_invoices_list(&json, ctx->app->db, ctx->principal.tenant_id, ACCOUNT(ctx),
-	                              &q, &page);
+	int rc = portal_invoices_list(&json, http_db_for_read(ctx), ctx->principal.tenant_id,
+	                              ACCOUNT(ctx), &q, &page);
 	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
 }
 

@@ -3,6 +3,7 @@
 #include "app.h"
 #include "http/fields.h"
 #include "http/params.h"
+#include "http/reads.h"
 #include "http/reply.h"
 #include "portal/portal_filters.h"
 #include "portal/portal_serve.h"
@@ -28,7 +29,7 @@ static int list_orders(struct http_ctx *ctx)
 	filter.location_id = portal_query_location(&errs, ctx);
 	if (!field_errors_empty(&errs))
 		return http_reply_field_errors(ctx, &errs);
-	int rc = portal_orders_list(&json, ctx->app->db, &ctx->principal, &filter, &page);
+	int rc = portal_orders_list(&json, http_db_for_read(ctx), &ctx->principal, &filter, &page);
 	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
 }
 
@@ -39,7 +40,7 @@ static int get_order(struct http_ctx *ctx)
 
 	if (!id)
 		return CS_ENOTFOUND;
-	int rc = portal_orders_get(&json, ctx->app->db, &ctx->principal, id);
+	int rc = portal_orders_get(&json, http_db_for_read(ctx), &ctx->principal, id);
 	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
 }
 

@@ -96,7 +96,8 @@ static int settle(struct portal_payment_answer *out, struct app *app, const char
 	json_decref(outcome);
 	if (!outcome_text)
 		return CS_ENOMEM;
-	rc = db_query_result(&res, app->db, &settle_stmt, DB_PARAMS(params));
+	rc = db_query_result_waiting(&res, app->db, &settle_stmt, DB_PARAMS(params),
+	                             app->cfg.settle_wait_seconds * 1000);
 	free(outcome_text);
 	if (rc != CS_OK)
 		return rc;

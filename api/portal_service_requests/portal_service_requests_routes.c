@@ -7,6 +7,7 @@
 #include "http/fields.h"
 #include "http/idempotency.h"
 #include "http/params.h"
+#include "http/reads.h"
 #include "http/reply.h"
 #include "portal/portal_serve.h"
 #include "portal_service_requests/portal_service_requests_service.h"
@@ -131,7 +132,8 @@ static int list_requests(struct http_ctx *ctx)
 	filter.type = http_query_enum(&errs, ctx, "type", request_types, TYPES_SENTENCE);
 	if (!field_errors_empty(&errs))
 		return http_reply_field_errors(ctx, &errs);
-	int rc = portal_service_requests_list(&json, ctx->app->db, &ctx->principal, &filter, &page);
+	int rc = portal_service_requests_list(&json, http_db_for_read(ctx), &ctx->principal,
+	                                      &filter, &page);
 	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
 }
 

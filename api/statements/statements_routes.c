@@ -7,6 +7,7 @@
 #include "core/validate.h"
 #include "http/fields.h"
 #include "http/params.h"
+#include "http/reads.h"
 #include "http/reply.h"
 #include "statements/statements_service.h"
 
@@ -73,7 +74,7 @@ static int get_statement(struct http_ctx *ctx)
 	read_query(&q, &errs, ctx);
 	if (!field_errors_empty(&errs))
 		return http_reply_field_errors(ctx, &errs);
-	int rc = statements_produce(&file, ctx->app->db, ctx->principal.tenant_id,
+	int rc = statements_produce(&file, http_db_for_read(ctx), ctx->principal.tenant_id,
 	                            ctx->principal.account_id, &q);
 
 	if (rc != CS_OK)

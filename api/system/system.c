@@ -5,6 +5,7 @@
 
 #include "app.h"
 #include "embedded.h"
+#include "http/env.h"
 #include "http/metrics.h"
 #include "http/reply.h"
 
@@ -55,10 +56,13 @@ static int readyz(struct http_ctx *ctx)
 static int metrics(struct http_ctx *ctx)
 {
 	struct db_pool_stats pool;
+	struct db_read_route_stats reads;
 	size_t len = 0;
 
 	db_pool_stats(ctx->app->db, &pool);
-	char *text = metrics_render(&len, &pool);
+	if (ctx->env->reads)
+		db_read_route_stats(ctx->env->reads, &reads);
+	char *text = metrics_render(&len, &pool, ctx->env->reads ? &reads : NULL);
 	if (!text)
 		return CS_ENOMEM;
 	int rc = http_reply_raw(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);

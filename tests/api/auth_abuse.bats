@@ -162,6 +162,43 @@ flood_config() {
 	done
 }
 
+# forwarded_link PORT FROM CLIENT: one bogus reset-password lookup straight to the server on PORT
+# from loopback address FROM, saying X-Forwarded-For: CLIENT. Prints the status.
+forwarded_link() {
+	curl -sS --max-time 60 --interface "$2" -o /dev/null -w '%{http_code}' \
+		-H 'Content-Type: application/json' -H "X-Forwarded-For: $3" \
+		--data-binary "$(jq -cn --arg t "$(new_link_token)" '{token: $t, password: "a brand new passphrase"}')" \
+		"http://127.0.0.1:$1/v1/auth/reset-password"
+}
+
+@test "behind a trusted balancer failed link lookups count per forwarded client; anyone else's X-Forwarded-For is ignored" {
+	local port pid log=$BATS_TEST_TMPDIR/trusting-server.log balancer=127.0.0.51 other=127.0.0.52 i code
+	port=$(free_port "$SERVER_PORT" "$PRISM_PORT")
+	# A second server on the same database that trusts one balancer address.
+	launch_server "$log" "$port" CURBSIDE_WORKERS=none CURBSIDE_LINK_MAX_FAILURES=6 \
+		CURBSIDE_TRUSTED_PROXIES="$balancer,10.0.0.0/8"
+	pid=$LAUNCHED_PID
+	await_server "$pid" "$port" "$log"
+	# Through the balancer: the client it names spends its own budget (what the client wrote
+	# itself, left of the balancer's entry, changes nothing).
+	for i in 1 2 3 4 5 6; do
+		code=$(forwarded_link "$port" "$balancer" "198.51.100.$i, 203.0.113.61")
+		[[ $code == 404 ]] || fail "lookup $i of the first client answered $code"
+	done
+	code=$(forwarded_link "$port" "$balancer" "203.0.113.61")
+	[[ $code == 429 ]] || fail "the first client past its budget answered $code"
+	code=$(forwarded_link "$port" "$balancer" "203.0.113.62, 10.9.9.9")
+	[[ $code == 404 ]] || fail "another client behind the same balancer answered $code"
+	# Not the balancer: its X-Forwarded-For is not believed, every lookup is its own address's.
+	for i in 1 2 3 4 5 6; do
+		code=$(forwarded_link "$port" "$other" "203.0.113.7$i")
+		[[ $code == 404 ]] || fail "lookup $i from $other answered $code"
+	done
+	code=$(forwarded_link "$port" "$other" "203.0.113.79")
+	[[ $code == 429 ]] || fail "a made-up X-Forwarded-For escaped the budget of $other: $code"
+	finish_server "$pid" "$log" "the server trusting a balancer"
+}
+
 @test "a flood of bogus link tokens from many addresses leaves every real sign-in working" {
 	one_account_user
 	local dir c pids=() logins=() n=0

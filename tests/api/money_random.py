@@ -34,6 +34,9 @@ import urllib.error
 import urllib.request
 import uuid
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from money_invariants import SQL_CHECKS  # noqa: E402
+
 PRISM = os.environ["PRISM_URL"]
 DB = os.environ["STACK_DB_URL"]
 PSQL = os.environ.get("PSQL", "psql")
@@ -423,38 +426,7 @@ def advance_clock():
 
 # ---- Invariants --------------------------------------------------------------------------------
 
-SQL_CHECKS = [
-    ("invoice balance = total - paid - credited >= 0 (0 once void)",
-     "SELECT count(*) FROM invoices WHERE balance_cents <> CASE WHEN status = 'void' THEN 0"
-     " ELSE total_cents - paid_cents - credited_cents END OR balance_cents < 0 OR paid_cents < 0 OR credited_cents < 0"),
-    ("invoice status agrees with its money",
-     "SELECT count(*) FROM invoices WHERE (status = 'paid' AND balance_cents <> 0)"
-     " OR (status = 'open' AND balance_cents = 0)"
-     " OR (status = 'void' AND (paid_cents <> 0 OR credited_cents <> 0))"),
-    ("invoice paid/credited = its allocations and credit applications",
-     "SELECT count(*) FROM invoices i WHERE paid_cents <> (SELECT coalesce(sum(amount_cents -"
-     " reversed_cents), 0) FROM payment_allocations a WHERE a.invoice_id = i.id)"
-     " OR credited_cents <> (SELECT coalesce(sum(amount_cents - reversed_cents), 0)"
-     " FROM credit_applications a WHERE a.invoice_id = i.id)"),
-    ("payment allocated + refunded <= amount, totals follow their rows",
-     "SELECT count(*) FROM payments p WHERE allocated_cents + refunded_cents > amount_cents"
-     " OR allocated_cents <> (SELECT coalesce(sum(amount_cents - reversed_cents), 0)"
-     " FROM payment_allocations a WHERE a.payment_id = p.id)"
-     " OR refunded_cents <> (SELECT coalesce(sum(amount_cents), 0) FROM refunds r"
-     " WHERE r.payment_id = p.id AND r.status <> 'failed')"
-     " OR (status = 'failed' AND allocated_cents <> 0)"),
-    ("credit remaining >= 0 and = amount - applications",
-     "SELECT count(*) FROM credits c WHERE remaining_cents < 0 OR remaining_cents <>"
-     " amount_cents - (SELECT coalesce(sum(amount_cents - reversed_cents), 0)"
-     " FROM credit_applications a WHERE a.credit_id = c.id)"),
-    ("payment_pending is true exactly while a pending payment has money on the invoice",
-     "SELECT count(*) FROM invoices i WHERE payment_pending <> EXISTS (SELECT 1"
-     " FROM payment_allocations a JOIN payments p ON p.id = a.payment_id WHERE a.invoice_id = i.id"
-     " AND p.status = 'pending' AND a.reversed_cents < a.amount_cents)"),
-    ("no card payment or refund left pending once requests are answered",
-     "SELECT (SELECT count(*) FROM payments WHERE status = 'pending' AND method = 'card'"
-     " AND source = 'portal') + (SELECT count(*) FROM refunds WHERE status = 'pending')"),
-]
+# SQL_CHECKS: tests/lib/money_invariants.py (the failover test checks the same).
 
 
 def autopay_due():

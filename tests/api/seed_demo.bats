@@ -158,6 +158,9 @@ chicago_today() {
 		and .invoice.line_amount_cents == 42500 and .history[-1].actor.name == "Demo Admin"'
 	staff_api "$DEMO_TOKEN" GET '/v1/admin/service-requests?status=new,accepted,scheduled'
 	assert_jq '[.items[].status] | sort == ["accepted", "new", "scheduled"]'
+	# Made as the portal makes them, yet they email nobody: the demo is history, not news.
+	[[ $(stack_sql "SELECT count(*) FROM outbox o JOIN tenants t ON t.id = o.tenant_id WHERE t.slug = '$DEMO_SLUG'") == 0 ]] ||
+		fail "the demo's service requests queued emails"
 }
 
 @test "about 50 customers, every kind, some routing and some not, on one page of the list" {

@@ -449,7 +449,14 @@ static const char hostile_payload[] =
         "\"invoices\":\"<i>7</i>\",\"failure_message\":\"<script>x</script>\","
         "\"message_subject\":\"<i>7</i>\",\"message\":\"<script>hi</script>\","
         "\"reply_to\":\"<b>Pat</b>\",\"next_attempt_date\":\"2026-03-06\","
-        "\"attempts_left\":1}";
+        "\"attempts_left\":1,\"request_number\":\"<i>7</i>\",\"request_type\":\"<i>7</i>\","
+        "\"location_name\":\"<b>Pat</b>\",\"location_address\":\"<i>7</i>\","
+        "\"service_description\":\"<i>7</i>\",\"order_number\":\"<i>7</i>\","
+        "\"requested_date\":\"<i>7</i>\",\"end_date\":\"<i>7</i>\",\"size_name\":\"<b>Pat</b>\","
+        "\"rental_days\":7,\"price_cents\":123456789,\"note\":\"<script>x</script>\","
+        "\"scheduled_date\":\"<i>7</i>\",\"decline_reason\":\"<script>x</script>\","
+        "\"created_order_number\":\"<i>7</i>\",\"cancelled_by\":\"<b>Pat</b>\","
+        "\"status\":\"declined\"}";
 
 static void templates_escape_every_value_in_html(void **state)
 {
@@ -472,10 +479,11 @@ static void templates_escape_every_value_in_html(void **state)
 		assert_non_null(strstr(r.html, "src=\"https://cdn.example/logo.png\""));
 		assert_non_null(strstr(r.html, "#0A7F3F"));
 		assert_non_null(strstr(r.text, "+1 217 555 0100"));
-		/* The payment and autopay emails say what happened, and a customer's message goes
-		 * to the hauler: they carry no link. */
+		/* The payment, autopay and service request emails say what happened, and a
+		 * customer's message goes to the hauler: they carry no link. */
 		if (strcmp(*name, "password_reset_google") && strncmp(*name, "payment_", 8) &&
-		    strncmp(*name, "autopay_", 8) && strcmp(*name, "contact_message"))
+		    strncmp(*name, "autopay_", 8) && strcmp(*name, "contact_message") &&
+		    strncmp(*name, "service_request_", 16))
 			assert_non_null(
 			        strstr(r.text, "https://greenway.portal.example/go/tok_EN-1"));
 		/* The platform's name never appears. */
@@ -590,6 +598,81 @@ static void templates_greet_people_and_name_their_buttons(void **state)
 	mail_rendered_release(&r);
 }
 
+/* Issue 25: the hauler reads a new request's details; the customer reads what each status change
+ * did, in a subject of its own. */
+static void service_request_templates(void **state)
+{
+	(void)state;
+	static const char *const subjects[][2] = {
+	        {"accepted", "Your request SR-00C0FFEE was accepted"},
+	        {"scheduled", "Your request SR-00C0FFEE is scheduled for March 10, 2027"},
+	        {"declined", "Your request SR-00C0FFEE was declined"},
+	        {"completed", "Your request SR-00C0FFEE is complete"},
+	        {"cancelled", "Your request SR-00C0FFEE was cancelled"},
+	};
+	struct mail_branding plain = {
+	        .slug = "acme", .name = "Acme", .currency = "USD", .contact_phone = "+1 555 0100"};
+	char payload[800];
+	struct mail_request req = {"service_request_new", payload, NULL,
+	                           "https://p.example/{tenant}", plain};
+	struct mail_rendered r;
+	const char *details =
+	        "\"request_number\":\"SR-00C0FFEE\",\"request_type\":\"Roll-off delivery\","
+	        "\"account_number\":\"100234\",\"customer_name\":\"Lakeshore Rentals\","
+	        "\"location_address\":\"12 Oak St, Springfield, IL 62701\","
+	        "\"requested_date\":\"2027-03-08\",\"size_name\":\"20-yard roll-off\","
+	        "\"rental_days\":7,\"price_cents\":42500,\"note\":\"On the driveway\"";
+
+	snprintf(payload, sizeof(payload),
+	         "{%s,\"status\":\"new\",\"full_name\":\"Pat "
+	         "Jordan\",\"reply_to\":\"pat@x.example\"}",
+	         details);
+	assert_int_equal(mail_templates_render(&r, &req), CS_OK);
+	assert_string_equal(
+	        r.subject,
+	        "New service request SR-00C0FFEE from account 100234: Roll-off delivery");
+	assert_non_null(strstr(r.text, "Pat Jordan made a service request from the customer portal "
+	                               "for account 100234 (Lakeshore Rentals).\n"));
+	assert_non_null(strstr(r.text, "Location: 12 Oak St, Springfield, IL 62701\n"
+	                               "Size: 20-yard roll-off (7 rental days included)\n"
+	                               "Date asked for: March 8, 2027\nPrice: $425.00\n"
+	                               "Note: On the driveway\n"));
+	assert_non_null(strstr(r.text, "answer Pat Jordan at pat@x.example."));
+	mail_rendered_release(&r);
+
+	req.template_name = "service_request_status";
+	for (size_t i = 0; i < sizeof(subjects) / sizeof(subjects[0]); i++) {
+		snprintf(payload, sizeof(payload),
+		         "{%s,\"status\":\"%s\",\"first_name\":\"Pat Jordan\","
+		         "\"scheduled_date\":\"2027-03-10\",\"decline_reason\":\"No room\"}",
+		         details, subjects[i][0]);
+		assert_int_equal(mail_templates_render(&r, &req), CS_OK);
+		assert_string_equal(r.subject, subjects[i][1]);
+		assert_non_null(strstr(r.text, "Hello Pat Jordan,\n"));
+		assert_non_null(strstr(r.text, "Scheduled for: March 10, 2027\n"));
+		assert_non_null(strstr(r.text, "or call us at +1 555 0100."));
+		/* One status's sentence, never another's. */
+		assert_int_equal(strstr(r.text, "Reason: No room") != NULL, i == 2);
+		assert_int_equal(strstr(r.text, "You cancelled your request SR-00C0FFEE") != NULL,
+		                 i == 4);
+		assert_int_equal(strstr(r.text, "Acme accepted") != NULL, i == 0);
+		mail_rendered_release(&r);
+	}
+
+	/* A free hold: its two dates, no charge; someone else's cancellation names them. */
+	snprintf(payload, sizeof(payload),
+	         "{\"request_number\":\"SR-1\",\"request_type\":\"Vacation hold\","
+	         "\"requested_date\":\"2027-03-08\",\"end_date\":\"2027-03-28\","
+	         "\"price_cents\":0,\"status\":\"cancelled\",\"cancelled_by\":\"Sam Lee\"}");
+	assert_int_equal(mail_templates_render(&r, &req), CS_OK);
+	assert_non_null(strstr(r.text, "Sam Lee cancelled your request SR-1"));
+	assert_non_null(
+	        strstr(r.text, "Hold: March 8, 2027 to March 28, 2027\nPrice: no charge\n"));
+	assert_null(strstr(r.text, "Date asked for"));
+	assert_non_null(strstr(r.text, "Hello,\n"));
+	mail_rendered_release(&r);
+}
+
 static void templates_refuse_what_cannot_be_sent(void **state)
 {
 	(void)state;
@@ -663,6 +746,7 @@ int main(void)
 	        cmocka_unit_test(template_subjects_and_details),
 	        cmocka_unit_test(payment_templates_show_the_three_balances),
 	        cmocka_unit_test(templates_greet_people_and_name_their_buttons),
+	        cmocka_unit_test(service_request_templates),
 	        cmocka_unit_test(templates_refuse_what_cannot_be_sent),
 	        cmocka_unit_test(money_and_links),
 	};
