@@ -25,6 +25,7 @@
 #include "portal_payments/portal_payments_routes.h"
 #include "portal_service_requests/portal_service_requests_routes.h"
 #include "service_catalog/service_catalog_routes.h"
+#include "service_requests/service_requests_routes.h"
 #include "services/services_routes.h"
 #include "settings/settings_routes.h"
 #include "signup/signup_routes.h"
@@ -34,22 +35,39 @@
 #include "tenants/tenants_routes.h"
 
 static const struct route_table *const tables[] = {
-        &system_route_table,          &tenants_route_table,
-        &staff_route_table,           &settings_route_table,
-        &api_keys_route_table,        &customers_route_table,
-        &payments_route_table,        &locations_route_table,
-        &services_route_table,        &orders_route_table,
-        &invoices_route_table,        &credits_route_table,
-        &portal_auth_route_table,     &me_route_table,
-        &signup_route_table,          &passwords_route_table,
-        &portal_access_route_table,   &jobs_route_table,
-        &portal_account_route_table,  &portal_orders_route_table,
-        &portal_invoices_route_table, &portal_payments_route_table,
-        &portal_credits_route_table,  &payment_methods_route_table,
-        &google_login_route_table,    &autopay_route_table,
-        &contact_route_table,         &notifications_route_table,
-        &statements_route_table,      &logos_route_table,
-        &service_catalog_route_table, &portal_service_requests_route_table,
+        &system_route_table,
+        &tenants_route_table,
+        &staff_route_table,
+        &settings_route_table,
+        &api_keys_route_table,
+        &customers_route_table,
+        &payments_route_table,
+        &locations_route_table,
+        &services_route_table,
+        &orders_route_table,
+        &invoices_route_table,
+        &credits_route_table,
+        &portal_auth_route_table,
+        &me_route_table,
+        &signup_route_table,
+        &passwords_route_table,
+        &portal_access_route_table,
+        &jobs_route_table,
+        &portal_account_route_table,
+        &portal_orders_route_table,
+        &portal_invoices_route_table,
+        &portal_payments_route_table,
+        &portal_credits_route_table,
+        &payment_methods_route_table,
+        &google_login_route_table,
+        &autopay_route_table,
+        &contact_route_table,
+        &notifications_route_table,
+        &statements_route_table,
+        &logos_route_table,
+        &service_catalog_route_table,
+        &portal_service_requests_route_table,
+        &service_requests_route_table,
 };
 
 const struct route_table *const *app_route_tables(size_t *count)

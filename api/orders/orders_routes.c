@@ -7,11 +7,11 @@
 #include "http/resource.h"
 #include "orders/orders_service.h"
 
-static const char *const order_types[] = {"dumpster", "live_load", "minis", NULL};
+static const char *const order_types[] = {"dumpster", "live_load", "minis", "pickup", "hold", NULL};
 static const char *const order_statuses[] = {"pending",   "scheduled", "in_progress",
                                              "completed", "cancelled", NULL};
 
-#define TYPE_SENTENCE   "Must be dumpster, live_load or minis."
+#define TYPE_SENTENCE   "Must be dumpster, live_load, minis, pickup or hold."
 #define STATUS_SENTENCE "Must be pending, scheduled, in_progress, completed or cancelled."
 
 static bool check_type(const json_t *v, const char **code, const char **message)

@@ -11,7 +11,8 @@
  * come from invoices_portal_unsettled_idx alone (an index-only scan). The three balance figures
  * carry the statement's names (issue 17): available credit is unused credit and unapplied
  * payment money (account_available_credit_cents), net balance the outstanding balance less it;
- * outstanding_cents is the outstanding balance under its first, deprecated name.
+ * outstanding_cents is the outstanding balance under its first, deprecated name. Open service
+ * requests (new, accepted or scheduled) are counted with the three most recent (issue 25, item 5).
  */
 static struct db_stmt dashboard_stmt = DB_STMT(
         "portal_dashboard",
@@ -21,8 +22,10 @@ static struct db_stmt dashboard_stmt = DB_STMT(
         "'overdue_cents', o.overdue, 'past_due', o.overdue > 0, "
         "'pending_invoice_count', CASE WHEN x.show_pending THEN (SELECT count(*) FROM invoices "
         "p WHERE p.tenant_id = $1 AND p.customer_id = $2 AND p.status = 'pending') ELSE 0 END, "
-        "'autopay', portal_autopay_json(c), 'tabs', "
-        "portal_tabs(c))::text FROM customers c CROSS JOIN (SELECT tenant_today(t.id) AS "
+        "'autopay', portal_autopay_json(c), 'tabs', portal_tabs(c), "
+        "'open_service_requests', portal_open_service_requests_json($1::uuid, $2::uuid))::text "
+        "FROM customers c "
+        "CROSS JOIN (SELECT tenant_today(t.id) AS "
         "today, t.show_pending_invoices AS show_pending FROM tenants t WHERE t.id = $1) x "
         "CROSS JOIN LATERAL (SELECT count(*) AS n, coalesce(sum(i.balance_cents), 0)::bigint "
         "AS outstanding, coalesce(sum(i.balance_cents) FILTER (WHERE i.due_date < " SQL_TODAY

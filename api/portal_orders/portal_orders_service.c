@@ -21,7 +21,8 @@
 #define SQL_ORDER_PAGE(name, location, filter)                                                     \
 	DB_STMT(name,                                                                              \
 	        "SELECT o.id, o.number, o.type, o.service_date, o.service, "                       \
-	        "o.status, " PORTAL_LOCATION_SQL ", o.asset_id, o.description, o.amount_cents "    \
+	        "o.status, " PORTAL_LOCATION_SQL ", o.asset_id, o.description, o.amount_cents, "   \
+	        "o.service_request_id "                                                            \
 	        "FROM orders o LEFT JOIN locations l ON l.tenant_id = o.tenant_id AND l.id = "     \
 	        "o.location_id WHERE o.tenant_id = $1 AND o.customer_id = $2" filter " AND "       \
 	        "(o.service_date, o.id) < (least($3::date, $7::date + 1), CASE WHEN $7::date + 1 " \
@@ -55,6 +56,7 @@ static const struct json_column order_columns[] = {
         {"asset_id", COL_STRING},
         {"description", COL_STRING},
         {"amount_cents", COL_NUMBER},
+        {"service_request_id", COL_STRING},
 };
 /* clang-format on */
 static const struct json_shape order_shape = JSON_SHAPE(order_columns);

@@ -55,6 +55,22 @@ static const char requests_sql[] =
         "SELECT count(*) FILTER (WHERE cancel AND portal_service_request_cancel(tenant, "
         "customer, usr, (body->>'id')::uuid) IS NOT NULL) FROM made";
 
+/*
+ * The demo admin works the queue (issue 25, item 3) as staff do: accepts the roll-off delivery
+ * (its order and a line on a draft invoice) and the extra pickup, then schedules the pickup for
+ * the day asked; the vacation hold stays new and the missed-pickup report cancelled.
+ */
+static const char staff_requests_sql[] =
+        "WITH w AS (SELECT t.id AS tenant, s.id AS staff FROM tenants t JOIN staff_users s ON "
+        "s.tenant_id = t.id AND s.email = $2 WHERE t.slug = $1), "
+        "accepted AS (SELECT w.tenant, w.staff, admin_service_request_act(w.tenant, r.id, "
+        "'accept', 'staff', w.staff, '{}', now())::json AS body FROM w JOIN service_requests r "
+        "ON r.tenant_id = w.tenant AND r.status = 'new' AND r.type IN ('roll_off_delivery', "
+        "'extra_pickup')) "
+        "SELECT count(admin_service_request_act(a.tenant, (a.body->>'id')::uuid, 'schedule', "
+        "'staff', a.staff, jsonb_build_object('date', a.body->>'date'), now())) FROM accepted a "
+        "WHERE a.body->>'type' = 'extra_pickup'";
+
 /* The demo's requests are history, not news: like its invoices (sent without a pay link), they
  * email nobody. The trigger queued their emails in this transaction; they go before the commit. */
 static const char requests_mail_sql[] =
@@ -174,6 +190,7 @@ static int load(PGconn *pg, const struct demo_hashes *hashes, FILE *out, FILE *e
 	const char *staff[] = {SEED_DEMO_SLUG, SEED_DEMO_EMAIL, hashes->staff};
 	const char *portal[] = {SEED_DEMO_SLUG, SEED_DEMO_PORTAL_EMAIL, hashes->portal};
 	const char *portal_requests[] = {SEED_DEMO_SLUG, SEED_DEMO_PORTAL_EMAIL};
+	const char *staff_requests[] = {SEED_DEMO_SLUG, SEED_DEMO_EMAIL};
 	const char *slug[] = {SEED_DEMO_SLUG};
 	PGresult *res = NULL;
 
@@ -186,6 +203,8 @@ static int load(PGconn *pg, const struct demo_hashes *hashes, FILE *out, FILE *e
 	    !run(NULL, pg, portal_user_sql, DB_PARAMS(portal), err, "creating the portal user") ||
 	    !run(NULL, pg, requests_sql, DB_PARAMS(portal_requests), err,
 	         "making the service requests") ||
+	    !run(NULL, pg, staff_requests_sql, DB_PARAMS(staff_requests), err,
+	         "working the service requests") ||
 	    !run(NULL, pg, requests_mail_sql, DB_PARAMS(slug), err,
 	         "dropping the service requests' emails") ||
 	    !run(&res, pg, summary_sql, DB_PARAMS(slug), err, "counting what was loaded"))

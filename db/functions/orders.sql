@@ -6,7 +6,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     'id', o.id, 'customer_id', o.customer_id, 'location_id', o.location_id,
     'number', o.number, 'type', o.type, 'service_date', o.service_date, 'service', o.service,
     'status', o.status, 'asset_id', o.asset_id, 'description', o.description,
-    'amount_cents', o.amount_cents,
+    'amount_cents', o.amount_cents, 'service_request_id', o.service_request_id,
     'created_at', instant(o.created_at), 'updated_at', instant(o.updated_at))
 $$;
 

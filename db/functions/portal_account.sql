@@ -47,7 +47,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     'id', o.id, 'number', o.number, 'type', o.type, 'service_date', o.service_date,
     'service', o.service, 'status', o.status,
     'location', portal_location_of(o.tenant_id, o.location_id),
-    'asset_id', o.asset_id, 'description', o.description, 'amount_cents', o.amount_cents)
+    'asset_id', o.asset_id, 'description', o.description, 'amount_cents', o.amount_cents,
+    'service_request_id', o.service_request_id)
 $$;
 
 -- The `location_id` filter of a portal list: true when it is absent or a location of the account

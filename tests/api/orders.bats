@@ -3,7 +3,7 @@
 
 load helpers
 
-ORDER_KEYS='["amount_cents","asset_id","created_at","customer_id","description","id","location_id","number","service","service_date","status","type","updated_at"]'
+ORDER_KEYS='["amount_cents","asset_id","created_at","customer_id","description","id","location_id","number","service","service_date","service_request_id","status","type","updated_at"]'
 
 setup_file() {
 	start_stack

@@ -36,7 +36,7 @@ dashboard() {
 	assert_header Cache-Control no-store
 	assert_jq 'keys_unsorted == ["as_of", "open_invoice_count", "outstanding_balance_cents",
 		"available_credit_cents", "net_balance_cents", "outstanding_cents", "overdue_cents",
-		"past_due", "pending_invoice_count", "autopay", "tabs"]'
+		"past_due", "pending_invoice_count", "autopay", "tabs", "open_service_requests"]'
 	assert_jq '.open_invoice_count == 0 and .outstanding_cents == 0 and .overdue_cents == 0
 		and .past_due == false and .available_credit_cents == 0 and .pending_invoice_count == 0
 		and .outstanding_balance_cents == 0 and .net_balance_cents == 0'

@@ -42,7 +42,7 @@ orders_ids() {
 	assert_header Cache-Control no-store
 	assert_jq '(.items | length) == 1 and .next_cursor == null'
 	assert_jq '.items[0] | keys_unsorted == ["id", "number", "type", "service_date", "service",
-		"status", "location", "asset_id", "description", "amount_cents"]'
+		"status", "location", "asset_id", "description", "amount_cents", "service_request_id"]'
 	assert_jq --arg id "$order" --arg n "$number" --arg l "$LOCATION_ID" '.items[0] |
 		.id == $id and .number == $n and .type == "live_load" and .service_date == "2026-10-02"
 		and .service == "Live load, garage clean-out" and .status == "completed"

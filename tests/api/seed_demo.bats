@@ -130,7 +130,7 @@ chicago_today() {
 	assert_jq '.account_id == .accounts[0].id'
 }
 
-@test "the demo hauler offers service requests, and the demo portal user has made a few" {
+@test "the demo hauler offers service requests, the demo portal user has made a few, and staff worked some" {
 	staff_api "$DEMO_TOKEN" GET /v1/admin/service-catalog
 	assert_status 200
 	assert_jq '.closed_weekdays == ["sunday"] and (.closed_dates | length) == 2
@@ -142,11 +142,22 @@ chicago_today() {
 	assert_jq '(.items | length) == 5'
 	with_bearer "$PORTAL_TOKEN" GET /v1/portal/service-requests
 	assert_status 200
-	assert_jq '[.items[] | [.type, .status]] | sort == [["extra_pickup", "new"], ["missed_pickup", "cancelled"], ["vacation_hold", "new"]]'
+	assert_jq '[.items[] | [.type, .status]] | sort == [["extra_pickup", "scheduled"], ["missed_pickup", "cancelled"], ["vacation_hold", "new"]]'
 	portal_login "$DEMO_SLUG" accounts@lakeshore-rentals.example demo-portal-password \
 		"$(stack_sql "SELECT id FROM customers WHERE account_number = 'DH-0012'")"
 	with_bearer "$PORTAL_TOKEN" GET /v1/portal/service-requests
-	assert_jq '[.items[] | [.type, .status, .size, .price_cents]] == [["roll_off_delivery", "new", "20yd", 42500]]'
+	assert_jq '[.items[] | [.type, .status, .size, .price_cents]] == [["roll_off_delivery", "accepted", "20yd", 42500]]'
+	with_bearer "$PORTAL_TOKEN" GET /v1/portal/dashboard
+	assert_jq '.open_service_requests.count == 1'
+	# Staff accepted the delivery: its order links back, its charge waits on a draft invoice.
+	staff_api "$DEMO_TOKEN" GET '/v1/admin/service-requests?status=accepted'
+	assert_status 200
+	assert_jq '[.items[].type] == ["roll_off_delivery"]'
+	staff_api "$DEMO_TOKEN" GET "/v1/admin/service-requests/$(jq -r '.items[0].id' <<<"$body")"
+	assert_jq '.created_order.type == "dumpster" and .invoice.status == "draft"
+		and .invoice.line_amount_cents == 42500 and .history[-1].actor.name == "Demo Admin"'
+	staff_api "$DEMO_TOKEN" GET '/v1/admin/service-requests?status=new,accepted,scheduled'
+	assert_jq '[.items[].status] | sort == ["accepted", "new", "scheduled"]'
 	# Made as the portal makes them, yet they email nobody: the demo is history, not news.
 	[[ $(stack_sql "SELECT count(*) FROM outbox o JOIN tenants t ON t.id = o.tenant_id WHERE t.slug = '$DEMO_SLUG'") == 0 ]] ||
 		fail "the demo's service requests queued emails"
@@ -209,7 +220,8 @@ chicago_today() {
 
 @test "orders of each type (dumpster, live_load, minis) in several statuses" {
 	demo orders
-	assert_jq '[.[].type] | unique == ["dumpster", "live_load", "minis"]'
+	# pickup: the extra pickup staff accepted (service requests)
+	assert_jq '[.[].type] | unique == ["dumpster", "live_load", "minis", "pickup"]'
 	assert_jq '[.[].status] | unique == ["cancelled", "completed", "in_progress", "pending", "scheduled"]'
 	local today
 	today=$(chicago_today)
@@ -221,7 +233,9 @@ chicago_today() {
 	local today
 	today=$(chicago_today)
 	demo invoices
-	assert_jq 'length == 150'
+	# three a customer, and the drafts the charges of the accepted delivery and pickup wait on
+	assert_jq 'length == 152'
+	assert_jq '[.[] | select(.number | startswith("SR-")) | [.status, .total_cents]] | sort == [["draft", 2500], ["draft", 42500]]'
 	assert_jq '[.[].status] | unique == ["draft", "open", "paid", "pending", "void"]'
 	# past due: open, due before today (the dates follow the day the demo was loaded)
 	assert_jq "[.[] | select(.status == \"open\" and .due_date < \"$today\")] | length >= 10"

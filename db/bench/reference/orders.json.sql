@@ -11,7 +11,7 @@ SELECT o.id, o.number, o.type, o.service_date, o.service, o.status,
                                           nullif(concat_ws(' ', nullif(l.address->>'region', ''),
                                                            nullif(l.address->>'postal_code', '')),
                                                  '')), '')) END AS location,
-       o.asset_id, o.description, o.amount_cents
+       o.asset_id, o.description, o.amount_cents, o.service_request_id
 FROM (SELECT * FROM orders o
       WHERE o.tenant_id = :tenant AND o.customer_id = md5('bench-account-' || :n)::uuid
       ORDER BY o.service_date DESC, o.id DESC LIMIT 26) o
