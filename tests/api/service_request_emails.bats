@@ -84,21 +84,13 @@ queued() {
 	stack_sql "SELECT count(*) FROM outbox WHERE payload->>'request_id' = '$REQUEST_ID'${1:+ AND $1}"
 }
 
-# staff_sets STATUS [ACTOR] [ASSIGNMENTS]: STANDS IN FOR THE STAFF ENDPOINTS
-# (POST /v1/admin/service-requests/{id}/accept|schedule|decline|complete), not merged yet: what
-# such an action writes, in one transaction: the request's new status (and ASSIGNMENTS, e.g.
-# "scheduled_date = '2027-03-10'"), then its service_request_events row by ACTOR (staff, the
-# default: the tenant's admin; or api_key: API_KEY_ID). Switch these calls to the API once it is in.
-staff_sets() {
-	local status=$1 actor=${2:-staff} set=${3-} who
-	if [[ $actor == staff ]]; then
-		who="staff_user_id) SELECT r.tenant_id, r.id, '$status', 'staff', (SELECT id FROM staff_users WHERE tenant_id = r.tenant_id ORDER BY created_at LIMIT 1)"
-	else
-		who="api_key_id) SELECT r.tenant_id, r.id, '$status', 'api_key', '$API_KEY_ID'::uuid"
-	fi
-	stack_sql "UPDATE service_requests SET status = '$status'${set:+, $set} WHERE id = '$REQUEST_ID';
-		INSERT INTO service_request_events (tenant_id, request_id, status, actor_kind, $who
-		FROM service_requests r WHERE r.id = '$REQUEST_ID'" >/dev/null
+# staff_acts ACTION [JSON] [CREDENTIAL]: POST /v1/admin/service-requests/REQUEST_ID/ACTION
+# (accept, schedule, decline, complete) as the tenant's admin, or with CREDENTIAL (an API key);
+# expects 200. Sets ANSWER to the request as staff see it.
+staff_acts() {
+	staff_api "${3:-$STAFF_TOKEN}" POST "/v1/admin/service-requests/$REQUEST_ID/$1" "${2-}" || return 1
+	fixture_expect 200 "$1 the request" || return 1
+	ANSWER=$body
 }
 
 # assert_hauler_branding FILE: the logo, brand colour and contact block of hauler_account's hauler.
@@ -195,7 +187,7 @@ status_mail() {
 	[[ $(stack_sql "SELECT count(*) FROM outbox WHERE tenant_id = '$TENANT_ID' AND template LIKE 'service_request%'") == 0 ]] ||
 		fail "an email was queued without a contact address"
 	# Its customers still hear of what staff do.
-	staff_sets accepted
+	staff_acts accept
 	[[ $(queued "template = 'service_request_status' AND to_address = '$USER_EMAIL'") == 1 ]] ||
 		fail "the customer's email is missing"
 }
@@ -242,29 +234,26 @@ status_mail() {
 	[[ $(mail_header "$file" Reply-To) == "$other" ]] || fail "Reply-To is not the one who cancelled"
 }
 
-# Status changes by staff and API keys. Their endpoints are not merged yet: staff_sets stands in.
 @test "accepted, scheduled, declined, completed: each emailed to the customer in the hauler's branding" {
 	hauler_account
 	ask_delivery
 	mail_wait "$HAULER_EMAIL" "^New service request $REQUEST_NUMBER " >/dev/null
 	local new_order
-	create_order "$CUSTOMER_ID" "$(jq -cn --arg l "$LOCATION_ID" '{location_id: $l, service_date: "2027-03-10"}')"
-	new_order=$ORDER_NUMBER
-
-	staff_sets accepted staff "created_order_id = '$ORDER_ID'"
+	staff_acts accept
+	new_order=$(jq -r .created_order.number <<<"$ANSWER")
 	status_mail 'was accepted$'
 	[[ $TEXT == *"Hauler $TENANT_SLUG accepted your request $REQUEST_NUMBER for account $CUSTOMER_NUMBER; its order number is $new_order."* ]] ||
 		fail "accepted: $TEXT"
 	[[ $HTML == *"<strong>$new_order</strong>"* ]] || fail "the order number is not in the HTML"
 
-	staff_sets scheduled staff "scheduled_date = '2027-03-10'"
+	staff_acts schedule '{"date": "2027-03-10"}'
 	status_mail 'is scheduled for March 10, 2027$'
 	[[ $TEXT == *"scheduled your request $REQUEST_NUMBER for account $CUSTOMER_NUMBER on March 10, 2027."* &&
 		$TEXT == *$'Date asked for: March 8, 2027\nScheduled for: March 10, 2027\n'* ]] ||
 		fail "scheduled: $TEXT"
 
 	new_api_key
-	staff_sets completed api_key
+	staff_acts complete "" "$API_KEY"
 	status_mail 'is complete$'
 	[[ $TEXT == *"Hauler $TENANT_SLUG completed your request $REQUEST_NUMBER"* ]] || fail "completed: $TEXT"
 	[[ $TEXT != *"accepted your"* && $TEXT != *"declined"* ]] || fail "another status's sentence: $TEXT"
@@ -277,7 +266,7 @@ status_mail() {
 @test "a declined request says why, escaped in HTML" {
 	hauler_account
 	ask_delivery
-	staff_sets declined staff "decline_reason = 'No room on the driveway for a 20-yard <box> & trailer.'"
+	staff_acts decline '{"reason": "No room on the driveway for a 20-yard <box> & trailer."}'
 	status_mail 'was declined$'
 	[[ $TEXT == *"Hauler $TENANT_SLUG declined your request $REQUEST_NUMBER for account $CUSTOMER_NUMBER."* &&
 		$TEXT == *"Reason: No room on the driveway for a 20-yard <box> & trailer."* ]] ||
@@ -293,7 +282,7 @@ status_mail() {
 		SELECT r.tenant_id, r.id, 'accepted', 'staff', (SELECT id FROM staff_users WHERE tenant_id = r.tenant_id LIMIT 1)
 		FROM service_requests r WHERE r.id = '$REQUEST_ID'; ROLLBACK;" >/dev/null
 	[[ $(queued "to_address = '$USER_EMAIL'") == 0 ]] || fail "a rolled-back change queued an email"
-	staff_sets accepted
+	staff_acts accept
 	[[ $(queued "to_address = '$USER_EMAIL'") == 1 ]] || fail "the committed change queued no email"
 }
 
@@ -303,7 +292,7 @@ status_mail() {
 	[[ $(stack_sql "SELECT a.email IS NULL FROM customers c, customer_email_address(c) a WHERE c.id = '$CUSTOMER_ID'") == t ]] ||
 		fail "the fixture's account has an address of its own"
 	ask_delivery
-	staff_sets accepted
+	staff_acts accept
 	status_mail 'was accepted$'
 }
 
@@ -318,7 +307,7 @@ status_mail() {
 		"$(jq -cn --arg e "$contact" '{contacts: [{name: "Robin Banks", email: $e}]}')"
 	assert_status 200
 	stack_sql "UPDATE service_requests SET portal_user_id = NULL WHERE id = '$REQUEST_ID'" >/dev/null
-	staff_sets accepted
+	staff_acts accept
 	local file
 	file=$(mail_wait "$contact" "^Your request $REQUEST_NUMBER was accepted\$")
 	assert_branded "$file" "$contact"
@@ -327,7 +316,7 @@ status_mail() {
 	# No address at all: the change is made, and nothing is queued for the customer.
 	staff_api "$STAFF_TOKEN" PATCH "/v1/admin/customers/$CUSTOMER_ID" '{"contacts": []}'
 	assert_status 200
-	staff_sets completed
+	staff_acts complete
 	[[ $(stack_sql "SELECT status FROM service_requests WHERE id = '$REQUEST_ID'") == completed ]]
 	[[ $(queued "template = 'service_request_status'") == 1 ]] || fail "an email was queued without an address"
 }
