@@ -40,6 +40,35 @@ const char *http_query_enum(struct field_errors *errs, const struct http_ctx *ct
 	return value;
 }
 
+const char *http_query_enum_list(struct field_errors *errs, const struct http_ctx *ctx,
+                                 const char *name, const char *const *allowed, const char *sentence)
+{
+	const char *value = http_query_param(ctx, name);
+
+	for (const char *p = value; p;) {
+		size_t n = strcspn(p, ",");
+		bool known = false;
+		for (size_t i = 0; allowed[i] && !known; i++)
+			known = strlen(allowed[i]) == n && !strncmp(p, allowed[i], n);
+		if (!known) {
+			field_errors_add(errs, name, "invalid_parameter", sentence);
+			return value;
+		}
+		p = p[n] ? p + n + 1 : NULL;
+	}
+	return value;
+}
+
+const char *http_query_date(struct field_errors *errs, const struct http_ctx *ctx, const char *name)
+{
+	const char *value = http_query_param(ctx, name);
+
+	if (!value || validate_date(value))
+		return value;
+	field_errors_add(errs, name, "invalid_parameter", "Use a real date written YYYY-MM-DD.");
+	return NULL;
+}
+
 static void check_limit(struct list_params *out, struct field_errors *errs, const char *given)
 {
 	char *end = NULL;

@@ -63,6 +63,19 @@ void http_list_params(struct list_params *out, struct field_errors *errs,
 const char *http_query_enum(struct field_errors *errs, const struct http_ctx *ctx, const char *name,
                             const char *const *allowed, const char *sentence);
 
+/*
+ * As http_query_enum, for a parameter that may name several of `allowed`, separated by commas
+ * ("new,accepted"); the value is returned as given.
+ */
+const char *http_query_enum_list(struct field_errors *errs, const struct http_ctx *ctx,
+                                 const char *name, const char *const *allowed,
+                                 const char *sentence);
+
+/* The value of date parameter `name` (YYYY-MM-DD) when absent (NULL) or a real date; otherwise
+ * NULL, after adding an invalid_parameter error to `errs`. */
+const char *http_query_date(struct field_errors *errs, const struct http_ctx *ctx,
+                            const char *name);
+
 /* The cursor's key and id as SQL parameters: the given ones, or `first_key`/`first_id` (values
  * that sort before every row) for the first page, so one statement serves every page. */
 void http_list_after(const struct list_params *p, const char **key, const char **id,

@@ -11,25 +11,12 @@
 #include "http/reply.h"
 #include "portal/portal_serve.h"
 #include "portal_service_requests/portal_service_requests_service.h"
-
-static const char *const request_types[] = {"roll_off_delivery",
-                                            "extra_pickup",
-                                            "missed_pickup",
-                                            "vacation_hold",
-                                            "roll_off_swap",
-                                            "roll_off_removal",
-                                            NULL};
-
-static const char *const request_statuses[] = {"new",       "accepted",  "scheduled", "declined",
-                                               "completed", "cancelled", NULL};
-
-#define TYPES_SENTENCE                                                                             \
-	"Must be roll_off_delivery, extra_pickup, missed_pickup, vacation_hold, roll_off_swap or " \
-	"roll_off_removal."
+#include "service_catalog/service_catalog_service.h"
 
 static bool check_type(const json_t *v, const char **code, const char **message)
 {
-	return field_value_in(v, request_types, code, message, TYPES_SENTENCE);
+	return field_value_in(v, service_request_types, code, message,
+	                      SERVICE_REQUEST_TYPES_SENTENCE);
 }
 
 /* What every request carries. */
@@ -74,7 +61,7 @@ static const struct field_spec any_fields[] = {
         FIELDS_END,
 };
 
-/* The members a request of the body's type takes (request_types order). */
+/* The members a request of the body's type takes (service_request_types order). */
 static const struct field_spec *const type_specs[] = {
         delivery_fields, pickup_fields,   pickup_fields,
         hold_fields,     roll_off_fields, roll_off_fields,
@@ -84,8 +71,8 @@ static const struct field_spec *spec_for(const json_t *body)
 {
 	const char *type = json_string_value(json_object_get(body, "type"));
 
-	for (size_t i = 0; type && request_types[i]; i++)
-		if (!strcmp(type, request_types[i]))
+	for (size_t i = 0; type && service_request_types[i]; i++)
+		if (!strcmp(type, service_request_types[i]))
 			return type_specs[i];
 	return any_fields;
 }
@@ -126,10 +113,10 @@ static int list_requests(struct http_ctx *ctx)
 	char *json = NULL;
 
 	http_list_params(&page, &errs, ctx, CURSOR_KEY_INSTANT, list_filters);
-	filter.status = http_query_enum(
-	        &errs, ctx, "status", request_statuses,
-	        "Must be new, accepted, scheduled, declined, completed or cancelled.");
-	filter.type = http_query_enum(&errs, ctx, "type", request_types, TYPES_SENTENCE);
+	filter.status = http_query_enum(&errs, ctx, "status", service_request_statuses,
+	                                SERVICE_REQUEST_STATUSES_SENTENCE);
+	filter.type = http_query_enum(&errs, ctx, "type", service_request_types,
+	                              SERVICE_REQUEST_TYPES_SENTENCE);
 	if (!field_errors_empty(&errs))
 		return http_reply_field_errors(ctx, &errs);
 	int rc = portal_service_requests_list(&json, http_db_for_read(ctx), &ctx->principal,

@@ -4,6 +4,18 @@
 #include "core/log.h"
 #include "db/query.h"
 
+/* As the migration's CHECKs list them (0035_service_requests.sql). */
+const char *const service_request_types[] = {"roll_off_delivery",
+                                             "extra_pickup",
+                                             "missed_pickup",
+                                             "vacation_hold",
+                                             "roll_off_swap",
+                                             "roll_off_removal",
+                                             NULL};
+
+const char *const service_request_statuses[] = {"new",       "accepted",  "scheduled", "declined",
+                                                "completed", "cancelled", NULL};
+
 static struct db_stmt get_stmt =
         DB_STMT("service_catalog_get", "SELECT service_catalog_json($1)::text");
 

@@ -15,6 +15,18 @@
 #include "core/error.h"
 #include "db/pool.h"
 
+/* The kinds of request there are, in the order the catalog lists them (NULL-terminated), and
+ * the sentence that names them in a 422. */
+extern const char *const service_request_types[];
+#define SERVICE_REQUEST_TYPES_SENTENCE                                                             \
+	"Must be roll_off_delivery, extra_pickup, missed_pickup, vacation_hold, roll_off_swap or " \
+	"roll_off_removal."
+
+/* The statuses a request goes through (NULL-terminated), and the sentence that names them. */
+extern const char *const service_request_statuses[];
+#define SERVICE_REQUEST_STATUSES_SENTENCE                                                          \
+	"Must be new, accepted, scheduled, declined, completed or cancelled."
+
 /* The tenant's whole catalog; *out (caller frees) is its JSON. */
 int service_catalog_get(char **out, struct db_pool *db, const char *tenant_id) CS_MUST_CHECK;
 

@@ -8,63 +8,15 @@
 #include "http/fields.h"
 #include "http/params.h"
 #include "http/reply.h"
+#include "service_catalog/service_catalog_service.h"
 #include "service_requests/service_requests_service.h"
 
-static const char *const request_types[] = {"roll_off_delivery",
-                                            "extra_pickup",
-                                            "missed_pickup",
-                                            "vacation_hold",
-                                            "roll_off_swap",
-                                            "roll_off_removal",
-                                            NULL};
-
-static const char *const request_statuses[] = {"new",       "accepted",  "scheduled", "declined",
-                                               "completed", "cancelled", NULL};
-
-#define TYPES_SENTENCE                                                                             \
-	"Must be roll_off_delivery, extra_pickup, missed_pickup, vacation_hold, roll_off_swap or " \
-	"roll_off_removal."
-
-#define STATUSES_SENTENCE                                                                          \
+/* The queue's `status` takes several at once. */
+#define STATUS_LIST_SENTENCE                                                                       \
 	"Must be one or several (comma-separated) of new, accepted, scheduled, declined, "         \
 	"completed and cancelled."
 
 static const char *const list_filters[] = {"status", "type", "from", "to", "customer_id", NULL};
-
-/* The `status` filter: absent, or statuses separated by commas, each known. */
-static const char *query_statuses(struct field_errors *errs, const struct http_ctx *ctx)
-{
-	const char *value = http_query_param(ctx, "status");
-
-	if (!value)
-		return NULL;
-	for (const char *p = value;;) {
-		size_t n = strcspn(p, ",");
-		bool known = false;
-		for (size_t i = 0; request_statuses[i] && !known; i++)
-			known = strlen(request_statuses[i]) == n &&
-			        !strncmp(p, request_statuses[i], n);
-		if (!known) {
-			field_errors_add(errs, "status", "invalid_parameter", STATUSES_SENTENCE);
-			return NULL;
-		}
-		if (!p[n])
-			return value;
-		p += n + 1;
-	}
-}
-
-/* A date parameter, or NULL after recording why it is not one. */
-static const char *query_date(struct field_errors *errs, const struct http_ctx *ctx,
-                              const char *name)
-{
-	const char *value = http_query_param(ctx, name);
-
-	if (!value || validate_date(value))
-		return value;
-	field_errors_add(errs, name, "invalid_parameter", "Use a real date written YYYY-MM-DD.");
-	return NULL;
-}
 
 static int list_requests(struct http_ctx *ctx)
 {
@@ -74,10 +26,12 @@ static int list_requests(struct http_ctx *ctx)
 	char *json = NULL;
 
 	http_list_params(&page, &errs, ctx, CURSOR_KEY_INSTANT, list_filters);
-	filter.statuses = query_statuses(&errs, ctx);
-	filter.type = http_query_enum(&errs, ctx, "type", request_types, TYPES_SENTENCE);
-	filter.from = query_date(&errs, ctx, "from");
-	filter.to = query_date(&errs, ctx, "to");
+	filter.statuses = http_query_enum_list(&errs, ctx, "status", service_request_statuses,
+	                                       STATUS_LIST_SENTENCE);
+	filter.type = http_query_enum(&errs, ctx, "type", service_request_types,
+	                              SERVICE_REQUEST_TYPES_SENTENCE);
+	filter.from = http_query_date(&errs, ctx, "from");
+	filter.to = http_query_date(&errs, ctx, "to");
 	/* YYYY-MM-DD compares as text in calendar order. */
 	if (filter.from && filter.to && strcmp(filter.from, filter.to) > 0)
 		field_errors_add(&errs, "to", "invalid_parameter",
