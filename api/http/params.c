@@ -59,7 +59,9 @@ const char *http_query_enum_list(struct field_errors *errs, const struct http_ct
 	return value;
 }
 
-const char *http_query_date(struct field_errors *errs, const struct http_ctx *ctx, const char *name)
+/* Date parameter `name`: absent (NULL) or a real date; otherwise NULL and an error. */
+static const char *query_date(struct field_errors *errs, const struct http_ctx *ctx,
+                              const char *name)
 {
 	const char *value = http_query_param(ctx, name);
 
@@ -67,6 +69,17 @@ const char *http_query_date(struct field_errors *errs, const struct http_ctx *ct
 		return value;
 	field_errors_add(errs, name, "invalid_parameter", "Use a real date written YYYY-MM-DD.");
 	return NULL;
+}
+
+void http_query_date_range(struct field_errors *errs, const struct http_ctx *ctx, const char **from,
+                           const char **to)
+{
+	*from = query_date(errs, ctx, "from");
+	*to = query_date(errs, ctx, "to");
+	/* YYYY-MM-DD compares as text in calendar order. */
+	if (*from && *to && strcmp(*from, *to) > 0)
+		field_errors_add(errs, "to", "invalid_parameter",
+		                 "Must be on or after the from date.");
 }
 
 static void check_limit(struct list_params *out, struct field_errors *errs, const char *given)

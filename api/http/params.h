@@ -71,10 +71,13 @@ const char *http_query_enum_list(struct field_errors *errs, const struct http_ct
                                  const char *name, const char *const *allowed,
                                  const char *sentence);
 
-/* The value of date parameter `name` (YYYY-MM-DD) when absent (NULL) or a real date; otherwise
- * NULL, after adding an invalid_parameter error to `errs`. */
-const char *http_query_date(struct field_errors *errs, const struct http_ctx *ctx,
-                            const char *name);
+/*
+ * The date range `from`..`to` of a list's query: each absent (NULL) or a real date YYYY-MM-DD,
+ * and from <= to when both are given; every problem goes to `errs` as invalid_parameter naming
+ * its parameter.
+ */
+void http_query_date_range(struct field_errors *errs, const struct http_ctx *ctx, const char **from,
+                           const char **to);
 
 /* The cursor's key and id as SQL parameters: the given ones, or `first_key`/`first_id` (values
  * that sort before every row) for the first page, so one statement serves every page. */

@@ -30,12 +30,7 @@ static int list_requests(struct http_ctx *ctx)
 	                                       STATUS_LIST_SENTENCE);
 	filter.type = http_query_enum(&errs, ctx, "type", service_request_types,
 	                              SERVICE_REQUEST_TYPES_SENTENCE);
-	filter.from = http_query_date(&errs, ctx, "from");
-	filter.to = http_query_date(&errs, ctx, "to");
-	/* YYYY-MM-DD compares as text in calendar order. */
-	if (filter.from && filter.to && strcmp(filter.from, filter.to) > 0)
-		field_errors_add(&errs, "to", "invalid_parameter",
-		                 "Must be on or after the from date.");
+	http_query_date_range(&errs, ctx, &filter.from, &filter.to);
 	filter.customer_id = http_query_param(ctx, "customer_id");
 	if (filter.customer_id && !validate_uuid(filter.customer_id))
 		field_errors_add(&errs, "customer_id", "invalid_parameter", "Use a customer's id.");
