@@ -44,31 +44,31 @@ static struct db_stmt get_stmt = DB_STMT(
         "webhooks_endpoint_get", "SELECT webhook_endpoint_json(e)::text FROM webhook_endpoints e "
                                  "WHERE e.tenant_id = $1 AND e.id = $2");
 
-static struct db_stmt create_stmt =
-        DB_STMT("webhooks_endpoint_create",
-                "INSERT INTO webhook_endpoints AS e (tenant_id, url, event_types, description, "
-                "secret_nonce) VALUES ($1, $2, " SQL_EVENT_TYPES(
-                        "$3") ", coalesce($4, ''), "
-                              "decode($5, 'hex')) RETURNING webhook_endpoint_json(e)::text");
+/* clang-format off */
+static struct db_stmt create_stmt = DB_STMT(
+        "webhooks_endpoint_create",
+        "INSERT INTO webhook_endpoints AS e (tenant_id, url, event_types, description, "
+        "secret_nonce) VALUES ($1, $2, " SQL_EVENT_TYPES("$3") ", coalesce($4, ''), "
+        "decode($5, 'hex')) RETURNING webhook_endpoint_json(e)::text");
+/* clang-format on */
 
+/* clang-format off */
 /* $6 enabled (NULL: unchanged); switching off is 'manual', switching on forgets the failures. */
 static struct db_stmt update_stmt = DB_STMT(
         "webhooks_endpoint_update",
-        "UPDATE webhook_endpoints e SET url = coalesce($3, e.url), event_types = CASE WHEN $4 "
-        "IS NULL THEN e.event_types ELSE " SQL_EVENT_TYPES(
-                "$4") " END, description = "
-                      "coalesce($5, e.description), enabled = coalesce($6::boolean, e.enabled), "
-                      "disabled_reason = CASE WHEN $6::boolean IS NULL OR $6::boolean = NOT "
-                      "e.enabled THEN "
-                      "e.disabled_reason WHEN $6::boolean THEN NULL ELSE 'manual' END, disabled_at "
-                      "= CASE "
-                      "WHEN $6::boolean IS NULL OR $6::boolean = NOT e.enabled THEN e.disabled_at "
-                      "WHEN "
-                      "$6::boolean THEN NULL ELSE $7::timestamptz END, failing_since = CASE WHEN "
-                      "$6::boolean "
-                      "AND NOT e.enabled THEN NULL ELSE e.failing_since END, updated_at = now() "
-                      "WHERE "
-                      "e.tenant_id = $1 AND e.id = $2 RETURNING webhook_endpoint_json(e)::text");
+        "UPDATE webhook_endpoints e SET url = coalesce($3, e.url), "
+        "event_types = CASE WHEN $4::text IS NULL THEN e.event_types "
+        "ELSE " SQL_EVENT_TYPES("$4") " END, "
+        "description = coalesce($5, e.description), "
+        "enabled = coalesce($6::boolean, e.enabled), "
+        "disabled_reason = CASE WHEN $6::boolean IS NULL OR $6::boolean = e.enabled "
+        "THEN e.disabled_reason WHEN $6::boolean THEN NULL ELSE 'manual' END, "
+        "disabled_at = CASE WHEN $6::boolean IS NULL OR $6::boolean = e.enabled "
+        "THEN e.disabled_at WHEN $6::boolean THEN NULL ELSE $7::timestamptz END, "
+        "failing_since = CASE WHEN $6::boolean AND NOT e.enabled THEN NULL "
+        "ELSE e.failing_since END, updated_at = now() "
+        "WHERE e.tenant_id = $1 AND e.id = $2 RETURNING webhook_endpoint_json(e)::text");
+/* clang-format on */
 
 static struct db_stmt delete_stmt =
         DB_STMT("webhooks_endpoint_delete", "DELETE FROM webhook_endpoints WHERE tenant_id = $1 "
@@ -83,6 +83,7 @@ static struct db_stmt rotate_stmt = DB_STMT(
 
 /* Newest first, keyed by (created_at, id); the first page starts before (infinity, max uuid).
  * $6 status, $7 event id: NULL for any. No row when the tenant has no endpoint $5. */
+/* clang-format off */
 static struct db_stmt deliveries_stmt = DB_STMT(
         "webhooks_deliveries_list",
         SQL_KEYSET_PAGE("SELECT r FROM webhook_deliveries r WHERE r.tenant_id = $1 AND "
@@ -91,11 +92,10 @@ static struct db_stmt deliveries_stmt = DB_STMT(
                         "NULL OR r.event_id = $7::uuid) ORDER BY r.created_at DESC, r.id DESC "
                         "LIMIT $4::int + 1",
                         "webhook_delivery_json", SQL_CURSOR_INSTANT("(s.r).created_at"),
-                        "(s.r).created_at DESC, (s.r).id DESC", "$4") " HAVING EXISTS (SELECT "
-                                                                      "1 FROM "
-                                                                      "webhook_endpoints e "
-                                                                      "WHERE e.tenant_id = $1 "
-                                                                      "AND e.id = $5::uuid)");
+                        "(s.r).created_at DESC, (s.r).id DESC", "$4")
+        " HAVING EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.tenant_id = $1 AND "
+        "e.id = $5::uuid)");
+/* clang-format on */
 
 static struct db_stmt delivery_stmt =
         DB_STMT("webhooks_delivery_get",
