@@ -543,3 +543,17 @@ uuid() { cat /proc/sys/kernel/random/uuid; }
 	[[ $(received "$HOOK_PATH" | jq length) == 0 ]]
 	restart_server
 }
+
+@test "the signing key: production refuses the development one or none, a short one is refused, help never prints it" {
+	run env -i PATH="$PATH" CURBSIDE_ENV=production CURBSIDE_JWT_SECRET="$CURBSIDE_JWT_SECRET" \
+		CURBSIDE_OPERATOR_TOKEN="$CURBSIDE_OPERATOR_TOKEN" "$CURBSIDE_BIN" serve
+	[[ $status -eq 1 && $output == *"CURBSIDE_WEBHOOK_SIGNING_KEY: set a key of your own in production"* ]] || fail "$output"
+	run env -i PATH="$PATH" CURBSIDE_ENV=production CURBSIDE_JWT_SECRET="$CURBSIDE_JWT_SECRET" \
+		CURBSIDE_OPERATOR_TOKEN="$CURBSIDE_OPERATOR_TOKEN" \
+		CURBSIDE_WEBHOOK_SIGNING_KEY=production-webhook-signing-key-0123456789abcdef "$CURBSIDE_BIN" serve
+	[[ $status -eq 1 && $output != *CURBSIDE_WEBHOOK_SIGNING_KEY* ]] || fail "$output"
+	run env -i PATH="$PATH" CURBSIDE_WEBHOOK_SIGNING_KEY=short "$CURBSIDE_BIN" serve
+	[[ $status -eq 1 && $output == *"CURBSIDE_WEBHOOK_SIGNING_KEY: must be at least 32 bytes"* ]] || fail "$output"
+	run "$CURBSIDE_BIN" serve --help
+	[[ $output == *CURBSIDE_WEBHOOK_SIGNING_KEY* && $output != *development-only-webhook-signing-key* ]] || fail "$output"
+}
