@@ -357,23 +357,37 @@ uuid() { cat /proc/sys/kernel/random/uuid; }
 	(($(date -d "$expires" +%s) - $(date -d "$(cat "$CLOCK_FILE")" +%s) == 86400)) || fail "expires $expires"
 }
 
-@test "several events of two objects, emitted interleaved, arrive in order per object" {
+@test "several events of three objects, delivered by two processes at once, arrive in order per object" {
 	new_staff_token
 	new_endpoint
-	local a b i got
-	a=$(uuid)
-	b=$(uuid)
-	for i in 1 2 3 4 5; do
-		emit invoice.sent "$a" "$i" >/dev/null
-		emit invoice.sent "$b" "$i" >/dev/null
+	# A second process delivering beside the server (`curbside worker` with only this worker):
+	# claims race, and an object's next event must still wait for the one before it.
+	local log=$BATS_TEST_TMPDIR/worker.log worker
+	webhook_server_env
+	env -i PATH="$PATH" ASAN_OPTIONS="${ASAN_OPTIONS-}" UBSAN_OPTIONS="${UBSAN_OPTIONS-}" \
+		LSAN_OPTIONS="${LSAN_OPTIONS-}" CURBSIDE_DATABASE_URL="$STACK_DB_URL" CURBSIDE_WORKERS=webhooks \
+		CURBSIDE_LISTEN="127.0.0.1:$SERVER_PORT" "${WEBHOOK_SERVER_ENV[@]}" \
+		"$CURBSIDE_BIN" worker >"$log" 2>&1 3>&- &
+	worker=$!
+	local deadline=$((SECONDS + 30 * CURBSIDE_TEST_WAIT_SCALE))
+	until grep -q "background workers running" "$log"; do
+		((SECONDS < deadline)) || fail "the worker did not start: $(cat "$log")"
+		sleep 0.2
 	done
-	got=$(await_received "$HOOK_PATH" 'length == 10')
-	for o in "$a" "$b"; do
-		jq -e --arg o "$o" '[.[] | select(.object_id == $o) | .id] | length == 5' <<<"$got"
+	local objects=("$(uuid)" "$(uuid)" "$(uuid)") i o got emitted
+	for i in 1 2 3 4 5 6; do
+		for o in "${objects[@]}"; do
+			emit invoice.updated "$o" "$i" >/dev/null
+		done
 	done
-	local emitted
-	emitted=$(stack_sql "SELECT string_agg(id::text, ',' ORDER BY seq) FROM events WHERE tenant_id = '$TENANT_ID' AND object_id = '$a'")
-	[[ $(jq -r --arg o "$a" '[.[] | select(.object_id == $o) | .id] | join(",")' <<<"$got") == "$emitted" ]]
+	got=$(await_received "$HOOK_PATH" 'length == 18')
+	for o in "${objects[@]}"; do
+		emitted=$(stack_sql "SELECT string_agg(id::text, ',' ORDER BY seq) FROM events WHERE tenant_id = '$TENANT_ID' AND object_id = '$o'")
+		[[ $(jq -r --arg o "$o" '[.[] | select(.object_id == $o) | .id] | join(",")' <<<"$got") == "$emitted" ]] ||
+			fail "object $o arrived out of order"
+	done
+	jq -e 'all(.signature_valid)' <<<"$got"
+	finish_server "$worker" "$log" "webhooks worker"
 }
 
 @test "an endpoint down for a while gets everything once it is back, in order per object" {
