@@ -243,12 +243,17 @@ static int parse_bool(bool *out, const char *v)
 /* "all" (or "true"), "none" (or "false"), or a comma-separated list of worker names. */
 static int parse_workers(unsigned *out, const char *v)
 {
+	/* clang-format off */
 	static const struct {
 		const char *name;
 		unsigned bit;
-	} names[] = {{"mail", CONFIG_WORKER_MAIL},         {"jobs", CONFIG_WORKER_JOBS},
-	             {"payments", CONFIG_WORKER_PAYMENTS}, {"autopay", CONFIG_WORKER_AUTOPAY},
-	             {"sms", CONFIG_WORKER_SMS},           {"webhooks", CONFIG_WORKER_WEBHOOKS}};
+	} names[] = {{"mail", CONFIG_WORKER_MAIL},
+	             {"jobs", CONFIG_WORKER_JOBS},
+	             {"payments", CONFIG_WORKER_PAYMENTS},
+	             {"autopay", CONFIG_WORKER_AUTOPAY},
+	             {"sms", CONFIG_WORKER_SMS},
+	             {"webhooks", CONFIG_WORKER_WEBHOOKS}};
+	/* clang-format on */
 	bool all = false;
 
 	if (!parse_bool(&all, v) || !strcmp(v, "all") || !strcmp(v, "none")) {

@@ -82,14 +82,15 @@ struct config {
 	char *sms_from;    /* the sending number, E.164 */
 	char *sms_dir;     /* development: one file per text when sms_url is "" */
 	int sms_poll_seconds;
-	int sms_retry_seconds;      /* first retry delay; later ones grow fourfold */
-	int sms_timeout_ms;         /* a whole request to the SMS API */
-	char *pdf_font_dir;         /* DejaVuSans.ttf and DejaVuSans-Bold.ttf */
-	char *pdf_fallback_font;    /* TrueType font for what DejaVu lacks; "" = none */
-	bool sms_enabled;           /* derived: texts go somewhere on purpose (see config.c) */
-	char *webhook_signing_key;  /* derives every endpoint's secret from its nonce; never logged
-	                             */
-	bool webhook_allow_private; /* webhooks may reach private addresses (never in production) */
+	int sms_retry_seconds;   /* first retry delay; later ones grow fourfold */
+	int sms_timeout_ms;      /* a whole request to the SMS API */
+	char *pdf_font_dir;      /* DejaVuSans.ttf and DejaVuSans-Bold.ttf */
+	char *pdf_fallback_font; /* TrueType font for what DejaVu lacks; "" = none */
+	bool sms_enabled;        /* derived: texts go somewhere on purpose (see config.c) */
+
+	/* Webhooks (issue 26). */
+	char *webhook_signing_key;      /* every endpoint's secret derives from it; never logged */
+	bool webhook_allow_private;     /* may reach private addresses (never in production) */
 	int webhook_connect_timeout_ms; /* connecting to an endpoint */
 	int webhook_timeout_ms;         /* a whole delivery attempt */
 	int webhook_poll_seconds;       /* the webhooks worker looks for due retries this often */
@@ -106,8 +107,10 @@ void config_release(struct config *cfg);
 void config_print_help(FILE *out);
 
 /* The development defaults that production must never run with. */
-#define CONFIG_DEV_JWT_SECRET          "development-only-jwt-secret-do-not-deploy-0123456789"
-#define CONFIG_DEV_OPERATOR_TOKEN      "dev-operator-token"
+#define CONFIG_DEV_JWT_SECRET     "development-only-jwt-secret-do-not-deploy-0123456789"
+#define CONFIG_DEV_OPERATOR_TOKEN "dev-operator-token"
+
+/* The development default of CURBSIDE_WEBHOOK_SIGNING_KEY, refused in production. */
 #define CONFIG_DEV_WEBHOOK_SIGNING_KEY "development-only-webhook-signing-key-do-not-deploy-0123"
 
 #endif
