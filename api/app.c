@@ -27,6 +27,7 @@
 #include "staff/staff_service.h"
 #include "tenants/branding_cache.h"
 #include "tenants/tenants_service.h"
+#include "webhooks/webhooks_worker.h"
 
 static char **split_origins(const char *list)
 {
@@ -262,14 +263,17 @@ int app_start_workers(struct app *app)
 		rc = autopay_worker_start(&app->autopay_worker, app);
 	if (rc == CS_OK && (run & CONFIG_WORKER_SMS))
 		rc = sms_worker_start(&app->sms_worker, app);
+	if (rc == CS_OK && (run & CONFIG_WORKER_WEBHOOKS))
+		rc = webhooks_worker_start(&app->webhooks_worker, app);
 	if (rc != CS_OK)
 		app_stop_workers(app);
 	else if (run)
-		LOG_INFO("background workers:%s%s%s%s%s", run & CONFIG_WORKER_MAIL ? " mail" : "",
+		LOG_INFO("background workers:%s%s%s%s%s%s", run & CONFIG_WORKER_MAIL ? " mail" : "",
 		         run & CONFIG_WORKER_JOBS ? " jobs" : "",
 		         run & CONFIG_WORKER_PAYMENTS ? " payments" : "",
 		         run & CONFIG_WORKER_AUTOPAY ? " autopay" : "",
-		         run & CONFIG_WORKER_SMS ? " sms" : "");
+		         run & CONFIG_WORKER_SMS ? " sms" : "",
+		         run & CONFIG_WORKER_WEBHOOKS ? " webhooks" : "");
 	return rc;
 }
 
@@ -285,6 +289,8 @@ void app_stop_workers(struct app *app)
 	app->autopay_worker = NULL;
 	sms_worker_stop(app->sms_worker);
 	app->sms_worker = NULL;
+	webhooks_worker_stop(app->webhooks_worker);
+	app->webhooks_worker = NULL;
 }
 
 int app_run_workers(struct app *app)

@@ -33,6 +33,7 @@ struct app {
 	struct payments_worker *payments_worker; /* the same */
 	struct autopay_worker *autopay_worker;   /* the same */
 	struct sms_worker *sms_worker;           /* the same (NULL while texts are off) */
+	struct webhooks_worker *webhooks_worker; /* the same */
 	struct processor *processor;             /* the payment processor (CURBSIDE_PAYMENTS) */
 	bool oidc_ready;                         /* oidc_client_init succeeded */
 };

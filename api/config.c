@@ -113,7 +113,7 @@ static const struct config_var config_vars[] = {
          "first retry delay after a temporary failure; each later one is 4x longer"},
         {"CURBSIDE_WORKERS", KIND_WORKERS, "all", AT(workers), 0, 0,
          "background workers this process runs, in serve and in `curbside worker`: all, none, "
-         "or a comma-separated list of mail, jobs, payments, autopay, sms"},
+         "or a comma-separated list of mail, jobs, payments, autopay, sms, webhooks"},
         {"CURBSIDE_PAYMENTS", KIND_STRING, "sandbox", AT(payments), 0, 0,
          "payment processor: sandbox (in-process test tokens) or stripe; production needs it "
          "set explicitly"},
@@ -158,6 +158,20 @@ static const struct config_var config_vars[] = {
         {"CURBSIDE_CLOCK_FILE", KIND_STRING, "", AT(clock_file), 0, 0,
          "development and tests only: a file holding an RFC 3339 instant that autopay and the "
          "service-request dates take as now (read on every use; refused in production)"},
+        {"CURBSIDE_WEBHOOK_SIGNING_KEY", KIND_STRING, CONFIG_DEV_WEBHOOK_SIGNING_KEY,
+         AT(webhook_signing_key), 0, 0,
+         "server key, at least 32 bytes, from which every webhook endpoint's signing secret is "
+         "derived (HMAC-SHA256 of a per-secret nonce; required in production; changing it "
+         "changes every secret)"},
+        {"CURBSIDE_WEBHOOK_ALLOW_PRIVATE", KIND_BOOL, "true", AT(webhook_allow_private), 0, 0,
+         "webhooks may be registered for and delivered to private, loopback and link-local "
+         "addresses (always false in production)"},
+        {"CURBSIDE_WEBHOOK_CONNECT_TIMEOUT_MS", KIND_INT, "3000", AT(webhook_connect_timeout_ms),
+         100, 60000, "give up connecting to a webhook endpoint after this long (a failed attempt)"},
+        {"CURBSIDE_WEBHOOK_TIMEOUT_MS", KIND_INT, "10000", AT(webhook_timeout_ms), 100, 120000,
+         "give up on a whole webhook delivery attempt after this long (a failed attempt)"},
+        {"CURBSIDE_WEBHOOK_POLL_SECONDS", KIND_INT, "5", AT(webhook_poll_seconds), 1, 3600,
+         "how often the webhooks worker looks for due retries (new events wake it at once)"},
         {"CURBSIDE_SMS_URL", KIND_STRING, "", AT(sms_url), 0, 0,
          "Twilio-compatible API base, texts are POSTed to <url>/Messages.json; empty: write "
          "texts to CURBSIDE_SMS_DIR (in production: service reminders are off unless that is "
@@ -229,6 +243,7 @@ static int parse_bool(bool *out, const char *v)
 /* "all" (or "true"), "none" (or "false"), or a comma-separated list of worker names. */
 static int parse_workers(unsigned *out, const char *v)
 {
+	/* clang-format off */
 	static const struct {
 		const char *name;
 		unsigned bit;
@@ -236,7 +251,9 @@ static int parse_workers(unsigned *out, const char *v)
 	             {"jobs", CONFIG_WORKER_JOBS},
 	             {"payments", CONFIG_WORKER_PAYMENTS},
 	             {"autopay", CONFIG_WORKER_AUTOPAY},
-	             {"sms", CONFIG_WORKER_SMS}};
+	             {"sms", CONFIG_WORKER_SMS},
+	             {"webhooks", CONFIG_WORKER_WEBHOOKS}};
+	/* clang-format on */
 	bool all = false;
 
 	if (!parse_bool(&all, v) || !strcmp(v, "all") || !strcmp(v, "none")) {
@@ -327,6 +344,11 @@ static int check_production(const struct config *cfg, FILE *err)
 	if (!*cfg->smtp_url && (!getenv("CURBSIDE_MAIL_DIR") || !*getenv("CURBSIDE_MAIL_DIR"))) {
 		fprintf(err, "CURBSIDE_SMTP_URL: set it in production (or set CURBSIDE_MAIL_DIR to "
 		             "keep email in files on purpose)\n");
+		bad = 1;
+	}
+	if (!cfg->webhook_signing_key ||
+	    !strcmp(cfg->webhook_signing_key, CONFIG_DEV_WEBHOOK_SIGNING_KEY)) {
+		fprintf(err, "CURBSIDE_WEBHOOK_SIGNING_KEY: set a key of your own in production\n");
 		bad = 1;
 	}
 	if (*cfg->clock_file) {
@@ -457,6 +479,10 @@ static int check_consistency(const struct config *cfg, FILE *err)
 		fprintf(err, "CURBSIDE_JWT_PREVIOUS_SECRET: must be at least 32 bytes\n");
 		bad = 1;
 	}
+	if (cfg->webhook_signing_key && strlen(cfg->webhook_signing_key) < 32) {
+		fprintf(err, "CURBSIDE_WEBHOOK_SIGNING_KEY: must be at least 32 bytes\n");
+		bad = 1;
+	}
 	if (!cfg->operator_token || !*cfg->operator_token) {
 		fprintf(err, "CURBSIDE_OPERATOR_TOKEN: must not be empty\n");
 		bad = 1;
@@ -481,6 +507,9 @@ static void apply_derived_defaults(struct config *cfg)
 	/* Production texts customers only through an SMS API, or into files on purpose. */
 	cfg->sms_enabled = *cfg->sms_url || !cfg->production ||
 	                   (getenv("CURBSIDE_SMS_DIR") && *getenv("CURBSIDE_SMS_DIR"));
+	/* Production never lets a hauler's URL reach the server's own network. */
+	if (cfg->production)
+		cfg->webhook_allow_private = false;
 }
 
 int config_load(struct config *cfg, FILE *err)
@@ -531,7 +560,8 @@ void config_print_help(FILE *out)
 	for (size_t i = 0; i < sizeof(config_vars) / sizeof(config_vars[0]); i++) {
 		const struct config_var *var = &config_vars[i];
 		const char *shown = var->fallback;
-		if (var->offset == AT(jwt_secret) || var->offset == AT(operator_token))
+		if (var->offset == AT(jwt_secret) || var->offset == AT(operator_token) ||
+		    var->offset == AT(webhook_signing_key))
 			shown = "development value";
 		fprintf(out, "  %-33s %s [%s]\n", var->name, var->help, shown ? shown : "unset");
 	}

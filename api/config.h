@@ -17,7 +17,8 @@ enum config_worker {
 	CONFIG_WORKER_PAYMENTS = 1 << 2,
 	CONFIG_WORKER_AUTOPAY = 1 << 3,
 	CONFIG_WORKER_SMS = 1 << 4,
-	CONFIG_WORKERS_ALL = (1 << 5) - 1,
+	CONFIG_WORKER_WEBHOOKS = 1 << 5,
+	CONFIG_WORKERS_ALL = (1 << 6) - 1,
 };
 
 struct config {
@@ -86,6 +87,13 @@ struct config {
 	char *pdf_font_dir;      /* DejaVuSans.ttf and DejaVuSans-Bold.ttf */
 	char *pdf_fallback_font; /* TrueType font for what DejaVu lacks; "" = none */
 	bool sms_enabled;        /* derived: texts go somewhere on purpose (see config.c) */
+
+	/* Webhooks (issue 26). */
+	char *webhook_signing_key;      /* every endpoint's secret derives from it; never logged */
+	bool webhook_allow_private;     /* may reach private addresses (never in production) */
+	int webhook_connect_timeout_ms; /* connecting to an endpoint */
+	int webhook_timeout_ms;         /* a whole delivery attempt */
+	int webhook_poll_seconds;       /* the webhooks worker looks for due retries this often */
 };
 
 /* Read the environment into `cfg`. On failure prints every problem to `err` and returns
@@ -101,5 +109,8 @@ void config_print_help(FILE *out);
 /* The development defaults that production must never run with. */
 #define CONFIG_DEV_JWT_SECRET     "development-only-jwt-secret-do-not-deploy-0123456789"
 #define CONFIG_DEV_OPERATOR_TOKEN "dev-operator-token"
+
+/* The development default of CURBSIDE_WEBHOOK_SIGNING_KEY, refused in production. */
+#define CONFIG_DEV_WEBHOOK_SIGNING_KEY "development-only-webhook-signing-key-do-not-deploy-0123"
 
 #endif

@@ -33,6 +33,7 @@
 #include "statements/statements_routes.h"
 #include "system/system.h"
 #include "tenants/tenants_routes.h"
+#include "webhooks/webhooks_routes.h"
 
 static const struct route_table *const tables[] = {
         &system_route_table,
@@ -68,6 +69,7 @@ static const struct route_table *const tables[] = {
         &service_catalog_route_table,
         &portal_service_requests_route_table,
         &service_requests_route_table,
+        &webhooks_route_table,
 };
 
 const struct route_table *const *app_route_tables(size_t *count)

@@ -29,3 +29,11 @@ bool hash_equal_ct(const void *a, size_t a_len, const void *b, size_t b_len)
 		diff |= x[i] ^ y[i];
 	return diff == 0;
 }
+
+int hash_hmac_sha256(unsigned char out[HASH_SHA256_SIZE], const void *key, size_t key_len,
+                     const void *data, size_t len)
+{
+	return gnutls_hmac_fast(GNUTLS_MAC_SHA256, key, key_len, data, len, out) == 0
+	               ? CS_OK
+	               : CS_EINTERNAL;
+}

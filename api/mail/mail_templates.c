@@ -35,6 +35,7 @@ const char *const mail_template_names[] = {
         "service_request_new",
         "service_request_withdrawn",
         "service_request_status",
+        "webhook_endpoint_disabled",
         NULL,
 };
 /* clang-format on */
@@ -97,6 +98,9 @@ enum var_id {
 	V_DECLINED,
 	V_COMPLETED,
 	V_CANCELLED,
+	V_ENDPOINT_URL,
+	V_ENDPOINT_DESCRIPTION,
+	V_FAILING_SINCE,
 	V_COUNT
 };
 
@@ -157,6 +161,9 @@ static const char *const var_names[V_COUNT] = {
         "declined",
         "completed",
         "cancelled",
+        "endpoint_url",
+        "endpoint_description",
+        "failing_since",
 };
 
 struct vars {
@@ -446,6 +453,10 @@ static int set_payload(struct vars *vs, const struct mail_request *req)
 	vs->v[V_REPLY_TO] = member_text(payload, "reply_to");
 	set_balances(vs, payload, req->brand.currency);
 	set_service_request(vs, payload, req->brand.currency);
+	vs->v[V_ENDPOINT_URL] = member_text(payload, "endpoint_url");
+	vs->v[V_ENDPOINT_DESCRIPTION] = member_text(payload, "endpoint_description");
+	vs->v[V_FAILING_SINCE] =
+	        readable_date(json_string_value(json_object_get(payload, "failing_since")));
 	vs->v[V_EXPIRES_AT] = dup_or_null(req->expires_local);
 	rc = set_link(vs, payload, req);
 	json_decref(payload);

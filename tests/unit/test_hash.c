@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "core/hash.h"
+#include "core/hex.h"
 #include "core/random.h"
 
 static void sha256_known_answer(void **state)
@@ -42,11 +43,26 @@ static void hashed_token_keeps_the_hash_of_its_token(void **state)
 	assert_string_not_equal(a.token, b.token);
 }
 
+/* RFC 4231, test case 2: what webhook signatures are made with. */
+static void hmac_sha256_known_answer(void **state)
+{
+	(void)state;
+	unsigned char mac[HASH_SHA256_SIZE];
+	char hex[2 * HASH_SHA256_SIZE + 1];
+	const char *data = "what do ya want for nothing?";
+
+	assert_int_equal(hash_hmac_sha256(mac, "Jefe", 4, data, strlen(data)), CS_OK);
+	hex_encode(hex, mac, sizeof(mac));
+	assert_string_equal(hex,
+	                    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(sha256_known_answer),
 	        cmocka_unit_test(equal_ct),
+	        cmocka_unit_test(hmac_sha256_known_answer),
 	        cmocka_unit_test(hashed_token_keeps_the_hash_of_its_token),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -456,7 +456,8 @@ static const char hostile_payload[] =
         "\"rental_days\":7,\"price_cents\":123456789,\"note\":\"<script>x</script>\","
         "\"scheduled_date\":\"<i>7</i>\",\"decline_reason\":\"<script>x</script>\","
         "\"created_order_number\":\"<i>7</i>\",\"cancelled_by\":\"<b>Pat</b>\","
-        "\"status\":\"declined\"}";
+        "\"endpoint_url\":\"<b>Pat</b>\",\"endpoint_description\":\"<i>7</i>\","
+        "\"failing_since\":\"<i>7</i>\",\"status\":\"declined\"}";
 
 static void templates_escape_every_value_in_html(void **state)
 {
@@ -479,11 +480,11 @@ static void templates_escape_every_value_in_html(void **state)
 		assert_non_null(strstr(r.html, "src=\"https://cdn.example/logo.png\""));
 		assert_non_null(strstr(r.html, "#0A7F3F"));
 		assert_non_null(strstr(r.text, "+1 217 555 0100"));
-		/* The payment, autopay and service request emails say what happened, and a
-		 * customer's message goes to the hauler: they carry no link. */
+		/* The payment, autopay, service request and webhook emails say what happened, and
+		 * a customer's message goes to the hauler: they carry no link. */
 		if (strcmp(*name, "password_reset_google") && strncmp(*name, "payment_", 8) &&
 		    strncmp(*name, "autopay_", 8) && strcmp(*name, "contact_message") &&
-		    strncmp(*name, "service_request_", 16))
+		    strncmp(*name, "service_request_", 16) && strncmp(*name, "webhook_", 8))
 			assert_non_null(
 			        strstr(r.text, "https://greenway.portal.example/go/tok_EN-1"));
 		/* The platform's name never appears. */
