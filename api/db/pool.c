@@ -299,6 +299,7 @@ static void drop_link(struct db_conn *conn)
 }
 
 static int sync_actor(struct db_conn *conn);
+static int sync_actor_relinking(struct db_conn *conn);
 
 static long long monotonic_ms(void)
 {
@@ -371,7 +372,7 @@ int db_checkout(struct db_conn **out, struct db_pool *pool)
 		cs_error_set_retry_after(5);
 		return CS_EUNAVAILABLE;
 	}
-	int rc = sync_actor(conn);
+	int rc = sync_actor_relinking(conn);
 	if (rc != CS_OK) {
 		db_release(conn);
 		return rc;
@@ -520,6 +521,24 @@ static int sync_actor(struct db_conn *conn)
 	PQclear(res);
 	snprintf(conn->actor, sizeof(conn->actor), "%s", rc == CS_OK ? want : ACTOR_UNKNOWN);
 	return rc;
+}
+
+/*
+ * sync_actor at checkout, where the link may have died unnoticed (a restart within the second
+ * link_needs_check skips): nothing has run on it yet, so reconnect once and set it there, as
+ * db_exec does for a statement outside a transaction.
+ */
+static int sync_actor_relinking(struct db_conn *conn)
+{
+	int rc = sync_actor(conn);
+
+	if (rc != CS_EUNAVAILABLE || PQstatus(conn->pg) == CONNECTION_OK)
+		return rc;
+	drop_link(conn);
+	if (ensure_link(conn) != CS_OK)
+		return rc;
+	cs_error_clear();
+	return sync_actor(conn);
 }
 
 bool db_failure_is_transient(const struct db_failure *f)
