@@ -1,6 +1,7 @@
 #include "routes.h"
 
 #include "api_keys/api_keys_routes.h"
+#include "audit_log/audit_log_routes.h"
 #include "autopay/autopay_routes.h"
 #include "contact/contact_routes.h"
 #include "credits/credits_routes.h"
@@ -70,6 +71,7 @@ static const struct route_table *const tables[] = {
         &portal_service_requests_route_table,
         &service_requests_route_table,
         &webhooks_route_table,
+        &audit_log_route_table,
 };
 
 const struct route_table *const *app_route_tables(size_t *count)

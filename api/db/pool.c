@@ -4,12 +4,14 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/log.h"
 #include "core/stopping.h"
+#include "db/audit_actor.h"
 #include "db/constraint_errors.h"
 
 struct db_conn {
@@ -20,7 +22,13 @@ struct db_conn {
 	bool read_only; /* its server refused a write: drop the link at release (a failover) */
 	long long released_ms; /* monotonic time of the last release, for the link check */
 	unsigned char prepared[DB_MAX_STMTS];
+	/* The curbside.actor this link has (db/audit_actor.h): "" for none, ACTOR_UNKNOWN when a
+	 * set failed and the server's value is not known. */
+	char actor[AUDIT_ACTOR_SIZE];
 };
+
+/* Never a real actor (those are "" or a JSON object): the next checkout sets it again. */
+#define ACTOR_UNKNOWN "?"
 
 /* A connection idle for longer than this is checked for a lost link at checkout (below). */
 #define LINK_CHECK_IDLE_MS 1000
@@ -286,8 +294,12 @@ static void drop_link(struct db_conn *conn)
 		PQfinish(conn->pg);
 	conn->pg = NULL;
 	conn->read_only = false;
+	conn->actor[0] = '\0'; /* a new session starts without the setting */
 	memset(conn->prepared, 0, sizeof(conn->prepared));
 }
+
+static int sync_actor(struct db_conn *conn);
+static int sync_actor_relinking(struct db_conn *conn);
 
 static long long monotonic_ms(void)
 {
@@ -359,6 +371,11 @@ int db_checkout(struct db_conn **out, struct db_pool *pool)
 		             "The database cannot be reached right now. Please retry shortly.");
 		cs_error_set_retry_after(5);
 		return CS_EUNAVAILABLE;
+	}
+	int rc = sync_actor_relinking(conn);
+	if (rc != CS_OK) {
+		db_release(conn);
+		return rc;
 	}
 	*out = conn;
 	return CS_OK;
@@ -484,6 +501,46 @@ static int exec_once(PGresult **out, struct db_conn *conn, struct db_stmt *stmt,
 	return CS_OK;
 }
 
+/*
+ * Give the link this thread's audit actor (db/audit_actor.h) when it has another: a session
+ * setting, set outside any transaction so that it holds until changed. A connection that served
+ * a staff write and then a portal request is cleared here, so no write is attributed to the
+ * previous request's actor.
+ */
+static int sync_actor(struct db_conn *conn)
+{
+	static struct db_stmt set_actor =
+	        DB_STMT("pool_set_actor", "SELECT set_config('curbside.actor', $1, false)");
+	const char *want = db_audit_actor();
+	PGresult *res = NULL;
+
+	if (strcmp(conn->actor, want) == 0)
+		return CS_OK;
+	const char *params[] = {want};
+	int rc = exec_once(&res, conn, &set_actor, DB_PARAMS(params));
+	PQclear(res);
+	snprintf(conn->actor, sizeof(conn->actor), "%s", rc == CS_OK ? want : ACTOR_UNKNOWN);
+	return rc;
+}
+
+/*
+ * sync_actor at checkout, where the link may have died unnoticed (a restart within the second
+ * link_needs_check skips): nothing has run on it yet, so reconnect once and set it there, as
+ * db_exec does for a statement outside a transaction.
+ */
+static int sync_actor_relinking(struct db_conn *conn)
+{
+	int rc = sync_actor(conn);
+
+	if (rc != CS_EUNAVAILABLE || PQstatus(conn->pg) == CONNECTION_OK)
+		return rc;
+	drop_link(conn);
+	if (ensure_link(conn) != CS_OK)
+		return rc;
+	cs_error_clear();
+	return sync_actor(conn);
+}
+
 bool db_failure_is_transient(const struct db_failure *f)
 {
 	return !strcmp(f->sqlstate, "40P01") || !strcmp(f->sqlstate, "40001");
@@ -539,7 +596,7 @@ int db_exec(PGresult **out, struct db_conn *conn, struct db_stmt *stmt, const ch
 	 */
 	if (rc == CS_EUNAVAILABLE && !in_transaction && PQstatus(conn->pg) != CONNECTION_OK) {
 		drop_link(conn);
-		if (ensure_link(conn) == CS_OK)
+		if (ensure_link(conn) == CS_OK && sync_actor(conn) == CS_OK)
 			rc = exec_once(out, conn, stmt, params, nparams);
 	}
 	return rc;
@@ -571,7 +628,7 @@ int db_begin(struct db_conn *conn)
 	 * reconnect and begin on the new one. */
 	if (rc == CS_EUNAVAILABLE && PQstatus(conn->pg) != CONNECTION_OK) {
 		drop_link(conn);
-		if (ensure_link(conn) == CS_OK) {
+		if (ensure_link(conn) == CS_OK && sync_actor(conn) == CS_OK) {
 			cs_error_clear();
 			rc = db_exec_simple(conn, "BEGIN");
 		}

@@ -108,6 +108,8 @@ const char *http_auth_level_name(enum route_auth level)
 		return "portal_account";
 	case AUTH_SESSION:
 		return "session";
+	case AUTH_STAFF_OR_OPERATOR:
+		return "staff_or_operator";
 	}
 	return "unknown";
 }
@@ -311,6 +313,10 @@ int http_authenticate(struct http_ctx *ctx, enum route_auth required)
 		if (!is_operator_token(ctx, token))
 			return unauthorized("invalid_token",
 			                    "This endpoint needs the operator token.");
+		ctx->principal.kind = PRINCIPAL_OPERATOR;
+		return CS_OK;
+	}
+	if (required == AUTH_STAFF_OR_OPERATOR && is_operator_token(ctx, token)) {
 		ctx->principal.kind = PRINCIPAL_OPERATOR;
 		return CS_OK;
 	}

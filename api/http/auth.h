@@ -27,6 +27,8 @@ enum route_auth {
 	AUTH_PORTAL,         /* a portal user's access token, with or without a selected account */
 	AUTH_PORTAL_ACCOUNT, /* a portal user's access token with a selected customer account */
 	AUTH_SESSION,        /* a signed-in person's token, staff or portal user (e.g. logout) */
+	AUTH_STAFF_OR_OPERATOR, /* a staff access token of the tenant, or the operator token (what
+	                           the operator sees across tenants, e.g. the audit log) */
 };
 
 enum principal_kind {

@@ -1,5 +1,6 @@
 #include "http/router.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,8 @@
 
 #include "core/log.h"
 #include "core/stopping.h"
+#include "db/audit_actor.h"
+#include "http/client_address.h"
 #include "http/metrics.h"
 #include "http/middleware.h"
 #include "http/path_match.h"
@@ -47,6 +50,62 @@ static int abandoned(int rc)
 	return stopping_refuse();
 }
 
+/* The audit log's name of who acts, or NULL for a principal it does not record (a portal user). */
+static const char *audit_kind(enum principal_kind kind)
+{
+	switch (kind) {
+	case PRINCIPAL_STAFF:
+		return "staff";
+	case PRINCIPAL_API_KEY:
+		return "api_key";
+	case PRINCIPAL_OPERATOR:
+		return "operator";
+	default:
+		return NULL;
+	}
+}
+
+/* `text` when it is not empty, else NULL (a JSON null in the actor). */
+static const char *or_null(const char *text)
+{
+	return text[0] ? text : NULL;
+}
+
+/*
+ * For a write by a staff user, an API key or the operator, make this thread's audit actor
+ * (db/audit_actor.h) say who, with which credential, from where, in which request: every row
+ * the handler writes is then recorded in the audit log by the database (db/functions/audit.sql).
+ * Reads (GET, and HEAD through it) write nothing the log keeps, and set nothing.
+ */
+static int set_audit_actor(const struct http_ctx *ctx, const struct route *route)
+{
+	const struct principal *p = &ctx->principal;
+	const char *kind = audit_kind(p->kind);
+	char address[CLIENT_ADDRESS_SIZE], request[256];
+	char *text = NULL;
+	int rc = CS_OK;
+
+	if (!kind || strcmp(route->method, "GET") == 0)
+		return CS_OK;
+	/* The staff user's session, the API key itself, or the one operator token. */
+	const char *credential = p->kind == PRINCIPAL_OPERATOR ? "operator token"
+	                         : p->kind == PRINCIPAL_STAFF  ? p->session_id
+	                                                       : p->user_id;
+	http_client_address(ctx, address, sizeof(address));
+	snprintf(request, sizeof(request), "%s %s", route->method, route->path);
+	json_t *actor = json_pack("{s:s, s:s?, s:s?, s:s, s:s?, s:s, s:s, s:s}", "kind", kind, "id",
+	                          or_null(p->user_id), "role", or_null(p->role), "credential",
+	                          credential, "tenant_id", or_null(p->tenant_id), "address",
+	                          address, "request_id", http_request_id(ctx), "request", request);
+	if (!actor || !(text = json_dumps(actor, JSON_COMPACT)))
+		rc = CS_ENOMEM;
+	else
+		rc = db_audit_actor_set(text);
+	free(text);
+	json_decref(actor);
+	return rc;
+}
+
 static int dispatch(const struct _u_request *req, struct _u_response *resp,
                     const struct registered_route *r, const struct path_params *params)
 {
@@ -57,6 +116,8 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp,
 	if (ctx.state)
 		ctx.state->route = r;
 	int rc = http_authenticate(&ctx, r->route->auth);
+	if (rc == CS_OK)
+		rc = set_audit_actor(&ctx, r->route);
 	if (rc == CS_OK) {
 		rc = r->route->handler(&ctx);
 		/* A read the standby could not serve runs again on the primary (http/reads.h). */
@@ -64,6 +125,7 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp,
 			rc = r->route->handler(&ctx);
 		http_reads_after_write(&ctx);
 	}
+	db_audit_actor_clear();
 	if (stopping_abandoned() &&
 	    (rc == CS_EUNAVAILABLE || rc == CS_EUPSTREAM || rc == CS_EDB || rc == CS_EINTERNAL))
 		rc = abandoned(rc);

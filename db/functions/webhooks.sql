@@ -197,3 +197,8 @@ LANGUAGE sql AS $$
   woken AS (SELECT pg_notify('curbside_webhooks', '') FROM d)
   SELECT webhook_delivery_json(d) FROM d, (SELECT count(*) FROM woken) w
 $$;
+
+-- Registering, changing, rotating and deleting an endpoint is an access change (who receives the
+-- tenant's data, signed with which secret): audited in full, the secret nonces stripped
+-- (db/functions/audit.sql; this file sorts after it).
+SELECT audit_attach('webhook_endpoints', 'full');
