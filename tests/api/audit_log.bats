@@ -411,3 +411,26 @@ assert_staff_actor() {
 		fail "the portal write was recorded: $(stack_sql "SELECT actor_kind, request FROM audit_log ORDER BY id DESC LIMIT 2")"
 	[[ $(stack_sql "SELECT client_address || ' ' || actor_kind FROM audit_log WHERE request_id = '$rid'") == "198.51.100.23 staff" ]]
 }
+
+@test "webhook endpoints: registering and rotating a secret are recorded in full, without the secret or its nonces" {
+	REQ=$(new_request_id)
+	staff_api "$STAFF_TOKEN" POST /v1/admin/webhook-endpoints \
+		'{"url": "https://erp.example.com/curbside", "event_types": ["invoice.sent"]}' -H "X-Request-Id: $REQ"
+	assert_status 201
+	endpoint_id=$(jq -r .id <<<"$body")
+	secret=$(jq -r .secret <<<"$body")
+	records_of "$REQ"
+	rec=$(one_record webhook_endpoints.insert)
+	assert_staff_actor "$rec"
+	jq -e --arg id "$endpoint_id" '.object_id == $id and .after.url == "https://erp.example.com/curbside" and
+		(.after | has("secret_nonce") or has("previous_secret_nonce") | not)' <<<"$rec" >/dev/null || fail "$rec"
+
+	REQ=$(new_request_id)
+	staff_api "$STAFF_TOKEN" POST "/v1/admin/webhook-endpoints/$endpoint_id/rotate-secret" '{}' -H "X-Request-Id: $REQ"
+	assert_status 200
+	records_of "$REQ"
+	rec=$(one_record webhook_endpoints.update)
+	jq -e '.before.previous_secret_expires_at == null and .after.previous_secret_expires_at != null and
+		.request == "POST /v1/admin/webhook-endpoints/:id/rotate-secret"' <<<"$rec" >/dev/null || fail "$rec"
+	[[ $body != *"$secret"* && $body != *nonce* ]] || fail "a secret or nonce is in the log"
+}
