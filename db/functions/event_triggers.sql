@@ -1,0 +1,191 @@
+-- Events (issue 26, item 1): the triggers that write them. Every path that changes an invoice,
+-- payment, refund, credit, customer, order, SMS consent, portal login or service request (staff,
+-- API keys, portal users, the autopay scheduler, the payments worker) goes through these tables,
+-- so the events are written here rather than in each function.
+--
+-- Each trigger is a constraint trigger, DEFERRABLE INITIALLY DEFERRED: it is queued when the row
+-- changes (its WHEN clause decides, on the columns that matter, so an unrelated update queues
+-- nothing) and runs at COMMIT, still inside the transaction. It reads the row again then, so the
+-- event carries the object as the admin API shows it once the whole request is done (a payment
+-- with its allocations, a service request with its history), not half-built. A row deleted before
+-- the commit emits nothing. CREATE OR REPLACE does not apply to constraint triggers: each one is
+-- dropped and created again whenever the functions are applied.
+
+-- The event TG_ARGV[0] about the row that fired, of object type TG_ARGV[1], whose object is
+-- TG_ARGV[2](row) read at commit.
+CREATE OR REPLACE FUNCTION event_of_row() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_object json;
+BEGIN
+  EXECUTE format('SELECT %I(t) FROM %I t WHERE t.id = $1', TG_ARGV[2], TG_TABLE_NAME)
+    INTO v_object USING NEW.id;
+  IF v_object IS NOT NULL THEN
+    PERFORM event_emit(NEW.tenant_id, TG_ARGV[0], TG_ARGV[1], NEW.id, v_object);
+  END IF;
+  RETURN NULL;
+END $$;
+
+-- A portal login as an event shows it: the person and the customer account it now reaches.
+CREATE OR REPLACE FUNCTION portal_user_event_json(a portal_user_accounts) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT json_build_object('id', u.id, 'email', u.email, 'full_name', u.full_name,
+                           'login_method', u.login_method, 'customer_id', a.customer_id,
+                           'source', a.source, 'linked_at', instant(a.created_at),
+                           'created_at', instant(u.created_at))
+  FROM portal_users u WHERE u.tenant_id = a.tenant_id AND u.id = a.user_id
+$$;
+
+-- portal_user.activated: a login was linked to a customer account (an accepted invitation, a
+-- verified sign-up, a Review & Pay sign-up, a Google sign-in through an invitation).
+CREATE OR REPLACE FUNCTION event_portal_user_linked() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  a portal_user_accounts;
+BEGIN
+  SELECT * INTO a FROM portal_user_accounts
+  WHERE user_id = NEW.user_id AND customer_id = NEW.customer_id;
+  IF FOUND THEN
+    PERFORM event_emit(a.tenant_id, 'portal_user.activated', 'portal_user', a.user_id,
+                       portal_user_event_json(a));
+  END IF;
+  RETURN NULL;
+END $$;
+
+-- Invoices: sent, paid (settled by payments or credits, whoever applied them), voided.
+DROP TRIGGER IF EXISTS invoices_event_sent ON invoices;
+CREATE CONSTRAINT TRIGGER invoices_event_sent AFTER UPDATE ON invoices
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN (OLD.sent_at IS NULL AND NEW.sent_at IS NOT NULL)
+  EXECUTE FUNCTION event_of_row('invoice.sent', 'invoice', 'invoice_json');
+DROP TRIGGER IF EXISTS invoices_event_paid ON invoices;
+CREATE CONSTRAINT TRIGGER invoices_event_paid AFTER UPDATE ON invoices
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN (NEW.status = 'paid' AND OLD.status <> 'paid')
+  EXECUTE FUNCTION event_of_row('invoice.paid', 'invoice', 'invoice_json');
+DROP TRIGGER IF EXISTS invoices_event_voided ON invoices;
+CREATE CONSTRAINT TRIGGER invoices_event_voided AFTER UPDATE ON invoices
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN (NEW.status = 'void' AND OLD.status <> 'void')
+  EXECUTE FUNCTION event_of_row('invoice.voided', 'invoice', 'invoice_json');
+
+-- Payments: a charge or record that succeeded or failed, at once or after pending. An autopay
+-- charge that failed is also autopay.charge_failed (the scheduler's retries hang on it).
+DROP TRIGGER IF EXISTS payments_event_succeeded ON payments;
+CREATE CONSTRAINT TRIGGER payments_event_succeeded AFTER INSERT ON payments
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.status = 'succeeded')
+  EXECUTE FUNCTION event_of_row('payment.succeeded', 'payment', 'payment_json');
+DROP TRIGGER IF EXISTS payments_event_settled ON payments;
+CREATE CONSTRAINT TRIGGER payments_event_settled AFTER UPDATE ON payments
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN (OLD.status = 'pending' AND NEW.status = 'succeeded')
+  EXECUTE FUNCTION event_of_row('payment.succeeded', 'payment', 'payment_json');
+DROP TRIGGER IF EXISTS payments_event_failed ON payments;
+CREATE CONSTRAINT TRIGGER payments_event_failed AFTER INSERT ON payments
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.status = 'failed')
+  EXECUTE FUNCTION event_of_row('payment.failed', 'payment', 'payment_json');
+DROP TRIGGER IF EXISTS payments_event_declined ON payments;
+CREATE CONSTRAINT TRIGGER payments_event_declined AFTER UPDATE ON payments
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN (OLD.status = 'pending' AND NEW.status = 'failed')
+  EXECUTE FUNCTION event_of_row('payment.failed', 'payment', 'payment_json');
+DROP TRIGGER IF EXISTS payments_event_autopay_failed ON payments;
+CREATE CONSTRAINT TRIGGER payments_event_autopay_failed AFTER INSERT ON payments
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN (NEW.source = 'autopay' AND NEW.status = 'failed')
+  EXECUTE FUNCTION event_of_row('autopay.charge_failed', 'payment', 'payment_json');
+DROP TRIGGER IF EXISTS payments_event_autopay_declined ON payments;
+CREATE CONSTRAINT TRIGGER payments_event_autopay_declined AFTER UPDATE ON payments
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN (NEW.source = 'autopay' AND OLD.status = 'pending' AND NEW.status = 'failed')
+  EXECUTE FUNCTION event_of_row('autopay.charge_failed', 'payment', 'payment_json');
+
+-- Refunds that went through (at once, or after pending at the processor).
+DROP TRIGGER IF EXISTS refunds_event_succeeded ON refunds;
+CREATE CONSTRAINT TRIGGER refunds_event_succeeded AFTER INSERT ON refunds
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.status = 'succeeded')
+  EXECUTE FUNCTION event_of_row('refund.succeeded', 'refund', 'refund_json');
+DROP TRIGGER IF EXISTS refunds_event_settled ON refunds;
+CREATE CONSTRAINT TRIGGER refunds_event_settled AFTER UPDATE ON refunds
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN (OLD.status = 'pending' AND NEW.status = 'succeeded')
+  EXECUTE FUNCTION event_of_row('refund.succeeded', 'refund', 'refund_json');
+
+-- Credits given.
+DROP TRIGGER IF EXISTS credits_event_created ON credits;
+CREATE CONSTRAINT TRIGGER credits_event_created AFTER INSERT ON credits
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  EXECUTE FUNCTION event_of_row('credit.created', 'credit', 'credit_json');
+
+-- Customers: created; what the hauler's systems own changed (customer.updated); portal access
+-- changed; autopay switched on or off (by the customer, or off by the scheduler after the third
+-- failure). Search text, balances and autopay bookkeeping columns queue nothing.
+DROP TRIGGER IF EXISTS customers_event_created ON customers;
+CREATE CONSTRAINT TRIGGER customers_event_created AFTER INSERT ON customers
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  EXECUTE FUNCTION event_of_row('customer.created', 'customer', 'customer_json');
+DROP TRIGGER IF EXISTS customers_event_updated ON customers;
+CREATE CONSTRAINT TRIGGER customers_event_updated AFTER UPDATE ON customers
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN ((OLD.account_number, OLD.external_id, OLD.name, OLD.kind, OLD.routing, OLD.phone,
+         OLD.billing_address, OLD.contacts)
+        IS DISTINCT FROM (NEW.account_number, NEW.external_id, NEW.name, NEW.kind, NEW.routing,
+                          NEW.phone, NEW.billing_address, NEW.contacts))
+  EXECUTE FUNCTION event_of_row('customer.updated', 'customer', 'customer_json');
+DROP TRIGGER IF EXISTS customers_event_portal ON customers;
+CREATE CONSTRAINT TRIGGER customers_event_portal AFTER UPDATE ON customers
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN ((OLD.portal_enabled, OLD.portal_login_email)
+        IS DISTINCT FROM (NEW.portal_enabled, NEW.portal_login_email))
+  EXECUTE FUNCTION event_of_row('customer.portal_changed', 'customer', 'customer_json');
+DROP TRIGGER IF EXISTS customers_event_autopay_enabled ON customers;
+CREATE CONSTRAINT TRIGGER customers_event_autopay_enabled AFTER UPDATE ON customers
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN (NEW.autopay_enabled AND NOT OLD.autopay_enabled)
+  EXECUTE FUNCTION event_of_row('autopay.enabled', 'customer', 'customer_json');
+DROP TRIGGER IF EXISTS customers_event_autopay_disabled ON customers;
+CREATE CONSTRAINT TRIGGER customers_event_autopay_disabled AFTER UPDATE ON customers
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN (OLD.autopay_enabled AND NOT NEW.autopay_enabled)
+  EXECUTE FUNCTION event_of_row('autopay.disabled', 'customer', 'customer_json');
+
+-- Orders: recorded, and changed in what the order says.
+DROP TRIGGER IF EXISTS orders_event_created ON orders;
+CREATE CONSTRAINT TRIGGER orders_event_created AFTER INSERT ON orders
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  EXECUTE FUNCTION event_of_row('order.created', 'order', 'order_json');
+DROP TRIGGER IF EXISTS orders_event_updated ON orders;
+CREATE CONSTRAINT TRIGGER orders_event_updated AFTER UPDATE ON orders
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN ((OLD.location_id, OLD.number, OLD.type, OLD.service_date, OLD.service, OLD.status,
+         OLD.asset_id, OLD.description, OLD.amount_cents)
+        IS DISTINCT FROM (NEW.location_id, NEW.number, NEW.type, NEW.service_date, NEW.service,
+                          NEW.status, NEW.asset_id, NEW.description, NEW.amount_cents))
+  EXECUTE FUNCTION event_of_row('order.updated', 'order', 'order_json');
+
+-- SMS consent: every opt-in or opt-out record (they are never changed afterwards).
+DROP TRIGGER IF EXISTS sms_consents_event ON sms_consents;
+CREATE CONSTRAINT TRIGGER sms_consents_event AFTER INSERT ON sms_consents
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  EXECUTE FUNCTION event_of_row('sms_consent.changed', 'sms_consent', 'sms_consent_json');
+
+-- Portal logins linked to a customer account.
+DROP TRIGGER IF EXISTS portal_user_accounts_event ON portal_user_accounts;
+CREATE CONSTRAINT TRIGGER portal_user_accounts_event AFTER INSERT ON portal_user_accounts
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  EXECUTE FUNCTION event_portal_user_linked();
+
+-- Service requests: submitted, and moved on (status, date, reason, order) by anyone.
+DROP TRIGGER IF EXISTS service_requests_event_created ON service_requests;
+CREATE CONSTRAINT TRIGGER service_requests_event_created AFTER INSERT ON service_requests
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  EXECUTE FUNCTION event_of_row('service_request.created', 'service_request',
+                                'admin_service_request_detail_json');
+DROP TRIGGER IF EXISTS service_requests_event_updated ON service_requests;
+CREATE CONSTRAINT TRIGGER service_requests_event_updated AFTER UPDATE ON service_requests
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN ((OLD.status, OLD.scheduled_date, OLD.decline_reason, OLD.created_order_id)
+        IS DISTINCT FROM (NEW.status, NEW.scheduled_date, NEW.decline_reason,
+                          NEW.created_order_id))
+  EXECUTE FUNCTION event_of_row('service_request.updated', 'service_request',
+                                'admin_service_request_detail_json');
