@@ -12,13 +12,15 @@
 -- dropped and created again whenever the functions are applied.
 
 -- The event TG_ARGV[0] about the row that fired, of object type TG_ARGV[1], whose object is
--- TG_ARGV[2](row) read at commit.
+-- TG_ARGV[2](row) read at commit; TG_ARGV[3], when given, is a condition on that row `t` that
+-- must still hold at commit (the WHEN clause saw one moment of the transaction, not its end).
 CREATE OR REPLACE FUNCTION event_of_row() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
   v_object json;
 BEGIN
-  EXECUTE format('SELECT %I(t) FROM %I t WHERE t.id = $1', TG_ARGV[2], TG_TABLE_NAME)
+  EXECUTE format('SELECT %I(t) FROM %I t WHERE t.id = $1 AND (%s)', TG_ARGV[2], TG_TABLE_NAME,
+                 coalesce(TG_ARGV[3], 'true'))
     INTO v_object USING NEW.id;
   IF v_object IS NOT NULL THEN
     PERFORM event_emit(NEW.tenant_id, TG_ARGV[0], TG_ARGV[1], NEW.id, v_object);
@@ -52,7 +54,12 @@ BEGIN
   RETURN NULL;
 END $$;
 
--- Invoices: sent, paid (settled by payments or credits, whoever applied them), voided.
+-- Invoices: sent, paid (settled by payments or credits, whoever applied them), voided. A
+-- processor payment holds its invoices `paid` while it is pending (payment_pending): the invoice
+-- is paid for integrators once no pending payment holds it, and a decline, which reopens it in
+-- the same transaction that fails the payment, never made it paid. The allocation sets the
+-- status before the reservation sets payment_pending, so the condition is checked again at
+-- commit.
 DROP TRIGGER IF EXISTS invoices_event_sent ON invoices;
 CREATE CONSTRAINT TRIGGER invoices_event_sent AFTER UPDATE ON invoices
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
@@ -61,8 +68,10 @@ CREATE CONSTRAINT TRIGGER invoices_event_sent AFTER UPDATE ON invoices
 DROP TRIGGER IF EXISTS invoices_event_paid ON invoices;
 CREATE CONSTRAINT TRIGGER invoices_event_paid AFTER UPDATE ON invoices
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-  WHEN (NEW.status = 'paid' AND OLD.status <> 'paid')
-  EXECUTE FUNCTION event_of_row('invoice.paid', 'invoice', 'invoice_json');
+  WHEN (NEW.status = 'paid' AND NOT NEW.payment_pending
+        AND NOT (OLD.status = 'paid' AND NOT OLD.payment_pending))
+  EXECUTE FUNCTION event_of_row('invoice.paid', 'invoice', 'invoice_json',
+                                't.status = ''paid'' AND NOT t.payment_pending');
 DROP TRIGGER IF EXISTS invoices_event_voided ON invoices;
 CREATE CONSTRAINT TRIGGER invoices_event_voided AFTER UPDATE ON invoices
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
