@@ -7,7 +7,7 @@
 #include "http/params.h"
 #include "http/reply.h"
 
-static const char *const list_filters[] = {"type", "object_id", "from", "to", NULL};
+static const char *const list_filters[] = {"after", "type", "object_id", "from", "to", NULL};
 
 /* The cursor's key is a feed position; http_list_params checked only that this server wrote
  * the cursor's shape, so a hand-made position is refused here before it reaches SQL. */
@@ -29,6 +29,12 @@ static int list_events(struct http_ctx *ctx)
 
 	http_list_params(&page, &errs, ctx, CURSOR_KEY_TEXT, list_filters);
 	check_cursor(&errs, &page);
+	filter.after = http_query_param(ctx, "after");
+	if (filter.after && !validate_uuid(filter.after))
+		field_errors_add(&errs, "after", "invalid_parameter", "Use an event's id.");
+	else if (filter.after && page.has_cursor)
+		field_errors_add(&errs, "after", "invalid_parameter",
+		                 "Use either a cursor or after, not both.");
 	filter.types = http_query_param(ctx, "type");
 	if (filter.types && !events_type_filter_valid(filter.types))
 		field_errors_add(

@@ -1,6 +1,7 @@
 #include "events/events_service.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db/page_sql.h"
@@ -13,6 +14,7 @@ const char *const event_types[] = {
         "payment.succeeded",
         "payment.failed",
         "refund.succeeded",
+        "refund.failed",
         "credit.created",
         "autopay.enabled",
         "autopay.disabled",
@@ -78,6 +80,11 @@ bool events_type_filter_valid(const char *list)
 	}
 }
 
+/* Where event $2 of tenant $1 is in the feed, as a cursor's key. */
+static struct db_stmt position_stmt =
+        DB_STMT("events_position", "SELECT e.xid::text || '.' || e.seq::text FROM events e "
+                                   "WHERE e.tenant_id = $1 AND e.id = $2");
+
 /* Digits only, at most `max` of them, with a value that fits what SQL casts it to. */
 static bool is_number(const char *s, size_t len, size_t max, const char *limit)
 {
@@ -105,11 +112,27 @@ int events_list(char **out, struct db_pool *db, const char *tenant_id,
                 const struct event_filter *filter, const struct list_params *page)
 {
 	const char *key, *id;
+	char *position = NULL;
 
+	*out = NULL;
 	http_list_after(page, &key, &id, "0.0", CURSOR_NIL_ID);
+	if (filter->after) {
+		const char *lookup[] = {tenant_id, filter->after};
+		int rc = db_query_found(&position, db, &position_stmt, DB_PARAMS(lookup), "event");
+		if (rc == CS_ENOTFOUND) {
+			rc = cs_error_set(CS_EINVALID, "invalid_parameter",
+			                  "after: use the id of one of this tenant's events.");
+			cs_error_set_field("after");
+		}
+		if (rc != CS_OK)
+			return rc;
+		key = position;
+	}
 	const char *params[] = {tenant_id,         key,          page->limit, filter->types,
 	                        filter->object_id, filter->from, filter->to};
-	return db_query_text(out, db, &list_stmt, DB_PARAMS(params));
+	int rc = db_query_text(out, db, &list_stmt, DB_PARAMS(params));
+	free(position);
+	return rc;
 }
 
 int events_get(char **out, struct db_pool *db, const char *tenant_id, const char *id)

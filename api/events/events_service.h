@@ -16,9 +16,11 @@ extern const char *const event_types[];
 /* Whether `list` (comma-separated) names only types and families of them ("invoice.*"). */
 bool events_type_filter_valid(const char *list);
 
-/* Filters of the feed (NULL for any), already checked: `types` is a comma-separated list of
- * types and families, `from`/`to` bound the day (UTC) an event was written, inclusive. */
+/* Filters of the feed (NULL for any), already checked: `after` an event id the page starts
+ * after (instead of a cursor), `types` a comma-separated list of types and families, `from`/`to`
+ * bound the day (UTC) an event was written, inclusive. */
 struct event_filter {
+	const char *after;
 	const char *types;
 	const char *object_id;
 	const char *from;
@@ -28,7 +30,8 @@ struct event_filter {
 /* Whether `key` is a feed position as a cursor carries it ("<xid>.<seq>"). */
 bool events_cursor_key_valid(const char *key);
 
-/* One page of the tenant's feed; *out (caller frees) is {items, next_cursor}. */
+/* One page of the tenant's feed; *out (caller frees) is {items, next_cursor}. CS_EINVALID
+ * invalid_parameter when `after` is not one of the tenant's events. */
 int events_list(char **out, struct db_pool *db, const char *tenant_id,
                 const struct event_filter *filter, const struct list_params *page) CS_MUST_CHECK;
 

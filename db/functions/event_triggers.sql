@@ -78,47 +78,67 @@ CREATE CONSTRAINT TRIGGER invoices_event_voided AFTER UPDATE ON invoices
   WHEN (NEW.status = 'void' AND OLD.status <> 'void')
   EXECUTE FUNCTION event_of_row('invoice.voided', 'invoice', 'invoice_json');
 
--- Payments: a charge or record that succeeded or failed, at once or after pending. An autopay
--- charge that failed is also autopay.charge_failed (the scheduler's retries hang on it).
+-- Payments: a charge or record that succeeded or failed, at once or after pending (the status
+-- is checked again at commit). An autopay charge that failed is also autopay.charge_failed (the
+-- scheduler's retries hang on it).
 DROP TRIGGER IF EXISTS payments_event_succeeded ON payments;
 CREATE CONSTRAINT TRIGGER payments_event_succeeded AFTER INSERT ON payments
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.status = 'succeeded')
-  EXECUTE FUNCTION event_of_row('payment.succeeded', 'payment', 'payment_json');
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN (NEW.status = 'succeeded')
+  EXECUTE FUNCTION event_of_row('payment.succeeded', 'payment', 'payment_json',
+                                't.status = ''succeeded''');
 DROP TRIGGER IF EXISTS payments_event_settled ON payments;
 CREATE CONSTRAINT TRIGGER payments_event_settled AFTER UPDATE ON payments
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
   WHEN (OLD.status = 'pending' AND NEW.status = 'succeeded')
-  EXECUTE FUNCTION event_of_row('payment.succeeded', 'payment', 'payment_json');
+  EXECUTE FUNCTION event_of_row('payment.succeeded', 'payment', 'payment_json',
+                                't.status = ''succeeded''');
 DROP TRIGGER IF EXISTS payments_event_failed ON payments;
 CREATE CONSTRAINT TRIGGER payments_event_failed AFTER INSERT ON payments
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.status = 'failed')
-  EXECUTE FUNCTION event_of_row('payment.failed', 'payment', 'payment_json');
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN (NEW.status = 'failed')
+  EXECUTE FUNCTION event_of_row('payment.failed', 'payment', 'payment_json',
+                                't.status = ''failed''');
 DROP TRIGGER IF EXISTS payments_event_declined ON payments;
 CREATE CONSTRAINT TRIGGER payments_event_declined AFTER UPDATE ON payments
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
   WHEN (OLD.status = 'pending' AND NEW.status = 'failed')
-  EXECUTE FUNCTION event_of_row('payment.failed', 'payment', 'payment_json');
+  EXECUTE FUNCTION event_of_row('payment.failed', 'payment', 'payment_json',
+                                't.status = ''failed''');
 DROP TRIGGER IF EXISTS payments_event_autopay_failed ON payments;
 CREATE CONSTRAINT TRIGGER payments_event_autopay_failed AFTER INSERT ON payments
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
   WHEN (NEW.source = 'autopay' AND NEW.status = 'failed')
-  EXECUTE FUNCTION event_of_row('autopay.charge_failed', 'payment', 'payment_json');
+  EXECUTE FUNCTION event_of_row('autopay.charge_failed', 'payment', 'payment_json',
+                                't.status = ''failed''');
 DROP TRIGGER IF EXISTS payments_event_autopay_declined ON payments;
 CREATE CONSTRAINT TRIGGER payments_event_autopay_declined AFTER UPDATE ON payments
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
   WHEN (NEW.source = 'autopay' AND OLD.status = 'pending' AND NEW.status = 'failed')
-  EXECUTE FUNCTION event_of_row('autopay.charge_failed', 'payment', 'payment_json');
+  EXECUTE FUNCTION event_of_row('autopay.charge_failed', 'payment', 'payment_json',
+                                't.status = ''failed''');
 
--- Refunds that went through (at once, or after pending at the processor).
+-- Refunds that went through or that the processor refused (at once, or after pending). A
+-- processor refund is inserted `succeeded` and made `pending` in the same transaction: the
+-- status is checked again at commit.
 DROP TRIGGER IF EXISTS refunds_event_succeeded ON refunds;
 CREATE CONSTRAINT TRIGGER refunds_event_succeeded AFTER INSERT ON refunds
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.status = 'succeeded')
-  EXECUTE FUNCTION event_of_row('refund.succeeded', 'refund', 'refund_json');
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN (NEW.status = 'succeeded')
+  EXECUTE FUNCTION event_of_row('refund.succeeded', 'refund', 'refund_json',
+                                't.status = ''succeeded''');
 DROP TRIGGER IF EXISTS refunds_event_settled ON refunds;
 CREATE CONSTRAINT TRIGGER refunds_event_settled AFTER UPDATE ON refunds
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
   WHEN (OLD.status = 'pending' AND NEW.status = 'succeeded')
-  EXECUTE FUNCTION event_of_row('refund.succeeded', 'refund', 'refund_json');
+  EXECUTE FUNCTION event_of_row('refund.succeeded', 'refund', 'refund_json',
+                                't.status = ''succeeded''');
+DROP TRIGGER IF EXISTS refunds_event_failed ON refunds;
+CREATE CONSTRAINT TRIGGER refunds_event_failed AFTER UPDATE ON refunds
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN (OLD.status = 'pending' AND NEW.status = 'failed')
+  EXECUTE FUNCTION event_of_row('refund.failed', 'refund', 'refund_json',
+                                't.status = ''failed''');
 
 -- Credits given.
 DROP TRIGGER IF EXISTS credits_event_created ON credits;

@@ -6,6 +6,7 @@
 # transaction commits after a later one's is not skipped by a reader paging forward).
 
 load helpers
+load events_helpers
 
 setup_file() {
 	export CLOCK_FILE=$BATS_FILE_TMPDIR/clock
@@ -26,53 +27,6 @@ set_clock() {
 	printf '%s\n' "$1" >"$CLOCK_FILE"
 }
 
-# feed [QUERY]: GET /v1/admin/events?QUERY as STAFF_TOKEN; expects 200.
-feed() {
-	staff_api "$STAFF_TOKEN" GET "/v1/admin/events${1:+?$1}"
-	fixture_expect 200 "the feed ?${1-}"
-}
-
-# await_events TYPE OBJECT_ID [N]: wait (bounded) until the feed shows N (default 1) events of
-# TYPE about OBJECT_ID (a background job's transaction still open holds the feed back), then
-# check there are exactly N. Leaves the first in EVENT.
-await_events() {
-	local n=${3:-1} got deadline=$((SECONDS + 15 * CURBSIDE_TEST_WAIT_SCALE))
-	while :; do
-		feed "type=$1&object_id=$2"
-		got=$(jq '.items | length' <<<"$body")
-		((got >= n || SECONDS >= deadline)) && break
-		sleep 0.1
-	done
-	((got == n)) || fail "expected $n $1 events of $2, the feed has $got"
-	EVENT=$(jq -c '.items[0]' <<<"$body")
-}
-
-# assert_event TYPE OBJECT_TYPE OBJECT_ID GET_PATH [JQ]: one TYPE event about OBJECT_ID of this
-# tenant, whose data.object equals the admin GET_PATH's answer now (passed through JQ, default
-# `.`), and which GET /v1/admin/events/{id} answers the same.
-assert_event() {
-	local type=$1 otype=$2 id=$3 path=$4 filter=${5:-.} want
-	await_events "$type" "$id"
-	jq -e --arg t "$type" --arg o "$otype" --arg i "$id" --arg tenant "$TENANT_ID" \
-		'.type == $t and .object_type == $o and .tenant_id == $tenant and .data.object.id == $i
-		 and (.created_at | test("Z$"))' <<<"$EVENT" >/dev/null || fail "event: $EVENT"
-	staff_api "$STAFF_TOKEN" GET "$path"
-	fixture_expect 200 "GET $path"
-	want=$(jq -cS "$filter" <<<"$body")
-	[[ $(jq -cS .data.object <<<"$EVENT") == "$want" ]] ||
-		fail "the event's object differs from GET $path: $(jq -cS .data.object <<<"$EVENT") vs $want"
-	staff_api "$STAFF_TOKEN" GET "/v1/admin/events/$(jq -r .id <<<"$EVENT")"
-	assert_status 200
-	[[ $(jq -cS . <<<"$body") == "$(jq -cS . <<<"$EVENT")" ]] || fail "GET of the event differs"
-}
-
-# event_count: how many events the tenant has (all of them, committed or not yet visible).
-event_count() {
-	stack_sql "SELECT count(*) FROM events WHERE tenant_id = '$TENANT_ID'"
-}
-
-# customer_view: the customer as events carry it (GET's customer without the invitation link).
-CUSTOMER_VIEW='del(.portal.invitation)'
 
 @test "staff: customer.created, invoice.sent, payment.succeeded, invoice.paid, refund.succeeded, invoice.voided" {
 	create_customer
@@ -281,17 +235,28 @@ fresh_tenant() {
 	done
 	[[ ${seen[*]} == "${ids[*]}" ]] || fail "paged: ${seen[*]}; made: ${ids[*]}"
 	((pages == 3)) || fail "$pages pages"
-	# The last page's position is kept: a later event comes after it, once.
+	# after: a poller continues from the last event it processed, without a cursor.
+	feed "limit=100"
+	local events=() rest
+	mapfile -t events < <(jq -r '.items[].id' <<<"$body")
+	feed "after=${events[1]}"
+	rest=$(jq -r '[.items[].id] | join(" ")' <<<"$body")
+	[[ $rest == "${events[*]:2}" ]] || fail "after ${events[1]}: $rest"
+	feed "after=${events[4]}"
+	assert_jq '.items == [] and .next_cursor == null'
+	create_customer
+	await_events customer.created "$CUSTOMER_ID"
+	feed "after=${events[4]}"
+	assert_jq --arg c "$CUSTOMER_ID" '[.items[].data.object.id] == [$c]'
+	# A cursor's position holds too: the events after it, the new one last, each once.
+	local sixth=$CUSTOMER_ID
 	feed "limit=2"
 	feed "limit=2&cursor=$(jq -r .next_cursor <<<"$body")"
 	cursor=$(jq -r .next_cursor <<<"$body")
-	feed "limit=2&cursor=$cursor"
-	local last
-	last=$(jq -r '.items[-1].id' <<<"$body")
 	create_customer
 	await_events customer.created "$CUSTOMER_ID"
-	feed "limit=2&cursor=$cursor"
-	assert_jq --arg c "$CUSTOMER_ID" '[.items[].data.object.id] | .[-1] == $c and length == 2'
+	feed "limit=10&cursor=$cursor"
+	assert_jq --arg a "${ids[4]}" --arg b "$sixth" --arg c "$CUSTOMER_ID" '[.items[].data.object.id] == [$a, $b, $c]'
 }
 
 @test "filters: type (several, a family), object_id, from and to" {
@@ -356,7 +321,7 @@ fresh_tenant() {
 	assert_problem 404 not_found
 }
 
-@test "bad input: type, object_id, dates, limit, cursor and unknown parameters answer 422" {
+@test "bad input: type, object_id, dates, limit, cursor, after and unknown parameters answer 422" {
 	feed ''
 	staff_api "$STAFF_TOKEN" GET "/v1/admin/events?type=invoice.printed"
 	assert_problem 422 invalid_parameter
@@ -387,6 +352,23 @@ fresh_tenant() {
 	forged=$(printf '["99999999999999999999.1","%s"]' "$(cat /proc/sys/kernel/random/uuid)" | base64 -w0 | tr '+/' '-_' | tr -d '=')
 	staff_api "$STAFF_TOKEN" GET "/v1/admin/events?cursor=$forged"
 	assert_status 422
+	staff_api "$STAFF_TOKEN" GET "/v1/admin/events?after=$(cat /proc/sys/kernel/random/uuid)"
+	assert_problem 422 invalid_parameter
+	assert_jq '.errors[0].field == "after"'
+	staff_api "$STAFF_TOKEN" GET "/v1/admin/events?after=12"
+	assert_status 422
+	assert_jq '.errors[0].field == "after"'
+	create_customer
+	await_events customer.created "$CUSTOMER_ID"
+	local event
+	event=$(jq -r .id <<<"$EVENT")
+	# Another tenant's event is not a position in this feed.
+	staff_api "$B_TOKEN" GET "/v1/admin/events?after=$event"
+	assert_problem 422 invalid_parameter
+	feed 'limit=1'
+	staff_api "$STAFF_TOKEN" GET "/v1/admin/events?after=$event&cursor=$(jq -r .next_cursor <<<"$body")"
+	assert_status 422
+	assert_jq '.errors[0].field == "after"'
 	staff_api "$STAFF_TOKEN" GET "/v1/admin/events?status=open"
 	assert_status 422
 	assert_jq '.errors[0].code == "unknown_parameter"'
