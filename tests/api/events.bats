@@ -428,3 +428,30 @@ open_emitter() {
 	assert_jq --arg a "$first" --arg b "$second" '[.items[] | [.type, .data.object.id]] ==
 		[["customer.created", $b], ["customer.updated", $a], ["customer.updated", $b]]'
 }
+
+# trigger_oid DB_URL TABLE NAME: the oid of trigger NAME on TABLE (empty when there is none).
+trigger_oid() {
+	"$(pg_bin psql)" "$1" -XAtq -v ON_ERROR_STOP=1 -c "SELECT oid FROM pg_trigger WHERE tgrelid = '$2'::regclass AND tgname = '$3'"
+}
+
+@test "migrate: the event triggers are left alone when unchanged, and made again when dropped or changed" {
+	local db=curbside_events_migrate_$$ url sent order
+	create_database "$db"
+	url=$(db_url "$db")
+	sent=$(trigger_oid "$url" invoices invoices_event_sent)
+	order=$(trigger_oid "$url" orders orders_event_created)
+	[[ -n $sent && -n $order ]]
+	run env CURBSIDE_DATABASE_URL="$url" "$CURBSIDE_BIN" migrate 3>&-
+	[[ $status == 0 ]] || fail "migrate: $output"
+	[[ $(trigger_oid "$url" invoices invoices_event_sent) == "$sent" ]] || fail "an unchanged trigger was made again"
+	# One dropped by hand, one whose definition (as its comment records it) is not the file's.
+	"$(pg_bin psql)" "$url" -XAtq -v ON_ERROR_STOP=1 -c "DROP TRIGGER invoices_event_sent ON invoices;
+		COMMENT ON TRIGGER orders_event_created ON orders IS 'an older definition'"
+	run env CURBSIDE_DATABASE_URL="$url" "$CURBSIDE_BIN" migrate 3>&-
+	[[ $status == 0 ]] || fail "migrate: $output"
+	[[ -n $(trigger_oid "$url" invoices invoices_event_sent) ]] || fail "the dropped trigger is missing"
+	local now
+	now=$(trigger_oid "$url" orders orders_event_created)
+	[[ -n $now && $now != "$order" ]] || fail "the changed trigger was not made again"
+	drop_database "$db"
+}
