@@ -130,7 +130,19 @@ set_clock() {
 	jq -e '.data.object.status == "succeeded"' <<<"$EVENT" >/dev/null || fail "$EVENT"
 }
 
-@test "autopay: autopay.enabled, autopay.charge_failed and payment.failed by the scheduler, autopay.disabled" {
+# autopay_failures N: wake the scheduler and wait (bounded) until the account has N failed
+# autopay charges; sets FAILED to the newest one's id.
+autopay_failures() {
+	local deadline=$((SECONDS + 15 * CURBSIDE_TEST_WAIT_SCALE))
+	stack_sql "NOTIFY curbside_autopay" >/dev/null
+	until [[ $(stack_sql "SELECT count(*) FROM payments WHERE customer_id = '$CUSTOMER_ID' AND source = 'autopay' AND status = 'failed'") == "$1" ]]; do
+		((SECONDS < deadline)) || fail "the scheduler did not fail charge $1"
+		sleep 0.1
+	done
+	FAILED=$(stack_sql "SELECT id FROM payments WHERE customer_id = '$CUSTOMER_ID' AND source = 'autopay' ORDER BY autopay_attempt DESC LIMIT 1")
+}
+
+@test "autopay: autopay.enabled, then autopay.charge_failed and payment.failed by the scheduler, which sends autopay.disabled after the third; the portal's switch-off too" {
 	account_with_user
 	with_bearer "$PORTAL_TOKEN" POST /v1/portal/payment-methods '{"payment_token": "tok_chargeDeclined"}'
 	fixture_expect 201 "add a card"
@@ -142,17 +154,25 @@ set_clock() {
 	assert_event autopay.enabled customer "$CUSTOMER_ID" "/v1/admin/customers/$CUSTOMER_ID" "$CUSTOMER_VIEW"
 	open_invoice "$CUSTOMER_ID" '{"invoice_date": "2027-05-01", "due_date": "2027-05-20"}'
 	set_clock 2027-05-21T12:00:00Z
-	stack_sql "NOTIFY curbside_autopay" >/dev/null
-	local failed deadline=$((SECONDS + 15 * CURBSIDE_TEST_WAIT_SCALE))
-	until failed=$(stack_sql "SELECT id FROM payments WHERE customer_id = '$CUSTOMER_ID' AND source = 'autopay' AND status = 'failed'") && [[ -n $failed ]]; do
-		((SECONDS < deadline)) || fail "the scheduler charged nothing"
-		sleep 0.1
-	done
-	assert_event autopay.charge_failed payment "$failed" "/v1/admin/payments/$failed"
-	assert_event payment.failed payment "$failed" "/v1/admin/payments/$failed"
+	autopay_failures 1
+	assert_event autopay.charge_failed payment "$FAILED" "/v1/admin/payments/$FAILED"
+	assert_event payment.failed payment "$FAILED" "/v1/admin/payments/$FAILED"
+	await_events autopay.disabled "$CUSTOMER_ID" 0
+	set_clock 2027-05-22T12:00:00Z
+	autopay_failures 2
+	assert_event autopay.charge_failed payment "$FAILED" "/v1/admin/payments/$FAILED"
+	set_clock 2027-05-23T12:00:00Z
+	autopay_failures 3
+	assert_event autopay.charge_failed payment "$FAILED" "/v1/admin/payments/$FAILED"
+	[[ $(stack_sql "SELECT autopay_enabled FROM customers WHERE id = '$CUSTOMER_ID'") == f ]]
+	assert_event autopay.disabled customer "$CUSTOMER_ID" "/v1/admin/customers/$CUSTOMER_ID" "$CUSTOMER_VIEW"
+	# On again and off again from the portal: one more of each.
+	with_bearer "$PORTAL_TOKEN" PUT /v1/portal/autopay '{"enabled": true}'
+	fixture_expect 200 "enrol again"
+	await_events autopay.enabled "$CUSTOMER_ID" 2
 	with_bearer "$PORTAL_TOKEN" PUT /v1/portal/autopay '{"enabled": false}'
 	fixture_expect 200 "switch off"
-	assert_event autopay.disabled customer "$CUSTOMER_ID" "/v1/admin/customers/$CUSTOMER_ID" "$CUSTOMER_VIEW"
+	await_events autopay.disabled "$CUSTOMER_ID" 2
 	set_clock ''
 }
 
