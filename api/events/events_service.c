@@ -80,10 +80,15 @@ bool events_type_filter_valid(const char *list)
 	}
 }
 
-/* Where event $2 of tenant $1 is in the feed, as a cursor's key. */
+/*
+ * Where event $2 of tenant $1 is in the feed, as a cursor's key; only an event the feed shows
+ * already: one known from elsewhere (a webhook, GET by id) may still have transactions before it
+ * that have not ended, whose events a page after it would skip.
+ */
 static struct db_stmt position_stmt =
-        DB_STMT("events_position", "SELECT e.xid::text || '.' || e.seq::text FROM events e "
-                                   "WHERE e.tenant_id = $1 AND e.id = $2");
+        DB_STMT("events_position",
+                "SELECT e.xid::text || '.' || e.seq::text FROM events e WHERE e.tenant_id = $1 AND "
+                "e.id = $2 AND e.xid < pg_snapshot_xmin(pg_current_snapshot())");
 
 /* Digits only, at most `max` of them, with a value that fits what SQL casts it to. */
 static bool is_number(const char *s, size_t len, size_t max, const char *limit)
@@ -121,7 +126,7 @@ int events_list(char **out, struct db_pool *db, const char *tenant_id,
 		int rc = db_query_found(&position, db, &position_stmt, DB_PARAMS(lookup), "event");
 		if (rc == CS_ENOTFOUND) {
 			rc = cs_error_set(CS_EINVALID, "invalid_parameter",
-			                  "after: use the id of one of this tenant's events.");
+			                  "after: use the id of an event this feed has shown.");
 			cs_error_set_field("after");
 		}
 		if (rc != CS_OK)

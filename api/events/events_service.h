@@ -31,7 +31,7 @@ struct event_filter {
 bool events_cursor_key_valid(const char *key);
 
 /* One page of the tenant's feed; *out (caller frees) is {items, next_cursor}. CS_EINVALID
- * invalid_parameter when `after` is not one of the tenant's events. */
+ * invalid_parameter when `after` is not an event of the tenant that the feed shows. */
 int events_list(char **out, struct db_pool *db, const char *tenant_id,
                 const struct event_filter *filter, const struct list_params *page) CS_MUST_CHECK;
 
