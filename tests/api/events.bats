@@ -357,6 +357,7 @@ fresh_tenant() {
 	assert_jq '.errors[0].field == "from"'
 	staff_api "$STAFF_TOKEN" GET "/v1/admin/events?from=2026-05-02&to=2026-05-01"
 	assert_status 422
+	assert_jq '.errors[0].field == "to"'
 	staff_api "$STAFF_TOKEN" GET "/v1/admin/events?limit=0"
 	assert_status 422
 	assert_jq '.errors[0].field == "limit"'
