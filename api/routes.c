@@ -6,6 +6,7 @@
 #include "contact/contact_routes.h"
 #include "credits/credits_routes.h"
 #include "customers/customers_routes.h"
+#include "events/events_routes.h"
 #include "google_login/google_login_routes.h"
 #include "invoices/invoices_routes.h"
 #include "jobs/jobs_routes.h"
@@ -72,6 +73,7 @@ static const struct route_table *const tables[] = {
         &service_requests_route_table,
         &webhooks_route_table,
         &audit_log_route_table,
+        &events_route_table,
 };
 
 const struct route_table *const *app_route_tables(size_t *count)

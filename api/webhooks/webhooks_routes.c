@@ -6,6 +6,7 @@
 
 #include "app.h"
 #include "core/validate.h"
+#include "events/events_service.h"
 #include "http/auth.h"
 #include "http/fields.h"
 #include "http/params.h"
@@ -22,7 +23,8 @@ static bool check_event_type(const json_t *v, const char **code, const char **me
 {
 	if (!strcmp(json_string_value(v), "*"))
 		return true;
-	return field_value_in(v, webhooks_event_types, code, message, EVENT_TYPE_SENTENCE);
+	/* The types the database writes (events/): one list for the feed and the webhooks. */
+	return field_value_in(v, event_types, code, message, EVENT_TYPE_SENTENCE);
 }
 
 static const struct field_spec create_fields[] = {

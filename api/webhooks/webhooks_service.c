@@ -10,23 +10,6 @@
 #include "db/query.h"
 #include "webhooks/webhooks_sender.h"
 
-/* clang-format off */
-/* The events an integrator may subscribe to (issue 26, item 1 writes them into `events`). */
-const char *const webhooks_event_types[] = {
-        "customer.created",        "customer.updated",
-        "location.created",        "location.updated",
-        "service.created",         "service.updated",
-        "order.created",           "order.updated",
-        "invoice.created",         "invoice.updated",
-        "invoice.sent",            "invoice.voided",
-        "invoice.paid",            "payment.succeeded",
-        "payment.failed",          "payment.refunded",
-        "credit.created",          "service_request.created",
-        "service_request.updated", "portal_user.created",
-        NULL,
-};
-/* clang-format on */
-
 /* The event types of a body's JSON array, in order, each once. */
 #define SQL_EVENT_TYPES(param)                                                                     \
 	"ARRAY(SELECT t FROM json_array_elements_text(" param "::json) WITH ORDINALITY x(t, n) "   \

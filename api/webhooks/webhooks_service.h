@@ -13,9 +13,6 @@
 #include "core/error.h"
 #include "http/params.h"
 
-/* The event types an endpoint may ask for, NULL-terminated ("*" is every type besides). */
-extern const char *const webhooks_event_types[];
-
 /* The longest overlap of a rotation, in seconds (7 days), and the default (24 hours). */
 #define WEBHOOKS_OVERLAP_MAX_SECONDS     604800
 #define WEBHOOKS_OVERLAP_DEFAULT_SECONDS 86400

@@ -377,7 +377,7 @@ uuid() { cat /proc/sys/kernel/random/uuid; }
 	local objects=("$(uuid)" "$(uuid)" "$(uuid)") i o got emitted
 	for i in 1 2 3 4 5 6; do
 		for o in "${objects[@]}"; do
-			emit invoice.updated "$o" "$i" >/dev/null
+			emit invoice.voided "$o" "$i" >/dev/null
 		done
 	done
 	got=$(await_received "$HOOK_PATH" 'length == 18')
@@ -398,7 +398,7 @@ uuid() { cat /proc/sys/kernel/random/uuid; }
 	a=$(uuid)
 	b=$(uuid)
 	a1=$(emit invoice.sent "$a" 1)
-	a2=$(emit invoice.updated "$a" 2)
+	a2=$(emit invoice.voided "$a" 2)
 	b1=$(emit invoice.sent "$b" 1)
 	a3=$(emit invoice.paid "$a" 3)
 	# The first event of each object is tried and fails; A's later ones wait behind A's first.
@@ -486,7 +486,7 @@ uuid() { cat /proc/sys/kernel/random/uuid; }
 	local object first second
 	object=$(uuid)
 	first=$(emit invoice.sent "$object" 1)
-	second=$(emit invoice.updated "$object" 2)
+	second=$(emit invoice.voided "$object" 2)
 	await_delivery "$first" '.attempt_count == 1' >/dev/null
 	# Two days on it is still retried, and the endpoint still on.
 	set_clock $((2 * 86400))
