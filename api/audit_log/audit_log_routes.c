@@ -5,7 +5,6 @@
 #include "app.h"
 #include "audit_log/audit_log_service.h"
 #include "core/request_id.h"
-#include "core/validate.h"
 #include "http/params.h"
 #include "http/reply.h"
 
@@ -14,6 +13,8 @@ static const char *const list_filters[] = {"tenant_id", "actor_kind", "actor_id"
                                            "to",        NULL};
 
 static const char *const actor_kinds[] = {"staff", "api_key", "operator", NULL};
+
+#define ID_SENTENCE "Use an id (a UUID)."
 
 /* Longest object id or name a filter takes: names are table names, ids uuids. */
 #define NAME_MAX_LENGTH 80
@@ -46,24 +47,13 @@ static const char *name_param(struct field_errors *errs, const struct http_ctx *
 	return value;
 }
 
-/* A uuid filter. */
-static const char *uuid_param(struct field_errors *errs, const struct http_ctx *ctx,
-                              const char *name)
-{
-	const char *value = http_query_param(ctx, name);
-
-	if (value && !validate_uuid(value))
-		field_errors_add(errs, name, "invalid_parameter", "Use an id (a UUID).");
-	return value;
-}
-
 /* The filters of the query into `f`; the tenant filter is the operator's only. */
 static void read_filters(struct audit_log_filter *f, struct field_errors *errs,
                          const struct http_ctx *ctx)
 {
 	f->actor_kind = http_query_enum(errs, ctx, "actor_kind", actor_kinds,
 	                                "Must be staff, api_key or operator.");
-	f->actor_id = uuid_param(errs, ctx, "actor_id");
+	f->actor_id = http_query_uuid(errs, ctx, "actor_id", ID_SENTENCE);
 	f->object_type = name_param(errs, ctx, "object_type");
 	f->object_id = http_query_param(ctx, "object_id");
 	if (f->object_id && (!f->object_id[0] || strlen(f->object_id) > NAME_MAX_LENGTH))
@@ -75,7 +65,7 @@ static void read_filters(struct audit_log_filter *f, struct field_errors *errs,
 		field_errors_add(errs, "request_id", "invalid_parameter",
 		                 "Use a request id: 1 to 64 characters of A-Z a-z 0-9 . _ -.");
 	http_query_date_range(errs, ctx, &f->from, &f->to);
-	const char *tenant = uuid_param(errs, ctx, "tenant_id");
+	const char *tenant = http_query_uuid(errs, ctx, "tenant_id", ID_SENTENCE);
 	if (tenant && ctx->principal.kind != PRINCIPAL_OPERATOR)
 		field_errors_add(errs, "tenant_id", "invalid_parameter",
 		                 "Only the operator reads other tenants' records.");

@@ -20,6 +20,26 @@ static void check_cursor(struct field_errors *errs, struct list_params *page)
 	}
 }
 
+/* The feed's filters of the query, each checked (an error per bad one into `errs`). */
+static void read_filter(struct event_filter *filter, struct field_errors *errs,
+                        const struct http_ctx *ctx, bool has_cursor)
+{
+	filter->after = http_query_param(ctx, "after");
+	if (filter->after && !validate_uuid(filter->after))
+		field_errors_add(errs, "after", "invalid_parameter", "Use an event's id.");
+	else if (filter->after && has_cursor)
+		field_errors_add(errs, "after", "invalid_parameter",
+		                 "Use either a cursor or after, not both.");
+	filter->types = http_query_param(ctx, "type");
+	if (filter->types && !events_type_filter_valid(filter->types))
+		field_errors_add(
+		        errs, "type", "invalid_parameter",
+		        "Use one or several (comma-separated) event types, or a family such "
+		        "as invoice.*.");
+	filter->object_id = http_query_uuid(errs, ctx, "object_id", "Use an object's id.");
+	http_query_date_range(errs, ctx, &filter->from, &filter->to);
+}
+
 static int list_events(struct http_ctx *ctx)
 {
 	struct field_errors errs = FIELD_ERRORS_INIT;
@@ -29,22 +49,7 @@ static int list_events(struct http_ctx *ctx)
 
 	http_list_params(&page, &errs, ctx, CURSOR_KEY_TEXT, list_filters);
 	check_cursor(&errs, &page);
-	filter.after = http_query_param(ctx, "after");
-	if (filter.after && !validate_uuid(filter.after))
-		field_errors_add(&errs, "after", "invalid_parameter", "Use an event's id.");
-	else if (filter.after && page.has_cursor)
-		field_errors_add(&errs, "after", "invalid_parameter",
-		                 "Use either a cursor or after, not both.");
-	filter.types = http_query_param(ctx, "type");
-	if (filter.types && !events_type_filter_valid(filter.types))
-		field_errors_add(
-		        &errs, "type", "invalid_parameter",
-		        "Use one or several (comma-separated) event types, or a family such "
-		        "as invoice.*.");
-	filter.object_id = http_query_param(ctx, "object_id");
-	if (filter.object_id && !validate_uuid(filter.object_id))
-		field_errors_add(&errs, "object_id", "invalid_parameter", "Use an object's id.");
-	http_query_date_range(&errs, ctx, &filter.from, &filter.to);
+	read_filter(&filter, &errs, ctx, page.has_cursor);
 	if (!field_errors_empty(&errs))
 		return http_reply_field_errors(ctx, &errs);
 	int rc = events_list(&json, ctx->app->db, ctx->principal.tenant_id, &filter, &page);

@@ -40,6 +40,16 @@ const char *http_query_enum(struct field_errors *errs, const struct http_ctx *ct
 	return value;
 }
 
+const char *http_query_uuid(struct field_errors *errs, const struct http_ctx *ctx, const char *name,
+                            const char *sentence)
+{
+	const char *value = http_query_param(ctx, name);
+
+	if (value && !validate_uuid(value))
+		field_errors_add(errs, name, "invalid_parameter", sentence);
+	return value;
+}
+
 const char *http_query_enum_list(struct field_errors *errs, const struct http_ctx *ctx,
                                  const char *name, const char *const *allowed, const char *sentence)
 {

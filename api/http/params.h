@@ -64,6 +64,13 @@ const char *http_query_enum(struct field_errors *errs, const struct http_ctx *ct
                             const char *const *allowed, const char *sentence);
 
 /*
+ * The value of query parameter `name` when it is absent (NULL) or an id (a UUID); otherwise an
+ * invalid_parameter error with `sentence` is added to `errs`.
+ */
+const char *http_query_uuid(struct field_errors *errs, const struct http_ctx *ctx, const char *name,
+                            const char *sentence);
+
+/*
  * As http_query_enum, for a parameter that may name several of `allowed`, separated by commas
  * ("new,accepted"); the value is returned as given.
  */

@@ -1,6 +1,5 @@
 #include "portal/portal_filters.h"
 
-#include "core/validate.h"
 #include "http/params.h"
 
 void portal_query_date_range(struct portal_date_range *out, struct field_errors *errs,
@@ -11,10 +10,6 @@ void portal_query_date_range(struct portal_date_range *out, struct field_errors 
 
 const char *portal_query_location(struct field_errors *errs, const struct http_ctx *ctx)
 {
-	const char *value = http_query_param(ctx, "location_id");
-
-	if (value && !validate_uuid(value))
-		field_errors_add(errs, "location_id", "invalid_parameter",
-		                 "Use the id of one of this account's service locations.");
-	return value;
+	return http_query_uuid(errs, ctx, "location_id",
+	                       "Use the id of one of this account's service locations.");
 }

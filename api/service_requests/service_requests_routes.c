@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "app.h"
-#include "core/validate.h"
 #include "http/fields.h"
 #include "http/params.h"
 #include "http/reply.h"
@@ -31,9 +30,7 @@ static int list_requests(struct http_ctx *ctx)
 	filter.type = http_query_enum(&errs, ctx, "type", service_request_types,
 	                              SERVICE_REQUEST_TYPES_SENTENCE);
 	http_query_date_range(&errs, ctx, &filter.from, &filter.to);
-	filter.customer_id = http_query_param(ctx, "customer_id");
-	if (filter.customer_id && !validate_uuid(filter.customer_id))
-		field_errors_add(&errs, "customer_id", "invalid_parameter", "Use a customer's id.");
+	filter.customer_id = http_query_uuid(&errs, ctx, "customer_id", "Use a customer's id.");
 	if (!field_errors_empty(&errs))
 		return http_reply_field_errors(ctx, &errs);
 	int rc = service_requests_list(&json, ctx->app->db, ctx->principal.tenant_id, &filter,

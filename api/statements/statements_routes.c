@@ -9,6 +9,7 @@
 #include "http/params.h"
 #include "http/reads.h"
 #include "http/reply.h"
+#include "portal/portal_filters.h"
 #include "statements/statements_service.h"
 
 static const char *const accepted[] = {"from", "to", "location_id", "format", NULL};
@@ -53,10 +54,7 @@ static void read_query(struct statement_query *q, struct field_errors *errs,
 	unknown_parameters(errs, ctx);
 	q->from = date_param(errs, ctx, "from");
 	q->to = date_param(errs, ctx, "to");
-	q->location_id = http_query_param(ctx, "location_id");
-	if (q->location_id && !validate_uuid(q->location_id))
-		field_errors_add(errs, "location_id", "invalid_parameter",
-		                 "Use the id of one of this account's service locations.");
+	q->location_id = portal_query_location(errs, ctx);
 	q->format = STATEMENT_JSON;
 	if (format && !strcmp(format, "pdf"))
 		q->format = STATEMENT_PDF;

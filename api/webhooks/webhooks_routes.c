@@ -5,7 +5,6 @@
 #include <ulfius.h>
 
 #include "app.h"
-#include "core/validate.h"
 #include "events/events_service.h"
 #include "http/auth.h"
 #include "http/fields.h"
@@ -173,9 +172,7 @@ static int list_deliveries(struct http_ctx *ctx)
 	http_list_params(&page, &errs, ctx, CURSOR_KEY_INSTANT, delivery_filters);
 	filter.status = http_query_enum(&errs, ctx, "status", delivery_statuses,
 	                                "Must be pending, succeeded or failed.");
-	filter.event_id = http_query_param(ctx, "event_id");
-	if (filter.event_id && !validate_uuid(filter.event_id))
-		field_errors_add(&errs, "event_id", "invalid_parameter", "Use an event's id.");
+	filter.event_id = http_query_uuid(&errs, ctx, "event_id", "Use an event's id.");
 	if (!field_errors_empty(&errs))
 		return http_reply_field_errors(ctx, &errs);
 	rc = webhooks_deliveries_list(&json, ctx->app, ctx->principal.tenant_id, id, &filter,
@@ -183,32 +180,40 @@ static int list_deliveries(struct http_ctx *ctx)
 	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
 }
 
+/* The caller may act, and the path names an endpoint and one of its deliveries (their ids). */
+static int delivery_path(struct http_ctx *ctx, const char **id, const char **delivery)
+{
+	int rc = require_admin_or_key(ctx);
+
+	*id = *delivery = NULL;
+	if (rc != CS_OK)
+		return rc;
+	if (!(*id = http_path_id(ctx, "id", "webhook endpoint")) ||
+	    !(*delivery = http_path_id(ctx, "delivery_id", "webhook delivery")))
+		return CS_ENOTFOUND;
+	return CS_OK;
+}
+
 static int get_delivery(struct http_ctx *ctx)
 {
-	const char *id = http_path_id(ctx, "id", "webhook endpoint");
-	const char *delivery = http_path_id(ctx, "delivery_id", "webhook delivery");
+	const char *id, *delivery;
 	char *json = NULL;
 	int rc;
 
-	if ((rc = require_admin_or_key(ctx)) != CS_OK)
+	if ((rc = delivery_path(ctx, &id, &delivery)) != CS_OK)
 		return rc;
-	if (!id || !delivery)
-		return CS_ENOTFOUND;
 	rc = webhooks_delivery_get(&json, ctx->app, ctx->principal.tenant_id, id, delivery);
 	return rc == CS_OK ? http_reply_json_text(ctx, 200, json) : rc;
 }
 
 static int redeliver(struct http_ctx *ctx)
 {
-	const char *id = http_path_id(ctx, "id", "webhook endpoint");
-	const char *delivery = http_path_id(ctx, "delivery_id", "webhook delivery");
+	const char *id, *delivery;
 	char *json = NULL;
 	int rc;
 
-	if ((rc = require_admin_or_key(ctx)) != CS_OK)
+	if ((rc = delivery_path(ctx, &id, &delivery)) != CS_OK)
 		return rc;
-	if (!id || !delivery)
-		return CS_ENOTFOUND;
 	rc = webhooks_delivery_redeliver(&json, ctx->app, ctx->principal.tenant_id, id, delivery);
 	return rc == CS_OK ? http_reply_json_text(ctx, 202, json) : rc;
 }

@@ -506,9 +506,13 @@ pay_link_of() {
 	[[ $(mail_link "$file") == "https://$TENANT_SLUG.portal.example.test/pay/"* ]] || fail "link: $(mail_link "$file")"
 	assert_invoice_pdf_attached "$file"
 	# issue 22: the attached invoice's "Pay online" block is the email's own Review & Pay link,
-	# as text and as a QR code
-	[[ $(pdftotext -q "$BATS_TEST_TMPDIR/attached.pdf" - | tr -d ' \n') == *"$(mail_link "$file")"* ]] ||
-		fail "the PDF does not print $(mail_link "$file")"
+	# as text and as a QR code. A long link wraps, and pdftotext joins a line that ends in "-" to
+	# the next without it (it takes it for a hyphenated word): compare without hyphens; the QR
+	# code below is compared exactly.
+	local printed link
+	printed=$(pdftotext -q "$BATS_TEST_TMPDIR/attached.pdf" - | tr -d ' \n-')
+	link=$(mail_link "$file")
+	[[ $printed == *"${link//-/}"* ]] || fail "the PDF does not print $link"
 	[[ $(pdf_qr "$BATS_TEST_TMPDIR/attached.pdf" 1) == "$(mail_link "$file")" ]] ||
 		fail "the QR code says: $(pdf_qr "$BATS_TEST_TMPDIR/attached.pdf" 1)"
 	token=$(mail_token "$file")

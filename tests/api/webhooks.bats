@@ -571,3 +571,27 @@ uuid() { cat /proc/sys/kernel/random/uuid; }
 	run "$CURBSIDE_BIN" serve --help
 	[[ $output == *CURBSIDE_WEBHOOK_SIGNING_KEY* && $output != *development-only-webhook-signing-key* ]] || fail "$output"
 }
+
+@test "an invoice sent through the API reaches the endpoint: the event the feed shows, the invoice as the API shows it" {
+	new_staff_token
+	new_endpoint '["invoice.sent", "invoice.voided"]'
+	local got event_id
+	create_customer
+	create_invoice "$CUSTOMER_ID"
+	send_invoice "$INVOICE_ID"
+	got=$(await_received "$HOOK_PATH" 'length >= 1')
+	jq -e --arg i "$INVOICE_ID" 'length == 1 and .[0].type == "invoice.sent" and .[0].object_id == $i and
+		.[0].signature_valid' <<<"$got"
+	event_id=$(jq -r '.[0].event_id' <<<"$got")
+	staff_api "$STAFF_TOKEN" GET "/v1/admin/events/$event_id"
+	[[ $status == 200 ]]
+	jq -e --argjson sent "$(jq '.[0].event' <<<"$got")" '. == $sent' <<<"$body"
+	staff_api "$STAFF_TOKEN" GET "/v1/admin/invoices/$INVOICE_ID"
+	[[ $status == 200 ]]
+	jq -e --argjson sent "$(jq '.[0].event.data.object' <<<"$got")" '. == $sent' <<<"$body"
+	# Voiding it is the object's next event, delivered after the first.
+	staff_api "$STAFF_TOKEN" POST "/v1/admin/invoices/$INVOICE_ID/void" '{"reason": "Billed twice"}'
+	[[ $status == 200 ]]
+	got=$(await_received "$HOOK_PATH" 'length >= 2')
+	jq -e 'length == 2 and .[1].type == "invoice.voided" and .[1].event.data.object.status == "void"' <<<"$got"
+}

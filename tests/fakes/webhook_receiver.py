@@ -133,6 +133,7 @@ def make_handler(state):
                 "at": time.time(),
                 "path": self.path,
                 "mode": mode,
+                "event": event,
             })
             if mode == "hang":
                 release.wait(HOLD_SECONDS)
